@@ -1,0 +1,24 @@
+//! # simsock-model
+//!
+//! The pure data of simsock: simulated time ([`time`]), addresses ([`addr`]),
+//! the one table of Winsock error codes ([`wsa`]), host profiles with their
+//! cited constants ([`profile`]), limits ([`limits`]), packet headers and TCP
+//! states ([`packet`]) and the scenario schema ([`scenario`]).
+//!
+//! Architecture invariant: this crate holds data and pure functions only. It
+//! has no engine, no I/O, no clock and no randomness; `sim` and `tools` build
+//! on it, never the other way round.
+
+pub mod addr;
+pub mod limits;
+pub mod packet;
+pub mod profile;
+pub mod scenario;
+pub mod time;
+pub mod wsa;
+
+pub use addr::Ipv4Cidr;
+pub use packet::{PacketHeader, TcpFlags, TcpHeader, TcpState, Transport};
+pub use profile::HostProfile;
+pub use time::{SimDuration, SimTime};
+pub use wsa::{Api, WsaError};

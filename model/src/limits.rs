@@ -1,0 +1,59 @@
+//! Limits on everything a scenario can ask for (TigerBeetle style: put a limit
+//! on everything). Exceeding one is a clear error, never a hang or an
+//! out-of-memory.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::SimDuration;
+
+/// Static limits on the size of a scenario, checked before it runs.
+pub mod scenario {
+    pub const MAX_HOSTS: usize = 10_000;
+    pub const MAX_ROUTERS: usize = 1_000;
+    pub const MAX_LINKS: usize = 20_000;
+    pub const MAX_ADDRS_PER_NODE: usize = 64;
+    pub const MAX_THREADS: usize = 10_000;
+    /// Steps written in one thread, counting those inside `Repeat`.
+    pub const MAX_STEPS_PER_THREAD: usize = 10_000;
+    pub const MAX_REPEAT: u32 = 100_000;
+    pub const MAX_FAULTS: usize = 10_000;
+    pub const MAX_NAME_LEN: usize = 64;
+    /// Bytes one send may ask for.
+    pub const MAX_SEND_BYTES: u32 = 1 << 20;
+    /// Largest listen backlog (Winsock's SOMAXCONN is larger; 1024 is plenty here).
+    pub const MAX_BACKLOG: u32 = 1024;
+    /// Largest link latency or jitter.
+    pub const MAX_LATENCY: crate::time::SimDuration = crate::time::SimDuration::from_secs(60);
+    /// Parts per million: 1_000_000 is certainty.
+    pub const PPM: u32 = 1_000_000;
+}
+
+/// Limits on one run, checked while it runs. A scenario may lower or raise
+/// them up to the ceilings below; the library may set any value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunLimits {
+    /// Events the engine may process before it stops the run.
+    pub max_events: u64,
+    /// Simulated time after which the run stops.
+    pub max_time: SimDuration,
+    /// Sockets open at once on one host.
+    pub max_sockets_per_host: u32,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits {
+            max_events: 10_000_000,
+            max_time: SimDuration::from_secs(3_600),
+            max_sockets_per_host: 65_536,
+        }
+    }
+}
+
+/// The largest values a scenario file may write in `limits: (...)`.
+pub const RUN_LIMIT_CEILING: RunLimits = RunLimits {
+    max_events: 1_000_000_000,
+    max_time: SimDuration::from_secs(30 * 24 * 3_600),
+    max_sockets_per_host: 1 << 20,
+};

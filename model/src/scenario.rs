@@ -1,0 +1,413 @@
+//! The scenario schema: what a RON file under `scenarios/` holds.
+//!
+//! A scenario names the topology (hosts, routers, links), per-host settings
+//! (profile overrides), the threads and their ordered steps with expected
+//! results, scheduled faults, the seed and an `about` text. This module only
+//! describes the data; `sim::scenario` checks it and builds a simulation.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::Ipv4Cidr;
+use crate::limits::RunLimits;
+use crate::profile::HostProfile;
+use crate::time::SimDuration;
+use crate::wsa::WsaError;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Scenario", deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// A short story: what happens and what to look at.
+    #[serde(default)]
+    pub about: String,
+    /// The seed of every random stream; `simsock run --seed` overrides it.
+    #[serde(default)]
+    pub seed: u64,
+    pub hosts: Vec<HostSpec>,
+    #[serde(default)]
+    pub routers: Vec<RouterSpec>,
+    #[serde(default)]
+    pub links: Vec<LinkSpec>,
+    #[serde(default)]
+    pub threads: Vec<ThreadSpec>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default)]
+    pub limits: RunLimits,
+}
+
+/// An end host: it runs a TCP/UDP stack and threads, and never forwards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Host", deny_unknown_fields)]
+pub struct HostSpec {
+    pub name: String,
+    pub addrs: Vec<Ipv4Cidr>,
+    #[serde(default)]
+    pub profile: HostProfile,
+    /// Whether the host's threads start with WSAStartup already done. Set it
+    /// to false to show WSANOTINITIALISED (CB-C10) and call `Startup` yourself.
+    #[serde(default = "yes")]
+    pub started: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A router: forwards between its subnets and answers ICMP unreachable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Router", deny_unknown_fields)]
+pub struct RouterSpec {
+    pub name: String,
+    pub addrs: Vec<Ipv4Cidr>,
+}
+
+/// A point-to-point link between two nodes (hosts or routers).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Link", deny_unknown_fields)]
+pub struct LinkSpec {
+    pub between: (String, String),
+    pub latency: SimDuration,
+    /// Extra delay drawn uniformly from 0..=jitter per packet; a link never
+    /// reorders, so a packet never overtakes the one before it.
+    #[serde(default)]
+    pub jitter: SimDuration,
+    /// Probability that a packet is lost, in parts per million.
+    #[serde(default)]
+    pub loss_ppm: u32,
+    #[serde(default = "yes")]
+    pub up: bool,
+}
+
+/// A simulated thread on a host, running its steps in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Thread", deny_unknown_fields)]
+pub struct ThreadSpec {
+    pub host: String,
+    pub name: String,
+    /// When the thread starts.
+    #[serde(default)]
+    pub start: SimDuration,
+    pub steps: Vec<Step>,
+}
+
+/// A fault scheduled at a simulated time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Fault", deny_unknown_fields)]
+pub struct FaultSpec {
+    pub at: SimDuration,
+    pub action: FaultAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FaultAction {
+    LinkDown(String, String),
+    LinkUp(String, String),
+}
+
+/// Address family of a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Family {
+    /// AF_INET
+    Inet,
+    /// AF_INET6 (sockets exist; the simulated network is IPv4 only for now)
+    Inet6,
+}
+
+/// Socket type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// SOCK_STREAM (TCP)
+    Stream,
+    /// SOCK_DGRAM (UDP)
+    Dgram,
+}
+
+/// The `how` of shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShutdownHow {
+    /// SD_RECEIVE
+    Receive,
+    /// SD_SEND
+    Send,
+    /// SD_BOTH
+    Both,
+}
+
+/// Socket options, named as Winsock names them.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SockOpt {
+    SO_REUSEADDR,
+    SO_BROADCAST,
+    SO_ERROR,
+    SO_TYPE,
+    SO_ACCEPTCONN,
+    SO_SNDBUF,
+    SO_RCVBUF,
+}
+
+/// What a step expects of its call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// The call succeeded (any value).
+    Ok,
+    /// The call failed with this code.
+    Err(WsaError),
+    /// send or recv moved exactly this many bytes.
+    Bytes(u32),
+    /// recv returned exactly this text.
+    Data(String),
+    /// getsockname or getpeername returned this address.
+    Addr(SocketAddr),
+    /// getsockopt returned this value.
+    Value(u32),
+    /// Any one of these (for outcomes that depend on the seed).
+    OneOf(Vec<Outcome>),
+}
+
+/// A point in simulated time, or a window `(earliest, latest)`, inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TimeSpec {
+    Exactly(SimDuration),
+    Window(SimDuration, SimDuration),
+}
+
+impl TimeSpec {
+    pub fn holds(self, value: SimDuration) -> bool {
+        match self {
+            TimeSpec::Exactly(t) => value == t,
+            TimeSpec::Window(lo, hi) => lo <= value && value <= hi,
+        }
+    }
+}
+
+impl fmt::Display for TimeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeSpec::Exactly(t) => write!(f, "{t}"),
+            TimeSpec::Window(lo, hi) => write!(f, "between {lo} and {hi}"),
+        }
+    }
+}
+
+/// What is expected of one call: its outcome, and optionally when it returned
+/// (`at`, since the run began) or how long it took (`took`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default)]
+    pub result: Option<Outcome>,
+    #[serde(default)]
+    pub at: Option<TimeSpec>,
+    #[serde(default)]
+    pub took: Option<TimeSpec>,
+}
+
+/// One step of a thread: a Winsock call, a sleep, or a repetition.
+///
+/// Every call step takes an optional `expect: Err(WSAECONNREFUSED)` (an
+/// [`Outcome`]) and optional `at: "21s"` / `took: ("20s", "22s")` times.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Step {
+    /// WSAStartup.
+    Startup {
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// WSACleanup.
+    Cleanup {
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// socket(family, kind): the new socket is known by `name` on this host.
+    Socket {
+        name: String,
+        #[serde(default = "inet")]
+        family: Family,
+        #[serde(default = "stream")]
+        kind: Kind,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    Bind {
+        socket: String,
+        addr: SocketAddr,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    Listen {
+        socket: String,
+        #[serde(default = "backlog")]
+        backlog: u32,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// accept: the accepted socket is known by `name`.
+    Accept {
+        socket: String,
+        name: String,
+        #[serde(default)]
+        expect: Option<Outcome>,
+        #[serde(default)]
+        at: Option<TimeSpec>,
+        #[serde(default)]
+        took: Option<TimeSpec>,
+    },
+    Connect {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default)]
+        expect: Option<Outcome>,
+        #[serde(default)]
+        at: Option<TimeSpec>,
+        #[serde(default)]
+        took: Option<TimeSpec>,
+    },
+    /// send: `data` as text, or `len` bytes of a fixed pattern.
+    Send {
+        socket: String,
+        #[serde(default)]
+        data: Option<String>,
+        #[serde(default)]
+        len: Option<u32>,
+        #[serde(default)]
+        expect: Option<Outcome>,
+        #[serde(default)]
+        at: Option<TimeSpec>,
+        #[serde(default)]
+        took: Option<TimeSpec>,
+    },
+    /// recv into a buffer of `max` bytes.
+    Recv {
+        socket: String,
+        #[serde(default = "recv_max")]
+        max: u32,
+        #[serde(default)]
+        expect: Option<Outcome>,
+        #[serde(default)]
+        at: Option<TimeSpec>,
+        #[serde(default)]
+        took: Option<TimeSpec>,
+    },
+    Shutdown {
+        socket: String,
+        how: ShutdownHow,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// closesocket.
+    Close {
+        socket: String,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    SetOption {
+        socket: String,
+        option: SockOpt,
+        value: u32,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    GetOption {
+        socket: String,
+        option: SockOpt,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    GetSockName {
+        socket: String,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    GetPeerName {
+        socket: String,
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// WSAGetLastError: the code of this thread's last failed call, as a
+    /// result (`Ok` when it is 0).
+    LastError {
+        #[serde(default)]
+        expect: Option<Outcome>,
+    },
+    /// The thread does nothing for this long.
+    Sleep(SimDuration),
+    /// The thread sleeps until this simulated time (no-op if already past).
+    SleepUntil(SimDuration),
+    /// Runs `steps` `times` times.
+    Repeat { times: u32, steps: Vec<Step> },
+}
+
+fn inet() -> Family {
+    Family::Inet
+}
+fn stream() -> Kind {
+    Kind::Stream
+}
+fn backlog() -> u32 {
+    5
+}
+fn recv_max() -> u32 {
+    65_536
+}
+
+impl Step {
+    /// The expectation written on the step, if any.
+    pub fn expectation(&self) -> Expect {
+        use Step::*;
+        let (result, at, took) = match self {
+            Startup { expect }
+            | Cleanup { expect }
+            | Socket { expect, .. }
+            | Bind { expect, .. }
+            | Listen { expect, .. }
+            | Shutdown { expect, .. }
+            | Close { expect, .. }
+            | SetOption { expect, .. }
+            | GetOption { expect, .. }
+            | GetSockName { expect, .. }
+            | GetPeerName { expect, .. }
+            | LastError { expect } => (expect, &None, &None),
+            Accept { expect, at, took, .. }
+            | Connect { expect, at, took, .. }
+            | Send { expect, at, took, .. }
+            | Recv { expect, at, took, .. } => (expect, at, took),
+            Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
+        };
+        Expect { result: result.clone(), at: *at, took: *took }
+    }
+
+    /// The socket name a step acts on, if any.
+    pub fn socket(&self) -> Option<&str> {
+        use Step::*;
+        match self {
+            Bind { socket, .. }
+            | Listen { socket, .. }
+            | Accept { socket, .. }
+            | Connect { socket, .. }
+            | Send { socket, .. }
+            | Recv { socket, .. }
+            | Shutdown { socket, .. }
+            | Close { socket, .. }
+            | SetOption { socket, .. }
+            | GetOption { socket, .. }
+            | GetSockName { socket, .. }
+            | GetPeerName { socket, .. } => Some(socket),
+            _ => None,
+        }
+    }
+
+    /// The socket name a step creates, if any.
+    pub fn creates(&self) -> Option<&str> {
+        match self {
+            Step::Socket { name, .. } | Step::Accept { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
