@@ -67,7 +67,9 @@ impl TcpHeader {
     /// Sequence space the segment occupies: payload plus one for SYN and FIN
     /// (RFC 9293 §3.4, SEG.LEN).
     pub fn seq_len(&self) -> u32 {
-        self.len + u32::from(self.flags.has(TcpFlags::SYN)) + u32::from(self.flags.has(TcpFlags::FIN))
+        self.len
+            + u32::from(self.flags.has(TcpFlags::SYN))
+            + u32::from(self.flags.has(TcpFlags::FIN))
     }
 }
 
@@ -104,7 +106,11 @@ pub enum Proto {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
     Tcp(TcpHeader),
-    Udp { src_port: u16, dst_port: u16, len: u32 },
+    Udp {
+        src_port: u16,
+        dst_port: u16,
+        len: u32,
+    },
     Unreachable(IcmpUnreachable),
 }
 
@@ -128,8 +134,16 @@ impl fmt::Display for PacketHeader {
                 "TCP {}:{} > {}:{} [{}] seq={} ack={} win={} len={}",
                 self.src, t.src_port, self.dst, t.dst_port, t.flags, t.seq, t.ack, t.window, t.len
             ),
-            Transport::Udp { src_port, dst_port, len } => {
-                write!(f, "UDP {}:{src_port} > {}:{dst_port} len={len}", self.src, self.dst)
+            Transport::Udp {
+                src_port,
+                dst_port,
+                len,
+            } => {
+                write!(
+                    f,
+                    "UDP {}:{src_port} > {}:{dst_port} len={len}",
+                    self.src, self.dst
+                )
             }
             Transport::Unreachable(u) => write!(
                 f,

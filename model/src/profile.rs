@@ -103,17 +103,31 @@ impl HostProfile {
         if self.tcp_timed_wait_delay > MAX_TCP_TIMED_WAIT_DELAY {
             return err(
                 "tcp_timed_wait_delay",
-                format!("TcpTimedWaitDelay is {}, allowed 0s..=300s (CB-T2)", self.tcp_timed_wait_delay),
+                format!(
+                    "TcpTimedWaitDelay is {}, allowed 0s..=300s (CB-T2)",
+                    self.tcp_timed_wait_delay
+                ),
             );
         }
-        if self.initial_rto < SimDuration::from_millis(1) || self.initial_rto > SimDuration::from_secs(60) {
-            return err("initial_rto", format!("{} is outside 1ms..=60s", self.initial_rto));
+        if self.initial_rto < SimDuration::from_millis(1)
+            || self.initial_rto > SimDuration::from_secs(60)
+        {
+            return err(
+                "initial_rto",
+                format!("{} is outside 1ms..=60s", self.initial_rto),
+            );
         }
         if self.min_rto > self.max_rto || self.max_rto > SimDuration::from_secs(600) {
-            return err("min_rto", "min_rto must not exceed max_rto, and max_rto is at most 600s".into());
+            return err(
+                "min_rto",
+                "min_rto must not exceed max_rto, and max_rto is at most 600s".into(),
+            );
         }
         if self.max_connect_retransmissions > 32 || self.max_data_retransmissions > 32 {
-            return err("max_connect_retransmissions", "retransmission counts are at most 32".into());
+            return err(
+                "max_connect_retransmissions",
+                "retransmission counts are at most 32".into(),
+            );
         }
         if self.refused_syn_retries > 16 {
             return err("refused_syn_retries", "at most 16".into());
@@ -123,13 +137,19 @@ impl HostProfile {
         }
         let (lo, hi) = self.ephemeral_ports;
         if lo == 0 || lo > hi {
-            return err("ephemeral_ports", format!("({lo}, {hi}) is not a range of ports from 1 to 65535"));
+            return err(
+                "ephemeral_ports",
+                format!("({lo}, {hi}) is not a range of ports from 1 to 65535"),
+            );
         }
         if !(64..=9000).contains(&self.mss) {
             return err("mss", format!("{} is outside 64..=9000", self.mss));
         }
         if self.receive_window < self.mss || !(1024..=16 << 20).contains(&self.send_buffer) {
-            return err("receive_window", "receive_window must hold one MSS and send_buffer be 1KiB..=16MiB".into());
+            return err(
+                "receive_window",
+                "receive_window must hold one MSS and send_buffer be 1KiB..=16MiB".into(),
+            );
         }
         Ok(())
     }
@@ -149,7 +169,10 @@ mod tests {
     /// CB-T2: 300 s is allowed, 301 s is not.
     #[test]
     fn timed_wait_delay_bounds() {
-        let mut p = HostProfile { tcp_timed_wait_delay: SimDuration::from_secs(300), ..Default::default() };
+        let mut p = HostProfile {
+            tcp_timed_wait_delay: SimDuration::from_secs(300),
+            ..Default::default()
+        };
         assert!(p.validate().is_ok());
         p.tcp_timed_wait_delay = SimDuration::from_secs(301);
         assert_eq!(p.validate().unwrap_err().field, "tcp_timed_wait_delay");

@@ -374,13 +374,25 @@ impl Step {
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
             | LastError { expect } => (expect, &None, &None),
-            Accept { expect, at, took, .. }
-            | Connect { expect, at, took, .. }
-            | Send { expect, at, took, .. }
-            | Recv { expect, at, took, .. } => (expect, at, took),
+            Accept {
+                expect, at, took, ..
+            }
+            | Connect {
+                expect, at, took, ..
+            }
+            | Send {
+                expect, at, took, ..
+            }
+            | Recv {
+                expect, at, took, ..
+            } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
         };
-        Expect { result: result.clone(), at: *at, took: *took }
+        Expect {
+            result: result.clone(),
+            at: *at,
+            took: *took,
+        }
     }
 
     /// The socket name a step acts on, if any.

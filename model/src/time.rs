@@ -145,7 +145,9 @@ impl std::str::FromStr for SimDuration {
         }
         let split = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| DurationParseError(format!("`{text}` has no unit (ns, us, ms, s, m)")))?;
+            .ok_or_else(|| {
+                DurationParseError(format!("`{text}` has no unit (ns, us, ms, s, m)"))
+            })?;
         let (number, unit) = text.split_at(split);
         let scale = match unit {
             "ns" => 1,
@@ -153,11 +155,17 @@ impl std::str::FromStr for SimDuration {
             "ms" => NS_PER_MS,
             "s" => NS_PER_S,
             "m" | "min" => NS_PER_MIN,
-            _ => return Err(DurationParseError(format!("`{unit}` is not a unit (ns, us, ms, s, m)"))),
+            _ => {
+                return Err(DurationParseError(format!(
+                    "`{unit}` is not a unit (ns, us, ms, s, m)"
+                )));
+            }
         };
-        parse_scaled(number, scale)
-            .map(SimDuration)
-            .ok_or_else(|| DurationParseError(format!("`{text}` is not a whole number of nanoseconds below 2^64")))
+        parse_scaled(number, scale).map(SimDuration).ok_or_else(|| {
+            DurationParseError(format!(
+                "`{text}` is not a whole number of nanoseconds below 2^64"
+            ))
+        })
     }
 }
 
@@ -168,7 +176,11 @@ fn parse_scaled(number: &str, scale: u64) -> Option<u64> {
     if int_part.is_empty() && frac_part.is_empty() || frac_part.len() > 18 {
         return None;
     }
-    let int: u64 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
+    let int: u64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse().ok()?
+    };
     let whole = int.checked_mul(scale)?;
     if frac_part.is_empty() {
         return Some(whole);
@@ -211,8 +223,19 @@ mod tests {
 
     #[test]
     fn rejects_bad_durations() {
-        for bad in ["", "5", "5 parsecs", "0.5ns", "1.2.3s", "99999999999999999999s", "s"] {
-            assert!(bad.parse::<SimDuration>().is_err(), "{bad} should not parse");
+        for bad in [
+            "",
+            "5",
+            "5 parsecs",
+            "0.5ns",
+            "1.2.3s",
+            "99999999999999999999s",
+            "s",
+        ] {
+            assert!(
+                bad.parse::<SimDuration>().is_err(),
+                "{bad} should not parse"
+            );
         }
     }
 

@@ -25,7 +25,12 @@ pub enum Api {
 }
 
 impl Api {
-    pub const ALL: [Api; 4] = [Api::Connect, Api::WsaConnect, Api::WspConnect, Api::ConnectEx];
+    pub const ALL: [Api; 4] = [
+        Api::Connect,
+        Api::WsaConnect,
+        Api::WspConnect,
+        Api::ConnectEx,
+    ];
 
     const fn bit(self) -> u8 {
         1 << self as u8
@@ -154,7 +159,8 @@ impl std::error::Error for WsaError {}
 impl FromStr for WsaError {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
-        WsaError::lookup(text).ok_or_else(|| format!("`{text}` is not a known WSA error name or number"))
+        WsaError::lookup(text)
+            .ok_or_else(|| format!("`{text}` is not a known WSA error name or number"))
     }
 }
 
@@ -179,7 +185,10 @@ impl<'de> Deserialize<'de> for WsaError {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WsaError, E> {
                 v.to_string().parse().map_err(E::custom)
             }
-            fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<WsaError, A::Error> {
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(
+                self,
+                data: A,
+            ) -> Result<WsaError, A::Error> {
                 use serde::de::VariantAccess;
                 let (code, variant): (WsaName, _) = data.variant()?;
                 variant.unit_variant()?;

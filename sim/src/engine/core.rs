@@ -1,0 +1,224 @@
+//! The engine's shared core: clock and queue, the network, the trace. Hosts
+//! and threads live beside it in [`crate::World`] so that a host's stack can
+//! borrow the core mutably while it runs.
+
+use std::net::SocketAddrV4;
+
+use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode};
+use simsock_model::{PacketHeader, SimDuration, SimTime, Transport};
+
+use super::queue::EventQueue;
+use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
+use crate::stack::ConnId;
+use crate::trace::{Trace, TraceKind};
+
+/// Everything the engine can be asked to do at a simulated time.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// A packet reaches a node (over a link, or looped back when `None`).
+    Arrive {
+        pkt: PacketId,
+        node: NodeId,
+        link: Option<LinkId>,
+    },
+    /// A node sends a packet it prepared earlier (ICMP after ARP gave up).
+    Emit { pkt: PacketId, node: NodeId },
+    /// A TCB's retransmission timer.
+    TcpTimer { host: u32, conn: ConnId },
+    /// The head of a host's TIME_WAIT queue is due.
+    TimeWait { host: u32 },
+    /// A thread runs (its start, the end of a sleep, or a wake-up).
+    Resume { thread: u32 },
+    /// A scheduled fault.
+    Fault { index: u32 },
+}
+
+/// How long a router tries to resolve a neighbour before it answers ICMP
+/// host unreachable; the same as a host's default `arp_timeout`.
+pub const ROUTER_ARP_TIMEOUT: SimDuration = SimDuration::from_secs(2);
+
+/// Clock, queue, network and trace.
+#[derive(Debug)]
+pub struct Core {
+    pub queue: EventQueue<Event>,
+    pub topo: Topology,
+    pub routes: Routes,
+    pub packets: PacketPool,
+    pub trace: Trace,
+    /// Events processed so far.
+    pub events: u64,
+    /// Scratch output of the TCP layer, reused so a segment costs no allocation.
+    pub tcp_out: crate::stack::tcp::TcpOutput,
+}
+
+impl Core {
+    pub fn new(topo: Topology, trace: Trace) -> Self {
+        Core {
+            queue: EventQueue::default(),
+            topo,
+            routes: Routes::default(),
+            packets: PacketPool::default(),
+            trace,
+            events: 0,
+            tcp_out: Default::default(),
+        }
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.queue.now()
+    }
+
+    pub fn schedule(&mut self, at: SimTime, event: Event) {
+        self.queue.schedule(at, event);
+    }
+
+    /// A node sends a new packet with the given payload.
+    pub fn send_new(
+        &mut self,
+        from: NodeId,
+        header: PacketHeader,
+        parts: [&[u8]; 2],
+        cause: &'static str,
+        arp_timeout: SimDuration,
+    ) {
+        let pkt = self.packets.insert(header, parts, cause);
+        self.send(from, pkt, arp_timeout);
+    }
+
+    /// Routes a pooled packet from `from` and puts it on the next link.
+    pub fn send(&mut self, from: NodeId, pkt: PacketId, arp_timeout: SimDuration) {
+        let header = self.packets.get(pkt).header;
+        match self.routes.next_hop(&self.topo, from, header.dst) {
+            Hop::Local => self.schedule(
+                self.now(),
+                Event::Arrive {
+                    pkt,
+                    node: from,
+                    link: None,
+                },
+            ),
+            Hop::Forward { link, to } => self.transmit(from, link, to, pkt),
+            Hop::Unresolved => {
+                self.drop_packet(from, None, pkt, "no neighbour answers ARP");
+                self.answer_unreachable(from, &header, UnreachableCode::Host, arp_timeout);
+            }
+            Hop::NoRoute => {
+                self.drop_packet(from, None, pkt, "no route");
+                if self.topo.node(from).kind == NodeKind::Router {
+                    self.answer_unreachable(from, &header, UnreachableCode::Net, SimDuration::ZERO);
+                }
+            }
+        }
+    }
+
+    fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
+        let now = self.now();
+        if self.trace.is_on() {
+            let p = self.packets.get(pkt);
+            let kind = TraceKind::Send {
+                link: link_id,
+                header: p.header,
+                len: p.payload.len() as u32,
+                cause: p.cause,
+            };
+            self.trace.record(now, from, kind);
+        }
+        match self.topo.links[link_id.0 as usize].transmit(now, from) {
+            Ok(at) => self.schedule(
+                at,
+                Event::Arrive {
+                    pkt,
+                    node: to,
+                    link: Some(link_id),
+                },
+            ),
+            Err(why) => self.drop_packet(from, Some(link_id), pkt, why.as_str()),
+        }
+    }
+
+    /// Traces a drop and frees the packet.
+    pub fn drop_packet(
+        &mut self,
+        node: NodeId,
+        link: Option<LinkId>,
+        pkt: PacketId,
+        reason: &'static str,
+    ) {
+        if self.trace.is_on() {
+            let header = self.packets.get(pkt).header;
+            self.trace.record(
+                self.now(),
+                node,
+                TraceKind::Drop {
+                    link,
+                    header,
+                    reason,
+                },
+            );
+        }
+        self.packets.free(pkt);
+    }
+
+    /// RFC 792 destination unreachable from `node` about `orig`, sent after
+    /// `delay`. Never about an ICMP message (RFC 1122 §3.2.2).
+    fn answer_unreachable(
+        &mut self,
+        node: NodeId,
+        orig: &PacketHeader,
+        code: UnreachableCode,
+        delay: SimDuration,
+    ) {
+        let (orig_proto, sport, dport) = match orig.transport {
+            Transport::Tcp(t) => (Proto::Tcp, t.src_port, t.dst_port),
+            Transport::Udp {
+                src_port, dst_port, ..
+            } => (Proto::Udp, src_port, dst_port),
+            Transport::Unreachable(_) => return,
+        };
+        let Some(src) = self.topo.source_addr(node, orig.src) else {
+            return;
+        };
+        let msg = IcmpUnreachable {
+            code,
+            orig_src: SocketAddrV4::new(orig.src, sport),
+            orig_dst: SocketAddrV4::new(orig.dst, dport),
+            orig_proto,
+        };
+        let header = PacketHeader {
+            src,
+            dst: orig.src,
+            ttl: DEFAULT_TTL,
+            transport: Transport::Unreachable(msg),
+        };
+        let cause = match code {
+            UnreachableCode::Host => "host unreachable: ARP got no answer",
+            UnreachableCode::Net => "net unreachable: no route",
+            UnreachableCode::Port => "port unreachable",
+        };
+        let pkt = self.packets.insert(header, [&[], &[]], cause);
+        self.schedule(self.now() + delay, Event::Emit { pkt, node });
+    }
+
+    /// A router received a packet: forward it, or drop it when its TTL runs
+    /// out or it was addressed to the router itself.
+    pub fn forward(&mut self, router: NodeId, pkt: PacketId) {
+        let header = &mut self.packets.get_mut(pkt).header;
+        if self
+            .topo
+            .node(router)
+            .addrs
+            .iter()
+            .any(|c| c.addr == header.dst)
+        {
+            self.drop_packet(router, None, pkt, "addressed to the router");
+            return;
+        }
+        if header.ttl <= 1 {
+            self.drop_packet(router, None, pkt, "TTL expired");
+            return;
+        }
+        header.ttl -= 1;
+        self.packets.get_mut(pkt).cause = "";
+        self.send(router, pkt, ROUTER_ARP_TIMEOUT);
+    }
+}

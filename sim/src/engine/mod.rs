@@ -1,0 +1,8 @@
+//! The engine: the event queue with its total order, named random streams,
+//! and the core that owns time, the network and the trace.
+
+pub mod core;
+pub mod queue;
+pub mod rng;
+
+pub use core::{Core, Event};

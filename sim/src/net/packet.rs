@@ -1,0 +1,78 @@
+//! Packets in flight and the pool that recycles them.
+//!
+//! A packet is a header plus payload bytes. Packets live in a slab and events
+//! carry a 4-byte [`PacketId`]; a freed slot keeps its payload buffer, so the
+//! steady state allocates nothing per packet.
+
+use simsock_model::PacketHeader;
+
+/// Index of a packet in the [`PacketPool`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PacketId(u32);
+
+/// A packet: its header and payload.
+#[derive(Clone, Debug)]
+pub struct Packet {
+    pub header: PacketHeader,
+    pub payload: Vec<u8>,
+    /// Why the packet was sent, for the trace: "retransmission", "reset: no
+    /// listener", ... Empty for an ordinary packet.
+    pub cause: &'static str,
+}
+
+/// A slab of packets with a free list.
+#[derive(Debug, Default)]
+pub struct PacketPool {
+    slots: Vec<Packet>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl PacketPool {
+    /// Stores a packet whose payload is copied from `parts`.
+    pub fn insert(
+        &mut self,
+        header: PacketHeader,
+        parts: [&[u8]; 2],
+        cause: &'static str,
+    ) -> PacketId {
+        self.live += 1;
+        if let Some(index) = self.free.pop() {
+            let slot = &mut self.slots[index as usize];
+            slot.header = header;
+            slot.cause = cause;
+            slot.payload.clear();
+            slot.payload.extend_from_slice(parts[0]);
+            slot.payload.extend_from_slice(parts[1]);
+            return PacketId(index);
+        }
+        let mut payload = Vec::with_capacity(parts[0].len() + parts[1].len());
+        payload.extend_from_slice(parts[0]);
+        payload.extend_from_slice(parts[1]);
+        self.slots.push(Packet {
+            header,
+            payload,
+            cause,
+        });
+        PacketId((self.slots.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: PacketId) -> &Packet {
+        &self.slots[id.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, id: PacketId) -> &mut Packet {
+        &mut self.slots[id.0 as usize]
+    }
+
+    /// Returns the slot to the free list; its buffer is kept for reuse.
+    pub fn free(&mut self, id: PacketId) {
+        self.live -= 1;
+        self.free.push(id.0);
+    }
+
+    /// Packets currently in flight.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+}

@@ -1,0 +1,152 @@
+//! The topology: hosts and routers as nodes of a petgraph graph, links as its
+//! edges, and the address plan (who owns which address, which subnets exist).
+
+use std::net::Ipv4Addr;
+
+use indexmap::IndexMap;
+use petgraph::graph::{NodeIndex, UnGraph};
+use rustc_hash::FxBuildHasher;
+use simsock_model::Ipv4Cidr;
+use simsock_model::addr::Ipv4Net;
+
+use super::link::{Link, LinkId};
+
+/// Index of a node (host or router); equal to its petgraph node index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+/// Index of a subnet in the topology's address plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubnetId(pub u32);
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// An end host: index into the engine's hosts. Hosts never forward.
+    Host(u32),
+    /// A router: forwards between its subnets.
+    Router,
+}
+
+/// One node of the graph.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub addrs: Vec<Ipv4Cidr>,
+    pub kind: NodeKind,
+    /// Links at this node, in the order they were declared.
+    pub links: Vec<LinkId>,
+}
+
+type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
+
+/// Nodes, links and the address plan.
+#[derive(Debug, Default)]
+pub struct Topology {
+    pub graph: UnGraph<NodeId, LinkId>,
+    pub nodes: Vec<Node>,
+    pub links: Vec<Link>,
+    adjacency: FxIndexMap<(NodeId, NodeId), LinkId>,
+    owners: FxIndexMap<Ipv4Addr, NodeId>,
+    subnets: FxIndexMap<Ipv4Net, SubnetId>,
+    members: Vec<Vec<NodeId>>,
+    /// Distinct prefix lengths, longest first, for longest-prefix match.
+    prefix_lens: Vec<u8>,
+}
+
+impl Topology {
+    /// Adds a node; addresses must be unique across the topology (checked by
+    /// the scenario validator before).
+    pub fn add_node(&mut self, name: String, addrs: Vec<Ipv4Cidr>, kind: NodeKind) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        let index = self.graph.add_node(id);
+        debug_assert_eq!(index.index(), id.0 as usize);
+        for cidr in &addrs {
+            self.owners.insert(cidr.addr, id);
+            let next = SubnetId(self.subnets.len() as u32);
+            let subnet = *self.subnets.entry(cidr.network()).or_insert(next);
+            if subnet == next {
+                self.members.push(Vec::new());
+            }
+            self.members[subnet.0 as usize].push(id);
+            if !self.prefix_lens.contains(&cidr.prefix_len) {
+                self.prefix_lens.push(cidr.prefix_len);
+                self.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
+            }
+        }
+        self.nodes.push(Node {
+            name,
+            addrs,
+            kind,
+            links: Vec::new(),
+        });
+        id
+    }
+
+    /// Adds a link between two nodes.
+    pub fn add_link(&mut self, link: Link) -> LinkId {
+        let id = LinkId(self.links.len() as u32);
+        let [a, b] = link.ends;
+        self.graph.add_edge(
+            NodeIndex::new(a.0 as usize),
+            NodeIndex::new(b.0 as usize),
+            id,
+        );
+        self.adjacency.entry((a, b)).or_insert(id);
+        self.adjacency.entry((b, a)).or_insert(id);
+        self.nodes[a.0 as usize].links.push(id);
+        self.nodes[b.0 as usize].links.push(id);
+        self.links.push(link);
+        id
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    /// The first link between two nodes, if they are neighbours.
+    pub fn link_between(&self, a: NodeId, b: NodeId) -> Option<LinkId> {
+        self.adjacency.get(&(a, b)).copied()
+    }
+
+    /// The node that owns an address.
+    pub fn owner(&self, addr: Ipv4Addr) -> Option<NodeId> {
+        self.owners.get(&addr).copied()
+    }
+
+    /// The most specific subnet of the address plan containing `addr`.
+    pub fn subnet_of(&self, addr: Ipv4Addr) -> Option<SubnetId> {
+        self.prefix_lens.iter().find_map(|&len| {
+            let net = Ipv4Cidr {
+                addr,
+                prefix_len: len,
+            }
+            .network();
+            self.subnets.get(&net).copied()
+        })
+    }
+
+    /// The nodes with an interface in a subnet, in declaration order.
+    pub fn members(&self, subnet: SubnetId) -> &[NodeId] {
+        &self.members[subnet.0 as usize]
+    }
+
+    pub fn subnet_count(&self) -> usize {
+        self.subnets.len()
+    }
+
+    /// The subnets, in the order they were first seen.
+    pub fn subnets(&self) -> impl Iterator<Item = (Ipv4Net, SubnetId)> + '_ {
+        self.subnets.iter().map(|(net, id)| (*net, *id))
+    }
+
+    /// The address `node` uses on the subnet that contains `peer`, else its first.
+    pub fn source_addr(&self, node: NodeId, toward: Ipv4Addr) -> Option<Ipv4Addr> {
+        let addrs = &self.node(node).addrs;
+        addrs
+            .iter()
+            .find(|c| c.contains(toward))
+            .or_else(|| addrs.first())
+            .map(|c| c.addr)
+    }
+}

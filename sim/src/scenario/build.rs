@@ -1,0 +1,156 @@
+//! Building a [`World`] from a checked scenario.
+
+use simsock_model::SimTime;
+use simsock_model::scenario::{FaultAction as Spec, Scenario};
+
+use crate::engine::rng::Stream;
+use crate::engine::{Core, Event};
+use crate::net::{Link, NodeId, NodeKind, Topology};
+use crate::stack::Host;
+use crate::thread::{Script, Thread};
+use crate::trace::{Trace, TraceMode};
+use crate::world::{FaultAction, World};
+
+/// How to run a scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    pub trace: TraceMode,
+    pub record_calls: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: None,
+            trace: TraceMode::Full,
+            record_calls: true,
+        }
+    }
+}
+
+/// Builds a ready-to-run world; the scenario must have passed
+/// [`check`](super::check).
+pub fn build(s: &Scenario, opts: &RunOptions) -> World {
+    let seed = opts.seed.unwrap_or(s.seed);
+    let mut topo = Topology::default();
+    let mut hosts = Vec::with_capacity(s.hosts.len());
+    for (i, spec) in s.hosts.iter().enumerate() {
+        let node = topo.add_node(
+            spec.name.clone(),
+            spec.addrs.clone(),
+            NodeKind::Host(i as u32),
+        );
+        let mut host = Host::new(
+            spec.name.clone(),
+            node,
+            spec.profile.clone(),
+            seed,
+            s.limits.max_sockets_per_host,
+        );
+        host.startups = u32::from(spec.started);
+        hosts.push(host);
+    }
+    for spec in &s.routers {
+        topo.add_node(spec.name.clone(), spec.addrs.clone(), NodeKind::Router);
+    }
+    for spec in &s.links {
+        let (a, b) = (
+            node_named(&topo, &spec.between.0),
+            node_named(&topo, &spec.between.1),
+        );
+        let name = format!("{}-{}", spec.between.0, spec.between.1);
+        let mut link = Link::new(
+            name.clone(),
+            [a, b],
+            spec.latency,
+            Stream::new(seed, &format!("link/{name}")),
+        );
+        link.jitter = spec.jitter;
+        link.loss_ppm = spec.loss_ppm;
+        link.up = spec.up;
+        topo.add_link(link);
+    }
+    let threads = build_threads(s, &mut hosts);
+    let mut trace = Trace::new(opts.trace);
+    let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
+    let link_names = topo.links.iter().map(|l| l.name.clone()).collect();
+    trace.set_names(
+        node_names,
+        link_names,
+        threads.iter().map(|t| t.name.clone()).collect(),
+    );
+    let mut core = Core::new(topo, trace);
+    let faults = build_faults(s, &mut core);
+    let mut world = World {
+        core,
+        hosts,
+        threads,
+        faults,
+        limits: s.limits,
+        seed,
+        record_calls: opts.record_calls,
+        calls: Vec::new(),
+    };
+    world.start();
+    world
+}
+
+fn node_named(topo: &Topology, name: &str) -> NodeId {
+    // Invariant: the checker rejected links to unknown nodes.
+    let index = topo
+        .nodes
+        .iter()
+        .position(|n| n.name == name)
+        .expect("checked node name");
+    NodeId(index as u32)
+}
+
+fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
+    s.threads
+        .iter()
+        .map(|spec| {
+            // Invariant: the checker rejected threads on unknown hosts.
+            let host = hosts
+                .iter()
+                .position(|h| h.name == spec.host)
+                .expect("checked host name");
+            let script = Script::compile(&spec.steps, &mut hosts[host]);
+            Thread {
+                name: spec.name.clone(),
+                host: host as u32,
+                start: SimTime(spec.start.as_nanos()),
+                program: Box::new(script),
+                pending: None,
+                last_error: 0,
+                received: Vec::new(),
+                progress: 0,
+                finished: false,
+            }
+        })
+        .collect()
+}
+
+fn build_faults(s: &Scenario, core: &mut Core) -> Vec<FaultAction> {
+    let mut faults = Vec::new();
+    for spec in &s.faults {
+        let (Spec::LinkDown(a, b) | Spec::LinkUp(a, b)) = &spec.action;
+        let (a, b) = (node_named(&core.topo, a), node_named(&core.topo, b));
+        let Some(link) = core.topo.link_between(a, b) else {
+            continue;
+        };
+        let action = match spec.action {
+            Spec::LinkDown(..) => FaultAction::LinkDown(link),
+            Spec::LinkUp(..) => FaultAction::LinkUp(link),
+        };
+        core.schedule(
+            SimTime(spec.at.as_nanos()),
+            Event::Fault {
+                index: faults.len() as u32,
+            },
+        );
+        faults.push(action);
+    }
+    faults
+}

@@ -1,0 +1,63 @@
+//! Running a scenario to a report: its calls, whether every expectation
+//! held, and the trace digest.
+
+use simsock_model::SimTime;
+use simsock_model::scenario::Scenario;
+
+use super::build::{RunOptions, build};
+use crate::trace::TraceEvent;
+use crate::world::{CallRecord, LimitError};
+
+/// The outcome of one run.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    /// Every expectation held, every thread finished, no limit was hit.
+    pub passed: bool,
+    /// SHA-256 of the canonical trace text.
+    pub digest: String,
+    pub calls: Vec<CallRecord>,
+    /// Expectations that failed and threads that never finished.
+    pub failures: Vec<String>,
+    pub limit: Option<LimitError>,
+    pub events: u64,
+    pub end: SimTime,
+    /// The trace events and their canonical text lines.
+    pub trace: Vec<TraceEvent>,
+    pub trace_lines: Vec<String>,
+}
+
+/// Builds and runs a checked scenario.
+pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
+    let mut world = build(s, opts);
+    let limit = world.run().err();
+    let mut failures: Vec<String> = world
+        .calls
+        .iter()
+        .filter_map(|c| {
+            c.failure
+                .as_ref()
+                .map(|f| format!("{}/{}: {}: {f}", c.host, c.thread, c.call))
+        })
+        .collect();
+    failures.extend(world.blocked_threads());
+    let trace = world.core.trace.events().to_vec();
+    let trace_lines = trace
+        .iter()
+        .map(|e| world.core.trace.canonical(e))
+        .collect();
+    Report {
+        scenario: s.name.clone(),
+        seed: world.seed,
+        passed: failures.is_empty() && limit.is_none(),
+        digest: world.core.trace.digest(),
+        calls: world.calls,
+        failures,
+        limit,
+        events: world.core.events,
+        end: world.core.now(),
+        trace,
+        trace_lines,
+    }
+}

@@ -1,0 +1,252 @@
+//! A host: its addresses, profile, port table, sockets, TCBs and TIME_WAIT
+//! records. Lookups are by hash or index, never by scanning sockets, ports or
+//! connections, so the cost of a packet does not grow with their number.
+
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
+use simsock_model::scenario::{Family, Kind};
+use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
+
+use super::ConnId;
+use super::ports::PortTable;
+use super::socket::Socket;
+use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
+use crate::engine::rng::Stream;
+use crate::net::NodeId;
+
+type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
+
+/// One TCB and what the host knows about it.
+#[derive(Debug)]
+pub struct TcbSlot {
+    pub generation: u32,
+    pub tcb: Option<Tcb>,
+    /// The socket the connection belongs to (`None` before accept or after close).
+    pub socket: Option<u32>,
+    /// The handle of the listening socket a passive open came through, until
+    /// accepted (a handle, not an index: handles are never reused, so a
+    /// closed listener is noticed).
+    pub listener: Option<u32>,
+    /// Queued on the listener's ready list.
+    pub ready: bool,
+    /// The connection holds its local port (its socket closed before it ended).
+    pub holds_port: bool,
+    /// Last state traced, to trace transitions once.
+    pub traced: TcpState,
+    /// When the engine timer for this TCB is scheduled, if it is.
+    pub timer_at: Option<SimTime>,
+}
+
+/// First socket handle value; handles go up by 4 as Winsock's do.
+const FIRST_HANDLE: u32 = 0x100;
+
+/// A host and its stack.
+#[derive(Debug)]
+pub struct Host {
+    pub name: String,
+    pub node: NodeId,
+    pub profile: HostProfile,
+    pub tcp: TcpConfig,
+    /// WSAStartup calls not yet matched by WSACleanup.
+    pub startups: u32,
+    pub ports: PortTable,
+    pub conns: FxIndexMap<FourTuple, ConnId>,
+    pub tcbs: Vec<TcbSlot>,
+    free_tcbs: Vec<u32>,
+    /// Listening sockets by local port.
+    pub listeners: FxIndexMap<u16, u32>,
+    /// Datagram sockets by local port.
+    pub udp: FxIndexMap<u16, u32>,
+    pub time_wait: TimeWaitTable,
+    pub sockets: Vec<Option<Socket>>,
+    free_sockets: Vec<u32>,
+    handles: FxIndexMap<u32, u32>,
+    next_handle: u32,
+    pub max_sockets: u32,
+    /// The socket variables of the host's threads: a handle per slot, 0 for
+    /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
+    pub slots: Vec<u32>,
+    /// The name of each slot, as the scenario wrote it.
+    pub slot_names: Vec<String>,
+    /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
+    /// ones; here they come from the stream `isn/<host>`).
+    pub isn: Stream,
+}
+
+impl Host {
+    pub fn new(
+        name: String,
+        node: NodeId,
+        profile: HostProfile,
+        seed: u64,
+        max_sockets: u32,
+    ) -> Self {
+        Host {
+            isn: Stream::new(seed, &format!("isn/{name}")),
+            name,
+            node,
+            tcp: TcpConfig::from(&profile),
+            ports: PortTable::new(profile.ephemeral_ports),
+            profile,
+            startups: 0,
+            conns: IndexMap::default(),
+            tcbs: Vec::new(),
+            free_tcbs: Vec::new(),
+            listeners: IndexMap::default(),
+            udp: IndexMap::default(),
+            time_wait: TimeWaitTable::default(),
+            sockets: Vec::new(),
+            free_sockets: Vec::new(),
+            handles: IndexMap::default(),
+            next_handle: FIRST_HANDLE,
+            max_sockets,
+            slots: Vec::new(),
+            slot_names: Vec::new(),
+        }
+    }
+
+    /// Creates a socket; WSAEMFILE past the host's limit.
+    pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
+        if self.handles.len() >= self.max_sockets as usize {
+            return Err(WsaError::WSAEMFILE);
+        }
+        let handle = self.next_handle;
+        self.next_handle = self.next_handle.wrapping_add(4).max(FIRST_HANDLE);
+        let socket = Socket::new(handle, family, kind);
+        let index = match self.free_sockets.pop() {
+            Some(i) => {
+                self.sockets[i as usize] = Some(socket);
+                i
+            }
+            None => {
+                self.sockets.push(Some(socket));
+                (self.sockets.len() - 1) as u32
+            }
+        };
+        self.handles.insert(handle, index);
+        Ok(handle)
+    }
+
+    /// The socket index of a handle; WSAENOTSOCK if it names no open socket (CB-C7).
+    pub fn socket_index(&self, handle: u32) -> Result<u32, WsaError> {
+        self.handles
+            .get(&handle)
+            .copied()
+            .ok_or(WsaError::WSAENOTSOCK)
+    }
+
+    pub fn socket(&self, index: u32) -> &Socket {
+        // Invariant: indices come from `handles` or TCB slots, which are
+        // cleared before a socket slot is freed.
+        self.sockets[index as usize]
+            .as_ref()
+            .expect("live socket index")
+    }
+
+    pub fn socket_mut(&mut self, index: u32) -> &mut Socket {
+        self.sockets[index as usize]
+            .as_mut()
+            .expect("live socket index")
+    }
+
+    /// Frees a socket slot; its handle stops naming a socket.
+    pub fn free_socket(&mut self, index: u32) {
+        if let Some(s) = self.sockets[index as usize].take() {
+            self.handles.swap_remove(&s.handle);
+            self.free_sockets.push(index);
+        }
+    }
+
+    /// Stores a new TCB and returns its id.
+    pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
+        let traced = TcpState::Closed;
+        match self.free_tcbs.pop() {
+            Some(index) => {
+                let slot = &mut self.tcbs[index as usize];
+                slot.generation = slot.generation.wrapping_add(1);
+                *slot = TcbSlot {
+                    generation: slot.generation,
+                    tcb: Some(tcb),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced,
+                    timer_at: None,
+                };
+                ConnId {
+                    index,
+                    generation: slot.generation,
+                }
+            }
+            None => {
+                self.tcbs.push(TcbSlot {
+                    generation: 0,
+                    tcb: Some(tcb),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced,
+                    timer_at: None,
+                });
+                ConnId {
+                    index: (self.tcbs.len() - 1) as u32,
+                    generation: 0,
+                }
+            }
+        }
+    }
+
+    /// The slot of a live connection, `None` if it was freed since.
+    pub fn slot(&mut self, conn: ConnId) -> Option<&mut TcbSlot> {
+        self.tcbs
+            .get_mut(conn.index as usize)
+            .filter(|s| s.generation == conn.generation && s.tcb.is_some())
+    }
+
+    pub fn tcb(&self, conn: ConnId) -> Option<&Tcb> {
+        self.tcbs
+            .get(conn.index as usize)
+            .filter(|s| s.generation == conn.generation)
+            .and_then(|s| s.tcb.as_ref())
+    }
+
+    /// Frees a TCB slot (its buffers go with it: per-connection state is
+    /// freed at close).
+    pub fn free_tcb(&mut self, conn: ConnId) {
+        if let Some(slot) = self.slot(conn) {
+            slot.tcb = None;
+            slot.timer_at = None;
+            self.free_tcbs.push(conn.index);
+        }
+    }
+
+    /// The slot index of a socket variable name, created on first use.
+    pub fn slot_named(&mut self, name: &str) -> u32 {
+        match self.slot_names.iter().position(|n| n == name) {
+            Some(i) => i as u32,
+            None => {
+                self.slot_names.push(name.to_string());
+                self.slots.push(0);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The live socket index behind a listener handle, if it still listens.
+    pub fn listener_index(&self, handle: u32) -> Option<u32> {
+        let index = self.socket_index(handle).ok()?;
+        self.socket(index).listener.is_some().then_some(index)
+    }
+
+    /// Number of open sockets.
+    pub fn open_sockets(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// The next initial sequence number.
+    pub fn next_isn(&mut self) -> u32 {
+        self.isn.next_u32()
+    }
+}

@@ -1,0 +1,287 @@
+//! The input path: a packet reached a host. Demultiplex it to a connection,
+//! a TIME_WAIT record, a listener or a datagram socket, or answer it as RFC
+//! 9293 §3.10.7.1 says a CLOSED port does.
+
+use std::net::SocketAddrV4;
+
+use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto};
+use simsock_model::profile::BacklogOverflow;
+use simsock_model::{PacketHeader, TcpFlags, TcpHeader, Transport};
+
+use super::host::Host;
+use super::socket::SockState;
+use super::sync::{after_tcb, wake, with_tcb};
+use super::tcp::{FourTuple, Tcb};
+use crate::engine::Core;
+use crate::net::{LinkId, PacketId};
+use crate::trace::TraceKind;
+
+/// Most datagrams a socket queues before it drops new ones.
+const MAX_QUEUED_DATAGRAMS: usize = 256;
+
+/// Handles one packet that arrived at `host`, then frees it.
+pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<LinkId>) {
+    let header = core.packets.get(pkt).header;
+    if !accepts(host, core, &header) {
+        core.drop_packet(host.node, link, pkt, "not addressed to this host");
+        return;
+    }
+    if core.trace.is_on() {
+        core.trace
+            .record(core.now(), host.node, TraceKind::Recv { link, header });
+    }
+    let payload = std::mem::take(&mut core.packets.get_mut(pkt).payload);
+    match header.transport {
+        Transport::Tcp(tcp) => tcp_input(host, core, &header, &tcp, &payload),
+        Transport::Udp {
+            src_port, dst_port, ..
+        } => udp_input(host, core, &header, src_port, dst_port, &payload),
+        Transport::Unreachable(msg) => icmp_input(host, core, &msg),
+    }
+    core.packets.get_mut(pkt).payload = payload;
+    core.packets.free(pkt);
+}
+
+/// Whether the destination is one of the host's addresses or a broadcast
+/// address of one of its subnets (CB-B3).
+fn accepts(host: &Host, core: &Core, header: &PacketHeader) -> bool {
+    let addrs = &core.topo.node(host.node).addrs;
+    header.dst.is_broadcast()
+        || addrs
+            .iter()
+            .any(|c| c.addr == header.dst || c.broadcast() == header.dst)
+}
+
+fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeader, payload: &[u8]) {
+    let tuple: FourTuple = (
+        SocketAddrV4::new(ip.dst, seg.dst_port),
+        SocketAddrV4::new(ip.src, seg.src_port),
+    );
+    if let Some(&conn) = host.conns.get(&tuple) {
+        with_tcb(host, core, conn, |tcb, cfg, core, out| {
+            tcb.on_segment(core.now(), seg, payload, cfg, out)
+        });
+    } else if host.time_wait.contains(&tuple) {
+        time_wait_input(host, core, tuple, seg);
+    } else if seg.flags.has(TcpFlags::SYN)
+        && !seg.flags.has(TcpFlags::ACK)
+        && !seg.flags.has(TcpFlags::RST)
+    {
+        match host.listeners.get(&seg.dst_port) {
+            Some(&listener) => passive_open(host, core, listener, tuple, seg),
+            None => reset_closed(
+                host,
+                core,
+                tuple,
+                seg,
+                payload.len() as u32,
+                "reset: no listener",
+            ),
+        }
+    } else {
+        reset_closed(
+            host,
+            core,
+            tuple,
+            seg,
+            payload.len() as u32,
+            "reset: no connection",
+        );
+    }
+}
+
+/// A SYN reached a listener: a new connection in SYN_RECEIVED, unless the
+/// backlog is full; then the profile decides: RST (Windows, the client sees
+/// WSAECONNREFUSED, CB-C14) or silence (the client retransmits).
+fn passive_open(
+    host: &mut Host,
+    core: &mut Core,
+    listener: u32,
+    tuple: FourTuple,
+    syn: &TcpHeader,
+) {
+    let full = host
+        .socket(listener)
+        .listener
+        .as_ref()
+        .is_none_or(|l| l.half_open + l.ready.len() as u32 >= l.backlog);
+    if full {
+        match host.profile.backlog_overflow {
+            BacklogOverflow::Reset => {
+                reset_closed(host, core, tuple, syn, 0, "reset: backlog full")
+            }
+            BacklogOverflow::Drop => trace_note_drop(host, core, tuple, syn, "backlog full"),
+        }
+        return;
+    }
+    let iss = host.next_isn();
+    let mut out = std::mem::take(&mut core.tcp_out);
+    let tcb = Tcb::accept_syn(core.now(), tuple.0, tuple.1, syn, iss, &host.tcp, &mut out);
+    let conn = host.insert_tcb(tcb);
+    host.conns.insert(tuple, conn);
+    let listener_handle = host.socket(listener).handle;
+    if let Some(slot) = host.slot(conn) {
+        slot.listener = Some(listener_handle);
+    }
+    if let Some(l) = host.socket_mut(listener).listener.as_mut() {
+        l.half_open += 1;
+    }
+    host.ports.hold(tuple.0.port());
+    if let Some(slot) = host.slot(conn) {
+        slot.holds_port = true;
+    }
+    after_tcb(host, core, conn, &out);
+    out.clear();
+    core.tcp_out = out;
+}
+
+fn trace_note_drop(
+    host: &Host,
+    core: &mut Core,
+    tuple: FourTuple,
+    seg: &TcpHeader,
+    reason: &'static str,
+) {
+    if core.trace.is_on() {
+        let header = PacketHeader {
+            src: *tuple.1.ip(),
+            dst: *tuple.0.ip(),
+            ttl: DEFAULT_TTL,
+            transport: Transport::Tcp(*seg),
+        };
+        core.trace.record(
+            core.now(),
+            host.node,
+            TraceKind::Drop {
+                link: None,
+                header,
+                reason,
+            },
+        );
+    }
+}
+
+/// RFC 9293 §3.10.7.1: a segment for a CLOSED port is answered with RST,
+/// unless it is itself an RST.
+fn reset_closed(
+    host: &mut Host,
+    core: &mut Core,
+    (local, remote): FourTuple,
+    seg: &TcpHeader,
+    len: u32,
+    cause: &'static str,
+) {
+    if seg.flags.has(TcpFlags::RST) {
+        return;
+    }
+    let (seq, ack, flags) = if seg.flags.has(TcpFlags::ACK) {
+        (seg.ack, 0, TcpFlags::RST)
+    } else {
+        let seg_len =
+            len + u32::from(seg.flags.has(TcpFlags::SYN)) + u32::from(seg.flags.has(TcpFlags::FIN));
+        (
+            0,
+            seg.seq.wrapping_add(seg_len),
+            TcpFlags::RST.with(TcpFlags::ACK),
+        )
+    };
+    let rst = TcpHeader {
+        src_port: local.port(),
+        dst_port: remote.port(),
+        seq,
+        ack,
+        flags,
+        window: 0,
+        len: 0,
+    };
+    let header = PacketHeader {
+        src: *local.ip(),
+        dst: *remote.ip(),
+        ttl: DEFAULT_TTL,
+        transport: Transport::Tcp(rst),
+    };
+    core.send_new(
+        host.node,
+        header,
+        [&[], &[]],
+        cause,
+        host.profile.arp_timeout,
+    );
+}
+
+/// TIME_WAIT (RFC 9293 §3.10.7.4): a retransmitted FIN is acknowledged again
+/// and restarts the wait; an RST is ignored (RFC 1337, against TIME_WAIT
+/// assassination); a SYN is answered with an ACK for the old connection.
+fn time_wait_input(host: &mut Host, core: &mut Core, tuple: FourTuple, seg: &TcpHeader) {
+    let Some(&record) = host.time_wait.get(&tuple) else {
+        return;
+    };
+    if seg.flags.has(TcpFlags::RST)
+        || !(seg.flags.has(TcpFlags::FIN) || seg.flags.has(TcpFlags::SYN))
+    {
+        return;
+    }
+    if seg.flags.has(TcpFlags::FIN) {
+        let until = core.now() + host.profile.tcp_timed_wait_delay;
+        host.time_wait
+            .insert(tuple, super::tcp::TimeWaitRecord { until, ..record });
+    }
+    let (local, remote) = tuple;
+    let ack = TcpHeader {
+        src_port: local.port(),
+        dst_port: remote.port(),
+        seq: record.snd_nxt,
+        ack: record.rcv_nxt,
+        flags: TcpFlags::ACK,
+        window: 0,
+        len: 0,
+    };
+    let header = PacketHeader {
+        src: *local.ip(),
+        dst: *remote.ip(),
+        ttl: DEFAULT_TTL,
+        transport: Transport::Tcp(ack),
+    };
+    core.send_new(
+        host.node,
+        header,
+        [&[], &[]],
+        "ACK from TIME_WAIT",
+        host.profile.arp_timeout,
+    );
+}
+
+/// A datagram: queued on the socket bound to its port, unless the socket is
+/// connected to another peer (CB-D2); no socket: ICMP port unreachable.
+fn udp_input(
+    host: &mut Host,
+    core: &mut Core,
+    ip: &PacketHeader,
+    src_port: u16,
+    dst_port: u16,
+    payload: &[u8],
+) {
+    let from = SocketAddrV4::new(ip.src, src_port);
+    let Some(&index) = host.udp.get(&dst_port) else {
+        return;
+    };
+    let sock = host.socket_mut(index);
+    let filtered = sock.state == SockState::Connected && sock.remote.is_some_and(|r| r != from);
+    if filtered || sock.datagrams.len() >= MAX_QUEUED_DATAGRAMS {
+        return;
+    }
+    sock.datagrams.push_back((from, payload.to_vec()));
+    wake(core, &mut sock.waiters);
+}
+
+/// ICMP destination unreachable about one of our TCP connections.
+fn icmp_input(host: &mut Host, core: &mut Core, msg: &IcmpUnreachable) {
+    if msg.orig_proto != Proto::Tcp {
+        return;
+    }
+    if let Some(&conn) = host.conns.get(&(msg.orig_src, msg.orig_dst)) {
+        with_tcb(host, core, conn, |tcb, _, _, out| {
+            tcb.on_unreachable(msg.code, out)
+        });
+    }
+}

@@ -1,0 +1,299 @@
+//! After a TCB has run: send its segments, trace its state change, tell its
+//! socket, turn TIME_WAIT into a record, free what is finished, re-arm its
+//! timer. Every path that touches a TCB ends here, so these rules hold in one
+//! place.
+
+use std::net::SocketAddrV4;
+
+use simsock_model::packet::DEFAULT_TTL;
+use simsock_model::{PacketHeader, TcpState, Transport, WsaError};
+
+use super::ConnId;
+use super::host::Host;
+use super::socket::SockState;
+use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
+use crate::engine::{Core, Event};
+use crate::trace::TraceKind;
+
+/// The WSA code a failed connection reports.
+pub fn wsa_code(error: TcpError) -> WsaError {
+    match error {
+        TcpError::Refused => WsaError::WSAECONNREFUSED,
+        TcpError::TimedOut => WsaError::WSAETIMEDOUT,
+        TcpError::Reset => WsaError::WSAECONNRESET,
+        TcpError::Aborted => WsaError::WSAECONNABORTED,
+        TcpError::HostUnreachable => WsaError::WSAEHOSTUNREACH,
+        TcpError::NetUnreachable => WsaError::WSAENETUNREACH,
+    }
+}
+
+/// Runs `f` on a live TCB with the scratch output, then applies [`after_tcb`].
+pub fn with_tcb<R>(
+    host: &mut Host,
+    core: &mut Core,
+    conn: ConnId,
+    f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
+) -> Option<R> {
+    let mut out = std::mem::take(&mut core.tcp_out);
+    let cfg = host.tcp;
+    let result = host
+        .slot(conn)
+        .and_then(|slot| slot.tcb.as_mut())
+        .map(|tcb| f(tcb, &cfg, core, &mut out));
+    if result.is_some() {
+        after_tcb(host, core, conn, &out);
+    }
+    out.clear();
+    core.tcp_out = out;
+    result
+}
+
+/// Applies the consequences of one TCB step; see the module doc.
+pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
+    let Some(tcb) = host.tcb(conn) else { return };
+    let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
+    for seg in &out.segments {
+        let header = PacketHeader {
+            src: *local.ip(),
+            dst: *remote.ip(),
+            ttl: DEFAULT_TTL,
+            transport: Transport::Tcp(seg.hdr),
+        };
+        core.send_new(
+            host.node,
+            header,
+            [out.payload(seg), &[]],
+            seg.cause,
+            host.profile.arp_timeout,
+        );
+    }
+    trace_state(host, core, conn, local, remote, state);
+    if out.notify {
+        wake_owner(host, core, conn);
+    }
+    match state {
+        TcpState::Established => on_established(host, core, conn),
+        TcpState::TimeWait => enter_time_wait(host, core, conn),
+        TcpState::Closed => on_closed(host, conn),
+        _ => {}
+    }
+    arm_timer(host, core, conn);
+}
+
+fn trace_state(
+    host: &mut Host,
+    core: &mut Core,
+    conn: ConnId,
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
+    state: TcpState,
+) {
+    let Some(slot) = host.slot(conn) else { return };
+    if slot.traced == state {
+        return;
+    }
+    let from = std::mem::replace(&mut slot.traced, state);
+    if core.trace.is_on() {
+        core.trace.record(
+            core.now(),
+            host.node,
+            TraceKind::State {
+                local,
+                remote,
+                from,
+                to: state,
+            },
+        );
+    }
+}
+
+fn on_established(host: &mut Host, core: &mut Core, conn: ConnId) {
+    let Some(slot) = host.slot(conn) else { return };
+    if let Some(sock) = slot.socket {
+        let sock = host.socket_mut(sock);
+        if sock.state == SockState::Connecting {
+            sock.state = SockState::Connected;
+        }
+        return;
+    }
+    if slot.ready {
+        return;
+    }
+    let Some(handle) = slot.listener else { return };
+    let Some(listener) = host.listener_index(handle) else {
+        // The listener closed while the handshake ran: reset the connection.
+        with_abort(host, core, conn);
+        return;
+    };
+    if let Some(slot) = host.slot(conn) {
+        slot.ready = true;
+    }
+    let sock = host.socket_mut(listener);
+    if let Some(l) = sock.listener.as_mut() {
+        l.half_open -= 1;
+        l.ready.push_back(conn);
+    }
+    wake(core, &mut sock.waiters);
+}
+
+/// CB-T1: the connection leaves the connection table for a TIME_WAIT record
+/// that holds its port for TcpTimedWaitDelay.
+fn enter_time_wait(host: &mut Host, core: &mut Core, conn: ConnId) {
+    let Some(tcb) = host.tcb(conn) else { return };
+    let tuple = (tcb.local, tcb.remote);
+    let (snd_nxt, rcv_nxt) = tcb.sequence_pair();
+    if host.conns.swap_remove(&tuple).is_none() {
+        return; // already a record
+    }
+    let until = core.now() + host.profile.tcp_timed_wait_delay;
+    host.time_wait.insert(
+        tuple,
+        TimeWaitRecord {
+            until,
+            snd_nxt,
+            rcv_nxt,
+        },
+    );
+    host.ports.hold(tuple.0.port());
+    arm_time_wait(host, core);
+    release_if_detached(host, conn);
+}
+
+fn on_closed(host: &mut Host, conn: ConnId) {
+    let Some(tcb) = host.tcb(conn) else { return };
+    let (tuple, error) = ((tcb.local, tcb.remote), tcb.error);
+    if host.conns.get(&tuple) == Some(&conn) {
+        host.conns.swap_remove(&tuple);
+    }
+    let Some(slot) = host.slot(conn) else { return };
+    if let Some(index) = slot.socket {
+        let sock = host.socket_mut(index);
+        sock.error = error.map(wsa_code).or(sock.error);
+        if sock.state == SockState::Connecting {
+            // CB-C5: the socket keeps its binding and may connect again.
+            sock.state = SockState::Bound;
+            sock.conn = None;
+            host.free_tcb(conn);
+        }
+        return;
+    }
+    if slot.ready {
+        return; // accept will hand out a socket whose connection is gone
+    }
+    if let Some(listener) = slot.listener.and_then(|h| host.listener_index(h)) {
+        if let Some(l) = host.socket_mut(listener).listener.as_mut() {
+            l.half_open -= 1;
+        }
+    }
+    release_if_detached(host, conn);
+}
+
+/// Aborts a connection with RST and frees it (its owner is gone).
+pub fn with_abort(host: &mut Host, core: &mut Core, conn: ConnId) {
+    if let Some(slot) = host.slot(conn) {
+        slot.listener = None;
+        slot.ready = false;
+        slot.socket = None;
+    }
+    with_tcb(host, core, conn, |tcb, _, _, out| tcb.abort(out));
+    release_if_detached(host, conn);
+}
+
+/// Frees a TCB that no socket owns and no listener queue holds.
+pub fn release_if_detached(host: &mut Host, conn: ConnId) {
+    let Some(slot) = host.slot(conn) else { return };
+    if slot.socket.is_some() || slot.ready {
+        return;
+    }
+    let port = slot.tcb.as_ref().map(|t| t.local.port());
+    if std::mem::take(&mut slot.holds_port) {
+        if let Some(port) = port {
+            host.ports.release(port);
+        }
+    }
+    host.free_tcb(conn);
+}
+
+fn wake_owner(host: &mut Host, core: &mut Core, conn: ConnId) {
+    let Some(slot) = host.slot(conn) else { return };
+    let (socket, listener, ready) = (slot.socket, slot.listener, slot.ready);
+    let owner = socket.or_else(|| {
+        listener
+            .filter(|_| ready)
+            .and_then(|h| host.listener_index(h))
+    });
+    if let Some(index) = owner {
+        wake(core, &mut host.socket_mut(index).waiters);
+    }
+}
+
+/// Resumes every thread waiting on a socket; each re-checks its call.
+pub fn wake(core: &mut Core, waiters: &mut Vec<u32>) {
+    for thread in waiters.drain(..) {
+        core.schedule(core.now(), Event::Resume { thread });
+    }
+}
+
+fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
+    let Some(slot) = host.slot(conn) else { return };
+    let Some(due) = slot.tcb.as_ref().and_then(Tcb::deadline) else {
+        return;
+    };
+    if slot.timer_at.is_none_or(|at| due < at) {
+        slot.timer_at = Some(due);
+        let host_index = host_index(core, host);
+        core.schedule(
+            due,
+            Event::TcpTimer {
+                host: host_index,
+                conn,
+            },
+        );
+    }
+}
+
+/// Schedules the TIME_WAIT timer for the head record if none is pending.
+pub fn arm_time_wait(host: &mut Host, core: &mut Core) {
+    if host.time_wait.timer_at.is_some() {
+        return;
+    }
+    if let Some(due) = host.time_wait.next_deadline() {
+        host.time_wait.timer_at = Some(due);
+        let host_index = host_index(core, host);
+        core.schedule(due, Event::TimeWait { host: host_index });
+    }
+}
+
+fn host_index(core: &Core, host: &Host) -> u32 {
+    match core.topo.node(host.node).kind {
+        crate::net::NodeKind::Host(index) => index,
+        crate::net::NodeKind::Router => unreachable!("a host's node is a host"),
+    }
+}
+
+/// The TIME_WAIT timer of a host fired: end every record that is due.
+pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
+    host.time_wait.timer_at = None;
+    let now = core.now();
+    while let Some((local, remote)) = host.time_wait.pop_expired(now) {
+        host.ports.release(local.port());
+        if core.trace.is_on() {
+            core.trace
+                .record(now, host.node, TraceKind::TimeWaitEnd { local, remote });
+        }
+    }
+    arm_time_wait(host, core);
+}
+
+/// A TCB timer fired; stale timers (superseded or for a freed TCB) do nothing.
+pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
+    let now = core.now();
+    let Some(slot) = host.slot(conn) else { return };
+    if slot.timer_at != Some(now) {
+        return;
+    }
+    slot.timer_at = None;
+    with_tcb(host, core, conn, |tcb, cfg, core, out| {
+        tcb.on_timer(core.now(), cfg, out)
+    });
+}

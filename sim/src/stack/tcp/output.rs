@@ -1,0 +1,45 @@
+//! What a TCB asks of the world after an input: segments to send and whether
+//! its socket should be told.
+
+use simsock_model::TcpHeader;
+
+/// A segment to send; its payload is `data[start..start + hdr.len]` of the
+/// [`TcpOutput`] it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct OutSegment {
+    pub hdr: TcpHeader,
+    pub start: usize,
+    /// Why it is sent, for the trace ("retransmission"), or "".
+    pub cause: &'static str,
+}
+
+/// Reusable output buffer of the TCP layer; cleared by the stack after use.
+#[derive(Debug, Default)]
+pub struct TcpOutput {
+    pub segments: Vec<OutSegment>,
+    pub data: Vec<u8>,
+    /// Something the socket's threads may wait for changed: connected,
+    /// failed, data or FIN arrived, send space freed.
+    pub notify: bool,
+}
+
+impl TcpOutput {
+    pub fn clear(&mut self) {
+        self.segments.clear();
+        self.data.clear();
+        self.notify = false;
+    }
+
+    /// Queues a segment whose payload is copied from `parts`.
+    pub fn push(&mut self, hdr: TcpHeader, parts: [&[u8]; 2], cause: &'static str) {
+        let start = self.data.len();
+        self.data.extend_from_slice(parts[0]);
+        self.data.extend_from_slice(parts[1]);
+        self.segments.push(OutSegment { hdr, start, cause });
+    }
+
+    /// The payload of a queued segment.
+    pub fn payload(&self, seg: &OutSegment) -> &[u8] {
+        &self.data[seg.start..seg.start + seg.hdr.len as usize]
+    }
+}

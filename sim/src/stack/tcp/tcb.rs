@@ -1,0 +1,277 @@
+//! The transmission control block: one TCP connection's state machine,
+//! sans-IO. It takes `(now, input)` and writes segments to a [`TcpOutput`];
+//! the engine owns time and asks [`Tcb::deadline`] when to call back.
+//!
+//! Read first: RFC 9293 §3.3.2 (states), §3.10.7 (segment arrives), §3.8.1
+//! and RFC 6298 (retransmission timer), RFC 5961 §4 (challenge ACK).
+//!
+//! Divergences, on purpose: out-of-order segments are not queued (the sender's
+//! go-back-N retransmission fills the hole, RFC 9293 §3.10.7.4 allows this);
+//! no congestion control (RFC 5681), no delayed ACK, no window scaling, no
+//! persist timer (§3.8.6.1); a peer's FIN is acknowledged at once.
+
+use std::collections::VecDeque;
+use std::net::SocketAddrV4;
+
+use simsock_model::{HostProfile, SimDuration, SimTime, TcpFlags, TcpHeader, TcpState};
+
+use super::output::TcpOutput;
+use super::seq;
+
+/// Why a connection failed; the socket layer maps each to a WSA code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpError {
+    /// RST in answer to our SYN (CB-C14).
+    Refused,
+    /// SYN retransmissions ran out (CB-C15).
+    TimedOut,
+    /// RST on a synchronized connection.
+    Reset,
+    /// Data retransmissions ran out (RFC 9293 §3.8.3, R2).
+    Aborted,
+    /// ICMP host unreachable while connecting (CB-C13).
+    HostUnreachable,
+    /// ICMP net unreachable while connecting (CB-C12).
+    NetUnreachable,
+}
+
+/// The constants of a host profile that a TCB needs.
+#[derive(Clone, Copy, Debug)]
+pub struct TcpConfig {
+    pub initial_rto: SimDuration,
+    pub min_rto: SimDuration,
+    pub max_rto: SimDuration,
+    pub max_connect_retransmissions: u8,
+    pub max_data_retransmissions: u8,
+    pub refused_syn_retries: u8,
+    pub refused_retry_interval: SimDuration,
+    pub mss: u16,
+    pub receive_window: u16,
+}
+
+impl From<&HostProfile> for TcpConfig {
+    fn from(p: &HostProfile) -> Self {
+        TcpConfig {
+            initial_rto: p.initial_rto,
+            min_rto: p.min_rto,
+            max_rto: p.max_rto,
+            max_connect_retransmissions: p.max_connect_retransmissions,
+            max_data_retransmissions: p.max_data_retransmissions,
+            refused_syn_retries: p.refused_syn_retries,
+            refused_retry_interval: p.refused_retry_interval,
+            mss: p.mss,
+            receive_window: p.receive_window,
+        }
+    }
+}
+
+/// One TCP connection.
+#[derive(Debug)]
+pub struct Tcb {
+    pub state: TcpState,
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+    pub error: Option<TcpError>,
+    iss: u32,
+    snd_una: u32,
+    snd_nxt: u32,
+    snd_wnd: u32,
+    rcv_nxt: u32,
+    /// Unacknowledged and unsent data; `send_buf[0]` has sequence `buf_seq`.
+    send_buf: VecDeque<u8>,
+    buf_seq: u32,
+    pub recv_buf: VecDeque<u8>,
+    /// The user asked to send a FIN after the queued data (close, shutdown).
+    fin_queued: bool,
+    /// Sequence number of our FIN once sent.
+    fin_seq: Option<u32>,
+    pub peer_fin: bool,
+    rto: SimDuration,
+    srtt_ns: Option<(u64, u64)>,
+    rtt_probe: Option<(u32, SimTime)>,
+    retries: u8,
+    refused_left: u8,
+    /// An RST answered our SYN and the next timer re-sends it (Windows).
+    refused_retry_due: bool,
+    deadline: Option<SimTime>,
+    /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
+    pub established_at: Option<SimTime>,
+}
+
+impl Tcb {
+    fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, cfg: &TcpConfig) -> Tcb {
+        Tcb {
+            state: TcpState::Closed,
+            local,
+            remote,
+            error: None,
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_wnd: 0,
+            rcv_nxt: 0,
+            send_buf: VecDeque::new(),
+            buf_seq: iss.wrapping_add(1),
+            recv_buf: VecDeque::new(),
+            fin_queued: false,
+            fin_seq: None,
+            peer_fin: false,
+            rto: cfg.initial_rto,
+            srtt_ns: None,
+            rtt_probe: None,
+            retries: 0,
+            refused_left: cfg.refused_syn_retries,
+            refused_retry_due: false,
+            deadline: None,
+            established_at: None,
+        }
+    }
+
+    /// Active open (RFC 9293 §3.10.1): sends a SYN and enters SYN_SENT.
+    pub fn connect(
+        now: SimTime,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
+        let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.state = TcpState::SynSent;
+        tcb.send_syn(now, "", out);
+        tcb
+    }
+
+    /// Passive open: a SYN reached a listener (RFC 9293 §3.10.7.2); sends
+    /// SYN,ACK and enters SYN_RECEIVED.
+    pub fn accept_syn(
+        now: SimTime,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        syn: &TcpHeader,
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
+        let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.state = TcpState::SynReceived;
+        tcb.rcv_nxt = syn.seq.wrapping_add(1);
+        tcb.snd_wnd = u32::from(syn.window);
+        tcb.send_syn(now, "", out);
+        tcb
+    }
+
+    /// When the engine must call [`Tcb::on_timer`].
+    pub fn deadline(&self) -> Option<SimTime> {
+        self.deadline
+    }
+
+    /// Whether the connection is gone and its TCB may be freed.
+    pub fn is_closed(&self) -> bool {
+        self.state == TcpState::Closed
+    }
+
+    /// Bytes queued to send and not yet acknowledged.
+    pub fn send_queued(&self) -> usize {
+        self.send_buf.len()
+    }
+
+    /// The (SND.NXT, RCV.NXT) pair a TIME_WAIT record keeps to re-ACK a FIN.
+    pub fn sequence_pair(&self) -> (u32, u32) {
+        (self.snd_nxt, self.rcv_nxt)
+    }
+
+    fn window(&self, cfg: &TcpConfig) -> u16 {
+        let free = usize::from(cfg.receive_window).saturating_sub(self.recv_buf.len());
+        free.min(usize::from(u16::MAX)) as u16
+    }
+
+    fn header(&self, seq: u32, flags: TcpFlags, len: u32, window: u16) -> TcpHeader {
+        TcpHeader {
+            src_port: self.local.port(),
+            dst_port: self.remote.port(),
+            seq,
+            ack: if flags.has(TcpFlags::ACK) {
+                self.rcv_nxt
+            } else {
+                0
+            },
+            flags,
+            window,
+            len,
+        }
+    }
+
+    fn send_syn(&mut self, now: SimTime, cause: &'static str, out: &mut TcpOutput) {
+        let flags = match self.state {
+            TcpState::SynReceived => TcpFlags::SYN.with(TcpFlags::ACK),
+            _ => TcpFlags::SYN,
+        };
+        out.push(self.header(self.iss, flags, 0, u16::MAX), [&[], &[]], cause);
+        self.snd_nxt = self.iss.wrapping_add(1);
+        if cause.is_empty() {
+            self.rtt_probe = Some((self.snd_nxt, now));
+        }
+        self.deadline = Some(now + self.rto);
+    }
+
+    fn send_ack(&self, cfg: &TcpConfig, out: &mut TcpOutput) {
+        out.push(
+            self.header(self.snd_nxt, TcpFlags::ACK, 0, self.window(cfg)),
+            [&[], &[]],
+            "",
+        );
+    }
+
+    /// Sends a RST for this connection and closes it.
+    pub fn abort(&mut self, out: &mut TcpOutput) {
+        if matches!(
+            self.state,
+            TcpState::SynSent | TcpState::Closed | TcpState::TimeWait
+        ) {
+            self.close_now();
+            return;
+        }
+        out.push(
+            self.header(self.snd_nxt, TcpFlags::RST.with(TcpFlags::ACK), 0, 0),
+            [&[], &[]],
+            "reset: abortive close",
+        );
+        self.close_now();
+    }
+
+    /// ICMP destination unreachable about this connection. While connecting
+    /// it ends the attempt (CB-C12, CB-C13; RFC 5461 §4 discusses treating it
+    /// as a hard error in SYN_SENT, as Windows does); on a synchronized
+    /// connection it is a soft error and is ignored (RFC 1122 §4.2.3.9).
+    pub fn on_unreachable(
+        &mut self,
+        code: simsock_model::packet::UnreachableCode,
+        out: &mut TcpOutput,
+    ) {
+        use simsock_model::packet::UnreachableCode;
+        if self.state != TcpState::SynSent {
+            return;
+        }
+        let error = match code {
+            UnreachableCode::Net => TcpError::NetUnreachable,
+            _ => TcpError::HostUnreachable,
+        };
+        self.fail(error, out);
+    }
+
+    fn close_now(&mut self) {
+        self.state = TcpState::Closed;
+        self.deadline = None;
+    }
+
+    fn fail(&mut self, error: TcpError, out: &mut TcpOutput) {
+        self.error = Some(error);
+        self.close_now();
+        out.notify = true;
+    }
+}
+
+mod input;
+mod timer;
+mod user;

@@ -1,0 +1,296 @@
+//! SEGMENT ARRIVES (RFC 9293 §3.10.7.3 and §3.10.7.4).
+
+use simsock_model::{SimTime, TcpFlags, TcpHeader, TcpState};
+
+use super::{Tcb, TcpConfig, TcpError, seq};
+use crate::stack::tcp::output::TcpOutput;
+
+impl Tcb {
+    /// Processes one segment addressed to this connection.
+    pub fn on_segment(
+        &mut self,
+        now: SimTime,
+        hdr: &TcpHeader,
+        payload: &[u8],
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) {
+        match self.state {
+            TcpState::SynSent => self.on_segment_syn_sent(now, hdr, cfg, out),
+            TcpState::Closed | TcpState::Listen => {}
+            _ => self.on_segment_synchronized(now, hdr, payload, cfg, out),
+        }
+    }
+
+    /// §3.10.7.3, SYN-SENT.
+    fn on_segment_syn_sent(
+        &mut self,
+        now: SimTime,
+        hdr: &TcpHeader,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) {
+        let acks_syn = hdr.flags.has(TcpFlags::ACK) && hdr.ack == self.snd_nxt;
+        if hdr.flags.has(TcpFlags::ACK) && !acks_syn {
+            if !hdr.flags.has(TcpFlags::RST) {
+                out.push(
+                    self.header(hdr.ack, TcpFlags::RST, 0, 0),
+                    [&[], &[]],
+                    "reset: unacceptable ACK",
+                );
+            }
+            return;
+        }
+        if hdr.flags.has(TcpFlags::RST) {
+            if acks_syn {
+                self.on_refused(now, cfg, out);
+            }
+            return;
+        }
+        if !hdr.flags.has(TcpFlags::SYN) {
+            return;
+        }
+        self.rcv_nxt = hdr.seq.wrapping_add(1);
+        self.snd_wnd = u32::from(hdr.window);
+        if acks_syn {
+            self.snd_una = hdr.ack;
+            self.sample_rtt(now, hdr.ack, cfg);
+            self.establish(now, out);
+            self.send_ack(cfg, out);
+            self.transmit(now, cfg, "", out);
+        } else {
+            // Simultaneous open: answer SYN,ACK from SYN_RECEIVED.
+            self.state = TcpState::SynReceived;
+            self.send_syn(now, "simultaneous open", out);
+        }
+    }
+
+    /// An RST answered our SYN. Windows re-sends the SYN a few times at a
+    /// fixed interval before it gives up (design.md, "Host profiles"); with
+    /// `refused_syn_retries = 0` the failure is immediate, as the documents
+    /// describe it (CB-C14).
+    fn on_refused(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        if self.refused_left == 0 {
+            self.fail(TcpError::Refused, out);
+            return;
+        }
+        self.refused_left -= 1;
+        self.rtt_probe = None;
+        self.deadline = Some(now + cfg.refused_retry_interval);
+        self.refused_retry_due = true;
+    }
+
+    fn establish(&mut self, now: SimTime, out: &mut TcpOutput) {
+        self.state = TcpState::Established;
+        self.established_at = Some(now);
+        self.retries = 0;
+        self.deadline = None;
+        out.notify = true;
+    }
+
+    /// §3.10.7.4, every synchronized state and SYN_RECEIVED.
+    fn on_segment_synchronized(
+        &mut self,
+        now: SimTime,
+        hdr: &TcpHeader,
+        payload: &[u8],
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) {
+        if !self.acceptable(hdr, cfg) {
+            if !hdr.flags.has(TcpFlags::RST) {
+                self.send_ack(cfg, out);
+            }
+            return;
+        }
+        if hdr.flags.has(TcpFlags::RST) {
+            self.on_reset(hdr, out);
+            return;
+        }
+        if hdr.flags.has(TcpFlags::SYN) {
+            // RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK.
+            self.send_ack(cfg, out);
+            return;
+        }
+        if !hdr.flags.has(TcpFlags::ACK) || !self.on_ack(now, hdr, cfg, out) {
+            return;
+        }
+        let mut ack_needed = self.on_data(hdr, payload, cfg, out);
+        ack_needed |= self.on_fin(now, hdr, out);
+        if ack_needed {
+            self.send_ack(cfg, out);
+        }
+        self.transmit(now, cfg, "", out);
+    }
+
+    /// The acceptability test of §3.10.7.4 for our fixed receive window.
+    fn acceptable(&self, hdr: &TcpHeader, cfg: &TcpConfig) -> bool {
+        let wnd = u32::from(self.window(cfg)).max(1);
+        let end = self.rcv_nxt.wrapping_add(wnd);
+        let in_window = |s: u32| seq::le(self.rcv_nxt, s) && seq::lt(s, end);
+        match hdr.seq_len() {
+            0 => in_window(hdr.seq) || hdr.seq == self.rcv_nxt,
+            n => in_window(hdr.seq) || in_window(hdr.seq.wrapping_add(n - 1)),
+        }
+    }
+
+    /// RST on a synchronized connection (§3.10.7.4, second check). A
+    /// passively opened connection in SYN_RECEIVED just goes away.
+    fn on_reset(&mut self, hdr: &TcpHeader, out: &mut TcpOutput) {
+        if hdr.seq != self.rcv_nxt {
+            // RFC 5961 §3.2: an in-window but inexact RST gets a challenge ACK.
+            out.push(
+                self.header(self.snd_nxt, TcpFlags::ACK, 0, 0),
+                [&[], &[]],
+                "challenge ACK",
+            );
+            return;
+        }
+        match self.state {
+            TcpState::Closing | TcpState::LastAck | TcpState::TimeWait => self.close_now(),
+            _ => self.fail(TcpError::Reset, out),
+        }
+    }
+
+    /// ACK processing; false when the segment must be dropped.
+    fn on_ack(
+        &mut self,
+        now: SimTime,
+        hdr: &TcpHeader,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> bool {
+        if self.state == TcpState::SynReceived {
+            if !(seq::lt(self.snd_una, hdr.ack) && seq::le(hdr.ack, self.snd_nxt)) {
+                out.push(
+                    self.header(hdr.ack, TcpFlags::RST, 0, 0),
+                    [&[], &[]],
+                    "reset: unacceptable ACK",
+                );
+                return false;
+            }
+            self.establish(now, out);
+        }
+        if seq::lt(self.snd_nxt, hdr.ack) {
+            self.send_ack(cfg, out);
+            return false;
+        }
+        self.snd_wnd = u32::from(hdr.window);
+        if seq::lt(self.snd_una, hdr.ack) {
+            self.advance_una(now, hdr.ack, cfg, out);
+        }
+        self.on_fin_acked(now, out);
+        true
+    }
+
+    /// New data acknowledged: drop it from the send buffer, sample the RTT,
+    /// restart or stop the retransmission timer (RFC 6298 §5).
+    fn advance_una(&mut self, now: SimTime, ack: u32, cfg: &TcpConfig, out: &mut TcpOutput) {
+        self.snd_una = ack;
+        let acked_data = ack.wrapping_sub(self.buf_seq) as usize;
+        let drained = acked_data.min(self.send_buf.len());
+        self.send_buf.drain(..drained);
+        self.buf_seq = self.buf_seq.wrapping_add(drained as u32);
+        self.sample_rtt(now, ack, cfg);
+        self.retries = 0;
+        self.deadline = (self.snd_una != self.snd_nxt).then(|| now + self.rto);
+        if drained > 0 {
+            out.notify = true;
+        }
+    }
+
+    /// RFC 6298 §2: SRTT and RTTVAR from one sample, Karn's rule applied by
+    /// clearing the probe on retransmission.
+    pub(super) fn sample_rtt(&mut self, now: SimTime, ack: u32, cfg: &TcpConfig) {
+        let Some((probe_seq, sent)) = self.rtt_probe else {
+            return;
+        };
+        if seq::lt(ack, probe_seq) {
+            return;
+        }
+        self.rtt_probe = None;
+        let r = now.since(sent).as_nanos();
+        let (srtt, rttvar) = match self.srtt_ns {
+            None => (r, r / 2),
+            Some((s, v)) => (s - s / 8 + r / 8, v - v / 4 + s.abs_diff(r) / 4),
+        };
+        self.srtt_ns = Some((srtt, rttvar));
+        let rto = srtt + (4 * rttvar).max(1_000_000);
+        self.rto =
+            simsock_model::SimDuration(rto.clamp(cfg.min_rto.as_nanos(), cfg.max_rto.as_nanos()));
+    }
+
+    fn on_fin_acked(&mut self, now: SimTime, out: &mut TcpOutput) {
+        let Some(fin) = self.fin_seq else { return };
+        if !seq::lt(fin, self.snd_una) {
+            return;
+        }
+        match self.state {
+            TcpState::FinWait1 => self.state = TcpState::FinWait2,
+            TcpState::Closing => self.enter_time_wait(now, out),
+            TcpState::LastAck => {
+                self.close_now();
+                out.notify = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// Appends in-order payload to the receive buffer; true if an ACK is due.
+    fn on_data(
+        &mut self,
+        hdr: &TcpHeader,
+        payload: &[u8],
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> bool {
+        if payload.is_empty() {
+            return false;
+        }
+        if !matches!(
+            self.state,
+            TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+        ) {
+            return true;
+        }
+        let skip = self.rcv_nxt.wrapping_sub(hdr.seq) as usize;
+        if seq::lt(self.rcv_nxt, hdr.seq) || skip >= payload.len() {
+            return true; // out of order or a duplicate: ACK what we have
+        }
+        let room = usize::from(self.window(cfg));
+        let take = (payload.len() - skip).min(room);
+        self.recv_buf.extend(&payload[skip..skip + take]);
+        self.rcv_nxt = self.rcv_nxt.wrapping_add(take as u32);
+        out.notify |= take > 0;
+        true
+    }
+
+    /// A FIN in order (§3.10.7.4, eighth check); true if an ACK is due.
+    fn on_fin(&mut self, now: SimTime, hdr: &TcpHeader, out: &mut TcpOutput) -> bool {
+        if !hdr.flags.has(TcpFlags::FIN) {
+            return false;
+        }
+        let fin_seq = hdr.seq.wrapping_add(hdr.len);
+        if fin_seq != self.rcv_nxt {
+            return true;
+        }
+        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+        self.peer_fin = true;
+        out.notify = true;
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => self.state = TcpState::CloseWait,
+            TcpState::FinWait1 => self.state = TcpState::Closing,
+            TcpState::FinWait2 => self.enter_time_wait(now, out),
+            _ => {}
+        }
+        true
+    }
+
+    /// CB-T1: the side that closed first holds TIME_WAIT. The stack turns the
+    /// TCB into a small TIME_WAIT record and frees it.
+    fn enter_time_wait(&mut self, _now: SimTime, out: &mut TcpOutput) {
+        self.state = TcpState::TimeWait;
+        self.deadline = None;
+        out.notify = true;
+    }
+}

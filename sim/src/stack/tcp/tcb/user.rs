@@ -1,0 +1,143 @@
+//! The user calls of RFC 9293 §3.10 (SEND, RECEIVE, CLOSE) and the sender.
+
+use std::collections::VecDeque;
+
+use simsock_model::{SimTime, TcpFlags, TcpState};
+
+use super::{Tcb, TcpConfig};
+use crate::stack::tcp::output::TcpOutput;
+
+impl Tcb {
+    /// Whether the user may still queue data (SEND is legal, §3.10.2).
+    pub fn can_send(&self) -> bool {
+        matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.fin_queued
+    }
+
+    /// Queues as much of `data` as `capacity` leaves room for, sends what
+    /// the window allows, and returns the bytes taken.
+    pub fn send(
+        &mut self,
+        now: SimTime,
+        data: &[u8],
+        capacity: usize,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> usize {
+        if !self.can_send() {
+            return 0;
+        }
+        let take = capacity.saturating_sub(self.send_buf.len()).min(data.len());
+        self.send_buf.extend(&data[..take]);
+        self.transmit(now, cfg, "", out);
+        take
+    }
+
+    /// Moves up to `max` received bytes into `into`; sends a window update
+    /// when the window reopens past one MSS (RFC 9293 §3.8.6.2.2).
+    pub fn recv(
+        &mut self,
+        max: usize,
+        into: &mut Vec<u8>,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> usize {
+        let before = self.window(cfg);
+        let n = max.min(self.recv_buf.len());
+        into.extend(self.recv_buf.drain(..n));
+        let mss = cfg.mss;
+        let synchronized = !matches!(self.state, TcpState::Closed | TcpState::TimeWait);
+        if n > 0 && before < mss && self.window(cfg) >= mss && synchronized && !self.peer_fin {
+            self.send_ack(cfg, out);
+        }
+        n
+    }
+
+    /// CLOSE (§3.10.4) or shutdown(SD_SEND): a FIN follows the queued data.
+    /// A connection still in SYN_SENT simply goes away.
+    pub fn close(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        match self.state {
+            TcpState::SynSent => self.close_now(),
+            TcpState::SynReceived | TcpState::Established | TcpState::CloseWait => {
+                self.fin_queued = true;
+                self.transmit(now, cfg, "", out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends new data within the peer's window, then the FIN once every byte
+    /// went, and arms the retransmission timer.
+    pub(super) fn transmit(
+        &mut self,
+        now: SimTime,
+        cfg: &TcpConfig,
+        cause: &'static str,
+        out: &mut TcpOutput,
+    ) {
+        if !matches!(
+            self.state,
+            TcpState::Established
+                | TcpState::CloseWait
+                | TcpState::FinWait1
+                | TcpState::Closing
+                | TcpState::LastAck
+        ) {
+            return;
+        }
+        let mut sent = self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
+        while self.fin_seq.is_none() && sent < self.send_buf.len() {
+            let in_flight = self.snd_nxt.wrapping_sub(self.snd_una);
+            let room = self.snd_wnd.saturating_sub(in_flight) as usize;
+            let n = (self.send_buf.len() - sent)
+                .min(usize::from(cfg.mss))
+                .min(room);
+            if n == 0 {
+                break;
+            }
+            let flags = TcpFlags::ACK.with(TcpFlags::PSH);
+            let hdr = self.header(self.snd_nxt, flags, n as u32, self.window(cfg));
+            out.push(hdr, slices(&self.send_buf, sent, n), cause);
+            if self.rtt_probe.is_none() && cause.is_empty() {
+                self.rtt_probe = Some((self.snd_nxt.wrapping_add(n as u32), now));
+            }
+            self.snd_nxt = self.snd_nxt.wrapping_add(n as u32);
+            sent += n;
+        }
+        if self.fin_queued && self.fin_seq.is_none() && sent == self.send_buf.len() {
+            self.send_fin(cause, cfg, out);
+        }
+        if self.snd_una != self.snd_nxt && self.deadline.is_none() {
+            self.deadline = Some(now + self.rto);
+        }
+    }
+
+    fn send_fin(&mut self, cause: &'static str, cfg: &TcpConfig, out: &mut TcpOutput) {
+        let hdr = self.header(
+            self.snd_nxt,
+            TcpFlags::FIN.with(TcpFlags::ACK),
+            0,
+            self.window(cfg),
+        );
+        out.push(hdr, [&[], &[]], cause);
+        self.fin_seq = Some(self.snd_nxt);
+        self.snd_nxt = self.snd_nxt.wrapping_add(1);
+        self.state = match self.state {
+            TcpState::Established | TcpState::SynReceived => TcpState::FinWait1,
+            TcpState::CloseWait => TcpState::LastAck,
+            other => other,
+        };
+    }
+}
+
+/// `len` bytes of `buf` from `start`, as at most two slices.
+fn slices(buf: &VecDeque<u8>, start: usize, len: usize) -> [&[u8]; 2] {
+    let (a, b) = buf.as_slices();
+    let end = start + len;
+    if start >= a.len() {
+        [&b[start - a.len()..end - a.len()], &[]]
+    } else if end <= a.len() {
+        [&a[start..end], &[]]
+    } else {
+        [&a[start..], &b[..end - a.len()]]
+    }
+}

@@ -1,0 +1,88 @@
+//! Simulated threads. A thread runs a [`Program`]: a script of steps from a
+//! scenario, or Rust code that chooses each call from the last result. One
+//! call at a time; a pending call parks the thread on its socket until the
+//! socket changes, then the call is polled again.
+
+mod expect;
+mod script;
+
+use simsock_model::SimTime;
+use simsock_model::scenario::Expect;
+
+use crate::winsock::{CallResult, Op};
+
+pub use expect::{check, result_text};
+pub use script::Script;
+
+/// A call and what is expected of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub op: Op,
+    pub expect: Expect,
+}
+
+impl From<Op> for Step {
+    fn from(op: Op) -> Self {
+        Step {
+            op,
+            expect: Expect::default(),
+        }
+    }
+}
+
+/// A call that completed, as a program sees it.
+#[derive(Debug)]
+pub struct Completed<'a> {
+    pub op: &'a Op,
+    pub result: CallResult,
+    /// The bytes a recv returned.
+    pub received: &'a [u8],
+    pub start: SimTime,
+    pub end: SimTime,
+}
+
+/// What a thread runs: the next call, given how the last one ended.
+pub trait Program {
+    fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step>;
+}
+
+/// Any closure `FnMut(Option<&Completed>) -> Option<Op>` is a program.
+impl<F> Program for F
+where
+    F: FnMut(Option<&Completed<'_>>) -> Option<Op>,
+{
+    fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step> {
+        self(last).map(Step::from)
+    }
+}
+
+/// A call under way.
+#[derive(Debug)]
+pub struct Pending {
+    pub step: Step,
+    pub start: SimTime,
+}
+
+/// One simulated thread.
+pub struct Thread {
+    pub name: String,
+    pub host: u32,
+    pub start: SimTime,
+    pub program: Box<dyn Program>,
+    pub pending: Option<Pending>,
+    /// WSAGetLastError: the code of the thread's last failed call (CB-C1).
+    pub last_error: u32,
+    pub received: Vec<u8>,
+    pub progress: u32,
+    pub finished: bool,
+}
+
+impl std::fmt::Debug for Thread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thread")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}

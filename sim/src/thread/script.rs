@@ -1,0 +1,166 @@
+//! A scenario thread's steps, compiled to calls on socket slots, with
+//! `Repeat` as a loop (not unrolled: a large count costs no memory).
+
+use std::rc::Rc;
+
+use simsock_model::scenario;
+
+use super::{Completed, Program, Step};
+use crate::stack::Host;
+use crate::winsock::Op;
+
+#[derive(Debug)]
+enum Instr {
+    Call(Step),
+    Loop { times: u32, end: usize },
+    EndLoop { start: usize },
+}
+
+/// The compiled steps of one thread.
+#[derive(Debug)]
+pub struct Script {
+    instrs: Vec<Instr>,
+    pc: usize,
+    loops: Vec<u32>,
+}
+
+impl Script {
+    /// Compiles steps; socket names become slots of `host`.
+    pub fn compile(steps: &[scenario::Step], host: &mut Host) -> Script {
+        let mut instrs = Vec::new();
+        compile_into(steps, host, &mut instrs);
+        Script {
+            instrs,
+            pc: 0,
+            loops: Vec::new(),
+        }
+    }
+}
+
+fn compile_into(steps: &[scenario::Step], host: &mut Host, instrs: &mut Vec<Instr>) {
+    for step in steps {
+        if let scenario::Step::Repeat { times, steps } = step {
+            let start = instrs.len();
+            instrs.push(Instr::Loop {
+                times: *times,
+                end: 0,
+            });
+            compile_into(steps, host, instrs);
+            let end = instrs.len();
+            instrs.push(Instr::EndLoop { start });
+            instrs[start] = Instr::Loop { times: *times, end };
+            continue;
+        }
+        instrs.push(Instr::Call(Step {
+            op: to_op(step, host),
+            expect: step.expectation(),
+        }));
+    }
+}
+
+/// The call a scenario step makes.
+fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
+    use scenario::Step as S;
+    let mut slot = |name: &str| host.slot_named(name);
+    match step {
+        S::Startup { .. } => Op::Startup,
+        S::Cleanup { .. } => Op::Cleanup,
+        S::Socket {
+            name, family, kind, ..
+        } => Op::Socket {
+            slot: slot(name),
+            family: *family,
+            kind: *kind,
+        },
+        S::Bind { socket, addr, .. } => Op::Bind {
+            slot: slot(socket),
+            addr: *addr,
+        },
+        S::Listen {
+            socket, backlog, ..
+        } => Op::Listen {
+            slot: slot(socket),
+            backlog: *backlog,
+        },
+        S::Accept { socket, name, .. } => Op::Accept {
+            slot: slot(socket),
+            into: slot(name),
+        },
+        S::Connect { socket, to, .. } => Op::Connect {
+            slot: slot(socket),
+            to: *to,
+        },
+        S::Send {
+            socket, data, len, ..
+        } => Op::Send {
+            slot: slot(socket),
+            data: payload(data.as_deref(), *len),
+        },
+        S::Recv { socket, max, .. } => Op::Recv {
+            slot: slot(socket),
+            max: *max,
+        },
+        S::Shutdown { socket, how, .. } => Op::Shutdown {
+            slot: slot(socket),
+            how: *how,
+        },
+        S::Close { socket, .. } => Op::Close { slot: slot(socket) },
+        S::SetOption {
+            socket,
+            option,
+            value,
+            ..
+        } => Op::SetOpt {
+            slot: slot(socket),
+            opt: *option,
+            value: *value,
+        },
+        S::GetOption { socket, option, .. } => Op::GetOpt {
+            slot: slot(socket),
+            opt: *option,
+        },
+        S::GetSockName { socket, .. } => Op::GetSockName { slot: slot(socket) },
+        S::GetPeerName { socket, .. } => Op::GetPeerName { slot: slot(socket) },
+        S::LastError { .. } => Op::LastError,
+        S::Sleep(d) => Op::Sleep(*d),
+        S::SleepUntil(t) => Op::SleepUntil(simsock_model::SimTime(t.as_nanos())),
+        S::Repeat { .. } => unreachable!("Repeat is compiled as a loop"),
+    }
+}
+
+/// The bytes of a Send step: its text, or `len` bytes of `a..z` repeated.
+fn payload(text: Option<&str>, len: Option<u32>) -> Rc<[u8]> {
+    match (text, len) {
+        (Some(text), _) => Rc::from(text.as_bytes()),
+        (None, Some(len)) => (0..len).map(|i| b'a' + (i % 26) as u8).collect(),
+        (None, None) => Rc::from(&b""[..]),
+    }
+}
+
+impl Program for Script {
+    fn next(&mut self, _last: Option<&Completed<'_>>) -> Option<Step> {
+        loop {
+            match self.instrs.get(self.pc)? {
+                Instr::Call(step) => {
+                    self.pc += 1;
+                    return Some(step.clone());
+                }
+                Instr::Loop { times: 0, end } => self.pc = end + 1,
+                Instr::Loop { times, .. } => {
+                    self.loops.push(*times);
+                    self.pc += 1;
+                }
+                Instr::EndLoop { start } => {
+                    let left = self.loops.last_mut()?;
+                    *left -= 1;
+                    if *left == 0 {
+                        self.loops.pop();
+                        self.pc += 1;
+                    } else {
+                        self.pc = start + 1;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! The calls that complete at once: socket, bind, listen, shutdown,
+//! closesocket, setsockopt, getsockopt, getsockname, getpeername; and accept.
+
+use std::net::{SocketAddr, SocketAddrV4};
+
+use simsock_model::WsaError;
+use simsock_model::limits::scenario::MAX_BACKLOG;
+use simsock_model::scenario::{Family, Kind, ShutdownHow, SockOpt};
+
+use super::{CallCx, CallResult, Op, Poll, Value, resolve};
+use crate::stack::socket::{Listener, SockState};
+use crate::stack::sync::{release_if_detached, wake, with_abort, with_tcb};
+
+/// Runs a call that never waits.
+pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
+    match *op {
+        Op::Socket { slot, family, kind } => {
+            let handle = cx.host.open_socket(family, kind)?;
+            cx.host.slots[slot as usize] = handle;
+            Ok(Value::Socket(handle))
+        }
+        Op::Bind { slot, addr } => bind(cx, resolve(cx.host, slot)?, addr),
+        Op::Listen { slot, backlog } => listen(cx, resolve(cx.host, slot)?, backlog),
+        Op::Shutdown { slot, how } => shutdown(cx, resolve(cx.host, slot)?, how),
+        Op::Close { slot } => close(cx, resolve(cx.host, slot)?),
+        Op::SetOpt { slot, opt, value } => set_option(cx, resolve(cx.host, slot)?, opt, value),
+        Op::GetOpt { slot, opt } => get_option(cx, resolve(cx.host, slot)?, opt),
+        Op::GetSockName { slot } => {
+            let sock = cx.host.socket(resolve(cx.host, slot)?);
+            sock.local
+                .map(|a| Value::Addr(SocketAddr::V4(a)))
+                .ok_or(WsaError::WSAEINVAL)
+        }
+        Op::GetPeerName { slot } => {
+            let sock = cx.host.socket(resolve(cx.host, slot)?);
+            match (sock.state, sock.remote) {
+                (SockState::Connected, Some(a)) => Ok(Value::Addr(SocketAddr::V4(a))),
+                _ => Err(WsaError::WSAENOTCONN),
+            }
+        }
+        _ => Ok(Value::None),
+    }
+}
+
+/// bind: a port held by another socket or a TIME_WAIT record needs
+/// SO_REUSEADDR (CB-C17); port 0 takes an ephemeral port (CB-C16).
+fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
+    let sock = cx.host.socket(index);
+    let SocketAddr::V4(addr) = addr else {
+        return Err(if sock.family == Family::Inet {
+            WsaError::WSAEAFNOSUPPORT
+        } else {
+            WsaError::WSAEADDRNOTAVAIL
+        });
+    };
+    if sock.family != Family::Inet {
+        return Err(WsaError::WSAEAFNOSUPPORT);
+    }
+    if sock.local.is_some() {
+        return Err(WsaError::WSAEINVAL);
+    }
+    let own = cx
+        .core
+        .topo
+        .node(cx.host.node)
+        .addrs
+        .iter()
+        .any(|c| c.addr == *addr.ip());
+    if !addr.ip().is_unspecified() && !own {
+        return Err(WsaError::WSAEADDRNOTAVAIL);
+    }
+    let (kind, reuse) = (sock.kind, sock.reuse_addr);
+    let port = match addr.port() {
+        0 => cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?,
+        p if cx.host.ports.is_held(p) && !reuse => return Err(WsaError::WSAEADDRINUSE),
+        p => {
+            cx.host.ports.hold(p);
+            p
+        }
+    };
+    let sock = cx.host.socket_mut(index);
+    sock.local = Some(SocketAddrV4::new(*addr.ip(), port));
+    sock.wildcard = addr.ip().is_unspecified();
+    sock.holds_port = true;
+    sock.state = SockState::Bound;
+    if kind == Kind::Dgram {
+        cx.host.udp.insert(port, index);
+    }
+    Ok(Value::None)
+}
+
+fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
+    let sock = cx.host.socket(index);
+    if sock.kind != Kind::Stream {
+        return Err(WsaError::WSAEOPNOTSUPP);
+    }
+    let port = match (sock.state, sock.local) {
+        (SockState::Bound | SockState::Listening, Some(local)) => local.port(),
+        (SockState::Connected | SockState::Connecting, _) => return Err(WsaError::WSAEISCONN),
+        _ => return Err(WsaError::WSAEINVAL),
+    };
+    if cx
+        .host
+        .listeners
+        .get(&port)
+        .is_some_and(|&other| other != index)
+    {
+        return Err(WsaError::WSAEADDRINUSE);
+    }
+    cx.host.listeners.insert(port, index);
+    let sock = cx.host.socket_mut(index);
+    sock.state = SockState::Listening;
+    let backlog = backlog.clamp(1, MAX_BACKLOG);
+    match sock.listener.as_mut() {
+        Some(l) => l.backlog = backlog,
+        None => {
+            sock.listener = Some(Listener {
+                backlog,
+                ..Default::default()
+            })
+        }
+    }
+    Ok(Value::None)
+}
+
+/// accept: the oldest established connection, as a new connected socket.
+pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
+    let index = match resolve(cx.host, slot) {
+        Ok(i) => i,
+        Err(e) => return Poll::Ready(Err(e)),
+    };
+    let Some(listener) = cx.host.socket_mut(index).listener.as_mut() else {
+        return Poll::Ready(Err(WsaError::WSAEINVAL));
+    };
+    let Some(conn) = listener.ready.pop_front() else {
+        return Poll::Pending;
+    };
+    let family = cx.host.socket(index).family;
+    let handle = match cx.host.open_socket(family, Kind::Stream) {
+        Ok(h) => h,
+        Err(e) => return Poll::Ready(Err(e)),
+    };
+    let new_index = cx.host.socket_index(handle).unwrap_or(index);
+    let (local, remote, error) = match cx.host.tcb(conn) {
+        Some(t) => (t.local, t.remote, t.error),
+        None => return Poll::Ready(Err(WsaError::WSAECONNRESET)),
+    };
+    if let Some(slot) = cx.host.slot(conn) {
+        slot.socket = Some(new_index);
+        slot.listener = None;
+        slot.ready = false;
+        slot.holds_port = false;
+    }
+    let sock = cx.host.socket_mut(new_index);
+    sock.local = Some(local);
+    sock.remote = Some(remote);
+    sock.conn = Some(conn);
+    sock.state = SockState::Connected;
+    sock.holds_port = true;
+    sock.error = error.map(crate::stack::sync::wsa_code);
+    cx.host.slots[into as usize] = handle;
+    Poll::Ready(Ok(Value::Socket(handle)))
+}
+
+fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
+    let sock = cx.host.socket_mut(index);
+    if sock.kind == Kind::Stream && sock.state != SockState::Connected {
+        return Err(WsaError::WSAENOTCONN);
+    }
+    if matches!(how, ShutdownHow::Receive | ShutdownHow::Both) {
+        sock.shut_recv = true;
+    }
+    if matches!(how, ShutdownHow::Send | ShutdownHow::Both)
+        && !std::mem::replace(&mut sock.shut_send, true)
+    {
+        if let Some(conn) = sock.conn {
+            with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
+                tcb.close(core.now(), cfg, out)
+            });
+        }
+    }
+    Ok(Value::None)
+}
+
+/// closesocket: a graceful close (FIN after the queued data) that goes on
+/// after the handle is gone; unread received data makes it abortive (RST),
+/// as Windows does (RFC 2525 §2.17). A listener resets its queued
+/// connections. Threads blocked on the socket are woken and find it gone.
+fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
+    let sock = cx.host.socket_mut(index);
+    let (conn, local, holds_port, kind) =
+        (sock.conn.take(), sock.local, sock.holds_port, sock.kind);
+    let ready: Vec<_> = sock
+        .listener
+        .take()
+        .map(|l| l.ready.into_iter().collect())
+        .unwrap_or_default();
+    let mut waiters = std::mem::take(&mut sock.waiters);
+    wake(cx.core, &mut waiters);
+    for queued in ready {
+        with_abort(cx.host, cx.core, queued);
+    }
+    if let Some(local) = local {
+        let port = local.port();
+        if cx.host.listeners.get(&port) == Some(&index) {
+            cx.host.listeners.swap_remove(&port);
+        }
+        if kind == Kind::Dgram && cx.host.udp.get(&port) == Some(&index) {
+            cx.host.udp.swap_remove(&port);
+        }
+    }
+    match conn {
+        Some(conn) => close_connection(cx, conn, holds_port),
+        None if holds_port => cx.host.ports.release(local.map_or(0, |l| l.port())),
+        None => {}
+    }
+    cx.host.free_socket(index);
+    Ok(Value::None)
+}
+
+/// Detaches a connection from its closing socket; it keeps the port.
+fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
+    let unread = cx.host.tcb(conn).is_some_and(|t| !t.recv_buf.is_empty());
+    if let Some(slot) = cx.host.slot(conn) {
+        slot.socket = None;
+        slot.holds_port = holds_port;
+    }
+    if unread {
+        with_abort(cx.host, cx.core, conn);
+        return;
+    }
+    with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
+        tcb.close(core.now(), cfg, out)
+    });
+    let finished = cx
+        .host
+        .tcb(conn)
+        .is_some_and(|t| t.is_closed() || t.state == simsock_model::TcpState::TimeWait);
+    if finished
+        || cx
+            .host
+            .tcb(conn)
+            .is_some_and(|t| !cx.host.conns.contains_key(&(t.local, t.remote)))
+    {
+        release_if_detached(cx.host, conn);
+    }
+}
+
+fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> CallResult {
+    let sock = cx.host.socket_mut(index);
+    match opt {
+        SockOpt::SO_REUSEADDR => sock.reuse_addr = value != 0,
+        SockOpt::SO_BROADCAST if sock.kind == Kind::Dgram => sock.broadcast = value != 0,
+        SockOpt::SO_SNDBUF | SockOpt::SO_RCVBUF => {}
+        _ => return Err(WsaError::WSAENOPROTOOPT),
+    }
+    Ok(Value::None)
+}
+
+fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
+    let sock = cx.host.socket(index);
+    let value = match opt {
+        SockOpt::SO_REUSEADDR => u32::from(sock.reuse_addr),
+        SockOpt::SO_BROADCAST => u32::from(sock.broadcast),
+        SockOpt::SO_ERROR => sock.error.map_or(0, |e| e.number()),
+        SockOpt::SO_TYPE => {
+            if sock.kind == Kind::Stream {
+                1
+            } else {
+                2
+            }
+        }
+        SockOpt::SO_ACCEPTCONN => u32::from(sock.state == SockState::Listening),
+        SockOpt::SO_SNDBUF => cx.host.profile.send_buffer,
+        SockOpt::SO_RCVBUF => u32::from(cx.host.profile.receive_window),
+    };
+    Ok(Value::Number(value))
+}

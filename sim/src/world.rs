@@ -1,0 +1,332 @@
+//! The world: core, hosts and threads, and the run loop that pops events in
+//! their total order and dispatches them.
+
+use simsock_model::limits::RunLimits;
+use simsock_model::{SimTime, WsaError};
+
+use crate::engine::{Core, Event};
+use crate::net::{LinkId, NodeKind};
+use crate::stack::Host;
+use crate::stack::input::host_input;
+use crate::stack::sync::{expire_time_wait, tcp_timer};
+use crate::thread::{Completed, Pending, Thread, check, result_text};
+use crate::trace::TraceKind;
+use crate::winsock::{CallCx, Op, Poll, Value, poll};
+
+/// A scheduled change to the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultAction {
+    LinkUp(LinkId),
+    LinkDown(LinkId),
+}
+
+/// One completed call, for reports and the JSON output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallRecord {
+    pub host: String,
+    pub thread: String,
+    pub call: String,
+    /// "OK" or the WSA name.
+    pub result: String,
+    /// The result with its value, e.g. `OK (5 bytes: "hello")`.
+    pub detail: String,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    /// What the step expected and did not get.
+    pub failure: Option<String>,
+}
+
+/// Why a run stopped before its queue ran dry.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("the run processed {0} events, the limit (limits.max_events); it may never end")]
+    Events(u64),
+    #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
+    Time(SimTime),
+}
+
+/// A whole simulation.
+#[derive(Debug)]
+pub struct World {
+    pub core: Core,
+    pub hosts: Vec<Host>,
+    pub threads: Vec<Thread>,
+    pub faults: Vec<FaultAction>,
+    pub limits: RunLimits,
+    pub seed: u64,
+    /// Keep a [`CallRecord`] per call (off in benchmarks).
+    pub record_calls: bool,
+    pub calls: Vec<CallRecord>,
+}
+
+impl World {
+    /// Schedules every thread's start; call once before [`World::run`].
+    pub fn start(&mut self) {
+        for (index, thread) in self.threads.iter().enumerate() {
+            self.core.schedule(
+                thread.start,
+                Event::Resume {
+                    thread: index as u32,
+                },
+            );
+        }
+    }
+
+    /// Runs until no event is left, or a limit is hit.
+    pub fn run(&mut self) -> Result<(), LimitError> {
+        while let Some(at) = self.core.queue.peek_time() {
+            if at.since(SimTime::ZERO) > self.limits.max_time {
+                return Err(LimitError::Time(at));
+            }
+            if self.core.events >= self.limits.max_events {
+                return Err(LimitError::Events(self.core.events));
+            }
+            let Some((_, event)) = self.core.queue.pop() else {
+                break;
+            };
+            self.core.events += 1;
+            self.dispatch(event);
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Arrive { pkt, node, link } => match self.core.topo.node(node).kind {
+                NodeKind::Host(h) => {
+                    host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
+                }
+                NodeKind::Router => {
+                    if self.core.trace.is_on() {
+                        let header = self.core.packets.get(pkt).header;
+                        self.core.trace.record(
+                            self.core.now(),
+                            node,
+                            TraceKind::Recv { link, header },
+                        );
+                    }
+                    self.core.forward(node, pkt);
+                }
+            },
+            Event::Emit { pkt, node } => {
+                let arp = match self.core.topo.node(node).kind {
+                    NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
+                    NodeKind::Router => crate::engine::core::ROUTER_ARP_TIMEOUT,
+                };
+                self.core.send(node, pkt, arp);
+            }
+            Event::TcpTimer { host, conn } => {
+                tcp_timer(&mut self.hosts[host as usize], &mut self.core, conn)
+            }
+            Event::TimeWait { host } => {
+                expire_time_wait(&mut self.hosts[host as usize], &mut self.core)
+            }
+            Event::Resume { thread } => self.run_thread(thread),
+            Event::Fault { index } => self.apply_fault(index),
+        }
+    }
+
+    fn apply_fault(&mut self, index: u32) {
+        let (link, up) = match self.faults[index as usize] {
+            FaultAction::LinkUp(l) => (l, true),
+            FaultAction::LinkDown(l) => (l, false),
+        };
+        let state = &mut self.core.topo.links[link.0 as usize];
+        state.up = up;
+        if self.core.trace.is_on() {
+            let what = format!("link {} {}", state.name, if up { "up" } else { "down" });
+            let node = state.ends[0];
+            self.core
+                .trace
+                .record(self.core.now(), node, TraceKind::Fault { what });
+        }
+    }
+
+    /// Runs a thread until its call is pending, it sleeps, or it ends.
+    fn run_thread(&mut self, index: u32) {
+        loop {
+            if let Some(pending) = self.threads[index as usize].pending.take() {
+                match self.poll_pending(index, &pending, false) {
+                    Poll::Pending => {
+                        self.park(index, pending);
+                        return;
+                    }
+                    Poll::Ready(result) => self.complete(index, &pending, result),
+                }
+            }
+            if !self.next_call(index) {
+                return;
+            }
+        }
+    }
+
+    /// Takes the thread's next step and starts it; false if the thread
+    /// ended or is now waiting.
+    fn next_call(&mut self, index: u32) -> bool {
+        let thread = &mut self.threads[index as usize];
+        if thread.finished {
+            return false;
+        }
+        let Some(step) = thread.program.next(None) else {
+            thread.finished = true;
+            return false;
+        };
+        let now = self.core.now();
+        let pending = Pending { step, start: now };
+        self.core.events += 1; // a call is work: it counts against max_events
+        if self.core.trace.is_on() {
+            let host = &self.hosts[thread.host as usize];
+            let call = pending.step.op.display(&host.slot_names).to_string();
+            self.core.trace.record(
+                now,
+                host.node,
+                TraceKind::Call {
+                    thread: index,
+                    call,
+                },
+            );
+        }
+        match self.poll_pending(index, &pending, true) {
+            Poll::Ready(result) => {
+                self.complete(index, &pending, result);
+                true
+            }
+            Poll::Pending => {
+                self.park(index, pending);
+                false
+            }
+        }
+    }
+
+    fn poll_pending(&mut self, index: u32, pending: &Pending, first: bool) -> Poll {
+        let now = self.core.now();
+        let thread = &mut self.threads[index as usize];
+        match pending.step.op {
+            Op::Sleep(d) => {
+                return if now >= pending.start + d {
+                    Poll::Ready(Ok(Value::None))
+                } else {
+                    Poll::Pending
+                };
+            }
+            Op::SleepUntil(t) => {
+                return if now >= t {
+                    Poll::Ready(Ok(Value::None))
+                } else {
+                    Poll::Pending
+                };
+            }
+            Op::LastError => return Poll::Ready(last_error(thread.last_error)),
+            _ => {}
+        }
+        let host = &mut self.hosts[thread.host as usize];
+        let mut cx = CallCx {
+            core: &mut self.core,
+            host,
+            progress: &mut thread.progress,
+            received: &mut thread.received,
+            first,
+        };
+        poll(&mut cx, &pending.step.op)
+    }
+
+    /// Parks a thread: on its socket for a call, on the clock for a sleep.
+    fn park(&mut self, index: u32, pending: Pending) {
+        let thread = &mut self.threads[index as usize];
+        match pending.step.op {
+            Op::Sleep(d) => self
+                .core
+                .schedule(pending.start + d, Event::Resume { thread: index }),
+            Op::SleepUntil(t) => self.core.schedule(t, Event::Resume { thread: index }),
+            ref op => {
+                let host = &mut self.hosts[thread.host as usize];
+                let handle = op
+                    .slot()
+                    .and_then(|s| host.slots.get(s as usize).copied())
+                    .unwrap_or(0);
+                if let Ok(socket) = host.socket_index(handle) {
+                    let waiters = &mut host.socket_mut(socket).waiters;
+                    if !waiters.contains(&index) {
+                        waiters.push(index);
+                    }
+                }
+            }
+        }
+        thread.pending = Some(pending);
+    }
+
+    fn complete(&mut self, index: u32, pending: &Pending, result: crate::winsock::CallResult) {
+        let now = self.core.now();
+        let thread = &mut self.threads[index as usize];
+        if let Err(e) = result {
+            thread.last_error = e.number(); // CB-C1: per thread
+        }
+        let done = Completed {
+            op: &pending.step.op,
+            result,
+            received: &thread.received,
+            start: pending.start,
+            end: now,
+        };
+        let failure = check(&pending.step.expect, &done);
+        let tracing = self.core.trace.is_on();
+        if !(tracing || self.record_calls || failure.is_some()) {
+            return;
+        }
+        let host = &self.hosts[thread.host as usize];
+        let call = pending.step.op.display(&host.slot_names).to_string();
+        let detail = result_text(&done);
+        let result_name = match result {
+            Ok(_) => "OK".to_string(),
+            Err(e) => e.name().to_string(),
+        };
+        if tracing {
+            let kind = TraceKind::Return {
+                thread: index,
+                call: call.clone(),
+                result: detail.clone(),
+                start: pending.start,
+            };
+            self.core.trace.record(now, host.node, kind);
+        }
+        self.calls.push(CallRecord {
+            host: host.name.clone(),
+            thread: thread.name.clone(),
+            call,
+            result: result_name,
+            detail,
+            start_ns: pending.start.as_nanos(),
+            end_ns: now.as_nanos(),
+            failure,
+        });
+    }
+
+    /// Threads that never finished: blocked in a call when the run ended.
+    pub fn blocked_threads(&self) -> Vec<String> {
+        self.threads
+            .iter()
+            .filter(|t| !t.finished)
+            .map(|t| {
+                let host = &self.hosts[t.host as usize];
+                match &t.pending {
+                    Some(p) => format!(
+                        "{}/{} still blocked in {}",
+                        host.name,
+                        t.name,
+                        p.step.op.display(&host.slot_names)
+                    ),
+                    None => format!("{}/{} never ran", host.name, t.name),
+                }
+            })
+            .collect()
+    }
+}
+
+/// WSAGetLastError as a result: the code as an error, so a step can expect
+/// `Err(WSAECONNREFUSED)`; `Ok` when no call has failed yet.
+fn last_error(code: u32) -> crate::winsock::CallResult {
+    match WsaError::ALL.iter().find(|e| e.number() == code) {
+        Some(e) => Err(*e),
+        None => Ok(Value::Number(code)),
+    }
+}
