@@ -100,9 +100,9 @@ impl fmt::Display for SimDuration {
         let ns = self.0;
         let (value, unit) = match ns {
             0 => (0, "s"),
-            _ if ns % NS_PER_S == 0 => (ns / NS_PER_S, "s"),
-            _ if ns % NS_PER_MS == 0 => (ns / NS_PER_MS, "ms"),
-            _ if ns % NS_PER_US == 0 => (ns / NS_PER_US, "us"),
+            _ if ns.is_multiple_of(NS_PER_S) => (ns / NS_PER_S, "s"),
+            _ if ns.is_multiple_of(NS_PER_MS) => (ns / NS_PER_MS, "ms"),
+            _ if ns.is_multiple_of(NS_PER_US) => (ns / NS_PER_US, "us"),
             _ => (ns, "ns"),
         };
         write!(f, "{value}{unit}")
@@ -188,7 +188,7 @@ fn parse_scaled(number: &str, scale: u64) -> Option<u64> {
     let numerator: u128 = frac_part.parse().ok()?;
     let denominator = 10u128.pow(frac_part.len() as u32);
     let scaled = numerator * u128::from(scale);
-    if scaled % denominator != 0 {
+    if !scaled.is_multiple_of(denominator) {
         return None;
     }
     whole.checked_add(u64::try_from(scaled / denominator).ok()?)

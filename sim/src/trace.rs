@@ -79,13 +79,85 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+/// The names the canonical text uses for nodes, links and threads.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    pub nodes: Vec<String>,
+    pub links: Vec<String>,
+    pub threads: Vec<String>,
+}
+
+impl Names {
+    pub fn node(&self, node: NodeId) -> &str {
+        self.nodes.get(node.0 as usize).map_or("?", String::as_str)
+    }
+
+    pub fn link(&self, link: Option<LinkId>) -> &str {
+        link.and_then(|l| self.links.get(l.0 as usize))
+            .map_or("-", String::as_str)
+    }
+
+    pub fn thread(&self, thread: u32) -> &str {
+        self.threads
+            .get(thread as usize)
+            .map_or("?", String::as_str)
+    }
+
+    /// Appends the canonical text of one event (no newline) to `line`:
+    /// `<time ns> <node> <what>`.
+    pub fn write_event(&self, line: &mut String, e: &TraceEvent) {
+        let _ = write!(line, "{} {} ", e.at.as_nanos(), self.node(e.node));
+        let _ = match &e.kind {
+            TraceKind::Call { thread, call } => {
+                write!(line, "call {} {call}", self.thread(*thread))
+            }
+            TraceKind::Return {
+                thread,
+                call,
+                result,
+                start,
+            } => {
+                write!(
+                    line,
+                    "return {} {call} = {result} (called at {})",
+                    self.thread(*thread),
+                    start.as_nanos()
+                )
+            }
+            TraceKind::Send {
+                link,
+                header,
+                cause,
+                ..
+            } => match cause.is_empty() {
+                true => write!(line, "send {} {header}", self.link(Some(*link))),
+                false => write!(line, "send {} {header} ({cause})", self.link(Some(*link))),
+            },
+            TraceKind::Recv { link, header } => write!(line, "recv {} {header}", self.link(*link)),
+            TraceKind::Drop {
+                link,
+                header,
+                reason,
+            } => write!(line, "drop {} {header} ({reason})", self.link(*link)),
+            TraceKind::State {
+                local,
+                remote,
+                from,
+                to,
+            } => write!(line, "tcp {local} > {remote} {from} -> {to}"),
+            TraceKind::TimeWaitEnd { local, remote } => {
+                write!(line, "tcp {local} > {remote} TIME_WAIT ended")
+            }
+            TraceKind::Fault { what } => write!(line, "fault {what}"),
+        };
+    }
+}
+
 /// The trace sink of one run.
 #[derive(Debug)]
 pub struct Trace {
     mode: TraceMode,
-    node_names: Vec<String>,
-    link_names: Vec<String>,
-    thread_names: Vec<String>,
+    pub names: Names,
     events: Vec<TraceEvent>,
     hasher: Sha256,
     line: String,
@@ -95,9 +167,7 @@ impl Trace {
     pub fn new(mode: TraceMode) -> Self {
         Trace {
             mode,
-            node_names: Vec::new(),
-            link_names: Vec::new(),
-            thread_names: Vec::new(),
+            names: Names::default(),
             events: Vec::new(),
             hasher: Sha256::new(),
             line: String::new(),
@@ -105,24 +175,31 @@ impl Trace {
     }
 
     pub fn set_names(&mut self, nodes: Vec<String>, links: Vec<String>, threads: Vec<String>) {
-        self.node_names = nodes;
-        self.link_names = links;
-        self.thread_names = threads;
+        self.names = Names {
+            nodes,
+            links,
+            threads,
+        };
+    }
+
+    /// Names a thread added after the world was built (`World::spawn`).
+    pub fn push_thread_name(&mut self, name: String) {
+        self.names.threads.push(name);
     }
 
     pub fn is_on(&self) -> bool {
         self.mode != TraceMode::Off
     }
 
-    /// Records an event; call only when [`Trace::is_on`] (the callers skip
-    /// building events altogether when tracing is off).
+    /// Records an event. Callers on hot paths check [`Trace::is_on`] first,
+    /// so that nothing is built when tracing is off.
     pub fn record(&mut self, at: SimTime, node: NodeId, kind: TraceKind) {
         if self.mode == TraceMode::Off {
             return;
         }
         let event = TraceEvent { at, node, kind };
         self.line.clear();
-        self.write_line(&event);
+        self.names.write_event(&mut self.line, &event);
         self.line.push('\n');
         self.hasher.update(self.line.as_bytes());
         if self.mode == TraceMode::Full {
@@ -144,96 +221,10 @@ impl Trace {
         })
     }
 
-    pub fn node_name(&self, node: NodeId) -> &str {
-        self.node_names
-            .get(node.0 as usize)
-            .map_or("?", String::as_str)
-    }
-
-    pub fn link_name(&self, link: LinkId) -> &str {
-        self.link_names
-            .get(link.0 as usize)
-            .map_or("?", String::as_str)
-    }
-
-    pub fn thread_name(&self, thread: u32) -> &str {
-        self.thread_names
-            .get(thread as usize)
-            .map_or("?", String::as_str)
-    }
-
     /// The canonical text of one event, without the newline.
     pub fn canonical(&self, event: &TraceEvent) -> String {
-        let mut t = Trace::new(TraceMode::Off);
-        t.node_names.clone_from(&self.node_names);
-        t.link_names.clone_from(&self.link_names);
-        t.thread_names.clone_from(&self.thread_names);
-        t.write_line(event);
-        t.line
-    }
-
-    fn write_line(&mut self, e: &TraceEvent) {
-        let node = self
-            .node_names
-            .get(e.node.0 as usize)
-            .map_or("?", String::as_str);
-        let _ = write!(self.line, "{} {} ", e.at.as_nanos(), node);
-        let link = |l: Option<LinkId>| match l {
-            Some(l) => self
-                .link_names
-                .get(l.0 as usize)
-                .map_or("?", String::as_str),
-            None => "-",
-        };
-        let thread = |t: u32| {
-            self.thread_names
-                .get(t as usize)
-                .map_or("?", String::as_str)
-        };
-        let _ = match &e.kind {
-            TraceKind::Call { thread: t, call } => write!(self.line, "call {} {call}", thread(*t)),
-            TraceKind::Return {
-                thread: t,
-                call,
-                result,
-                start,
-            } => {
-                write!(
-                    self.line,
-                    "return {} {call} = {result} (called at {})",
-                    thread(*t),
-                    start.as_nanos()
-                )
-            }
-            TraceKind::Send {
-                link: l,
-                header,
-                cause,
-                ..
-            } => {
-                let cause = if cause.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({cause})")
-                };
-                write!(self.line, "send {} {header}{cause}", link(Some(*l)))
-            }
-            TraceKind::Recv { link: l, header } => write!(self.line, "recv {} {header}", link(*l)),
-            TraceKind::Drop {
-                link: l,
-                header,
-                reason,
-            } => write!(self.line, "drop {} {header} ({reason})", link(*l)),
-            TraceKind::State {
-                local,
-                remote,
-                from,
-                to,
-            } => write!(self.line, "tcp {local} > {remote} {from} -> {to}"),
-            TraceKind::TimeWaitEnd { local, remote } => {
-                write!(self.line, "tcp {local} > {remote} TIME_WAIT ended")
-            }
-            TraceKind::Fault { what } => write!(self.line, "fault {what}"),
-        };
+        let mut line = String::new();
+        self.names.write_event(&mut line, event);
+        line
     }
 }

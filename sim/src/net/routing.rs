@@ -109,3 +109,143 @@ fn dijkstra(topo: &Topology, subnet: SubnetId) -> Table {
     }
     next
 }
+
+#[cfg(test)]
+mod tests {
+    use simsock_model::SimDuration;
+
+    use super::*;
+    use crate::engine::rng::Stream;
+    use crate::net::Link;
+
+    fn node(t: &mut Topology, name: &str, addrs: &[&str], kind: NodeKind) -> NodeId {
+        t.add_node(
+            name.into(),
+            addrs.iter().map(|a| a.parse().unwrap()).collect(),
+            kind,
+        )
+    }
+
+    fn link(t: &mut Topology, a: NodeId, b: NodeId, ms: u64) -> LinkId {
+        t.add_link(Link::new(
+            format!("{a:?}-{b:?}"),
+            [a, b],
+            SimDuration::from_millis(ms),
+            Stream::new(0, "l"),
+        ))
+    }
+
+    fn ip(text: &str) -> Ipv4Addr {
+        text.parse().unwrap()
+    }
+
+    /// client - r1 - server, and a slower second path client - r2 - server.
+    fn two_paths() -> (Topology, [NodeId; 4], [LinkId; 4]) {
+        let mut t = Topology::default();
+        let c = node(&mut t, "client", &["10.0.0.1/24"], NodeKind::Host(0));
+        let s = node(&mut t, "server", &["10.0.1.2/24"], NodeKind::Host(1));
+        let r1 = node(
+            &mut t,
+            "r1",
+            &["10.0.0.254/24", "10.0.1.254/24"],
+            NodeKind::Router,
+        );
+        let r2 = node(
+            &mut t,
+            "r2",
+            &["10.0.0.253/24", "10.0.1.253/24"],
+            NodeKind::Router,
+        );
+        let l = [
+            link(&mut t, c, r1, 1),
+            link(&mut t, r1, s, 1),
+            link(&mut t, c, r2, 5),
+            link(&mut t, r2, s, 5),
+        ];
+        (t, [c, s, r1, r2], l)
+    }
+
+    #[test]
+    fn picks_the_least_latency_path_hop_by_hop() {
+        let (t, [c, s, r1, _], l) = two_paths();
+        let mut routes = Routes::default();
+        assert_eq!(
+            routes.next_hop(&t, c, ip("10.0.1.2")),
+            Hop::Forward { link: l[0], to: r1 }
+        );
+        assert_eq!(
+            routes.next_hop(&t, r1, ip("10.0.1.2")),
+            Hop::Forward { link: l[1], to: s }
+        );
+        assert_eq!(routes.next_hop(&t, s, ip("10.0.1.2")), Hop::Local);
+    }
+
+    /// Equal latencies: the lower node index wins, every time.
+    #[test]
+    fn ties_break_on_the_lower_node_index() {
+        let mut t = Topology::default();
+        let c = node(&mut t, "c", &["10.0.0.1/24"], NodeKind::Host(0));
+        let _s = node(&mut t, "s", &["10.0.1.2/24"], NodeKind::Host(1));
+        let r1 = node(
+            &mut t,
+            "r1",
+            &["10.0.0.254/24", "10.0.1.254/24"],
+            NodeKind::Router,
+        );
+        let r2 = node(
+            &mut t,
+            "r2",
+            &["10.0.0.253/24", "10.0.1.253/24"],
+            NodeKind::Router,
+        );
+        link(&mut t, c, r2, 1);
+        let via_r1 = link(&mut t, c, r1, 1);
+        let mut routes = Routes::default();
+        assert_eq!(
+            routes.next_hop(&t, c, ip("10.0.1.2")),
+            Hop::Forward {
+                link: via_r1,
+                to: r1
+            }
+        );
+    }
+
+    /// CB-C12: no node serves the destination network.
+    #[test]
+    fn no_route_to_an_unknown_network() {
+        let (t, [c, ..], _) = two_paths();
+        assert_eq!(
+            Routes::default().next_hop(&t, c, ip("192.168.9.9")),
+            Hop::NoRoute
+        );
+    }
+
+    /// CB-C13: on an attached subnet nobody owns the address.
+    #[test]
+    fn unresolved_on_an_attached_subnet() {
+        let (t, [c, _, r1, _], _) = two_paths();
+        let mut routes = Routes::default();
+        assert_eq!(routes.next_hop(&t, c, ip("10.0.0.77")), Hop::Unresolved);
+        assert_eq!(routes.next_hop(&t, r1, ip("10.0.1.77")), Hop::Unresolved);
+    }
+
+    /// Hosts never relay: a path through a host is no path.
+    #[test]
+    fn hosts_do_not_forward() {
+        let mut t = Topology::default();
+        let a = node(&mut t, "a", &["10.0.0.1/24"], NodeKind::Host(0));
+        let b = node(
+            &mut t,
+            "b",
+            &["10.0.0.2/24", "10.0.1.1/24"],
+            NodeKind::Host(1),
+        );
+        let c = node(&mut t, "c", &["10.0.1.2/24"], NodeKind::Host(2));
+        link(&mut t, a, b, 1);
+        link(&mut t, b, c, 1);
+        assert_eq!(
+            Routes::default().next_hop(&t, a, ip("10.0.1.2")),
+            Hop::NoRoute
+        );
+    }
+}

@@ -275,3 +275,6 @@ impl Tcb {
 mod input;
 mod timer;
 mod user;
+
+#[cfg(test)]
+mod tests;
