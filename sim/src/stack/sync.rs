@@ -180,10 +180,10 @@ fn on_closed(host: &mut Host, conn: ConnId) {
     if slot.ready {
         return; // accept will hand out a socket whose connection is gone
     }
-    if let Some(listener) = slot.listener.and_then(|h| host.listener_index(h)) {
-        if let Some(l) = host.socket_mut(listener).listener.as_mut() {
-            l.half_open -= 1;
-        }
+    if let Some(listener) = slot.listener.and_then(|h| host.listener_index(h))
+        && let Some(l) = host.socket_mut(listener).listener.as_mut()
+    {
+        l.half_open -= 1;
     }
     release_if_detached(host, conn);
 }
@@ -206,10 +206,10 @@ pub fn release_if_detached(host: &mut Host, conn: ConnId) {
         return;
     }
     let port = slot.tcb.as_ref().map(|t| t.local.port());
-    if std::mem::take(&mut slot.holds_port) {
-        if let Some(port) = port {
-            host.ports.release(port);
-        }
+    if std::mem::take(&mut slot.holds_port)
+        && let Some(port) = port
+    {
+        host.ports.release(port);
     }
     host.free_tcb(conn);
 }

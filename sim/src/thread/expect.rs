@@ -7,14 +7,14 @@ use crate::winsock::Value;
 
 /// `None` if the call met the expectation, else what went wrong.
 pub fn check(expect: &Expect, done: &Completed<'_>) -> Option<String> {
-    if let Some(outcome) = &expect.result {
-        if !matches(outcome, done) {
-            return Some(format!(
-                "expected {}, got {}",
-                describe(outcome),
-                result_text(done)
-            ));
-        }
+    if let Some(outcome) = &expect.result
+        && !matches(outcome, done)
+    {
+        return Some(format!(
+            "expected {}, got {}",
+            describe(outcome),
+            result_text(done)
+        ));
     }
     let took = done.end.since(done.start);
     let at = simsock_model::SimDuration(done.end.as_nanos());

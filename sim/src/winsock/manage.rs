@@ -172,12 +172,11 @@ fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
     }
     if matches!(how, ShutdownHow::Send | ShutdownHow::Both)
         && !std::mem::replace(&mut sock.shut_send, true)
+        && let Some(conn) = sock.conn
     {
-        if let Some(conn) = sock.conn {
-            with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
-                tcb.close(core.now(), cfg, out)
-            });
-        }
+        with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
+            tcb.close(core.now(), cfg, out)
+        });
     }
     Ok(Value::None)
 }
