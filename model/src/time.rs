@@ -3,7 +3,7 @@
 //! [`SimTime`] is an instant since the start of a run and [`SimDuration`] a span.
 //! Both are `u64` nanoseconds, so every run measures time identically on every
 //! machine. In scenario files a duration is written with a unit: `"21s"`,
-//! `"1.5ms"`, `"500us"`, `"10ns"`, `"2m"`.
+//! `"1.5ms"`, `"500us"`, `"10ns"`, `"2m"`, `"1h"`.
 
 use std::fmt;
 use std::ops::{Add, Sub};
@@ -15,6 +15,7 @@ pub const NS_PER_US: u64 = 1_000;
 pub const NS_PER_MS: u64 = 1_000_000;
 pub const NS_PER_S: u64 = 1_000_000_000;
 pub const NS_PER_MIN: u64 = 60 * NS_PER_S;
+pub const NS_PER_HOUR: u64 = 60 * NS_PER_MIN;
 
 /// A span of simulated time in nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,7 +136,7 @@ impl std::error::Error for DurationParseError {}
 impl std::str::FromStr for SimDuration {
     type Err = DurationParseError;
 
-    /// Parses `<number><unit>` with unit `ns`, `us`, `ms`, `s` or `m`; the
+    /// Parses `<number><unit>` with unit `ns`, `us`, `ms`, `s`, `m` or `h`; the
     /// number may have a decimal fraction as long as the result is a whole
     /// number of nanoseconds (`1.5ms` yes, `0.5ns` no). `0` needs no unit.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -146,7 +147,7 @@ impl std::str::FromStr for SimDuration {
         let split = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| {
-                DurationParseError(format!("`{text}` has no unit (ns, us, ms, s, m)"))
+                DurationParseError(format!("`{text}` has no unit (ns, us, ms, s, m, h)"))
             })?;
         let (number, unit) = text.split_at(split);
         let scale = match unit {
@@ -155,9 +156,10 @@ impl std::str::FromStr for SimDuration {
             "ms" => NS_PER_MS,
             "s" => NS_PER_S,
             "m" | "min" => NS_PER_MIN,
+            "h" => NS_PER_HOUR,
             _ => {
                 return Err(DurationParseError(format!(
-                    "`{unit}` is not a unit (ns, us, ms, s, m)"
+                    "`{unit}` is not a unit (ns, us, ms, s, m, h)"
                 )));
             }
         };
@@ -217,6 +219,7 @@ mod tests {
         assert_eq!("1.5ms".parse(), Ok(SimDuration::from_micros(1500)));
         assert_eq!("500us".parse(), Ok(SimDuration::from_micros(500)));
         assert_eq!("2m".parse(), Ok(SimDuration::from_secs(120)));
+        assert_eq!("1.5h".parse(), Ok(SimDuration::from_secs(5400)));
         assert_eq!("0".parse(), Ok(SimDuration::ZERO));
         assert_eq!("7ns".parse(), Ok(SimDuration(7)));
     }

@@ -9,7 +9,7 @@ use crate::net::{LinkId, NodeKind};
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
-use crate::thread::{Completed, Pending, Thread, check, result_text};
+use crate::thread::{Completed, Pending, Program, Step, Thread, check, result_text};
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
@@ -70,6 +70,39 @@ impl World {
                 },
             );
         }
+    }
+
+    /// Adds a thread named `name` on the host named `host`, running
+    /// `program` (a closure `FnMut(Option<&Completed>) -> Option<Op>` will
+    /// do), and schedules its start at the current simulated time; returns
+    /// its index. Use [`Host::slot_named`] for its socket variables. Works
+    /// before [`World::run`] (after [`World::start`] or
+    /// [`scenario::build`](crate::scenario::build), which calls it) and
+    /// between runs.
+    ///
+    /// # Panics
+    ///
+    /// If no host is named `host`.
+    pub fn spawn(&mut self, host: &str, name: &str, program: Box<dyn Program>) -> u32 {
+        let Some(host_index) = self.hosts.iter().position(|h| h.name == host) else {
+            panic!("spawn: no host named {host:?}");
+        };
+        let index = self.threads.len() as u32;
+        let start = self.core.now();
+        self.core.trace.push_thread_name(name.to_string());
+        self.threads.push(Thread {
+            name: name.to_string(),
+            host: host_index as u32,
+            start,
+            program,
+            pending: None,
+            last_error: 0,
+            received: Vec::new(),
+            progress: 0,
+            finished: false,
+        });
+        self.core.schedule(start, Event::Resume { thread: index });
+        index
     }
 
     /// Runs until no event is left, or a limit is hit.
@@ -144,38 +177,52 @@ impl World {
 
     /// Runs a thread until its call is pending, it sleeps, or it ends.
     fn run_thread(&mut self, index: u32) {
-        loop {
-            if let Some(pending) = self.threads[index as usize].pending.take() {
-                match self.poll_pending(index, &pending, false) {
-                    Poll::Pending => {
-                        self.park(index, pending);
-                        return;
-                    }
-                    Poll::Ready(result) => self.complete(index, &pending, result),
+        // The next step: chosen by the program from the call that just
+        // completed (so Rust programs see each result), or its first step.
+        let mut next = match self.threads[index as usize].pending.take() {
+            Some(pending) => match self.poll_pending(index, &pending, false) {
+                Poll::Pending => {
+                    self.park(index, pending);
+                    return;
                 }
+                Poll::Ready(result) => self.complete(index, &pending, result),
+            },
+            None => {
+                let thread = &mut self.threads[index as usize];
+                if thread.finished {
+                    return;
+                }
+                thread.program.next(None)
             }
-            if !self.next_call(index) {
+        };
+        while let Some(step) = next {
+            if self.core.events >= self.limits.max_events {
+                // Calls count as events, so a thread that loops on calls that
+                // never wait is stopped too: it yields, and the run loop
+                // reports the limit (a run stopped by a limit is over).
+                self.core
+                    .schedule(self.core.now(), Event::Resume { thread: index });
                 return;
             }
+            let pending = self.start_call(index, step);
+            match self.poll_pending(index, &pending, true) {
+                Poll::Ready(result) => next = self.complete(index, &pending, result),
+                Poll::Pending => {
+                    self.park(index, pending);
+                    return;
+                }
+            }
         }
+        self.threads[index as usize].finished = true;
     }
 
-    /// Takes the thread's next step and starts it; false if the thread
-    /// ended or is now waiting.
-    fn next_call(&mut self, index: u32) -> bool {
-        let thread = &mut self.threads[index as usize];
-        if thread.finished {
-            return false;
-        }
-        let Some(step) = thread.program.next(None) else {
-            thread.finished = true;
-            return false;
-        };
+    /// Starts a step: counts it as an event and traces the call.
+    fn start_call(&mut self, index: u32, step: Step) -> Pending {
         let now = self.core.now();
         let pending = Pending { step, start: now };
         self.core.events += 1; // a call is work: it counts against max_events
         if self.core.trace.is_on() {
-            let host = &self.hosts[thread.host as usize];
+            let host = &self.hosts[self.threads[index as usize].host as usize];
             let call = pending.step.op.display(&host.slot_names).to_string();
             self.core.trace.record(
                 now,
@@ -186,16 +233,7 @@ impl World {
                 },
             );
         }
-        match self.poll_pending(index, &pending, true) {
-            Poll::Ready(result) => {
-                self.complete(index, &pending, result);
-                true
-            }
-            Poll::Pending => {
-                self.park(index, pending);
-                false
-            }
-        }
+        pending
     }
 
     fn poll_pending(&mut self, index: u32, pending: &Pending, first: bool) -> Poll {
@@ -255,7 +293,14 @@ impl World {
         thread.pending = Some(pending);
     }
 
-    fn complete(&mut self, index: u32, pending: &Pending, result: crate::winsock::CallResult) {
+    /// Checks and records a completed call, then asks the thread's program
+    /// for its next step, given this result.
+    fn complete(
+        &mut self,
+        index: u32,
+        pending: &Pending,
+        result: crate::winsock::CallResult,
+    ) -> Option<Step> {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         if let Err(e) = result {
@@ -270,35 +315,35 @@ impl World {
         };
         let failure = check(&pending.step.expect, &done);
         let tracing = self.core.trace.is_on();
-        if !(tracing || self.record_calls || failure.is_some()) {
-            return;
-        }
-        let host = &self.hosts[thread.host as usize];
-        let call = pending.step.op.display(&host.slot_names).to_string();
-        let detail = result_text(&done);
-        let result_name = match result {
-            Ok(_) => "OK".to_string(),
-            Err(e) => e.name().to_string(),
-        };
-        if tracing {
-            let kind = TraceKind::Return {
-                thread: index,
-                call: call.clone(),
-                result: detail.clone(),
-                start: pending.start,
+        if tracing || self.record_calls || failure.is_some() {
+            let host = &self.hosts[thread.host as usize];
+            let call = pending.step.op.display(&host.slot_names).to_string();
+            let detail = result_text(&done);
+            let result_name = match result {
+                Ok(_) => "OK".to_string(),
+                Err(e) => e.name().to_string(),
             };
-            self.core.trace.record(now, host.node, kind);
+            if tracing {
+                let kind = TraceKind::Return {
+                    thread: index,
+                    call: call.clone(),
+                    result: detail.clone(),
+                    start: pending.start,
+                };
+                self.core.trace.record(now, host.node, kind);
+            }
+            self.calls.push(CallRecord {
+                host: host.name.clone(),
+                thread: thread.name.clone(),
+                call,
+                result: result_name,
+                detail,
+                start_ns: pending.start.as_nanos(),
+                end_ns: now.as_nanos(),
+                failure,
+            });
         }
-        self.calls.push(CallRecord {
-            host: host.name.clone(),
-            thread: thread.name.clone(),
-            call,
-            result: result_name,
-            detail,
-            start_ns: pending.start.as_nanos(),
-            end_ns: now.as_nanos(),
-            failure,
-        });
+        thread.program.next(Some(&done))
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
