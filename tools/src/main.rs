@@ -1,1 +1,75 @@
-fn main() {}
+//! # simsock (the command line)
+//!
+//! `simsock run [FILE|DIR ...] [--seed N] [--json]` runs scenarios and checks
+//! their expectations; `simsock check FILE...` only validates them. With no
+//! subcommand, `simsock` behaves as `simsock run`, so `cargo run --release`
+//! runs the bundled suite in `scenarios/`.
+//!
+//! Code map:
+//! - [`cli`]: the clap definitions of the commands and flags.
+//! - [`files`]: finding scenario files (a file, a directory, the bundled
+//!   suite), reading and loading them.
+//! - [`diagnostics`]: miette reports for bad files: name, line, column, a
+//!   labelled snippet and the help text.
+//! - [`run`] and [`check`]: the two commands.
+//! - [`output`]: the views of a run report: human text and JSON lines.
+//! - [`exit`]: the exit codes (0 all expectations hold, 1 one failed or a
+//!   run limit was hit, 2 usage error or bad file).
+//!
+//! Architecture invariant: this binary is the only crate that touches files,
+//! the terminal, the environment or the process exit code; `simsock-sim` and
+//! `simsock-model` stay pure. Logs go to stderr only (tracing, `-v` or
+//! `RUST_LOG`); stdout carries nothing but the report (in `--json` mode,
+//! exactly one JSON object per scenario per line).
+
+mod check;
+mod cli;
+mod diagnostics;
+mod exit;
+mod files;
+mod output;
+mod run;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_args();
+    init_logging(cli.verbose);
+    let exit = match cli.command {
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Check(args)) => check::check(&args),
+        None => run::run(&cli.run),
+    };
+    exit.into()
+}
+
+/// Logs to stderr: warnings by default, more with each `-v`; `RUST_LOG`,
+/// when set, wins.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .with_target(false)
+        .init();
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}

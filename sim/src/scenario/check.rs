@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use simsock_model::limits::{RUN_LIMIT_CEILING, scenario as lim};
 use simsock_model::scenario::{FaultAction, Scenario, Step};
 
-use super::load::{ScenarioError, find_key, find_value};
+use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
 pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
@@ -119,9 +119,9 @@ fn check_links(s: &Scenario, source: &str, nodes: &BTreeSet<String>) -> Result<(
         let (a, b) = &link.between;
         for end in [a, b] {
             if !nodes.contains(end) {
+                let links_at = find_key(source, "links", 0).map_or(0, |r| r.start);
                 return Err(ScenarioError::new(format!("link to unknown node `{end}`"))
-                    .at(find_value(source, "between: (", end, 0)
-                        .or_else(|| find_value(source, "", end, 1)))
+                    .at(find_quoted_after(source, end, links_at))
                     .help(format!(
                         "nodes are: {}",
                         nodes.iter().cloned().collect::<Vec<_>>().join(", ")

@@ -89,6 +89,15 @@ pub fn find_value(source: &str, key: &str, value: &str, nth: usize) -> Option<Ra
     None
 }
 
+/// The span of the first `"value"` after byte `from`.
+pub fn find_quoted_after(source: &str, value: &str, from: usize) -> Option<Range<usize>> {
+    let quoted = format!("\"{value}\"");
+    let start = from.min(source.len());
+    source[start..]
+        .find(&quoted)
+        .map(|i| start + i..start + i + quoted.len())
+}
+
 /// The span of the first `key:` after byte `from`.
 pub fn find_key(source: &str, key: &str, from: usize) -> Option<Range<usize>> {
     let needle = format!("{key}:");

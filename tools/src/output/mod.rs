@@ -1,0 +1,7 @@
+//! Views of a run report on stdout: [`human`] text for a reader and [`json`]
+//! lines for a program. Both are projections of the same
+//! [`Report`](simsock_sim::scenario::Report); neither adds facts of its own.
+
+pub mod human;
+pub mod json;
+pub mod style;

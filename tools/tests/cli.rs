@@ -1,0 +1,224 @@
+//! The `simsock` binary end to end: exit codes, the digest line, JSON lines,
+//! and diagnostics that point into bad files.
+//!
+//! These live in the tools package (not in `simsock-tests`) because only a
+//! package's own integration tests get `CARGO_BIN_EXE_simsock` and a fresh
+//! build of the binary; another package's tests would run a stale one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A small valid scenario: no listener, so connect is refused.
+const TINY: &str = r#"Scenario(
+    name: "tiny",
+    seed: 1,
+    hosts: [
+        Host(name: "client", addrs: ["10.0.0.1/24"]),
+        Host(name: "server", addrs: ["10.0.0.2/24"]),
+    ],
+    links: [Link(between: ("client", "server"), latency: "1ms")],
+    threads: [
+        Thread(host: "client", name: "main", steps: [
+            Socket(name: "s"),
+            Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED)),
+        ]),
+    ],
+)
+"#;
+
+fn simsock(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_simsock"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the simsock binary runs")
+}
+
+fn refused() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    root.join("scenarios/refused.ron").display().to_string()
+}
+
+/// Writes `text` to `name` in a directory of this test's own.
+fn write(test: &str, name: &str, text: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(test);
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// `file:line:col` of the first occurrence of `needle` in `text`.
+fn location(file: &str, text: &str, needle: &str) -> String {
+    let at = text.find(needle).expect("needle in text");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    format!(
+        "{}:{line}:{col}",
+        Path::new(file).file_name().unwrap().to_str().unwrap()
+    )
+}
+
+#[test]
+fn run_refused_passes_and_ends_with_the_digest() {
+    let out = simsock(&["run", &refused()]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap();
+    let hex = last
+        .strip_prefix("digest: ")
+        .expect("last line is the digest");
+    assert_eq!(hex.len(), 64);
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(text.contains("PASS"));
+    assert!(text.contains("WSAECONNREFUSED"));
+    assert!(!text.contains('\x1b'), "no colour when piped");
+}
+
+#[test]
+fn no_subcommand_means_run() {
+    let with = simsock(&["run", &refused()]);
+    let without = simsock(&[&refused()]);
+    assert_eq!(without.status.code(), Some(0));
+    assert_eq!(stdout(&with), stdout(&without));
+}
+
+#[test]
+fn json_is_one_object_per_line_with_the_fields() {
+    let out = simsock(&["run", "--json", "--seed", "9", &refused()]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    assert_eq!(v["scenario"], "refused");
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["passed"], true);
+    assert!(v["file"].as_str().unwrap().ends_with("refused.ron"));
+    assert_eq!(v["digest"].as_str().unwrap().len(), 64);
+    assert!(v["events"].as_u64().unwrap() > 0);
+    assert!(v["end_ns"].as_u64().unwrap() > 0);
+    assert_eq!(v["failures"], serde_json::json!([]));
+    assert!(v["limit"].is_null());
+    let call = &v["calls"][1];
+    for key in ["host", "thread", "call", "detail"] {
+        assert!(call[key].is_string(), "{key}");
+    }
+    assert_eq!(call["result"], "WSAECONNREFUSED");
+    assert!(call["start_ns"].as_u64().unwrap() < call["end_ns"].as_u64().unwrap());
+    assert!(call["failure"].is_null());
+}
+
+#[test]
+fn json_lines_for_several_files() {
+    let tiny = write("json_lines", "tiny.ron", TINY);
+    let out = simsock(&["run", "--json", &refused(), &tiny]);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2);
+    for line in text.lines() {
+        let _: serde_json::Value = serde_json::from_str(line).unwrap();
+    }
+}
+
+#[test]
+fn failing_expectation_exits_1_and_is_marked() {
+    let text = TINY.replace("Err(WSAECONNREFUSED)", "Ok");
+    let file = write("failing", "failing.ron", &text);
+    let out = simsock(&["run", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("<- expected OK, got WSAECONNREFUSED"),
+        "{text}"
+    );
+    assert!(text.contains("FAIL"));
+    assert!(text.lines().last().unwrap().starts_with("digest: "));
+    let json = simsock(&["run", "--json", &file]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(stdout(&json).trim_end()).unwrap();
+    assert_eq!(v["passed"], false);
+    assert!(v["calls"][1]["failure"].is_string());
+}
+
+#[test]
+fn unknown_host_exits_2_with_file_line_and_column() {
+    let text = TINY.replace(r#"Thread(host: "client""#, r#"Thread(host: "nohost""#);
+    let file = write("unknown_host", "unknown.ron", &text);
+    let out = simsock(&["run", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&location(&file, &text, "\"nohost\"")), "{err}");
+    assert!(err.contains("nohost"));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn syntax_error_exits_2_with_file_line_and_column() {
+    let text = TINY.replace("seed: 1,", "seed: 1");
+    let file = write("syntax", "syntax.ron", &text);
+    let out = simsock(&["check", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&location(&file, &text, "hosts:")), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn one_bad_file_means_nothing_runs() {
+    let good = write("nothing_runs", "good.ron", TINY);
+    let bad = write("nothing_runs", "bad.ron", "Scenario(");
+    let out = simsock(&["run", &good, &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "no scenario output");
+    assert!(stderr(&out).contains("bad.ron"));
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let out = simsock(&["run", "no/such/scenario.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no/such/scenario.ron"));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    assert_eq!(simsock(&["run", "--seed", "x"]).status.code(), Some(2));
+}
+
+#[test]
+fn check_prints_ok_per_valid_file() {
+    let out = simsock(&["check", &refused()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), format!("ok: {}\n", refused()));
+}
+
+#[test]
+fn a_directory_means_its_ron_files_sorted() {
+    let b = write("directory/sub", "b.ron", &TINY.replace("\"tiny\"", "\"b\""));
+    let a = write("directory", "a.ron", &TINY.replace("\"tiny\"", "\"a\""));
+    write("directory", "notes.txt", "not a scenario");
+    let dir = Path::new(&a).parent().unwrap().display().to_string();
+    let out = simsock(&["check", &dir]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), format!("ok: {a}\nok: {b}\n"));
+}
+
+#[test]
+fn logs_go_to_stderr_only() {
+    let quiet = simsock(&["run", &refused()]);
+    let loud = simsock(&["-v", "run", &refused()]);
+    assert_eq!(loud.status.code(), Some(0));
+    assert_eq!(stdout(&quiet), stdout(&loud));
+    assert!(stderr(&loud).contains("running scenario"));
+    assert!(stderr(&quiet).is_empty());
+}
