@@ -46,8 +46,9 @@ pub struct HostProfile {
     /// Interval between those re-sent SYNs, not doubled: 500 ms.
     pub refused_retry_interval: SimDuration,
     /// How long neighbour resolution (ARP) tries before the stack reports the
-    /// next hop unreachable: three requests one second apart (Windows
-    /// ArpRetryCount 3).
+    /// next hop unreachable: three requests one second apart, at 0, 1 and
+    /// 2 s (Windows ArpRetryCount 3), so 2 s; it gives up before the first
+    /// SYN retransmission at 3 s.
     pub arp_timeout: SimDuration,
     /// First and last ephemeral port, inclusive: 49152..=65535 (RFC 6335 §6,
     /// the Windows default dynamic port range).
@@ -75,7 +76,7 @@ impl Default for HostProfile {
             max_rto: SimDuration::from_secs(60),
             refused_syn_retries: 2,
             refused_retry_interval: SimDuration::from_millis(500),
-            arp_timeout: SimDuration::from_secs(3),
+            arp_timeout: SimDuration::from_secs(2),
             ephemeral_ports: (49152, 65535),
             backlog_overflow: BacklogOverflow::Reset,
             mss: 1460,

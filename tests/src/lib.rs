@@ -1,1 +1,186 @@
+//! # simsock-tests
+//!
+//! Helpers for the integration tests of simsock: find, load and run the
+//! bundled scenarios, and read what a run did out of its [`Report`]: the
+//! calls of a thread and the TCP segments a node sent, received or dropped.
+//! The tests themselves live in `tests/tests/`.
 
+use std::path::{Path, PathBuf};
+
+use simsock_model::scenario::Scenario;
+use simsock_model::{TcpFlags, Transport};
+use simsock_sim::scenario::{Report, RunOptions, load, run};
+use simsock_sim::trace::TraceKind;
+use simsock_sim::world::CallRecord;
+
+/// Nanoseconds in a millisecond, to write times as `1_006 * MS`.
+pub const MS: u64 = 1_000_000;
+/// Nanoseconds in a second.
+pub const S: u64 = 1_000_000_000;
+
+/// The bundled `scenarios/` directory of the workspace.
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// Every `*.ron` file under `scenarios/`, recursively, sorted by path.
+pub fn scenario_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, into: &mut Vec<PathBuf>) {
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                walk(&path, into);
+            } else if path.extension().is_some_and(|x| x == "ron") {
+                into.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&scenarios_dir(), &mut files);
+    files.sort();
+    files
+}
+
+/// The path of a bundled scenario by file stem, e.g. `bundled("refused")`.
+pub fn bundled(name: &str) -> PathBuf {
+    scenarios_dir().join(format!("{name}.ron"))
+}
+
+/// Reads, parses and checks a scenario file; panics with the message and
+/// line:column of the first mistake.
+pub fn load_file(path: &Path) -> Scenario {
+    let source = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    load(&source).unwrap_or_else(|e| {
+        let (line, col) = e.line_col(&source).unwrap_or((0, 0));
+        panic!("{}:{line}:{col}: {e}", path.display())
+    })
+}
+
+/// Loads and runs a scenario file with its own seed, or `seed` if given.
+pub fn run_file(path: &Path, seed: Option<u64>) -> Report {
+    let scenario = load_file(path);
+    run(
+        &scenario,
+        &RunOptions {
+            seed,
+            ..RunOptions::default()
+        },
+    )
+}
+
+/// Panics with the failures and the trace unless every expectation held.
+pub fn assert_passed(report: &Report) {
+    assert!(
+        report.passed,
+        "scenario {} (seed {}) failed: {:#?}\nlimit: {:?}\ntrace:\n{}",
+        report.scenario,
+        report.seed,
+        report.failures,
+        report.limit,
+        report.trace_lines.join("\n")
+    );
+}
+
+/// The calls of thread `thread` on host `host`, in completion order.
+pub fn calls<'a>(report: &'a Report, host: &str, thread: &str) -> Vec<&'a CallRecord> {
+    report
+        .calls
+        .iter()
+        .filter(|c| c.host == host && c.thread == thread)
+        .collect()
+}
+
+/// The calls of a thread whose text starts with `prefix`, e.g. `"connect("`.
+pub fn calls_named<'a>(
+    report: &'a Report,
+    host: &str,
+    thread: &str,
+    prefix: &str,
+) -> Vec<&'a CallRecord> {
+    calls(report, host, thread)
+        .into_iter()
+        .filter(|c| c.call.starts_with(prefix))
+        .collect()
+}
+
+/// What a node did with a TCP segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// Put it on a link.
+    Sent,
+    /// Received it (it reached the node).
+    Received,
+    /// Dropped it: on a link (down, lost) or at the node (no ARP answer).
+    Dropped,
+}
+
+/// One TCP segment event of a node, from the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub at_ns: u64,
+    pub dir: Dir,
+    pub flags: TcpFlags,
+    /// Why it was sent (`retransmission`, `SYN re-sent after RST`...) or
+    /// dropped (`link down`, `lost`...); empty for an ordinary segment.
+    pub why: String,
+}
+
+impl Segment {
+    /// `(time, direction, "SYN,ACK")`, handy to compare with a literal.
+    pub fn short(&self) -> (u64, Dir, String) {
+        (self.at_ns, self.dir, self.flags.to_string())
+    }
+}
+
+/// The name of the node of trace event `index`: the second field of its
+/// canonical line (`<ns> <node> <what>`).
+fn node_of(report: &Report, index: usize) -> &str {
+    report.trace_lines[index].split(' ').nth(1).unwrap_or("")
+}
+
+/// Every TCP segment that node `node` sent, received or dropped, in trace
+/// order.
+pub fn tcp_segments(report: &Report, node: &str) -> Vec<Segment> {
+    assert_eq!(
+        report.trace.len(),
+        report.trace_lines.len(),
+        "the report keeps the full trace"
+    );
+    report
+        .trace
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| node_of(report, *i) == node)
+        .filter_map(|(_, e)| {
+            let (dir, header, why) = match &e.kind {
+                TraceKind::Send { header, cause, .. } => (Dir::Sent, header, *cause),
+                TraceKind::Recv { header, .. } => (Dir::Received, header, ""),
+                TraceKind::Drop { header, reason, .. } => (Dir::Dropped, header, *reason),
+                _ => return None,
+            };
+            let Transport::Tcp(tcp) = header.transport else {
+                return None;
+            };
+            Some(Segment {
+                at_ns: e.at.as_nanos(),
+                dir,
+                flags: tcp.flags,
+                why: why.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The canonical trace lines of node `node` that contain `needle`.
+pub fn lines_with<'a>(report: &'a Report, node: &str, needle: &str) -> Vec<&'a str> {
+    report
+        .trace_lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| node_of(report, *i) == node && l.contains(needle))
+        .map(|(_, l)| l.as_str())
+        .collect()
+}

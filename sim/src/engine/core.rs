@@ -34,7 +34,8 @@ pub enum Event {
 }
 
 /// How long a router tries to resolve a neighbour before it answers ICMP
-/// host unreachable; the same as a host's default `arp_timeout`.
+/// host unreachable; the same as a host's default `arp_timeout`
+/// (`HostProfile::arp_timeout`, three ARP requests at 0, 1 and 2 s).
 pub const ROUTER_ARP_TIMEOUT: SimDuration = SimDuration::from_secs(2);
 
 /// Clock, queue, network and trace.

@@ -27,7 +27,12 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
         Op::GetOpt { slot, opt } => get_option(cx, resolve(cx.host, slot)?, opt),
         Op::GetSockName { slot } => {
             let sock = cx.host.socket(resolve(cx.host, slot)?);
-            sock.local
+            // CB-C2, CB-C17: once connect has committed the local address of
+            // a socket bound to the wildcard (explicitly or implicitly), its
+            // connection's address is the one getsockname shows, not 0.0.0.0.
+            let committed = sock.conn.and_then(|c| cx.host.tcb(c)).map(|t| t.local);
+            committed
+                .or(sock.local)
                 .map(|a| Value::Addr(SocketAddr::V4(a)))
                 .ok_or(WsaError::WSAEINVAL)
         }

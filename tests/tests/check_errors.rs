@@ -1,0 +1,144 @@
+//! Bad scenarios are rejected before anything runs, with a message that
+//! says what is wrong and a line and column that point at it (design.md,
+//! "Scenario files").
+
+use simsock_sim::scenario::{ScenarioError, load};
+
+/// A valid scenario; each test breaks one line of it.
+const BASE: &str = r#"Scenario(
+    name: "bad",
+    hosts: [
+        Host(name: "client", addrs: ["10.0.0.1/24"]),
+        Host(name: "server", addrs: ["10.0.0.2/24"]),
+    ],
+    links: [Link(between: ("client", "server"), latency: "1ms")],
+    threads: [
+        Thread(host: "client", name: "main", steps: [
+            Socket(name: "s"),
+            Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED)),
+        ]),
+    ],
+)
+"#;
+
+/// `BASE` with `from` replaced (exactly once) by `to`.
+fn variant(from: &str, to: &str) -> String {
+    assert_eq!(BASE.matches(from).count(), 1, "`{from}` is not unique");
+    BASE.replace(from, to)
+}
+
+/// Loads `source`, which must fail; returns the error, its 1-based line and
+/// the text of that line from the error's column on.
+fn rejected(source: &str) -> (ScenarioError, usize, String) {
+    let err = load(source).expect_err("the scenario should be rejected");
+    let (line, col) = err
+        .line_col(source)
+        .unwrap_or_else(|| panic!("no position for {err:?}"));
+    let text = source.lines().nth(line - 1).expect("line in source");
+    let from_col: String = text.chars().skip(col - 1).collect();
+    (err, line, from_col)
+}
+
+/// The base scenario is valid, so each failure below comes from its one change.
+#[test]
+fn the_base_scenario_loads() {
+    let s = load(BASE).expect("valid");
+    assert_eq!(s.hosts.len(), 2);
+}
+
+/// A thread on a host that does not exist: the error points at the name.
+#[test]
+fn unknown_host_in_a_thread() {
+    let src = variant(r#"Thread(host: "client""#, r#"Thread(host: "nobody""#);
+    let (err, line, at) = rejected(&src);
+    assert_eq!(err.message, "thread `main` runs on unknown host `nobody`");
+    assert_eq!(line, 9);
+    assert!(at.starts_with(r#""nobody""#), "{at}");
+}
+
+/// Two nodes with one address: the error points at the second one.
+#[test]
+fn duplicate_address() {
+    let src = variant(r#"addrs: ["10.0.0.2/24"]"#, r#"addrs: ["10.0.0.1/24"]"#);
+    let (err, line, at) = rejected(&src);
+    assert_eq!(err.message, "duplicate address 10.0.0.1 (on `server`)");
+    assert_eq!(line, 5);
+    assert!(at.starts_with(r#""10.0.0.1/24"]"#), "{at}");
+}
+
+/// A step on a socket that no Socket or Accept step of the host creates.
+#[test]
+fn unknown_socket_name_in_a_step() {
+    let src = variant(r#"Connect(socket: "s""#, r#"Connect(socket: "t""#);
+    let (err, line, at) = rejected(&src);
+    assert!(
+        err.message.starts_with("unknown socket name `t`"),
+        "{}",
+        err.message
+    );
+    assert_eq!(line, 11);
+    assert!(at.starts_with(r#""t", to:"#), "{at}");
+}
+
+/// CB-T2: TcpTimedWaitDelay may be set from 0 to 300 s; 301 s is rejected,
+/// and the error points at the setting of the host that has it.
+#[test]
+fn timed_wait_delay_over_300s() {
+    let src = variant(
+        r#"Host(name: "server", addrs: ["10.0.0.2/24"]),"#,
+        r#"Host(name: "server", addrs: ["10.0.0.2/24"], profile: (tcp_timed_wait_delay: "301s")),"#,
+    );
+    let (err, line, at) = rejected(&src);
+    assert_eq!(
+        err.message,
+        "host `server`: TcpTimedWaitDelay is 301s, allowed 0s..=300s (CB-T2)"
+    );
+    assert_eq!(line, 5);
+    assert!(at.starts_with("tcp_timed_wait_delay: \"301s\""), "{at}");
+    // 300 s itself is allowed.
+    let ok = src.replace("301s", "300s");
+    assert!(load(&ok).is_ok());
+}
+
+/// A RON syntax error (a missing comma between two steps) is reported where
+/// the parser stopped: at the start of the next step.
+#[test]
+fn ron_syntax_error() {
+    let src = variant(r#"Socket(name: "s"),"#, r#"Socket(name: "s")"#);
+    let (err, line, at) = rejected(&src);
+    assert!(
+        err.message.to_lowercase().contains("comma"),
+        "{}",
+        err.message
+    );
+    assert_eq!(line, 11);
+    assert!(at.starts_with("Connect("), "{at}");
+}
+
+/// A link to a node that is neither a host nor a router; the help lists
+/// the nodes there are.
+#[test]
+fn link_to_unknown_node() {
+    let src = variant(r#"("client", "server")"#, r#"("client", "nowhere")"#);
+    let (err, line, at) = rejected(&src);
+    assert_eq!(err.message, "link to unknown node `nowhere`");
+    assert_eq!(line, 7);
+    assert!(at.starts_with(r#""nowhere")"#), "{at}");
+    assert_eq!(err.help.as_deref(), Some("nodes are: client, server"));
+    // The first end, too.
+    let src = variant(r#"("client", "server")"#, r#"("nowhere", "server")"#);
+    let (err, line, at) = rejected(&src);
+    assert_eq!(err.message, "link to unknown node `nowhere`");
+    assert_eq!(line, 7);
+    assert!(at.starts_with(r#""nowhere", "server")"#), "{at}");
+}
+
+/// An expected error that is not a WSA name is a parse error at the name.
+#[test]
+fn unknown_wsa_error_name() {
+    let src = variant("Err(WSAECONNREFUSED)", "Err(WSAECONNREFUSD)");
+    let (err, line, at) = rejected(&src);
+    assert!(err.message.contains("WSAECONNREFUSD"), "{}", err.message);
+    assert_eq!(line, 11);
+    assert!(at.starts_with("WSAECONNREFUSD"), "{at}");
+}
