@@ -43,7 +43,13 @@ impl Tcb {
     ) -> usize {
         let before = self.window(cfg);
         let n = max.min(self.recv_buf.len());
-        into.extend(self.recv_buf.drain(..n));
+        // Performance: copy slices, not byte by byte (`extend(drain)` was
+        // ~8% of the storm benchmark).
+        let (a, b) = self.recv_buf.as_slices();
+        let first = n.min(a.len());
+        into.extend_from_slice(&a[..first]);
+        into.extend_from_slice(&b[..n - first]);
+        drop(self.recv_buf.drain(..n));
         let mss = cfg.mss;
         let synchronized = !matches!(self.state, TcpState::Closed | TcpState::TimeWait);
         if n > 0 && before < mss && self.window(cfg) >= mss && synchronized && !self.peer_fin {
