@@ -32,6 +32,10 @@ pub enum Hop {
     NoRoute,
 }
 
+/// Most route answers kept (bounds the cache's memory; past it, answers are
+/// computed each time, from the per-subnet tables).
+const MAX_CACHED_ROUTES: usize = 1 << 20;
+
 /// Next hop toward one subnet, per node: `None` where there is no path.
 type Table = Vec<Option<(LinkId, NodeId)>>;
 
@@ -54,7 +58,9 @@ impl Routes {
             return hop;
         }
         let hop = self.lookup(topo, node, dst);
-        self.cache.insert(key, hop);
+        if self.cache.len() < MAX_CACHED_ROUTES {
+            self.cache.insert(key, hop);
+        }
         hop
     }
 

@@ -2,6 +2,8 @@
 //! records. Lookups are by hash or index, never by scanning sockets, ports or
 //! connections, so the cost of a packet does not grow with their number.
 
+use std::collections::VecDeque;
+
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind};
@@ -37,6 +39,12 @@ pub struct TcbSlot {
     pub timer_at: Option<SimTime>,
 }
 
+/// Most spare buffers a host keeps for reuse, and the largest capacity kept:
+/// enough for the steady state of many short connections, bounded so that a
+/// burst of large transfers does not pin memory.
+const MAX_SPARES: usize = 1024;
+const MAX_SPARE_CAPACITY: usize = 16 * 1024;
+
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
@@ -53,6 +61,10 @@ pub struct Host {
     pub conns: FxIndexMap<FourTuple, ConnId>,
     pub tcbs: Vec<TcbSlot>,
     free_tcbs: Vec<u32>,
+    /// Buffers of finished connections, reused by new ones (no allocation
+    /// per connection in the steady state).
+    spare_buffers: Vec<(VecDeque<u8>, VecDeque<u8>)>,
+    spare_waiters: Vec<Vec<u32>>,
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
     /// Datagram sockets by local port.
@@ -92,6 +104,8 @@ impl Host {
             conns: IndexMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
+            spare_buffers: Vec::new(),
+            spare_waiters: Vec::new(),
             listeners: IndexMap::default(),
             udp: IndexMap::default(),
             time_wait: TimeWaitTable::default(),
@@ -112,7 +126,10 @@ impl Host {
         }
         let handle = self.next_handle;
         self.next_handle = self.next_handle.wrapping_add(4).max(FIRST_HANDLE);
-        let socket = Socket::new(handle, family, kind);
+        let mut socket = Socket::new(handle, family, kind);
+        if let Some(waiters) = self.spare_waiters.pop() {
+            socket.waiters = waiters;
+        }
         let index = match self.free_sockets.pop() {
             Some(i) => {
                 self.sockets[i as usize] = Some(socket);
@@ -151,15 +168,22 @@ impl Host {
 
     /// Frees a socket slot; its handle stops naming a socket.
     pub fn free_socket(&mut self, index: u32) {
-        if let Some(s) = self.sockets[index as usize].take() {
+        if let Some(mut s) = self.sockets[index as usize].take() {
             self.handles.swap_remove(&s.handle);
             self.free_sockets.push(index);
+            if self.spare_waiters.len() < MAX_SPARES {
+                s.waiters.clear();
+                self.spare_waiters.push(std::mem::take(&mut s.waiters));
+            }
         }
     }
 
     /// Stores a new TCB and returns its id.
-    pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
+    pub fn insert_tcb(&mut self, mut tcb: Tcb) -> ConnId {
         let traced = TcpState::Closed;
+        if let Some(buffers) = self.spare_buffers.pop() {
+            tcb.adopt_buffers(buffers);
+        }
         match self.free_tcbs.pop() {
             Some(index) => {
                 let slot = &mut self.tcbs[index as usize];
@@ -215,10 +239,14 @@ impl Host {
     /// Frees a TCB slot (its buffers go with it: per-connection state is
     /// freed at close).
     pub fn free_tcb(&mut self, conn: ConnId) {
-        if let Some(slot) = self.slot(conn) {
-            slot.tcb = None;
-            slot.timer_at = None;
-            self.free_tcbs.push(conn.index);
+        let Some(slot) = self.slot(conn) else { return };
+        let buffers = slot.tcb.take().map(|mut tcb| tcb.take_buffers());
+        slot.timer_at = None;
+        self.free_tcbs.push(conn.index);
+        let Some((send, recv)) = buffers else { return };
+        let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
+        if small && self.spare_buffers.len() < MAX_SPARES {
+            self.spare_buffers.push((send, recv));
         }
     }
 

@@ -285,7 +285,9 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
     arm_time_wait(host, core);
 }
 
-/// A TCB timer fired; stale timers (superseded or for a freed TCB) do nothing.
+/// A TCB timer fired. Stale timers (superseded, for a freed TCB, or whose
+/// deadline was cleared or moved by an ACK) do nothing but re-arm: the
+/// common case, since most retransmission timers never expire.
 pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
     let now = core.now();
     let Some(slot) = host.slot(conn) else { return };
@@ -293,6 +295,11 @@ pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
         return;
     }
     slot.timer_at = None;
+    let due = slot.tcb.as_ref().and_then(Tcb::deadline);
+    if due.is_none_or(|due| due > now) {
+        arm_timer(host, core, conn);
+        return;
+    }
     with_tcb(host, core, conn, |tcb, cfg, core, out| {
         tcb.on_timer(core.now(), cfg, out)
     });

@@ -166,6 +166,24 @@ impl Tcb {
         self.deadline
     }
 
+    /// Gives the TCB empty buffers to use instead of allocating its own
+    /// (the host recycles the buffers of finished connections).
+    pub fn adopt_buffers(&mut self, (mut send, mut recv): (VecDeque<u8>, VecDeque<u8>)) {
+        send.clear();
+        recv.clear();
+        debug_assert!(self.send_buf.is_empty() && self.recv_buf.is_empty());
+        self.send_buf = send;
+        self.recv_buf = recv;
+    }
+
+    /// Takes the TCB's buffers, for reuse by a later connection.
+    pub fn take_buffers(&mut self) -> (VecDeque<u8>, VecDeque<u8>) {
+        (
+            std::mem::take(&mut self.send_buf),
+            std::mem::take(&mut self.recv_buf),
+        )
+    }
+
     /// Whether the connection is gone and its TCB may be freed.
     pub fn is_closed(&self) -> bool {
         self.state == TcpState::Closed
