@@ -184,41 +184,31 @@ impl Host {
         if let Some(buffers) = self.spare_buffers.pop() {
             tcb.adopt_buffers(buffers);
         }
-        match self.free_tcbs.pop() {
+        let mut slot = TcbSlot {
+            generation: 0,
+            tcb: Some(tcb),
+            socket: None,
+            listener: None,
+            ready: false,
+            holds_port: false,
+            traced,
+            timer_at: None,
+        };
+        let index = match self.free_tcbs.pop() {
             Some(index) => {
-                let slot = &mut self.tcbs[index as usize];
-                slot.generation = slot.generation.wrapping_add(1);
-                *slot = TcbSlot {
-                    generation: slot.generation,
-                    tcb: Some(tcb),
-                    socket: None,
-                    listener: None,
-                    ready: false,
-                    holds_port: false,
-                    traced,
-                    timer_at: None,
-                };
-                ConnId {
-                    index,
-                    generation: slot.generation,
-                }
+                let old = &mut self.tcbs[index as usize];
+                slot.generation = old.generation.wrapping_add(1);
+                *old = slot;
+                index
             }
             None => {
-                self.tcbs.push(TcbSlot {
-                    generation: 0,
-                    tcb: Some(tcb),
-                    socket: None,
-                    listener: None,
-                    ready: false,
-                    holds_port: false,
-                    traced,
-                    timer_at: None,
-                });
-                ConnId {
-                    index: (self.tcbs.len() - 1) as u32,
-                    generation: 0,
-                }
+                self.tcbs.push(slot);
+                (self.tcbs.len() - 1) as u32
             }
+        };
+        ConnId {
+            index,
+            generation: self.tcbs[index as usize].generation,
         }
     }
 

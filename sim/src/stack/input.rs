@@ -185,7 +185,19 @@ fn reset_closed(
             TcpFlags::RST.with(TcpFlags::ACK),
         )
     };
-    let rst = TcpHeader {
+    send_bare(host, core, (local, remote), (seq, ack, flags), cause);
+}
+
+/// Sends a segment without payload or connection: an RST for a closed port,
+/// an ACK from a TIME_WAIT record.
+fn send_bare(
+    host: &Host,
+    core: &mut Core,
+    (local, remote): FourTuple,
+    (seq, ack, flags): (u32, u32, TcpFlags),
+    cause: &'static str,
+) {
+    let tcp = TcpHeader {
         src_port: local.port(),
         dst_port: remote.port(),
         seq,
@@ -198,7 +210,7 @@ fn reset_closed(
         src: *local.ip(),
         dst: *remote.ip(),
         ttl: DEFAULT_TTL,
-        transport: Transport::Tcp(rst),
+        transport: Transport::Tcp(tcp),
     };
     core.send_new(
         host.node,
@@ -226,29 +238,8 @@ fn time_wait_input(host: &mut Host, core: &mut Core, tuple: FourTuple, seg: &Tcp
         host.time_wait
             .insert(tuple, super::tcp::TimeWaitRecord { until, ..record });
     }
-    let (local, remote) = tuple;
-    let ack = TcpHeader {
-        src_port: local.port(),
-        dst_port: remote.port(),
-        seq: record.snd_nxt,
-        ack: record.rcv_nxt,
-        flags: TcpFlags::ACK,
-        window: 0,
-        len: 0,
-    };
-    let header = PacketHeader {
-        src: *local.ip(),
-        dst: *remote.ip(),
-        ttl: DEFAULT_TTL,
-        transport: Transport::Tcp(ack),
-    };
-    core.send_new(
-        host.node,
-        header,
-        [&[], &[]],
-        "ACK from TIME_WAIT",
-        host.profile.arp_timeout,
-    );
+    let ack = (record.snd_nxt, record.rcv_nxt, TcpFlags::ACK);
+    send_bare(host, core, tuple, ack, "ACK from TIME_WAIT");
 }
 
 /// A datagram: queued on the socket bound to its port, unless the socket is

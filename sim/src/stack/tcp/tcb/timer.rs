@@ -15,7 +15,7 @@ impl Tcb {
         }
         match self.state {
             TcpState::SynSent => self.syn_timeout(now, cfg, out),
-            TcpState::SynReceived => self.syn_ack_timeout(now, cfg, out),
+            TcpState::SynReceived => self.retransmit_syn(now, cfg, out),
             TcpState::Closed | TcpState::Listen | TcpState::TimeWait => {}
             _ => self.data_timeout(now, cfg, out),
         }
@@ -30,20 +30,14 @@ impl Tcb {
             self.send_syn(now, "SYN re-sent after RST", out);
             return;
         }
-        if self.retries >= cfg.max_connect_retransmissions {
-            self.fail(TcpError::TimedOut, out);
-            return;
-        }
-        self.retries += 1;
-        self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
-        self.rtt_probe = None;
-        self.send_syn(now, "retransmission", out);
+        self.retransmit_syn(now, cfg, out);
     }
 
-    /// SYN,ACK retransmission of a passive open; when it runs out the
-    /// half-open connection is dropped (Windows
-    /// TcpMaxConnectResponseRetransmissions, here the same count as SYNs).
-    fn syn_ack_timeout(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+    /// Sends the SYN (or, from a passive open, the SYN,ACK) again with the
+    /// interval doubled; when `max_connect_retransmissions` are spent the
+    /// attempt fails (a half-open passive connection is dropped: Windows
+    /// TcpMaxConnectResponseRetransmissions, here the same count).
+    fn retransmit_syn(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
         if self.retries >= cfg.max_connect_retransmissions {
             self.fail(TcpError::TimedOut, out);
             return;
