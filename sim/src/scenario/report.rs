@@ -5,7 +5,7 @@ use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 
 use super::build::{RunOptions, build};
-use crate::trace::TraceEvent;
+use crate::trace::{Names, TraceEvent};
 use crate::world::{CallRecord, LimitError};
 
 /// The outcome of one run.
@@ -25,6 +25,8 @@ pub struct Report {
     pub end: SimTime,
     /// The trace events and their canonical text lines.
     pub trace: Vec<TraceEvent>,
+    /// The names of the trace's nodes, links and threads, by index.
+    pub names: Names,
     pub trace_lines: Vec<String>,
 }
 
@@ -59,5 +61,6 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
         end: world.core.now(),
         trace,
         trace_lines,
+        names: world.core.trace.names.clone(),
     }
 }
