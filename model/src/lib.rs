@@ -10,6 +10,7 @@
 //! on it, never the other way round.
 
 pub mod addr;
+pub mod builder;
 pub mod limits;
 pub mod packet;
 pub mod profile;

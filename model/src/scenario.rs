@@ -16,8 +16,9 @@ use crate::profile::HostProfile;
 use crate::time::SimDuration;
 use crate::wsa::WsaError;
 
-/// A whole scenario file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A whole scenario file. `Default` is an empty scenario, for building one
+/// in code (see [`crate::builder`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,

@@ -18,6 +18,7 @@
 //! is a pure function of its scenario and seed.
 
 pub mod engine;
+pub mod harness;
 pub mod net;
 pub mod scenario;
 pub mod stack;
@@ -26,4 +27,5 @@ pub mod trace;
 pub mod winsock;
 pub mod world;
 
+pub use harness::{Outcome, Sim};
 pub use world::World;

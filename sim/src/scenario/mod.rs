@@ -9,7 +9,7 @@ mod report;
 pub use build::{RunOptions, build};
 pub use check::check;
 pub use load::{ScenarioError, parse};
-pub use report::{Report, run};
+pub use report::{Report, finish, run};
 
 /// Parses and checks a scenario file's text.
 pub fn load(source: &str) -> Result<simsock_model::scenario::Scenario, ScenarioError> {

@@ -6,7 +6,7 @@ use simsock_model::scenario::Scenario;
 
 use super::build::{RunOptions, build};
 use crate::trace::{Names, TraceEvent};
-use crate::world::{CallRecord, LimitError};
+use crate::world::{CallRecord, LimitError, World};
 
 /// The outcome of one run.
 #[derive(Clone, Debug)]
@@ -32,7 +32,11 @@ pub struct Report {
 
 /// Builds and runs a checked scenario.
 pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
-    let mut world = build(s, opts);
+    finish(s, build(s, opts))
+}
+
+/// Runs a built world (perhaps with threads spawned in Rust) to its report.
+pub fn finish(s: &Scenario, mut world: World) -> Report {
     let limit = world.run().err();
     let mut failures: Vec<String> = world
         .calls

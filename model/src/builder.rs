@@ -1,0 +1,287 @@
+//! Building a scenario in Rust rather than RON: the same data, checked the
+//! same way by `simsock_sim` before it runs.
+//!
+//! ```
+//! use simsock_model::builder::ScenarioBuilder;
+//! use simsock_model::scenario::{Outcome, Step};
+//! use simsock_model::WsaError::WSAECONNREFUSED;
+//!
+//! let scenario = ScenarioBuilder::new("refused")
+//!     .seed(7)
+//!     .host("client", &["10.0.0.1/24"])
+//!     .host("server", &["10.0.0.2/24"])
+//!     .link("client", "server", "1ms")
+//!     .thread("client", "main", [
+//!         Step::new_socket("s"),
+//!         Step::connect("s", "10.0.0.2:80").expect(Outcome::Err(WSAECONNREFUSED)),
+//!     ])
+//!     .build();
+//! assert_eq!(scenario.hosts.len(), 2);
+//! assert_eq!(scenario.threads[0].steps.len(), 2);
+//! ```
+//!
+//! Addresses and durations are written as in RON and parsed here; a
+//! malformed literal is a programming error and panics with a message
+//! naming it (scenario *files* never panic: they get located errors).
+
+use std::net::SocketAddr;
+
+use crate::addr::Ipv4Cidr;
+use crate::limits::RunLimits;
+use crate::profile::HostProfile;
+use crate::scenario::{
+    FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, ThreadSpec, TimeSpec,
+};
+use crate::time::SimDuration;
+
+/// A scenario under construction.
+#[derive(Clone, Debug)]
+pub struct ScenarioBuilder {
+    scenario: Scenario,
+}
+
+fn cidrs(addrs: &[&str]) -> Vec<Ipv4Cidr> {
+    addrs
+        .iter()
+        .map(|a| a.parse().unwrap_or_else(|e| panic!("`{a}`: {e}")))
+        .collect()
+}
+
+/// Parses a duration literal such as `"1ms"`; panics on a malformed one.
+pub fn duration(text: &str) -> SimDuration {
+    text.parse().unwrap_or_else(|e| panic!("`{text}`: {e}"))
+}
+
+fn socket_addr(text: &str) -> SocketAddr {
+    text.parse()
+        .unwrap_or_else(|_| panic!("`{text}` is not a socket address like 10.0.0.2:80"))
+}
+
+impl ScenarioBuilder {
+    pub fn new(name: &str) -> Self {
+        let scenario = Scenario {
+            name: name.to_string(),
+            ..Scenario::default()
+        };
+        ScenarioBuilder { scenario }
+    }
+
+    pub fn about(mut self, text: &str) -> Self {
+        self.scenario.about = text.to_string();
+        self
+    }
+
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.scenario.seed = seed;
+        self
+    }
+
+    /// A host with the default (Windows) profile.
+    pub fn host(self, name: &str, addrs: &[&str]) -> Self {
+        self.host_with(name, addrs, HostProfile::default())
+    }
+
+    /// A host with its own profile, e.g. a short TcpTimedWaitDelay.
+    pub fn host_with(mut self, name: &str, addrs: &[&str], profile: HostProfile) -> Self {
+        let host = HostSpec {
+            name: name.to_string(),
+            addrs: cidrs(addrs),
+            profile,
+            started: true,
+        };
+        self.scenario.hosts.push(host);
+        self
+    }
+
+    pub fn router(mut self, name: &str, addrs: &[&str]) -> Self {
+        self.scenario.routers.push(RouterSpec {
+            name: name.to_string(),
+            addrs: cidrs(addrs),
+        });
+        self
+    }
+
+    /// A link with a latency, no jitter and no loss.
+    pub fn link(self, a: &str, b: &str, latency: &str) -> Self {
+        self.link_with(LinkSpec {
+            between: (a.to_string(), b.to_string()),
+            latency: duration(latency),
+            jitter: SimDuration::ZERO,
+            loss_ppm: 0,
+            up: true,
+        })
+    }
+
+    pub fn link_with(mut self, link: LinkSpec) -> Self {
+        self.scenario.links.push(link);
+        self
+    }
+
+    /// A thread that starts at time 0.
+    pub fn thread(self, host: &str, name: &str, steps: impl IntoIterator<Item = Step>) -> Self {
+        self.thread_at(host, name, "0s", steps)
+    }
+
+    /// A thread that starts at `start`.
+    pub fn thread_at(
+        mut self,
+        host: &str,
+        name: &str,
+        start: &str,
+        steps: impl IntoIterator<Item = Step>,
+    ) -> Self {
+        self.scenario.threads.push(ThreadSpec {
+            host: host.to_string(),
+            name: name.to_string(),
+            start: duration(start),
+            steps: steps.into_iter().collect(),
+        });
+        self
+    }
+
+    pub fn fault(mut self, fault: FaultSpec) -> Self {
+        self.scenario.faults.push(fault);
+        self
+    }
+
+    pub fn limits(mut self, limits: RunLimits) -> Self {
+        self.scenario.limits = limits;
+        self
+    }
+
+    /// The scenario; `simsock_sim` checks it before it runs.
+    pub fn build(self) -> Scenario {
+        self.scenario
+    }
+}
+
+/// Constructors for the common steps, with the defaults RON uses.
+impl Step {
+    /// `socket(AF_INET, SOCK_STREAM)` known as `name`.
+    pub fn new_socket(name: &str) -> Step {
+        use crate::scenario::{Family, Kind};
+        Step::Socket {
+            name: name.into(),
+            family: Family::Inet,
+            kind: Kind::Stream,
+            expect: None,
+        }
+    }
+
+    pub fn bind(socket: &str, addr: &str) -> Step {
+        Step::Bind {
+            socket: socket.into(),
+            addr: socket_addr(addr),
+            expect: None,
+        }
+    }
+
+    pub fn listen(socket: &str, backlog: u32) -> Step {
+        Step::Listen {
+            socket: socket.into(),
+            backlog,
+            expect: None,
+        }
+    }
+
+    pub fn accept(socket: &str, name: &str) -> Step {
+        Step::Accept {
+            socket: socket.into(),
+            name: name.into(),
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn connect(socket: &str, to: &str) -> Step {
+        Step::Connect {
+            socket: socket.into(),
+            to: socket_addr(to),
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn send(socket: &str, data: &str) -> Step {
+        Step::Send {
+            socket: socket.into(),
+            data: Some(data.into()),
+            len: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn recv(socket: &str, max: u32) -> Step {
+        Step::Recv {
+            socket: socket.into(),
+            max,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn close(socket: &str) -> Step {
+        Step::Close {
+            socket: socket.into(),
+            expect: None,
+        }
+    }
+
+    pub fn sleep(duration_text: &str) -> Step {
+        Step::Sleep(duration(duration_text))
+    }
+
+    /// Sets the expected outcome (a no-op on Sleep and Repeat, which have none).
+    pub fn expect(mut self, outcome: Outcome) -> Step {
+        if let Some(slot) = self.expect_slot() {
+            *slot = Some(outcome);
+        }
+        self
+    }
+
+    /// Sets how long the call must take (accept, connect, send, recv).
+    pub fn took(mut self, time: &str) -> Step {
+        if let Some(slot) = self.took_slot() {
+            *slot = Some(TimeSpec::Exactly(duration(time)));
+        }
+        self
+    }
+
+    fn expect_slot(&mut self) -> Option<&mut Option<Outcome>> {
+        use Step::*;
+        match self {
+            Startup { expect }
+            | Cleanup { expect }
+            | Socket { expect, .. }
+            | Bind { expect, .. }
+            | Listen { expect, .. }
+            | Accept { expect, .. }
+            | Connect { expect, .. }
+            | Send { expect, .. }
+            | Recv { expect, .. }
+            | Shutdown { expect, .. }
+            | Close { expect, .. }
+            | SetOption { expect, .. }
+            | GetOption { expect, .. }
+            | GetSockName { expect, .. }
+            | GetPeerName { expect, .. }
+            | LastError { expect } => Some(expect),
+            _ => None,
+        }
+    }
+
+    fn took_slot(&mut self) -> Option<&mut Option<TimeSpec>> {
+        match self {
+            Step::Accept { took, .. }
+            | Step::Connect { took, .. }
+            | Step::Send { took, .. }
+            | Step::Recv { took, .. } => Some(took),
+            _ => None,
+        }
+    }
+}
