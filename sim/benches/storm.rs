@@ -329,6 +329,7 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         seed: Some(1),
         trace: TraceMode::Off,
         record_calls: false,
+        invariants: false,
     };
     let mut world = build(&scenario(n, topology), &opts);
     let server = match topology {

@@ -19,6 +19,7 @@
 
 pub mod engine;
 pub mod harness;
+pub mod invariants;
 pub mod net;
 pub mod scenario;
 pub mod stack;

@@ -63,6 +63,7 @@ fn run_all(
         seed: args.seed,
         trace: TraceMode::DigestOnly,
         record_calls: true,
+        ..RunOptions::default()
     };
     for (i, file) in loaded.iter().enumerate() {
         let report = run_one(file, &options);

@@ -18,6 +18,10 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     pub trace: TraceMode,
     pub record_calls: bool,
+    /// Keep the stream digests that the end-of-run byte invariant compares
+    /// (`crate::invariants`); they cost a hash of every byte, so
+    /// benchmarks turn them off.
+    pub invariants: bool,
 }
 
 impl Default for RunOptions {
@@ -26,6 +30,7 @@ impl Default for RunOptions {
             seed: None,
             trace: TraceMode::Full,
             record_calls: true,
+            invariants: true,
         }
     }
 }
@@ -50,6 +55,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
             s.limits.max_sockets_per_host,
         );
         host.startups = u32::from(spec.started);
+        host.tcp.audit = opts.invariants;
         hosts.push(host);
     }
     for spec in &s.routers {

@@ -48,6 +48,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         })
         .collect();
     failures.extend(world.blocked_threads());
+    failures.extend(crate::invariants::check(&world));
     let trace = world.core.trace.events().to_vec();
     let trace_lines = trace
         .iter()

@@ -45,6 +45,16 @@ pub struct TcbSlot {
 const MAX_SPARES: usize = 1024;
 const MAX_SPARE_CAPACITY: usize = 16 * 1024;
 
+/// A connection that closed gracefully, kept for the end-of-run check that
+/// no byte was lost or reordered (`crate::invariants`).
+#[derive(Clone, Copy, Debug)]
+pub struct ClosedConnection {
+    pub local: std::net::SocketAddrV4,
+    pub remote: std::net::SocketAddrV4,
+    pub sent: super::tcp::digest::StreamDigest,
+    pub delivered: super::tcp::digest::StreamDigest,
+}
+
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
@@ -80,6 +90,10 @@ pub struct Host {
     pub slots: Vec<u32>,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: Vec<String>,
+    /// Gracefully closed connections (only while `tcp.audit`).
+    pub closed: Vec<ClosedConnection>,
+    /// Broken engine invariants seen while running, e.g. a late TIME_WAIT.
+    pub violations: Vec<String>,
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
@@ -116,6 +130,8 @@ impl Host {
             max_sockets,
             slots: Vec::new(),
             slot_names: Vec::new(),
+            closed: Vec::new(),
+            violations: Vec::new(),
         }
     }
 
@@ -230,10 +246,20 @@ impl Host {
     /// freed at close).
     pub fn free_tcb(&mut self, conn: ConnId) {
         let Some(slot) = self.slot(conn) else { return };
-        let buffers = slot.tcb.take().map(|mut tcb| tcb.take_buffers());
+        let tcb = slot.tcb.take();
         slot.timer_at = None;
         self.free_tcbs.push(conn.index);
-        let Some((send, recv)) = buffers else { return };
+        let Some(mut tcb) = tcb else { return };
+        if self.tcp.audit && tcb.closed_gracefully() {
+            let (local, remote, sent, delivered) = (tcb.local, tcb.remote, tcb.sent, tcb.delivered);
+            self.closed.push(ClosedConnection {
+                local,
+                remote,
+                sent,
+                delivered,
+            });
+        }
+        let (send, recv) = tcb.take_buffers();
         let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
         if small && self.spare_buffers.len() < MAX_SPARES {
             self.spare_buffers.push((send, recv));

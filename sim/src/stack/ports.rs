@@ -83,6 +83,11 @@ impl PortTable {
         None
     }
 
+    /// Each held port and its number of holders, in the table's order.
+    pub fn holds(&self) -> impl Iterator<Item = (u16, u32)> + '_ {
+        self.holds.iter().map(|(p, n)| (*p, *n))
+    }
+
     /// Ports held at the moment.
     pub fn held_count(&self) -> usize {
         self.holds.len()

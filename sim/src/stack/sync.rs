@@ -275,7 +275,12 @@ fn host_index(core: &Core, host: &Host) -> u32 {
 pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
     host.time_wait.timer_at = None;
     let now = core.now();
-    while let Some((local, remote)) = host.time_wait.pop_expired(now) {
+    while let Some(((local, remote), until)) = host.time_wait.pop_expired(now) {
+        if until != now {
+            // Invariant (issue 4): TIME_WAIT lasts exactly TcpTimedWaitDelay.
+            let late = now.since(until);
+            host.violations.push(format!("TIME_WAIT of {local} > {remote} ended {late} after its deadline {until}"));
+        }
         host.ports.release(local.port());
         if core.trace.is_on() {
             core.trace

@@ -1,6 +1,7 @@
 //! TCP: the TCB state machine (sans-IO), its output buffer, sequence
 //! arithmetic and the TIME_WAIT records.
 
+pub mod digest;
 pub mod output;
 pub mod seq;
 pub mod tcb;

@@ -47,6 +47,8 @@ pub struct TcpConfig {
     pub refused_retry_interval: SimDuration,
     pub mss: u16,
     pub receive_window: u16,
+    /// Keep stream digests for the end-of-run invariants (off in benchmarks).
+    pub audit: bool,
 }
 
 impl From<&HostProfile> for TcpConfig {
@@ -61,6 +63,7 @@ impl From<&HostProfile> for TcpConfig {
             refused_retry_interval: p.refused_retry_interval,
             mss: p.mss,
             receive_window: p.receive_window,
+            audit: true,
         }
     }
 }
@@ -96,6 +99,10 @@ pub struct Tcb {
     deadline: Option<SimTime>,
     /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
     pub established_at: Option<SimTime>,
+    /// What the user queued to send, and what was delivered in order to the
+    /// receive buffer (kept when `TcpConfig::audit`).
+    pub sent: super::digest::StreamDigest,
+    pub delivered: super::digest::StreamDigest,
 }
 
 impl Tcb {
@@ -124,6 +131,8 @@ impl Tcb {
             refused_retry_due: false,
             deadline: None,
             established_at: None,
+            sent: Default::default(),
+            delivered: Default::default(),
         }
     }
 
@@ -182,6 +191,13 @@ impl Tcb {
             std::mem::take(&mut self.send_buf),
             std::mem::take(&mut self.recv_buf),
         )
+    }
+
+    /// Both FINs were exchanged and acknowledged with no reset or abort:
+    /// the connection closed gracefully (RFC 9293 §3.6).
+    pub fn closed_gracefully(&self) -> bool {
+        let fin_acked = self.fin_seq.is_some_and(|fin| seq::lt(fin, self.snd_una));
+        self.error.is_none() && self.peer_fin && fin_acked
     }
 
     /// Whether the connection is gone and its TCB may be freed.

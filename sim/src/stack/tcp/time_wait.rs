@@ -55,9 +55,9 @@ impl TimeWaitTable {
         self.expiry.front().map(|(t, _)| *t)
     }
 
-    /// Removes one record whose deadline is `<= now`, if any; entries made
-    /// stale by a restart are skipped.
-    pub fn pop_expired(&mut self, now: SimTime) -> Option<FourTuple> {
+    /// Removes one record whose deadline is `<= now`, if any, with that
+    /// deadline; entries made stale by a restart are skipped.
+    pub fn pop_expired(&mut self, now: SimTime) -> Option<(FourTuple, SimTime)> {
         while let Some(&(due, tuple)) = self.expiry.front() {
             if due > now {
                 return None;
@@ -65,7 +65,7 @@ impl TimeWaitTable {
             self.expiry.pop_front();
             if self.records.get(&tuple).is_some_and(|r| r.until == due) {
                 self.records.swap_remove(&tuple);
-                return Some(tuple);
+                return Some((tuple, due));
             }
         }
         None
@@ -73,6 +73,11 @@ impl TimeWaitTable {
 
     pub fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// The records, in the map's (deterministic) order.
+    pub fn iter(&self) -> impl Iterator<Item = (&FourTuple, &TimeWaitRecord)> {
+        self.records.iter()
     }
 
     pub fn is_empty(&self) -> bool {

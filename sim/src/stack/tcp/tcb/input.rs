@@ -260,6 +260,9 @@ impl Tcb {
         let room = usize::from(self.window(cfg));
         let take = (payload.len() - skip).min(room);
         self.recv_buf.extend(&payload[skip..skip + take]);
+        if cfg.audit {
+            self.delivered.update(&payload[skip..skip + take]);
+        }
         self.rcv_nxt = self.rcv_nxt.wrapping_add(take as u32);
         out.notify |= take > 0;
         true

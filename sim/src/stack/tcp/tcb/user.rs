@@ -28,6 +28,9 @@ impl Tcb {
         }
         let take = capacity.saturating_sub(self.send_buf.len()).min(data.len());
         self.send_buf.extend(&data[..take]);
+        if cfg.audit {
+            self.sent.update(&data[..take]);
+        }
         self.transmit(now, cfg, "", out);
         take
     }
