@@ -76,6 +76,13 @@ impl ScenarioBuilder {
         self
     }
 
+    /// Same-time events in a seeded order rather than FIFO
+    /// ([`Scenario::shuffle_ties`]).
+    pub fn shuffle_ties(mut self, on: bool) -> Self {
+        self.scenario.shuffle_ties = on;
+        self
+    }
+
     /// A host with the default (Windows) profile.
     pub fn host(self, name: &str, addrs: &[&str]) -> Self {
         self.host_with(name, addrs, HostProfile::default())

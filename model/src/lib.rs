@@ -1,9 +1,11 @@
 //! # simsock-model
 //!
 //! The pure data of simsock: simulated time ([`time`]), addresses ([`addr`]),
-//! the one table of Winsock error codes ([`wsa`]), host profiles with their
+//! the one table of Winsock error codes ([`wsa`]) and what the documents
+//! and simsock say of each ([`docs`]), host profiles with their
 //! cited constants ([`profile`]), limits ([`limits`]), packet headers and TCP
-//! states ([`packet`]) and the scenario schema ([`scenario`]).
+//! states ([`packet`]) and the scenario schema ([`scenario`], with its
+//! faults in [`fault`]).
 //!
 //! Architecture invariant: this crate holds data and pure functions only. It
 //! has no engine, no I/O, no clock and no randomness; `sim` and `tools` build
@@ -11,6 +13,8 @@
 
 pub mod addr;
 pub mod builder;
+pub mod docs;
+pub mod fault;
 pub mod limits;
 pub mod packet;
 pub mod profile;

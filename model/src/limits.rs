@@ -26,6 +26,11 @@ pub mod scenario {
     pub const MAX_LATENCY: crate::time::SimDuration = crate::time::SimDuration::from_secs(60);
     /// Parts per million: 1_000_000 is certainty.
     pub const PPM: u32 = 1_000_000;
+    /// Largest `count` of a fault trigger.
+    pub const MAX_TRIGGER_COUNT: u32 = 1_000_000;
+    /// Latest `at` and longest `delay` of a fault: the ceiling of
+    /// `limits.max_time`.
+    pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;
 }
 
 /// Limits on one run, checked while it runs. A scenario may lower or raise

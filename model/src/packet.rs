@@ -51,6 +51,34 @@ impl fmt::Display for TcpFlags {
     }
 }
 
+/// Reads the `Display` form back: flag names separated by commas, in any
+/// order and case (`"SYN,ACK"`, `"fin, ack"`); `"-"` is no flag.
+impl std::str::FromStr for TcpFlags {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim() == "-" {
+            return Ok(TcpFlags(0));
+        }
+        text.split(',').try_fold(TcpFlags(0), |flags, name| {
+            let flag = match name.trim().to_ascii_uppercase().as_str() {
+                "SYN" => TcpFlags::SYN,
+                "FIN" => TcpFlags::FIN,
+                "RST" => TcpFlags::RST,
+                "PSH" => TcpFlags::PSH,
+                "ACK" => TcpFlags::ACK,
+                _ => {
+                    return Err(format!(
+                        "unknown TCP flag `{}`: use SYN, FIN, RST, PSH, ACK",
+                        name.trim()
+                    ));
+                }
+            };
+            Ok(flags.with(flag))
+        })
+    }
+}
+
 /// A TCP segment header; `len` is the payload length in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TcpHeader {
@@ -82,6 +110,10 @@ pub enum UnreachableCode {
     Host = 1,
     /// Code 3: no process listens on the UDP port.
     Port = 3,
+    /// Code 13: communication administratively prohibited (RFC 1812
+    /// §5.2.7.1), what a firewall's reject rule answers. A connecting TCB
+    /// treats it as host unreachable: WSAEHOSTUNREACH (CB-C13).
+    AdminProhibited = 13,
 }
 
 /// An ICMP destination-unreachable message with the addressing of the datagram

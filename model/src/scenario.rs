@@ -2,8 +2,9 @@
 //!
 //! A scenario names the topology (hosts, routers, links), per-host settings
 //! (profile overrides), the threads and their ordered steps with expected
-//! results, scheduled faults, the seed and an `about` text. This module only
-//! describes the data; `sim::scenario` checks it and builds a simulation.
+//! results, faults ([`crate::fault`]), the seed and an `about` text. This
+//! module only describes the data; `sim::scenario` checks it and builds a
+//! simulation.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -23,22 +24,33 @@ use crate::wsa::WsaError;
 pub struct Scenario {
     pub name: String,
     /// A short story: what happens and what to look at.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub about: String,
+    /// A question to answer before running it (the guided tour asks it).
+    #[serde(default)]
+    pub question: String,
     /// The seed of every random stream; `simsock run --seed` overrides it.
     #[serde(default)]
     pub seed: u64,
     pub hosts: Vec<HostSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routers: Vec<RouterSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threads: Vec<ThreadSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub limits: RunLimits,
+    /// Events due at the same simulated time run in the order they were
+    /// scheduled (FIFO) unless this is true: then they run in an order drawn
+    /// from the seed (the `schedule` stream), so a sweep over seeds explores
+    /// their interleavings (which of two SYNs reaches a listener first, a
+    /// timer against an arrival). Packets over one direction of one link
+    /// still arrive in the order sent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub shuffle_ties: bool,
 }
 
 /// An end host: it runs a TCP/UDP stack and threads, and never forwards.
@@ -47,16 +59,26 @@ pub struct Scenario {
 pub struct HostSpec {
     pub name: String,
     pub addrs: Vec<Ipv4Cidr>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub profile: HostProfile,
     /// Whether the host's threads start with WSAStartup already done. Set it
     /// to false to show WSANOTINITIALISED (CB-C10) and call `Startup` yourself.
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub started: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+// Written scenarios (`simsock shrink`, a failing test's replay advice) leave
+// out what the reader would get by leaving it out.
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// A router: forwards between its subnets and answers ICMP unreachable.
@@ -74,13 +96,14 @@ pub struct LinkSpec {
     pub between: (String, String),
     pub latency: SimDuration,
     /// Extra delay drawn uniformly from 0..=jitter per packet; a link never
-    /// reorders, so a packet never overtakes the one before it.
-    #[serde(default)]
+    /// reorders, so a packet never overtakes the one before it (unless a
+    /// `LinkSet` fault adds `reorder_ppm`).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub jitter: SimDuration,
     /// Probability that a packet is lost, in parts per million.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub loss_ppm: u32,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub up: bool,
 }
 
@@ -91,24 +114,14 @@ pub struct ThreadSpec {
     pub host: String,
     pub name: String,
     /// When the thread starts.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub start: SimDuration,
     pub steps: Vec<Step>,
 }
 
-/// A fault scheduled at a simulated time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "Fault", deny_unknown_fields)]
-pub struct FaultSpec {
-    pub at: SimDuration,
-    pub action: FaultAction,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum FaultAction {
-    LinkDown(String, String),
-    LinkUp(String, String),
-}
+pub use crate::fault::{
+    Direction, FaultAction, FaultSpec, FirewallRule, RuleAction, RuleDirection, Trigger,
+};
 
 /// Address family of a socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,70 +231,70 @@ pub struct Expect {
 pub enum Step {
     /// WSAStartup.
     Startup {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// WSACleanup.
     Cleanup {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// socket(family, kind): the new socket is known by `name` on this host.
     Socket {
         name: String,
-        #[serde(default = "inet")]
+        #[serde(default = "inet", skip_serializing_if = "is_inet")]
         family: Family,
-        #[serde(default = "stream")]
+        #[serde(default = "stream", skip_serializing_if = "is_stream")]
         kind: Kind,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     Bind {
         socket: String,
         addr: SocketAddr,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     Listen {
         socket: String,
         #[serde(default = "backlog")]
         backlog: u32,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// accept: the accepted socket is known by `name`.
     Accept {
         socket: String,
         name: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<TimeSpec>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
     Connect {
         socket: String,
         to: SocketAddr,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<TimeSpec>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
     /// send: `data` as text, or `len` bytes of a fixed pattern.
     Send {
         socket: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         data: Option<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         len: Option<u32>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<TimeSpec>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
     /// recv into a buffer of `max` bytes.
@@ -289,52 +302,52 @@ pub enum Step {
         socket: String,
         #[serde(default = "recv_max")]
         max: u32,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<TimeSpec>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
     Shutdown {
         socket: String,
         how: ShutdownHow,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// closesocket.
     Close {
         socket: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     SetOption {
         socket: String,
         option: SockOpt,
         value: u32,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     GetOption {
         socket: String,
         option: SockOpt,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     GetSockName {
         socket: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     GetPeerName {
         socket: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// WSAGetLastError: the code of this thread's last failed call, as a
     /// result (`Ok` when it is 0).
     LastError {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
     /// The thread does nothing for this long.
@@ -350,6 +363,12 @@ fn inet() -> Family {
 }
 fn stream() -> Kind {
     Kind::Stream
+}
+fn is_inet(family: &Family) -> bool {
+    *family == Family::Inet
+}
+fn is_stream(kind: &Kind) -> bool {
+    *kind == Kind::Stream
 }
 fn backlog() -> u32 {
     5

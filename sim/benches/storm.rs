@@ -169,6 +169,7 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
     Scenario {
         name: "storm".into(),
         about: String::new(),
+        question: String::new(),
         seed: 1,
         hosts,
         routers,
@@ -180,6 +181,7 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
             max_time: MAX_SIM_TIME,
             max_sockets_per_host: 1 << 20,
         },
+        shuffle_ties: false,
     }
 }
 

@@ -197,11 +197,11 @@ impl Sim {
         match &self.origin {
             Origin::File(path) => format!("simsock run {path} --seed {seed}"),
             Origin::Code => {
-                let text =
-                    ron::ser::to_string_pretty(&self.scenario, ron::ser::PrettyConfig::default().struct_names(true))
-                        .unwrap_or_else(|e| {
-                            format!("(the scenario could not be written as RON: {e})")
-                        });
+                let text = ron::ser::to_string_pretty(
+                    &self.scenario,
+                    ron::ser::PrettyConfig::default().struct_names(true),
+                )
+                .unwrap_or_else(|e| format!("(the scenario could not be written as RON: {e})"));
                 format!(
                     "save this scenario as failing.ron and run `simsock run failing.ron --seed {seed}`:\n{text}"
                 )

@@ -6,11 +6,14 @@
 //! - [`engine`]: the event queue (total order on time, then insertion),
 //!   named `rand_chacha` streams, and the core that owns time.
 //! - [`net`]: topology over a petgraph graph, routing, links, packets.
+//! - [`faults`]: scheduled and triggered faults: links, partitions, host
+//!   crashes, interfaces, firewalls.
 //! - [`stack`]: each host's TCP/UDP stack: ports, TCBs (RFC 9293), TIME_WAIT.
 //! - [`winsock`]: the socket API the simulated threads call.
 //! - [`thread`]: simulated threads running scripted steps or Rust programs.
 //! - [`scenario`]: checking a scenario and building a [`World`] from it.
 //! - [`trace`]: the one trace and its digest.
+//! - [`why`]: the causal chain, why a failed call failed, read off the trace.
 //!
 //! Architecture invariants: no wall clock, no ambient randomness, no OS
 //! threads and no iteration over hash containers here (clippy.toml enforces
@@ -18,6 +21,7 @@
 //! is a pure function of its scenario and seed.
 
 pub mod engine;
+pub mod faults;
 pub mod harness;
 pub mod invariants;
 pub mod net;
@@ -25,6 +29,7 @@ pub mod scenario;
 pub mod stack;
 pub mod thread;
 pub mod trace;
+pub mod why;
 pub mod winsock;
 pub mod world;
 

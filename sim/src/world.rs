@@ -5,7 +5,7 @@ use simsock_model::limits::RunLimits;
 use simsock_model::{SimTime, WsaError};
 
 use crate::engine::{Core, Event};
-use crate::net::{LinkId, NodeKind};
+use crate::net::NodeKind;
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
@@ -13,12 +13,7 @@ use crate::thread::{Completed, Pending, Program, Step, Thread, check, result_tex
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
-/// A scheduled change to the network.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FaultAction {
-    LinkUp(LinkId),
-    LinkDown(LinkId),
-}
+pub use crate::faults::FaultAction;
 
 /// One completed call, for reports and the JSON output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +29,9 @@ pub struct CallRecord {
     pub end_ns: u64,
     /// What the step expected and did not get.
     pub failure: Option<String>,
+    /// Why the call failed, read off the trace ([`crate::why`]); filled
+    /// after the run when the trace was kept in full.
+    pub why: Option<String>,
 }
 
 /// Why a run stopped before its queue ran dry.
@@ -160,19 +158,7 @@ impl World {
     }
 
     fn apply_fault(&mut self, index: u32) {
-        let (link, up) = match self.faults[index as usize] {
-            FaultAction::LinkUp(l) => (l, true),
-            FaultAction::LinkDown(l) => (l, false),
-        };
-        let state = &mut self.core.topo.links[link.0 as usize];
-        state.up = up;
-        if self.core.trace.is_on() {
-            let what = format!("link {} {}", state.name, if up { "up" } else { "down" });
-            let node = state.ends[0];
-            self.core
-                .trace
-                .record(self.core.now(), node, TraceKind::Fault { what });
-        }
+        crate::faults::apply(self, index);
     }
 
     /// Runs a thread until its call is pending, it sleeps, or it ends.
@@ -189,6 +175,10 @@ impl World {
             },
             None => {
                 let thread = &mut self.threads[index as usize];
+                let host = &self.hosts[thread.host as usize];
+                if self.core.faults.engaged && self.core.faults.crashed(host.node) {
+                    thread.finished = true; // starts on a crashed host: never runs
+                }
                 if thread.finished {
                     return;
                 }
@@ -341,6 +331,7 @@ impl World {
                 start_ns: pending.start.as_nanos(),
                 end_ns: now.as_nanos(),
                 failure,
+                why: None,
             });
         }
         thread.program.next(Some(&done))

@@ -132,6 +132,7 @@ fn refused_story() -> Scenario {
     Scenario {
         name: "refused".into(),
         about: "Built in Rust: CB-C14, CB-C5.".into(),
+        question: String::new(),
         seed: 7,
         hosts: vec![host("client", "10.0.0.1/24"), host("server", "10.0.0.2/24")],
         routers: vec![],
@@ -145,6 +146,7 @@ fn refused_story() -> Scenario {
         threads: vec![client, server_thread()],
         faults: vec![],
         limits: Default::default(),
+        shuffle_ties: false,
     }
 }
 

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::error::ErrorKind;
-use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::sweep::{SeedRange, Shard};
 
 /// Deterministic network simulator: run Winsock scenarios and check their
 /// expectations.
@@ -59,6 +61,21 @@ pub enum Command {
     Run(RunArgs),
     /// Validate scenario files without running them.
     Check(CheckArgs),
+    /// Show a scenario's network: nodes, links and routes (text or DOT).
+    Topo(crate::topo::TopoArgs),
+    /// Explain a Winsock error code: the documents, the causes, the
+    /// scenarios that show it.
+    Explain(crate::explain::ExplainArgs),
+    /// The guided tour: list the stops, or run stop N after its question.
+    Tour(crate::tour::TourArgs),
+    /// Run one scenario and write its trace as a ladder diagram, Mermaid,
+    /// JSON lines or pcapng.
+    Trace(TraceArgs),
+    /// Run one scenario over a range of seeds in parallel and summarise the
+    /// outcomes.
+    Sweep(SweepArgs),
+    /// Cut a failing scenario down to the parts its failure needs.
+    Shrink(ShrinkArgs),
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +99,78 @@ pub struct CheckArgs {
     /// Scenario files, or directories to search for `*.ron` files.
     #[arg(value_name = "FILE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Run with this seed instead of the scenario's own.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// The view to write.
+    #[arg(long, value_enum, default_value_t = TraceFormat::Ladder)]
+    pub format: TraceFormat,
+
+    /// Write to this file (whole or not at all) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// The views of a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// A sequence diagram for the terminal, 100 columns wide.
+    Ladder,
+    /// A Mermaid sequenceDiagram, for Markdown.
+    Mermaid,
+    /// One JSON object per trace event per line.
+    Json,
+    /// pcapng for Wireshark: one interface per link.
+    Pcap,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The seeds: A..B (B excluded) or A..=B (B included); at most
+    /// 10,000,000 per sweep.
+    #[arg(long, value_name = "A..B", value_parser = SeedRange::parse)]
+    pub seeds: SeedRange,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Run only shard I of N: the seeds with (seed - A) % N == I.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+
+    /// One JSON object per seed per line on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShrinkArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// A seed with which the scenario fails.
+    #[arg(long, value_name = "N")]
+    pub seed: u64,
+
+    /// Where to write the smallest failing scenario (default: FILE with
+    /// `.shrunk.ron` for `.ron`).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -13,6 +13,13 @@
 //!   labelled snippet and the help text.
 //! - [`run`] and [`check`]: the two commands.
 //! - [`output`]: the views of a run report: human text and JSON lines.
+//! - [`trace`]: `simsock trace`: the trace as a ladder, Mermaid, JSON lines
+//!   or pcapng.
+//! - [`sweep`]: `simsock sweep`: one scenario over a range of seeds on a
+//!   pool of threads, shardable across machines; [`shrink`]: `simsock
+//!   shrink`: a failing scenario cut down to what its failure needs.
+//! - [`topo`], [`explain`] and [`tour`]: the teaching commands: a
+//!   scenario's network, an error code explained, the guided tour.
 //! - [`exit`]: the exit codes (0 all expectations hold, 1 one failed or a
 //!   run limit was hit, 2 usage error or bad file).
 //!
@@ -26,9 +33,15 @@ mod check;
 mod cli;
 mod diagnostics;
 mod exit;
+mod explain;
 mod files;
 mod output;
 mod run;
+mod shrink;
+mod sweep;
+mod topo;
+mod tour;
+mod trace;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -44,6 +57,12 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check(args)) => check::check(&args),
+        Some(Command::Topo(args)) => topo::topo(&args),
+        Some(Command::Explain(args)) => explain::explain(&args),
+        Some(Command::Tour(args)) => tour::tour(&args),
+        Some(Command::Trace(args)) => trace::trace(&args),
+        Some(Command::Sweep(args)) => sweep::sweep(&args),
+        Some(Command::Shrink(args)) => shrink::shrink(&args),
         None => run::run(&cli.run),
     };
     exit.into()

@@ -58,10 +58,12 @@ fn run_all(
     tally: &mut Tally,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // The trace is hashed, not kept: these views need the calls only.
+    // The trace is kept in full: each failed call's causal chain (its
+    // `why`) is read off it. It costs memory in proportion to the events
+    // (`limits.max_events` bounds them).
     let options = RunOptions {
         seed: args.seed,
-        trace: TraceMode::DigestOnly,
+        trace: TraceMode::Full,
         record_calls: true,
         ..RunOptions::default()
     };

@@ -8,6 +8,7 @@ use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode
 use simsock_model::{PacketHeader, SimDuration, SimTime, Transport};
 
 use super::queue::EventQueue;
+use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
 use crate::stack::ConnId;
 use crate::trace::{Trace, TraceKind};
@@ -50,6 +51,8 @@ pub struct Core {
     pub events: u64,
     /// Scratch output of the TCP layer, reused so a segment costs no allocation.
     pub tcp_out: crate::stack::tcp::TcpOutput,
+    /// Partitions, firewalls, hosts down and waiting triggers.
+    pub faults: NetFaults,
 }
 
 impl Core {
@@ -62,6 +65,7 @@ impl Core {
             trace,
             events: 0,
             tcp_out: Default::default(),
+            faults: NetFaults::default(),
         }
     }
 
@@ -113,6 +117,9 @@ impl Core {
     }
 
     fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
+        if self.faults.engaged && !crate::faults::before_link(self, from, link_id, pkt) {
+            return;
+        }
         let now = self.now();
         if self.trace.is_on() {
             let p = self.packets.get(pkt);
@@ -124,17 +131,46 @@ impl Core {
             };
             self.trace.record(now, from, kind);
         }
+        if self.faults.engaged && !crate::faults::on_link(self, from, link_id, to, pkt) {
+            return;
+        }
         match self.topo.links[link_id.0 as usize].transmit(now, from) {
-            Ok(at) => self.schedule(
-                at,
-                Event::Arrive {
+            Ok(arrival) => {
+                let arrive = Event::Arrive {
                     pkt,
                     node: to,
                     link: Some(link_id),
-                },
-            ),
+                };
+                self.schedule(arrival.at, arrive);
+                if arrival.duplicate {
+                    self.duplicate(from, link_id, to, pkt, arrival.at);
+                }
+            }
             Err(why) => self.drop_packet(from, Some(link_id), pkt, why.as_str()),
         }
+    }
+
+    /// A `LinkSet` fault's duplication: a copy of `pkt`, traced as sent
+    /// with cause "duplicate", arrives right after it.
+    fn duplicate(&mut self, from: NodeId, link: LinkId, to: NodeId, pkt: PacketId, at: SimTime) {
+        let original = self.packets.get(pkt);
+        let (header, payload) = (original.header, original.payload.clone());
+        let copy = self.packets.insert(header, [&payload, &[]], "duplicate");
+        if self.trace.is_on() {
+            let kind = TraceKind::Send {
+                link,
+                header,
+                len: payload.len() as u32,
+                cause: "duplicate",
+            };
+            self.trace.record(self.now(), from, kind);
+        }
+        let arrive = Event::Arrive {
+            pkt: copy,
+            node: to,
+            link: Some(link),
+        };
+        self.schedule(at, arrive);
     }
 
     /// Traces a drop and frees the packet.
@@ -162,7 +198,7 @@ impl Core {
 
     /// RFC 792 destination unreachable from `node` about `orig`, sent after
     /// `delay`. Never about an ICMP message (RFC 1122 §3.2.2).
-    fn answer_unreachable(
+    pub(crate) fn answer_unreachable(
         &mut self,
         node: NodeId,
         orig: &PacketHeader,
@@ -195,6 +231,7 @@ impl Core {
             UnreachableCode::Host => "host unreachable: ARP got no answer",
             UnreachableCode::Net => "net unreachable: no route",
             UnreachableCode::Port => "port unreachable",
+            UnreachableCode::AdminProhibited => "admin prohibited: firewall",
         };
         let pkt = self.packets.insert(header, [&[], &[]], cause);
         self.schedule(self.now() + delay, Event::Emit { pkt, node });

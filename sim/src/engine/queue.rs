@@ -2,11 +2,15 @@
 //!
 //! Architecture invariant: nothing is scheduled in the past, and events at the
 //! same time run in the order they were scheduled (FIFO), so a run is a pure
-//! function of the scenario and the seed.
+//! function of the scenario and the seed. A scenario may ask instead for a
+//! seeded shuffle of same-time events ([`EventQueue::shuffle_ties`]), still a
+//! pure function of the scenario and the seed.
 
 use std::collections::VecDeque;
 
 use simsock_model::SimTime;
+
+use super::rng::Stream;
 
 /// Buckets 1..=64 of the radix heap (bucket 0 is `current`).
 const BUCKETS: usize = 65;
@@ -34,6 +38,38 @@ pub struct EventQueue<E> {
     nonempty: u128,
     len: usize,
     now: SimTime,
+    /// `Some` when same-time events pop in a seeded random order.
+    shuffle: Option<Shuffle<E>>,
+}
+
+/// A seeded shuffle of the events at `now` (`Scenario::shuffle_ties`).
+#[derive(Debug)]
+struct Shuffle<E> {
+    rng: Stream,
+    /// Events of one class (`Some(key)`) keep their order among themselves,
+    /// e.g. the packets arriving over one direction of one link, which a
+    /// link never reorders; `None` is a class of its own.
+    class: fn(&E) -> Option<u64>,
+}
+
+impl<E> Shuffle<E> {
+    /// Draws an event uniformly among those at `now`, then pops the oldest
+    /// event of its class (itself when it has none). With one event, no
+    /// draw, so a run without ties draws nothing.
+    fn pop(&mut self, current: &mut VecDeque<E>) -> Option<E> {
+        if current.len() <= 1 {
+            return current.pop_front();
+        }
+        let drawn = self.rng.below(current.len() as u64) as usize;
+        let first = match (self.class)(&current[drawn]) {
+            None => drawn,
+            Some(key) => current
+                .iter()
+                .position(|e| (self.class)(e) == Some(key))
+                .unwrap_or(drawn),
+        };
+        current.remove(first)
+    }
 }
 
 impl<E> Default for EventQueue<E> {
@@ -45,6 +81,7 @@ impl<E> Default for EventQueue<E> {
             nonempty: 0,
             len: 0,
             now: SimTime::ZERO,
+            shuffle: None,
         }
     }
 }
@@ -53,6 +90,12 @@ impl<E> EventQueue<E> {
     /// The time of the event popped last: the engine's clock.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// From now on, events at the same time pop in an order drawn from `rng`
+    /// instead of FIFO, except that events of one `class` keep their order.
+    pub fn shuffle_ties(&mut self, rng: Stream, class: fn(&E) -> Option<u64>) {
+        self.shuffle = Some(Shuffle { rng, class });
     }
 
     /// Schedules `event` at `at`; a time in the past is moved to now, which
@@ -95,7 +138,10 @@ impl<E> EventQueue<E> {
             }
             self.buckets[i] = bucket; // keep its capacity
         }
-        let event = self.current.pop_front()?;
+        let event = match &mut self.shuffle {
+            None => self.current.pop_front()?,
+            Some(shuffle) => shuffle.pop(&mut self.current)?,
+        };
         self.len -= 1;
         Some((self.now, event))
     }
@@ -131,6 +177,49 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ["first", "second", "third", "late"]);
         assert_eq!(q.now(), SimTime(5));
+    }
+
+    fn shuffled(seed: u64) -> EventQueue<u32> {
+        let mut q = EventQueue::default();
+        // Even events form one class (kept in order), odd events are free.
+        q.shuffle_ties(Stream::new(seed, "schedule"), |e: &u32| {
+            (e & 1 == 0).then_some(0)
+        });
+        q
+    }
+
+    fn drain(q: &mut EventQueue<u32>) -> Vec<u32> {
+        std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect()
+    }
+
+    #[test]
+    fn shuffled_ties_vary_with_the_seed_and_keep_classes_in_order() {
+        let mut orders = std::collections::BTreeSet::new();
+        for seed in 0..20 {
+            let mut q = shuffled(seed);
+            q.schedule(SimTime(9), 100);
+            for e in 0..8 {
+                q.schedule(SimTime(1), e);
+            }
+            let order = drain(&mut q);
+            assert_eq!(order.last(), Some(&100), "time still comes first");
+            let evens: Vec<u32> = order.iter().copied().filter(|e| e & 1 == 0).collect();
+            assert_eq!(evens, [0, 2, 4, 6, 100]);
+            orders.insert(order);
+        }
+        assert!(orders.len() > 5, "only {} orders in 20 seeds", orders.len());
+    }
+
+    #[test]
+    fn shuffled_ties_replay_from_the_seed() {
+        let run = || {
+            let mut q = shuffled(7);
+            for e in 0..16 {
+                q.schedule(SimTime(3), e);
+            }
+            drain(&mut q)
+        };
+        assert_eq!(run(), run());
     }
 
     /// The radix heap pops exactly as a binary heap on (time, sequence)

@@ -4,6 +4,15 @@
 //! overtake the one sent before it on the same direction (a real wire does not
 //! reorder). Loss is an integer probability in parts per million drawn from
 //! the link's own named stream.
+//!
+//! A `LinkSet` fault reshapes a link per direction ([`Shape`]) and may add
+//! two faults a plain link never shows, each drawn from its own stream
+//! (`link/<name>/dup`, `link/<name>/reorder`) so that they do not disturb the
+//! loss and jitter draws:
+//! - duplication: a second copy of the packet arrives right after it;
+//! - reordering: the packet is held back by an extra delay drawn uniformly
+//!   from `0..=2 x latency` and is exempt from the FIFO rule, so packets sent
+//!   after it may arrive first.
 
 use simsock_model::{SimDuration, SimTime};
 
@@ -30,11 +39,60 @@ impl LinkDrop {
     }
 }
 
+/// How one direction of a link carries packets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub latency: SimDuration,
+    pub jitter: SimDuration,
+    pub loss_ppm: u32,
+    pub duplicate_ppm: u32,
+    pub reorder_ppm: u32,
+}
+
+/// A change of some of a [`Shape`]'s settings (a `LinkSet` fault).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShapeChange {
+    pub latency: Option<SimDuration>,
+    pub jitter: Option<SimDuration>,
+    pub loss_ppm: Option<u32>,
+    pub duplicate_ppm: Option<u32>,
+    pub reorder_ppm: Option<u32>,
+}
+
+impl ShapeChange {
+    fn apply(&self, shape: &mut Shape) {
+        shape.latency = self.latency.unwrap_or(shape.latency);
+        shape.jitter = self.jitter.unwrap_or(shape.jitter);
+        shape.loss_ppm = self.loss_ppm.unwrap_or(shape.loss_ppm);
+        shape.duplicate_ppm = self.duplicate_ppm.unwrap_or(shape.duplicate_ppm);
+        shape.reorder_ppm = self.reorder_ppm.unwrap_or(shape.reorder_ppm);
+    }
+}
+
+/// The per-direction settings of a reshaped link, which replace its
+/// declared ones, and the streams of its extra faults.
+#[derive(Clone, Debug)]
+struct Reshaped {
+    /// `dirs[0]` from `ends[0]` to `ends[1]`.
+    dirs: [Shape; 2],
+    duplicate: Stream,
+    reorder: Stream,
+}
+
+/// When a packet put on a link arrives, and whether a copy follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    pub at: SimTime,
+    pub duplicate: bool,
+}
+
 /// One link and its state.
 #[derive(Clone, Debug)]
 pub struct Link {
     pub name: String,
     pub ends: [NodeId; 2],
+    /// The settings the scenario declared, for both directions (and the
+    /// routing metric); a `LinkSet` fault overrides them per direction.
     pub latency: SimDuration,
     pub jitter: SimDuration,
     pub loss_ppm: u32,
@@ -42,6 +100,9 @@ pub struct Link {
     rng: Stream,
     /// Arrival time of the last packet sent from `ends[i]`.
     last_arrival: [SimTime; 2],
+    /// Set by the first `LinkSet` fault; `None` on most links, which keeps
+    /// the common path to one check.
+    reshaped: Option<Box<Reshaped>>,
 }
 
 impl Link {
@@ -55,6 +116,39 @@ impl Link {
             up: true,
             rng,
             last_arrival: [SimTime::ZERO; 2],
+            reshaped: None,
+        }
+    }
+
+    /// The settings of the direction from `ends[dir]`.
+    pub fn shape(&self, dir: usize) -> Shape {
+        match &self.reshaped {
+            Some(r) => r.dirs[dir],
+            None => Shape {
+                latency: self.latency,
+                jitter: self.jitter,
+                loss_ppm: self.loss_ppm,
+                duplicate_ppm: 0,
+                reorder_ppm: 0,
+            },
+        }
+    }
+
+    /// Applies `change` to the directions from `ends[i]` where `dirs[i]`;
+    /// `seed` names the streams of duplication and reordering.
+    pub fn reshape(&mut self, seed: u64, dirs: [bool; 2], change: &ShapeChange) {
+        if self.reshaped.is_none() {
+            let stream = |what: &str| Stream::new(seed, &format!("link/{}/{what}", self.name));
+            self.reshaped = Some(Box::new(Reshaped {
+                dirs: [self.shape(0), self.shape(1)],
+                duplicate: stream("dup"),
+                reorder: stream("reorder"),
+            }));
+        }
+        if let Some(r) = self.reshaped.as_deref_mut() {
+            for (shape, _) in r.dirs.iter_mut().zip(dirs).filter(|(_, on)| *on) {
+                change.apply(shape);
+            }
         }
     }
 
@@ -69,21 +163,32 @@ impl Link {
 
     /// Puts a packet on the link at `now`; returns when it arrives at the
     /// other end, or why it never will.
-    pub fn transmit(&mut self, now: SimTime, from: NodeId) -> Result<SimTime, LinkDrop> {
+    pub fn transmit(&mut self, now: SimTime, from: NodeId) -> Result<Arrival, LinkDrop> {
         if !self.up {
             return Err(LinkDrop::Down);
         }
-        if self.rng.chance_ppm(self.loss_ppm) {
+        let dir = usize::from(self.ends[0] != from);
+        let shape = self.shape(dir);
+        if self.rng.chance_ppm(shape.loss_ppm) {
             return Err(LinkDrop::Lost);
         }
-        let jitter = match self.jitter.as_nanos() {
+        let jitter = match shape.jitter.as_nanos() {
             0 => 0,
             max => self.rng.up_to(max),
         };
-        let dir = usize::from(self.ends[0] != from);
-        let arrival = (now + self.latency + SimDuration(jitter)).max(self.last_arrival[dir]);
-        self.last_arrival[dir] = arrival;
-        Ok(arrival)
+        let at = now + shape.latency + SimDuration(jitter);
+        let mut duplicate = false;
+        if let Some(r) = self.reshaped.as_deref_mut() {
+            duplicate = r.duplicate.chance_ppm(shape.duplicate_ppm);
+            if r.reorder.chance_ppm(shape.reorder_ppm) {
+                let held = r.reorder.up_to(shape.latency.as_nanos().saturating_mul(2));
+                let at = at + SimDuration(held);
+                return Ok(Arrival { at, duplicate }); // exempt from FIFO
+            }
+        }
+        let at = at.max(self.last_arrival[dir]);
+        self.last_arrival[dir] = at;
+        Ok(Arrival { at, duplicate })
     }
 }
 
@@ -103,7 +208,8 @@ mod tests {
     #[test]
     fn delivers_after_latency_and_drops_when_down() {
         let mut l = link();
-        assert_eq!(l.transmit(SimTime(0), NodeId(0)), Ok(SimTime(1_000_000)));
+        let at = l.transmit(SimTime(0), NodeId(0)).map(|a| a.at);
+        assert_eq!(at, Ok(SimTime(1_000_000)));
         l.up = false;
         assert_eq!(l.transmit(SimTime(0), NodeId(0)), Err(LinkDrop::Down));
     }
@@ -114,10 +220,57 @@ mod tests {
         l.jitter = SimDuration::from_millis(5);
         let mut last = SimTime::ZERO;
         for t in 0..200 {
-            let at = l.transmit(SimTime(t * 10_000), NodeId(0)).unwrap();
+            let at = l.transmit(SimTime(t * 10_000), NodeId(0)).unwrap().at;
             assert!(at >= last);
             last = at;
         }
+    }
+
+    #[test]
+    fn reshaping_one_direction_leaves_the_other() {
+        let mut l = link();
+        let slower = ShapeChange {
+            latency: Some(SimDuration::from_millis(7)),
+            ..Default::default()
+        };
+        l.reshape(1, [true, false], &slower);
+        let forward = l.transmit(SimTime(0), NodeId(0)).unwrap().at;
+        let backward = l.transmit(SimTime(0), NodeId(1)).unwrap().at;
+        assert_eq!(
+            (forward, backward),
+            (SimTime(7_000_000), SimTime(1_000_000))
+        );
+        assert_eq!(
+            l.latency,
+            SimDuration::from_millis(1),
+            "declared value kept"
+        );
+    }
+
+    /// Reordering holds packets back by up to 2 x latency outside the FIFO
+    /// order, so some packets arrive before one sent earlier; duplication
+    /// follows its ppm.
+    #[test]
+    fn reordering_lets_later_packets_overtake_and_copies_follow_ppm() {
+        let mut l = link();
+        let change = ShapeChange {
+            reorder_ppm: Some(200_000),
+            duplicate_ppm: Some(100_000),
+            ..Default::default()
+        };
+        l.reshape(3, [true, true], &change);
+        let arrivals: Vec<Arrival> = (0..1_000)
+            .map(|t| l.transmit(SimTime(t * 100_000), NodeId(0)).unwrap())
+            .collect();
+        let overtaken = arrivals.windows(2).filter(|w| w[1].at < w[0].at).count();
+        let copies = arrivals.iter().filter(|a| a.duplicate).count();
+        assert!(overtaken > 50, "{overtaken}");
+        assert!((70..130).contains(&copies), "{copies}");
+        let latest = arrivals
+            .iter()
+            .enumerate()
+            .map(|(t, a)| a.at.as_nanos() - t as u64 * 100_000);
+        assert!(latest.max() <= Some(3_000_000), "held at most 2 x latency");
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub mod packet;
 pub mod routing;
 pub mod topology;
 
-pub use link::{Link, LinkDrop, LinkId};
+pub use link::{Arrival, Link, LinkDrop, LinkId, Shape, ShapeChange};
 pub use packet::{Packet, PacketId, PacketPool};
 pub use routing::{Hop, Routes};
 pub use topology::{NodeId, NodeKind, Topology};

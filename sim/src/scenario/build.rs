@@ -1,7 +1,7 @@
 //! Building a [`World`] from a checked scenario.
 
 use simsock_model::SimTime;
-use simsock_model::scenario::{FaultAction as Spec, Scenario};
+use simsock_model::scenario::Scenario;
 
 use crate::engine::rng::Stream;
 use crate::engine::{Core, Event};
@@ -9,7 +9,7 @@ use crate::net::{Link, NodeId, NodeKind, Topology};
 use crate::stack::Host;
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
-use crate::world::{FaultAction, World};
+use crate::world::World;
 
 /// How to run a scenario.
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +88,11 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         threads.iter().map(|t| t.name.clone()).collect(),
     );
     let mut core = Core::new(topo, trace);
-    let faults = build_faults(s, &mut core);
+    if s.shuffle_ties {
+        core.queue
+            .shuffle_ties(Stream::new(seed, "schedule"), fifo_class);
+    }
+    let faults = crate::faults::plan(s, &mut core);
     let mut world = World {
         core,
         hosts,
@@ -101,6 +105,19 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     };
     world.start();
     world
+}
+
+/// The events that keep their order under `shuffle_ties`: packets arriving
+/// over one direction of one link (a link never reorders), and a node's
+/// looped-back packets. Everything else may run in any order.
+fn fifo_class(event: &Event) -> Option<u64> {
+    match *event {
+        Event::Arrive { node, link, .. } => {
+            let via = link.map_or(u32::MAX, |l| l.0);
+            Some(u64::from(via) << 32 | u64::from(node.0))
+        }
+        _ => None,
+    }
 }
 
 fn node_named(topo: &Topology, name: &str) -> NodeId {
@@ -136,27 +153,4 @@ fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
             }
         })
         .collect()
-}
-
-fn build_faults(s: &Scenario, core: &mut Core) -> Vec<FaultAction> {
-    let mut faults = Vec::new();
-    for spec in &s.faults {
-        let (Spec::LinkDown(a, b) | Spec::LinkUp(a, b)) = &spec.action;
-        let (a, b) = (node_named(&core.topo, a), node_named(&core.topo, b));
-        let Some(link) = core.topo.link_between(a, b) else {
-            continue;
-        };
-        let action = match spec.action {
-            Spec::LinkDown(..) => FaultAction::LinkDown(link),
-            Spec::LinkUp(..) => FaultAction::LinkUp(link),
-        };
-        core.schedule(
-            SimTime(spec.at.as_nanos()),
-            Event::Fault {
-                index: faults.len() as u32,
-            },
-        );
-        faults.push(action);
-    }
-    faults
 }

@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use simsock_model::limits::{RUN_LIMIT_CEILING, scenario as lim};
-use simsock_model::scenario::{FaultAction, Scenario, Step};
+use simsock_model::scenario::{Scenario, Step};
 
 use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
+
+mod faults;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
 pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
@@ -16,7 +18,7 @@ pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     let nodes = check_nodes(s, source)?;
     check_links(s, source, &nodes)?;
     check_threads(s, source)?;
-    check_faults(s, source)?;
+    faults::check_faults(s, source)?;
     check_limits(s, source)
 }
 
@@ -280,22 +282,6 @@ fn check_steps(
                 check_steps(steps, sockets, source)?;
             }
             _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn check_faults(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
-    for fault in &s.faults {
-        let (FaultAction::LinkDown(a, b) | FaultAction::LinkUp(a, b)) = &fault.action;
-        let exists = s.links.iter().any(|l| {
-            (&l.between.0, &l.between.1) == (a, b) || (&l.between.1, &l.between.0) == (a, b)
-        });
-        if !exists {
-            return Err(ScenarioError::new(format!(
-                "fault on a link `{a}`-`{b}` that the scenario does not declare"
-            ))
-            .at(find_key(source, "action", 0)));
         }
     }
     Ok(())

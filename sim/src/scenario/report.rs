@@ -6,6 +6,7 @@ use simsock_model::scenario::Scenario;
 
 use super::build::{RunOptions, build};
 use crate::trace::{Names, TraceEvent};
+use crate::why::{self, HostFacts};
 use crate::world::{CallRecord, LimitError, World};
 
 /// The outcome of one run.
@@ -50,6 +51,19 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
     failures.extend(world.blocked_threads());
     failures.extend(crate::invariants::check(&world));
     let trace = world.core.trace.events().to_vec();
+    let facts: Vec<HostFacts> = world
+        .hosts
+        .iter()
+        .map(|h| HostFacts {
+            node: h.node,
+            ephemeral_ports: h.profile.ephemeral_ports,
+        })
+        .collect();
+    let names = world.core.trace.names.clone();
+    let mut calls = world.calls;
+    // Empty unless the trace was kept in full: then each failed call gets
+    // its causal chain.
+    why::annotate(&trace, &names, &facts, &mut calls);
     let trace_lines = trace
         .iter()
         .map(|e| world.core.trace.canonical(e))
@@ -59,13 +73,13 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         seed: world.seed,
         passed: failures.is_empty() && limit.is_none(),
         digest: world.core.trace.digest(),
-        calls: world.calls,
+        calls,
         failures,
         limit,
         events: world.core.events,
         end: world.core.now(),
         trace,
         trace_lines,
-        names: world.core.trace.names.clone(),
+        names,
     }
 }

@@ -293,4 +293,48 @@ impl Host {
     pub fn next_isn(&mut self) -> u32 {
         self.isn.next_u32()
     }
+
+    /// Forgets every socket, connection, TIME_WAIT record and port hold at
+    /// once, as a crash does: nothing is sent. Kept: the name, profile, ISN
+    /// stream (a restarted stack does not replay its old sequence numbers),
+    /// the socket variable names (each now names no socket), the audit
+    /// records, and the generations of the TCB slots, so that the timers of
+    /// the old connections find nothing.
+    pub fn reset_stack(&mut self) -> LostState {
+        let lost = LostState {
+            sockets: self.open_sockets(),
+            connections: self.tcbs.iter().filter(|s| s.tcb.is_some()).count(),
+            time_wait: self.time_wait.iter().count(),
+        };
+        let fresh = Host::new(
+            String::new(),
+            self.node,
+            self.profile.clone(),
+            0,
+            self.max_sockets,
+        );
+        let old = std::mem::replace(self, fresh);
+        self.name = old.name;
+        self.tcp = old.tcp;
+        self.isn = old.isn;
+        self.slots = vec![0; old.slot_names.len()];
+        self.slot_names = old.slot_names;
+        self.closed = old.closed;
+        self.violations = old.violations;
+        self.tcbs = old.tcbs;
+        for slot in &mut self.tcbs {
+            slot.tcb = None;
+            slot.timer_at = None;
+        }
+        self.free_tcbs = (0..self.tcbs.len() as u32).rev().collect();
+        lost
+    }
+}
+
+/// What a crash took away (see [`Host::reset_stack`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LostState {
+    pub sockets: usize,
+    pub connections: usize,
+    pub time_wait: usize,
 }

@@ -21,6 +21,9 @@ const MAX_QUEUED_DATAGRAMS: usize = 256;
 
 /// Handles one packet that arrived at `host`, then frees it.
 pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<LinkId>) {
+    if core.faults.engaged && !crate::faults::before_host(core, host.node, link, pkt) {
+        return; // a crashed host, a down interface or the firewall (`faults`)
+    }
     let header = core.packets.get(pkt).header;
     if !accepts(host, core, &header) {
         core.drop_packet(host.node, link, pkt, "not addressed to this host");
@@ -69,24 +72,10 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
     {
         match host.listeners.get(&seg.dst_port) {
             Some(&listener) => passive_open(host, core, listener, tuple, seg),
-            None => reset_closed(
-                host,
-                core,
-                tuple,
-                seg,
-                payload.len() as u32,
-                "reset: no listener",
-            ),
+            None => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
-        reset_closed(
-            host,
-            core,
-            tuple,
-            seg,
-            payload.len() as u32,
-            "reset: no connection",
-        );
+        reset_closed(host, core, tuple, seg, "reset: no connection");
     }
 }
 
@@ -107,9 +96,7 @@ fn passive_open(
         .is_none_or(|l| l.half_open + l.ready.len() as u32 >= l.backlog);
     if full {
         match host.profile.backlog_overflow {
-            BacklogOverflow::Reset => {
-                reset_closed(host, core, tuple, syn, 0, "reset: backlog full")
-            }
+            BacklogOverflow::Reset => reset_closed(host, core, tuple, syn, "reset: backlog full"),
             BacklogOverflow::Drop => trace_note_drop(host, core, tuple, syn, "backlog full"),
         }
         return;
@@ -166,26 +153,37 @@ fn trace_note_drop(
 fn reset_closed(
     host: &mut Host,
     core: &mut Core,
-    (local, remote): FourTuple,
+    tuple: FourTuple,
     seg: &TcpHeader,
-    len: u32,
     cause: &'static str,
 ) {
+    if let Some(rst) = reset_reply(seg) {
+        send_bare(host, core, tuple, (rst.seq, rst.ack, rst.flags), cause);
+    }
+}
+
+/// The RST that answers `seg` for a CLOSED port (RFC 9293 §3.10.7.1): with
+/// the acknowledged sequence number if `seg` has ACK, else acknowledging
+/// `seg`; none for an RST. Also a firewall's reject (`faults::firewall`).
+pub(crate) fn reset_reply(seg: &TcpHeader) -> Option<TcpHeader> {
     if seg.flags.has(TcpFlags::RST) {
-        return;
+        return None;
     }
     let (seq, ack, flags) = if seg.flags.has(TcpFlags::ACK) {
         (seg.ack, 0, TcpFlags::RST)
     } else {
-        let seg_len =
-            len + u32::from(seg.flags.has(TcpFlags::SYN)) + u32::from(seg.flags.has(TcpFlags::FIN));
-        (
-            0,
-            seg.seq.wrapping_add(seg_len),
-            TcpFlags::RST.with(TcpFlags::ACK),
-        )
+        let end = seg.seq.wrapping_add(seg.seq_len());
+        (0, end, TcpFlags::RST.with(TcpFlags::ACK))
     };
-    send_bare(host, core, (local, remote), (seq, ack, flags), cause);
+    Some(TcpHeader {
+        src_port: seg.dst_port,
+        dst_port: seg.src_port,
+        seq,
+        ack,
+        flags,
+        window: 0,
+        len: 0,
+    })
 }
 
 /// Sends a segment without payload or connection: an RST for a closed port,

@@ -279,7 +279,9 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
         if until != now {
             // Invariant (issue 4): TIME_WAIT lasts exactly TcpTimedWaitDelay.
             let late = now.since(until);
-            host.violations.push(format!("TIME_WAIT of {local} > {remote} ended {late} after its deadline {until}"));
+            host.violations.push(format!(
+                "TIME_WAIT of {local} > {remote} ended {late} after its deadline {until}"
+            ));
         }
         host.ports.release(local.port());
         if core.trace.is_on() {

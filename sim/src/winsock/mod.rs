@@ -192,6 +192,13 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
+    if cx.core.faults.engaged
+        && cx.core.faults.interface_down(cx.host.node)
+        && !matches!(op, Op::Startup | Op::Cleanup)
+    {
+        // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
+        return Poll::Ready(Err(WsaError::WSAENETDOWN));
+    }
     match op {
         Op::Startup => {
             cx.host.startups += 1;

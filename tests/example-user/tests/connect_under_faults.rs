@@ -42,10 +42,10 @@ fn a_cut_link_times_out_the_connect() {
                     .took("21s"),
             ],
         )
-        .fault(FaultSpec {
-            at: SimDuration::from_secs(5),
-            action: FaultAction::LinkDown("client".into(), "server".into()),
-        })
+        .fault(FaultSpec::at(
+            SimDuration::from_secs(5),
+            FaultAction::LinkDown("client".into(), "server".into()),
+        ))
         .build();
     let outcome = Sim::new(scenario).unwrap().seed(1).run();
     outcome.assert_passed();

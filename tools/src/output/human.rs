@@ -1,12 +1,13 @@
 //! The human view of a run: a header with the scenario's story, one line per
-//! completed call in the order the calls returned, then the verdict and the
-//! digest.
+//! completed call in the order the calls returned (a failed call followed by
+//! its causal chain, `why:`), then the verdict and the digest.
 //!
 //! ```text
 //! refused  seed 7  scenarios/refused.ron
 //!   The client connects to port 80 before the server listens: ...
 //!     0.000s  client main  s = socket(Inet, Stream)  OK (socket 0x100)
 //!     1.006s  client main  connect(s, 10.0.0.2:80)   WSAECONNREFUSED
+//!            why: WSAECONNREFUSED at 1.006 s: SYN answered with RST by server ...
 //! PASS  refused: 13 calls, 40 events, ended at 246.004s
 //! digest: 7786502d...
 //! ```
@@ -82,8 +83,46 @@ fn calls(out: &mut dyn Write, calls: &[CallRecord], style: Style) -> io::Result<
             out,
             "{at:>time_w$}  {host:<host_w$} {thread:<thread_w$}  {call:<call_w$}  {detail}"
         )?;
+        if let Some(why) = &c.why {
+            why_line(out, why, time_w + 2, style)?;
+        }
     }
     Ok(())
+}
+
+/// The causal chain under a failed call: `why: <sentence>`, indented to
+/// the host column and wrapped.
+fn why_line(out: &mut dyn Write, why: &str, indent: usize, style: Style) -> io::Result<()> {
+    let lead = format!("{:indent$}why: ", "");
+    let cols = WRAP_COLS.saturating_sub(lead.len()).max(40);
+    for (i, line) in wrap(&glue_units(why), cols).iter().enumerate() {
+        let lead = if i == 0 {
+            lead.clone()
+        } else {
+            " ".repeat(lead.len())
+        };
+        let line = line.replace(GLUE, " ");
+        writeln!(out, "{}", style.dim(format!("{lead}{line}")))?;
+    }
+    Ok(())
+}
+
+/// Stands for a space that [`wrap`] must not break at.
+const GLUE: char = '\u{1}';
+
+/// Keeps a number and its unit on one line: `2.001 s` never wraps between.
+fn glue_units(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut glued = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let unit = i > 0
+            && c == ' '
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1) == Some(&'s')
+            && chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
+        glued.push(if unit { GLUE } else { c });
+    }
+    glued
 }
 
 fn verdict(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()> {
@@ -117,7 +156,7 @@ fn time(ns: u64) -> String {
 
 /// Greedy word wrap to `cols` characters; a word longer than that gets a
 /// line of its own.
-fn wrap(text: &str, cols: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, cols: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -149,6 +188,25 @@ mod tests {
             ["averyveryverylongword", "x"]
         );
         assert!(wrap("  ", 10).is_empty());
+    }
+
+    #[test]
+    fn a_time_keeps_its_unit_when_wrapped() {
+        let mut out = Vec::new();
+        let why =
+            "WSAEHOSTUNREACH at 2.002 s: router answered ICMP host unreachable at 2.001 s (ARP)";
+        why_line(&mut out, why, 2, Style { color: false }).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("  why: WSAEHOSTUNREACH at 2.002 s: "),
+            "{text}"
+        );
+        assert!(text.contains("2.001 s"), "{text}");
+        assert!(text.lines().all(|l| l.len() <= WRAP_COLS), "{text}");
+        assert_eq!(
+            glue_units("1 s, 3 s and 5 sec"),
+            "1\u{1}s, 3\u{1}s and 5 sec"
+        );
     }
 
     #[test]

@@ -36,6 +36,8 @@ struct CallLine<'a> {
     start_ns: u64,
     end_ns: u64,
     failure: Option<&'a str>,
+    /// Why the call failed, read off the trace; null if it did not.
+    why: Option<&'a str>,
 }
 
 /// Writes one scenario's report as one line of JSON.
@@ -66,5 +68,6 @@ fn call(c: &CallRecord) -> CallLine<'_> {
         start_ns: c.start_ns,
         end_ns: c.end_ns,
         failure: c.failure.as_deref(),
+        why: c.why.as_deref(),
     }
 }

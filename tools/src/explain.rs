@@ -1,0 +1,259 @@
+//! `simsock explain CODE`: one Winsock error code (`WSAECONNREFUSED` or
+//! `10061`): its number and name, what each of the four documents that list
+//! it says (quoted from `simsock_model::docs`), how simsock's network
+//! produces it, and the bundled scenarios that show it.
+//!
+//! An unknown code is a usage error (exit 2).
+
+use std::io::{self, Write};
+
+use clap::Args;
+use simsock_model::docs::{causes, meaning_in};
+use simsock_model::{Api, WsaError};
+
+use crate::exit::Exit;
+use crate::output::human::wrap;
+use crate::run::finish;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A WSA name (WSAECONNREFUSED) or number (10061).
+    #[arg(value_name = "CODE")]
+    pub code: String,
+}
+
+/// Bundled scenarios (paths under `scenarios/`) with a call that returns
+/// the code; a test runs each and finds that call.
+const SHOWN_BY: &[(WsaError, &[&str])] = &[
+    (
+        WsaError::WSAECONNREFUSED,
+        &[
+            "tour/02-refused.ron",
+            "tour/08-backlog-full.ron",
+            "refused.ron",
+        ],
+    ),
+    (
+        WsaError::WSAETIMEDOUT,
+        &[
+            "tour/03-timeout.ron",
+            "tour/08-backlog-full.ron",
+            "timeout.ron",
+        ],
+    ),
+    (
+        WsaError::WSAENETUNREACH,
+        &["tour/04-unreachable.ron", "unreachable.ron"],
+    ),
+    (
+        WsaError::WSAEHOSTUNREACH,
+        &["tour/04-unreachable.ron", "unreachable.ron"],
+    ),
+    (
+        WsaError::WSAEADDRINUSE,
+        &["tour/05-time-wait.ron", "reuse.ron"],
+    ),
+    (
+        WsaError::WSAENOBUFS,
+        &["tour/06-port-exhaustion.ron", "reuse.ron"],
+    ),
+];
+
+/// Where the text wraps.
+const WRAP_COLS: usize = 88;
+
+/// Explains one code on stdout; exit 2 for a code the table does not know.
+pub fn explain(args: &ExplainArgs) -> Exit {
+    let Some(code) = WsaError::lookup(&args.code) else {
+        eprintln!(
+            "error: `{}` is not a Winsock error code simsock knows; give a WSA name such as \
+             WSAECONNREFUSED or a number such as 10061",
+            args.code.trim()
+        );
+        return Exit::Invalid;
+    };
+    let mut out = io::stdout().lock();
+    finish(write(&mut out, code), Exit::Ok)
+}
+
+/// The whole explanation of `code`.
+pub fn write(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
+    writeln!(out, "{} ({})", code.name(), code.number())?;
+    paragraph(out, "  ", code.meaning())?;
+    documents(out, code)?;
+    how(out, code)?;
+    scenarios(out, code)
+}
+
+fn documents(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
+    writeln!(out)?;
+    let listed: Vec<Api> = code.listed_in().collect();
+    if listed.is_empty() {
+        writeln!(out, "In the documents")?;
+        return paragraph(
+            out,
+            "  ",
+            "None of the four connect documents lists it; it comes from other calls.",
+        );
+    }
+    writeln!(out, "In the documents (their error tables)")?;
+    for api in Api::ALL {
+        let text = match meaning_in(code, api) {
+            Some(quote) => format!("\"{quote}\""),
+            None => "not listed".to_string(),
+        };
+        let lead = format!("  {:<12}", api.name());
+        for (i, line) in wrap(&text, WRAP_COLS - lead.len()).iter().enumerate() {
+            let lead = if i == 0 {
+                lead.clone()
+            } else {
+                " ".repeat(lead.len())
+            };
+            writeln!(out, "{lead}{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn how(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "How simsock produces it")?;
+    let causes = causes(code);
+    if causes.is_empty() {
+        return paragraph(
+            out,
+            "  ",
+            "It does not: no simulated call returns this code.",
+        );
+    }
+    for cause in causes {
+        for (i, line) in wrap(cause, WRAP_COLS - 4).iter().enumerate() {
+            let lead = if i == 0 { "  - " } else { "    " };
+            writeln!(out, "{lead}{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn scenarios(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
+    writeln!(out)?;
+    let files = shown_by(code);
+    if files.is_empty() {
+        writeln!(out, "No bundled scenario shows it yet.")?;
+        return Ok(());
+    }
+    writeln!(out, "Bundled scenarios that show it")?;
+    let width = files.iter().map(|f| f.len()).max().unwrap_or(0) + "scenarios/".len();
+    for file in files {
+        let path = format!("scenarios/{file}");
+        let command = match tour_stop(file) {
+            Some(n) => format!("simsock tour {n}"),
+            None => format!("simsock run {path}"),
+        };
+        writeln!(out, "  {path:<width$}  {command}")?;
+    }
+    Ok(())
+}
+
+/// The bundled scenarios that show `code` (paths under `scenarios/`).
+pub fn shown_by(code: WsaError) -> &'static [&'static str] {
+    SHOWN_BY
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(&[], |(_, files)| *files)
+}
+
+/// `tour/02-refused.ron` is stop 2 of the tour.
+fn tour_stop(file: &str) -> Option<u32> {
+    let name = file.strip_prefix("tour/")?;
+    name.split_once('-')?.0.parse().ok()
+}
+
+fn paragraph(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<()> {
+    for line in wrap(text, WRAP_COLS - lead.len()) {
+        writeln!(out, "{lead}{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use simsock_sim::scenario::{self, RunOptions};
+
+    use super::*;
+    use crate::files;
+
+    fn text(code: WsaError) -> String {
+        let mut out = Vec::new();
+        write(&mut out, code).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Every mapping holds: the named scenario, run, has a call (not
+    /// WSAGetLastError) that returns the code.
+    #[test]
+    fn each_named_scenario_shows_its_code() {
+        for (code, names) in SHOWN_BY {
+            for name in *names {
+                let path = files::default_dir().join(name);
+                let file = files::load(&path).unwrap_or_else(|| panic!("{name} loads"));
+                let report = scenario::run(&file.scenario, &RunOptions::default());
+                assert!(report.passed, "{name}: {:?}", report.failures);
+                let shown = report
+                    .calls
+                    .iter()
+                    .any(|c| c.result == code.name() && !c.call.starts_with("WSAGetLastError"));
+                assert!(shown, "{name} shows no call returning {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn refused_quotes_each_document_and_names_its_scenarios() {
+        let text = text(WsaError::WSAECONNREFUSED);
+        assert!(text.starts_with("WSAECONNREFUSED (10061)\n"), "{text}");
+        assert!(
+            text.contains("  connect     \"The attempt to connect was forcefully rejected.\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("  WSPConnect  \"An attempt to connect was rejected.\"\n"));
+        assert!(text.contains("no listener on the port"), "{text}");
+        assert!(text.contains("backlog_overflow: Reset"), "{text}");
+        assert!(
+            text.contains("  scenarios/tour/02-refused.ron       simsock tour 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  scenarios/refused.ron               simsock run scenarios/refused.ron\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_code_some_documents_omit_says_so() {
+        let text = text(WsaError::WSAEHOSTUNREACH);
+        assert!(text.contains("  WSAConnect  not listed\n"), "{text}");
+        assert!(
+            text.contains("  ConnectEx   \"A socket operation was attempted"),
+            "{text}"
+        );
+        let text = text_of("10054");
+        assert!(
+            text.contains("None of the four connect documents lists it"),
+            "{text}"
+        );
+        assert!(text.contains("No bundled scenario shows it yet."), "{text}");
+    }
+
+    fn text_of(code: &str) -> String {
+        text(WsaError::lookup(code).unwrap())
+    }
+
+    #[test]
+    fn tour_stops_are_read_from_the_file_name() {
+        assert_eq!(tour_stop("tour/02-refused.ron"), Some(2));
+        assert_eq!(tour_stop("refused.ron"), None);
+    }
+}

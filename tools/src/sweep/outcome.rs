@@ -1,0 +1,148 @@
+//! One seed of a sweep: run the scenario, keep what the summary and the
+//! JSON line need (not the report, which holds every call's detail).
+
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+
+use serde::Serialize;
+use simsock_model::scenario::Scenario;
+use simsock_sim::scenario::{self, Report, RunOptions};
+use simsock_sim::trace::TraceMode;
+
+/// What one seed did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedOutcome {
+    pub seed: u64,
+    pub passed: bool,
+    /// The trace digest; empty when the simulator panicked.
+    pub digest: String,
+    /// Every completed call, thread by thread in the scenario's order, each
+    /// thread's calls in the order it made them.
+    pub results: Vec<CallResult>,
+    /// The first failure (expectation, blocked thread, invariant, limit or
+    /// panic), if any.
+    pub failure: Option<String>,
+}
+
+/// One completed call: which thread, which call, and `OK` or the WSA name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallResult {
+    /// Index of the thread in the scenario (orders the list).
+    pub thread_index: usize,
+    /// `host/thread`.
+    pub thread: String,
+    pub call: String,
+    pub result: String,
+}
+
+/// Runs `scenario` with `seed`. A panic in the simulator is caught and
+/// becomes a failure of this seed, so the sweep reports it with the others.
+pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
+    let options = RunOptions {
+        seed: Some(seed),
+        trace: TraceMode::DigestOnly,
+        record_calls: true,
+        ..RunOptions::default()
+    };
+    match panic::catch_unwind(AssertUnwindSafe(|| scenario::run(scenario, &options))) {
+        Ok(report) => from_report(scenario, seed, report),
+        Err(payload) => SeedOutcome {
+            seed,
+            passed: false,
+            digest: String::new(),
+            results: Vec::new(),
+            failure: Some(format!("the simulator panicked: {}", panic_text(&*payload))),
+        },
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_string()
+    }
+}
+
+fn from_report(scenario: &Scenario, seed: u64, report: Report) -> SeedOutcome {
+    let failure = report
+        .failures
+        .first()
+        .cloned()
+        .or_else(|| report.limit.as_ref().map(ToString::to_string));
+    let mut results: Vec<CallResult> = report
+        .calls
+        .into_iter()
+        .map(|c| CallResult {
+            thread_index: thread_index(scenario, &c.host, &c.thread),
+            thread: format!("{}/{}", c.host, c.thread),
+            call: c.call,
+            result: c.result,
+        })
+        .collect();
+    // Stable: each thread's calls keep the order in which it made them.
+    results.sort_by_key(|r| r.thread_index);
+    SeedOutcome {
+        seed,
+        passed: report.passed,
+        digest: report.digest,
+        results,
+        failure,
+    }
+}
+
+/// The index of the thread `host/name` in the scenario (threads spawned in
+/// Rust, unknown to the scenario, come last).
+fn thread_index(scenario: &Scenario, host: &str, name: &str) -> usize {
+    scenario
+        .threads
+        .iter()
+        .position(|t| t.host == host && t.name == name)
+        .unwrap_or(usize::MAX)
+}
+
+/// One seed's JSON line: shards' lines merge by concatenation.
+#[derive(Debug, Serialize)]
+struct SeedLine<'a> {
+    scenario: &'a str,
+    file: &'a str,
+    seed: u64,
+    passed: bool,
+    digest: &'a str,
+    /// `{"host/thread": ["OK", "WSAETIMEDOUT", ...], ...}`: each thread's
+    /// results in the order it made its calls, threads in scenario order.
+    #[serde(serialize_with = "by_thread")]
+    results: &'a [CallResult],
+    failure: Option<&'a str>,
+}
+
+fn by_thread<S: serde::Serializer>(results: &&[CallResult], s: S) -> Result<S::Ok, S::Error> {
+    let threads = results.chunk_by(|a, b| a.thread_index == b.thread_index);
+    s.collect_map(threads.map(|calls| {
+        let results: Vec<&str> = calls.iter().map(|c| c.result.as_str()).collect();
+        (calls[0].thread.as_str(), results)
+    }))
+}
+
+/// Writes `outcome` as one line of JSON.
+pub fn write_json(
+    out: &mut dyn Write,
+    scenario: &str,
+    file: &str,
+    outcome: &SeedOutcome,
+) -> io::Result<()> {
+    let line = SeedLine {
+        scenario,
+        file,
+        seed: outcome.seed,
+        passed: outcome.passed,
+        digest: &outcome.digest,
+        results: &outcome.results,
+        failure: outcome.failure.as_deref(),
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
+}

@@ -1,0 +1,373 @@
+//! `simsock topo FILE [--format text|dot]`: a scenario's network before it
+//! runs: the nodes and their addresses, the links and their settings
+//! (latency, jitter, loss, up or down), and each node's route toward every
+//! subnet of the address plan, as the simulator's own routing answers it.
+//!
+//! ```text
+//! $ simsock topo scenarios/unreachable.ron
+//! unreachable  scenarios/unreachable.ron
+//! nodes
+//!   client  host    10.0.0.1/24
+//!   router  router  10.0.0.254/24  10.0.1.254/24
+//! links
+//!   client-router  client -- router  latency 1ms  jitter 0s  loss 0 ppm  up
+//! routes: next hop toward each subnet
+//!   client  10.0.0.0/24  attached
+//!           10.0.1.0/24  via router 10.0.0.254 (link client-router)
+//! ```
+//!
+//! `--format dot` writes the same as a Graphviz graph (`| dot -Tsvg`):
+//! hosts as boxes, routers as ellipses, a link down as a dashed red edge,
+//! each host's routes to subnets it is not attached to in its label.
+
+use std::io::{self, Write};
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use simsock_model::addr::Ipv4Net;
+use simsock_sim::World;
+use simsock_sim::net::{Hop, NodeId, NodeKind};
+use simsock_sim::scenario::{self, RunOptions};
+use simsock_sim::trace::TraceMode;
+
+use crate::exit::Exit;
+use crate::files;
+use crate::run::finish;
+
+#[derive(Debug, Args)]
+pub struct TopoArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// `text` for the terminal, `dot` for Graphviz.
+    #[arg(long, value_enum, default_value_t = TopoFormat::Text)]
+    pub format: TopoFormat,
+}
+
+/// The views of a topology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TopoFormat {
+    /// Aligned columns: nodes, links, routes.
+    Text,
+    /// A Graphviz `graph`.
+    Dot,
+}
+
+/// Prints the topology of one scenario file.
+pub fn topo(args: &TopoArgs) -> Exit {
+    let Some(file) = files::load(&args.file) else {
+        return Exit::Invalid;
+    };
+    let options = RunOptions {
+        trace: TraceMode::Off,
+        record_calls: false,
+        invariants: false,
+        ..RunOptions::default()
+    };
+    let mut world = scenario::build(&file.scenario, &options);
+    let plan = Plan::read(&file.scenario.name, &mut world);
+    let mut out = io::stdout().lock();
+    let written = match args.format {
+        TopoFormat::Text => plan.text(&mut out, &file.file),
+        TopoFormat::Dot => plan.dot(&mut out),
+    };
+    finish(written, Exit::Ok)
+}
+
+/// The network of a built world, in declaration order.
+#[derive(Debug)]
+pub struct Plan {
+    name: String,
+    nodes: Vec<NodeView>,
+    links: Vec<LinkView>,
+}
+
+#[derive(Debug)]
+struct NodeView {
+    name: String,
+    router: bool,
+    addrs: Vec<String>,
+    /// The next hop toward each subnet, in the plan's order.
+    routes: Vec<(Ipv4Net, Route)>,
+}
+
+#[derive(Debug)]
+struct LinkView {
+    name: String,
+    ends: [String; 2],
+    settings: String,
+    up: bool,
+}
+
+/// Where a node sends packets for a subnet.
+#[derive(Debug, PartialEq, Eq)]
+enum Route {
+    /// One of the node's own interfaces is on it.
+    Attached,
+    /// To the neighbour `node` (at `addr` on the shared subnet) over `link`.
+    Via {
+        node: String,
+        addr: Option<Ipv4Addr>,
+        link: String,
+    },
+    /// No path leads there.
+    Missing,
+}
+
+impl Plan {
+    /// Reads nodes, links and routes; routes come from the world's own
+    /// routing (`Routes::next_hop`), asked for each subnet's base address.
+    pub fn read(name: &str, world: &mut World) -> Plan {
+        let core = &mut world.core;
+        let subnets: Vec<Ipv4Net> = core.topo.subnets().map(|(net, _)| net).collect();
+        let mut nodes = Vec::with_capacity(core.topo.nodes.len());
+        for index in 0..core.topo.nodes.len() {
+            let id = NodeId(index as u32);
+            let routes = subnets
+                .iter()
+                .map(|net| (*net, route(core, id, *net)))
+                .collect();
+            let node = core.topo.node(id);
+            nodes.push(NodeView {
+                name: node.name.clone(),
+                router: node.kind == NodeKind::Router,
+                addrs: node.addrs.iter().map(ToString::to_string).collect(),
+                routes,
+            });
+        }
+        let links = core
+            .topo
+            .links
+            .iter()
+            .map(|l| LinkView {
+                name: l.name.clone(),
+                ends: l.ends.map(|n| core.topo.node(n).name.clone()),
+                settings: format!(
+                    "latency {}  jitter {}  loss {} ppm",
+                    l.latency, l.jitter, l.loss_ppm
+                ),
+                up: l.up,
+            })
+            .collect();
+        Plan {
+            name: name.to_string(),
+            nodes,
+            links,
+        }
+    }
+
+    /// The text view: three aligned sections.
+    pub fn text(&self, out: &mut dyn Write, file: &str) -> io::Result<()> {
+        writeln!(out, "{}  {file}", self.name)?;
+        let name_w = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
+        writeln!(out, "nodes")?;
+        for n in &self.nodes {
+            let kind = if n.router { "router" } else { "host" };
+            let addrs = n.addrs.join("  ");
+            writeln!(out, "  {:<name_w$}  {kind:<6}  {addrs}", n.name)?;
+        }
+        writeln!(out, "links")?;
+        let link_w = self.links.iter().map(|l| l.name.len()).max().unwrap_or(0);
+        let ends_w = self.links.iter().map(|l| ends(l).len()).max().unwrap_or(0);
+        for l in &self.links {
+            let state = if l.up { "up" } else { "down" };
+            let (name, ends) = (&l.name, ends(l));
+            writeln!(
+                out,
+                "  {name:<link_w$}  {ends:<ends_w$}  {}  {state}",
+                l.settings
+            )?;
+        }
+        writeln!(out, "routes: next hop toward each subnet")?;
+        for n in &self.nodes {
+            for (i, (net, route)) in n.routes.iter().enumerate() {
+                let name = if i == 0 { n.name.as_str() } else { "" };
+                let net = net.to_string();
+                writeln!(out, "  {name:<name_w$}  {net:<18} {}", describe(route))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The Graphviz view: an undirected graph, one edge per link.
+    pub fn dot(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "graph {} {{", quote(&self.name))?;
+        writeln!(out, "  graph [rankdir=LR];")?;
+        writeln!(out, "  node [fontname=\"monospace\", fontsize=10];")?;
+        writeln!(out, "  edge [fontname=\"monospace\", fontsize=9];")?;
+        for n in &self.nodes {
+            let mut lines = vec![n.name.clone()];
+            lines.extend(n.addrs.iter().cloned());
+            if !n.router {
+                lines.extend(n.routes.iter().filter_map(|(net, route)| match route {
+                    Route::Attached => None,
+                    Route::Via { node, .. } => Some(format!("{net} via {node}")),
+                    Route::Missing => Some(format!("{net}: no route")),
+                }));
+            }
+            let shape = if n.router { "ellipse" } else { "box" };
+            writeln!(
+                out,
+                "  {} [shape={shape}, label={}];",
+                quote(&n.name),
+                label(&lines)
+            )?;
+        }
+        for l in &self.links {
+            let mut lines = vec![l.name.clone(), l.settings.replace("  ", ", ")];
+            let style = if l.up {
+                ""
+            } else {
+                lines.push("down".to_string());
+                ", style=dashed, color=red"
+            };
+            writeln!(
+                out,
+                "  {} -- {} [label={}{style}];",
+                quote(&l.ends[0]),
+                quote(&l.ends[1]),
+                label(&lines)
+            )?;
+        }
+        writeln!(out, "}}")
+    }
+}
+
+fn ends(l: &LinkView) -> String {
+    format!("{} -- {}", l.ends[0], l.ends[1])
+}
+
+/// The route from `node` toward `net`, by the simulator's routing.
+fn route(core: &mut simsock_sim::engine::Core, node: NodeId, net: Ipv4Net) -> Route {
+    let here = core.topo.node(node);
+    if here.addrs.iter().any(|c| c.network() == net) {
+        return Route::Attached;
+    }
+    match core
+        .routes
+        .next_hop(&core.topo, node, Ipv4Addr::from(net.base))
+    {
+        Hop::Forward { link, to } => {
+            let theirs = &core.topo.node(to).addrs;
+            let addr = theirs
+                .iter()
+                .find(|t| here.addrs.iter().any(|m| m.contains(t.addr)))
+                .map(|t| t.addr);
+            Route::Via {
+                node: core.topo.node(to).name.clone(),
+                addr,
+                link: core.topo.links[link.0 as usize].name.clone(),
+            }
+        }
+        Hop::Local | Hop::Unresolved => Route::Attached,
+        Hop::NoRoute => Route::Missing,
+    }
+}
+
+fn describe(route: &Route) -> String {
+    match route {
+        Route::Attached => "attached".to_string(),
+        Route::Via { node, addr, link } => match addr {
+            Some(a) => format!("via {node} {a} (link {link})"),
+            None => format!("via {node} (link {link})"),
+        },
+        Route::Missing => "no route".to_string(),
+    }
+}
+
+/// A DOT quoted string: backslashes and quotes escaped.
+fn quote(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{escaped}\"")
+}
+
+/// A DOT label of several centred lines.
+fn label(lines: &[String]) -> String {
+    let escaped: Vec<String> = lines
+        .iter()
+        .map(|l| l.replace('\\', "\\\\").replace('"', "\\\""))
+        .collect();
+    format!("\"{}\"", escaped.join("\\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(name: &str) -> Plan {
+        let path = files::default_dir().join(name);
+        let file = files::load(&path).expect("a bundled scenario");
+        let mut world = scenario::build(&file.scenario, &RunOptions::default());
+        Plan::read(&file.scenario.name, &mut world)
+    }
+
+    fn text(plan: &Plan) -> String {
+        let mut out = Vec::new();
+        plan.text(&mut out, "f.ron").unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Routes come from the simulator's routing: through the router to
+    /// the far subnet, attached on the near one.
+    #[test]
+    fn routes_go_through_the_router() {
+        let text = text(&plan("unreachable.ron"));
+        assert!(
+            text.contains("  client  10.0.0.0/24        attached\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "          10.0.1.0/24        via router 10.0.0.254 (link client-router)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  server  10.0.0.0/24        via router 10.0.1.254 (link router-server)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  router  router  10.0.0.254/24  10.0.1.254/24\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn link_settings_show_loss_and_state() {
+        let text = text(&plan("timeout.ron"));
+        assert!(
+            text.contains(
+                "client-server  client -- server  latency 1ms  jitter 0s  loss 0 ppm  down"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("loss 600000 ppm  up"), "{text}");
+    }
+
+    #[test]
+    fn dot_is_one_graph_with_a_dashed_down_link() {
+        let mut out = Vec::new();
+        plan("timeout.ron").dot(&mut out).unwrap();
+        let dot = String::from_utf8(out).unwrap();
+        assert!(dot.starts_with("graph \"timeout\" {\n"), "{dot}");
+        assert!(dot.ends_with("}\n"));
+        assert!(
+            dot.contains("\"client\" -- \"server\" [label=\"client-server\\nlatency 1ms, jitter 0s, loss 0 ppm\\ndown\", style=dashed, color=red];"),
+            "{dot}"
+        );
+        assert!(dot.contains(
+            "\"client\" [shape=box, label=\"client\\n10.0.0.1/24\\n10.0.2.0/24: no route\"];"
+        ));
+        assert_eq!(dot.matches(" -- ").count(), 2);
+    }
+
+    #[test]
+    fn dot_strings_are_escaped() {
+        assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(label(&["x".into(), "y\"".into()]), r#""x\ny\"""#);
+    }
+}

@@ -1,0 +1,109 @@
+//! The input of every view: one run's full trace and the topology it ran on.
+
+use std::net::Ipv4Addr;
+
+use simsock_model::SimTime;
+use simsock_sim::net::{LinkId, NodeId};
+use simsock_sim::scenario::{self, Report, RunOptions};
+use simsock_sim::trace::{Names, TraceEvent, TraceMode};
+
+use crate::files::ScenarioFile;
+
+/// A node as the views draw it.
+#[derive(Clone, Debug)]
+pub struct NodeInfo {
+    pub name: String,
+    pub addrs: Vec<Ipv4Addr>,
+    /// Links at this node, in declaration order.
+    pub links: Vec<LinkId>,
+}
+
+/// A link as the views draw it.
+#[derive(Clone, Debug)]
+pub struct LinkInfo {
+    pub name: String,
+    pub ends: [NodeId; 2],
+}
+
+impl LinkInfo {
+    /// The end that is not `node` (a link joins two distinct nodes).
+    pub fn other(&self, node: NodeId) -> NodeId {
+        if self.ends[0] == node {
+            self.ends[1]
+        } else {
+            self.ends[0]
+        }
+    }
+}
+
+/// One run, ready to be projected.
+#[derive(Debug)]
+pub struct Capture {
+    pub scenario: String,
+    pub seed: u64,
+    pub digest: String,
+    pub end: SimTime,
+    pub passed: bool,
+    pub failures: Vec<String>,
+    pub nodes: Vec<NodeInfo>,
+    pub links: Vec<LinkInfo>,
+    pub names: Names,
+    pub events: Vec<TraceEvent>,
+}
+
+impl Capture {
+    pub fn node(&self, node: NodeId) -> &NodeInfo {
+        &self.nodes[node.0 as usize]
+    }
+
+    pub fn link(&self, link: LinkId) -> &LinkInfo {
+        &self.links[link.0 as usize]
+    }
+}
+
+/// Builds the scenario's world once, takes its topology, and runs it with
+/// the full trace kept.
+pub fn capture(file: &ScenarioFile, seed: Option<u64>) -> Capture {
+    let options = RunOptions {
+        seed,
+        trace: TraceMode::Full,
+        record_calls: true,
+        ..RunOptions::default()
+    };
+    let world = scenario::build(&file.scenario, &options);
+    let topo = &world.core.topo;
+    let nodes = topo.nodes.iter().map(node_info).collect();
+    let links = topo
+        .links
+        .iter()
+        .map(|l| LinkInfo {
+            name: l.name.clone(),
+            ends: l.ends,
+        })
+        .collect();
+    let report = scenario::finish(&file.scenario, world);
+    from_report(report, nodes, links)
+}
+
+fn node_info(node: &simsock_sim::net::topology::Node) -> NodeInfo {
+    NodeInfo {
+        name: node.name.clone(),
+        addrs: node.addrs.iter().map(|c| c.addr).collect(),
+        links: node.links.clone(),
+    }
+}
+
+fn from_report(report: Report, nodes: Vec<NodeInfo>, links: Vec<LinkInfo>) -> Capture {
+    Capture {
+        scenario: report.scenario,
+        seed: report.seed,
+        digest: report.digest,
+        end: report.end,
+        passed: report.passed,
+        failures: report.failures,
+        nodes,
+        links,
+        names: report.names,
+        events: report.trace,
+    }
+}

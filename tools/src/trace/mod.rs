@@ -1,0 +1,121 @@
+//! `simsock trace FILE [--seed N] [--format F] [--out PATH]`: run one
+//! scenario with the full trace kept and write one view of it.
+//!
+//! Every view is a projection of the one trace (README, "One trace, many
+//! views"); none adds facts of its own:
+//! - [`ladder`]: a sequence diagram for the terminal (the default);
+//! - [`mermaid`]: the same diagram as a Mermaid `sequenceDiagram`;
+//! - [`json`]: one JSON object per trace event per line;
+//! - [`pcap`]: pcapng with real frames, for Wireshark.
+//!
+//! Code map: [`capture`] runs the scenario and keeps its topology;
+//! [`flights`] pairs each sent packet with its arrival or drop; [`label`]
+//! names packets with relative sequence numbers; [`story`] turns the trace
+//! into the steps both diagrams draw; [`canvas`] is a line of terminal
+//! cells; [`frame`] builds Ethernet frames; [`out`] writes `--out` whole.
+
+mod canvas;
+mod capture;
+mod flights;
+mod frame;
+mod json;
+mod label;
+mod ladder;
+mod mermaid;
+mod out;
+mod pcap;
+mod story;
+
+use std::io::{self, IsTerminal, Write};
+
+use miette::Diagnostic;
+
+use crate::cli::{TraceArgs, TraceFormat};
+use crate::diagnostics;
+use crate::exit::Exit;
+use crate::files;
+use crate::run::finish;
+use capture::Capture;
+
+/// pcapng is binary: it goes to a file or a pipe, not to a terminal.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("pcapng is binary and stdout is a terminal")]
+#[diagnostic(
+    code(simsock::binary_to_terminal),
+    help("write it to a file with --out trace.pcapng, or pipe it: `| wireshark -k -i -`")
+)]
+struct BinaryToTerminal;
+
+/// The ladder cannot draw this many nodes.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(transparent)]
+#[diagnostic(
+    code(simsock::too_many_nodes),
+    help("use --format mermaid, json or pcap, which have no width limit")
+)]
+struct TooWide(#[from] ladder::TooManyNodes);
+
+/// Runs the command; exit 2 for a bad file or an unwritable output, 1 when
+/// the scenario's expectations failed (the view is written all the same).
+pub fn trace(args: &TraceArgs) -> Exit {
+    let Some(file) = files::load(&args.file) else {
+        return Exit::Invalid;
+    };
+    let to_terminal = args.out.is_none() && io::stdout().is_terminal();
+    if args.format == TraceFormat::Pcap && to_terminal {
+        diagnostics::emit(BinaryToTerminal);
+        return Exit::Invalid;
+    }
+    let capture = capture::capture(&file, args.seed);
+    let bytes = match view(&capture, args.format, to_terminal) {
+        Ok(bytes) => bytes,
+        Err(too_wide) => {
+            diagnostics::emit(too_wide);
+            return Exit::Invalid;
+        }
+    };
+    let verdict = verdict(&capture);
+    match &args.out {
+        Some(path) => match out::write_file(path, &bytes) {
+            Ok(()) => verdict,
+            Err(unwritable) => {
+                diagnostics::emit(unwritable);
+                Exit::Invalid
+            }
+        },
+        None => finish(io::stdout().lock().write_all(&bytes), verdict),
+    }
+}
+
+/// The chosen view's bytes.
+fn view(capture: &Capture, format: TraceFormat, color: bool) -> Result<Vec<u8>, TooWide> {
+    let mut bytes = Vec::new();
+    match format {
+        TraceFormat::Ladder => {
+            let steps = story::tell(capture);
+            for line in ladder::render(capture, &steps, color)? {
+                bytes.extend_from_slice(line.as_bytes());
+                bytes.push(b'\n');
+            }
+        }
+        TraceFormat::Mermaid => {
+            let steps = story::tell(capture);
+            bytes = mermaid::render(capture, &steps).into_bytes();
+        }
+        // Writing into a Vec cannot fail; frame building fails only on a
+        // header etherparse cannot encode, which the simulator never sends.
+        TraceFormat::Json => json::write(&mut bytes, capture).expect("writes to a Vec"),
+        TraceFormat::Pcap => pcap::write(&mut bytes, capture).expect("frames encode"),
+    }
+    Ok(bytes)
+}
+
+fn verdict(capture: &Capture) -> Exit {
+    if capture.passed {
+        return Exit::Ok;
+    }
+    for failure in &capture.failures {
+        tracing::warn!(scenario = %capture.scenario, "expectation failed: {failure}");
+    }
+    Exit::Failed
+}

@@ -1,0 +1,211 @@
+//! The teaching commands end to end: `topo`, `explain`, `tour`, the causal
+//! chain (`why`) in `run`'s human and JSON output, and a clean stdout when
+//! logs are turned up.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn simsock_env(args: &[&str], rust_log: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_simsock"));
+    command
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    if let Some(filter) = rust_log {
+        command.env("RUST_LOG", filter);
+    }
+    command.output().expect("the simsock binary runs")
+}
+
+fn simsock(args: &[&str]) -> Output {
+    simsock_env(args, None)
+}
+
+fn bundled(name: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    root.join("scenarios").join(name).display().to_string()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The line after the first line containing `needle`.
+fn line_after<'a>(text: &'a str, needle: &str) -> &'a str {
+    let mut lines = text.lines();
+    lines.find(|l| l.contains(needle)).expect("needle in text");
+    lines.next().expect("a line after it")
+}
+
+#[test]
+fn explain_by_name_and_by_number_agree() {
+    let by_name = simsock(&["explain", "WSAECONNREFUSED"]);
+    let by_number = simsock(&["explain", "10061"]);
+    assert_eq!(by_name.status.code(), Some(0));
+    assert_eq!(stdout(&by_name), stdout(&by_number));
+    let text = stdout(&by_name);
+    assert!(text.starts_with("WSAECONNREFUSED (10061)\n"), "{text}");
+    assert!(text.contains("\"The attempt to connect was forcefully rejected.\""));
+    assert!(text.contains("RST"), "{text}");
+    assert!(text.contains("scenarios/tour/02-refused.ron"), "{text}");
+}
+
+#[test]
+fn explain_an_unknown_code_exits_2() {
+    for code in ["WSAEBOGUS", "12345"] {
+        let out = simsock(&["explain", code]);
+        assert_eq!(out.status.code(), Some(2), "{code}");
+        assert!(stdout(&out).is_empty());
+        assert!(stderr(&out).contains(&format!("`{code}` is not a Winsock error code")));
+    }
+}
+
+#[test]
+fn topo_text_lists_links_and_routes() {
+    let out = simsock(&["topo", &bundled("unreachable.ron")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("client-router  client -- router  latency 1ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("via router 10.0.0.254 (link client-router)"),
+        "{text}"
+    );
+}
+
+/// DOT that Graphviz reads, when Graphviz is installed (CI does not need it).
+#[test]
+fn topo_dot_is_a_graph_graphviz_reads() {
+    let out = simsock(&["topo", "--format", "dot", &bundled("timeout.ron")]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = stdout(&out);
+    assert!(dot.starts_with("graph \"timeout\" {"), "{dot}");
+    assert!(dot.contains("style=dashed, color=red"), "{dot}");
+    let Ok(mut child) = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        return; // no Graphviz here
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
+    let rendered = child.wait_with_output().unwrap();
+    assert!(rendered.status.success(), "{}", stderr(&rendered));
+    assert!(stdout(&rendered).contains("<svg"));
+}
+
+#[test]
+fn topo_of_a_missing_file_exits_2() {
+    assert_eq!(simsock(&["topo", "no/such.ron"]).status.code(), Some(2));
+}
+
+/// The causal chain sits on the line under each failed call.
+#[test]
+fn run_prints_why_under_each_failed_call() {
+    let out = simsock(&["run", &bundled("timeout.ron"), &bundled("unreachable.ron")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        line_after(&text, "client main  connect(s, 10.0.0.2:80)   WSAETIMEDOUT").trim(),
+        "why: WSAETIMEDOUT at 21.000 s: SYN sent at 0, 3 and 9 s; all dropped on link"
+    );
+    assert_eq!(
+        line_after(&text, "connect(a, 192.168.9.9:80)  WSAENETUNREACH").trim(),
+        "why: WSAENETUNREACH at 0.000 s: no route from client to 192.168.9.9; no packet"
+    );
+    // A call that did not fail has none.
+    assert!(!line_after(&text, "connect(s, 10.0.0.2:80)   OK").contains("why:"));
+}
+
+#[test]
+fn json_calls_carry_why() {
+    let out = simsock(&["run", "--json", &bundled("refused.ron")]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim_end()).unwrap();
+    let calls = v["calls"].as_array().unwrap();
+    let refused = &calls[1];
+    assert_eq!(refused["result"], "WSAECONNREFUSED");
+    assert_eq!(
+        refused["why"],
+        "WSAECONNREFUSED at 1.006 s: SYN answered with RST by server (reset: no listener) \
+         at 0.001, 0.503 and 1.005 s"
+    );
+    assert!(calls[0]["why"].is_null());
+}
+
+/// Logs go to stderr, whatever RUST_LOG asks: stdout stays one JSON object
+/// per line.
+#[test]
+fn json_stdout_stays_clean_with_debug_logs() {
+    let out = simsock_env(
+        &[
+            "run",
+            "--json",
+            &bundled("refused.ron"),
+            &bundled("reuse.ron"),
+        ],
+        Some("debug"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("scenario finished"),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["digest"].is_string());
+    }
+}
+
+#[test]
+fn tour_lists_every_stop_with_its_question() {
+    let out = simsock(&["tour"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("\n 1. handshake\n"), "{text}");
+    assert!(
+        text.contains("\n 2. refused\n    Nobody listens on port 80"),
+        "{text}"
+    );
+    assert!(text.contains("\n 6. port-exhaustion\n"), "{text}");
+}
+
+/// Not at a terminal: the question, then the run, without waiting.
+#[test]
+fn tour_stop_asks_then_runs() {
+    let out = simsock(&["tour", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let question = text.find("Question: Nobody listens").expect("the question");
+    let run = text.find("refused  seed 2").expect("the run");
+    assert!(question < run, "{text}");
+    assert!(!text.contains("press Enter"));
+    assert_eq!(
+        line_after(&text, "doc     main  connect(s, 10.0.0.2:80)").trim(),
+        "why: WSAECONNREFUSED at 0.002 s: SYN answered with RST by server (reset: no"
+    );
+    assert!(text.contains("PASS  refused"), "{text}");
+}
+
+#[test]
+fn tour_without_such_a_stop_exits_2() {
+    let out = simsock(&["tour", "99"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no stop 99"), "{}", stderr(&out));
+}

@@ -1,0 +1,133 @@
+//! `simsock trace` end to end: JSON lines, `--out`, and the errors (a bad
+//! file, an unwritable output) with exit code 2.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn simsock(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_simsock"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the simsock binary runs")
+}
+
+fn refused() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    root.join("scenarios/refused.ron").display().to_string()
+}
+
+/// A directory of this test's own, emptied.
+fn dir(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("trace_cli")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[test]
+fn json_is_one_event_per_line_with_packet_fields() {
+    let out = simsock(&["trace", &refused(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The golden trace of refused.ron has 73 events.
+    assert_eq!(lines.len(), 73);
+    let first = &lines[0];
+    assert_eq!(first["time_ns"], 0);
+    assert_eq!(first["node"], "client");
+    assert_eq!(first["kind"], "call");
+    let rst = lines
+        .iter()
+        .find(|l| l["kind"] == "send" && l["packet"]["flags"] == "RST,ACK")
+        .expect("a reset is sent");
+    assert_eq!(rst["cause"], "reset: no listener");
+    assert_eq!(rst["link"], "client-server");
+    assert_eq!(rst["packet"]["proto"], "tcp");
+    assert_eq!(rst["packet"]["src"], "10.0.0.2");
+    assert_eq!(rst["packet"]["src_port"], 80);
+    assert_eq!(rst["packet"]["ack"], 726_731_832u64);
+}
+
+#[test]
+fn out_writes_the_same_bytes_as_stdout() {
+    let dir = dir("out");
+    let path = dir.join("refused.mmd");
+    let path_text = path.display().to_string();
+    let out = simsock(&[
+        "trace",
+        &refused(),
+        "--format",
+        "mermaid",
+        "--out",
+        &path_text,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let piped = simsock(&["trace", &refused(), "--format", "mermaid"]);
+    assert_eq!(fs::read(&path).unwrap(), piped.stdout);
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        1,
+        "a temporary file was left"
+    );
+}
+
+#[test]
+fn an_unwritable_out_exits_2_and_leaves_nothing() {
+    let dir = dir("unwritable");
+    // A directory where the file should go: the rename cannot replace it.
+    let target = dir.join("taken");
+    fs::create_dir(&target).unwrap();
+    let target_text = target.display().to_string();
+    let out = simsock(&[
+        "trace",
+        &refused(),
+        "--format",
+        "pcap",
+        "--out",
+        &target_text,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        1,
+        "a temporary file was left"
+    );
+    let missing = dir.join("no/such/dir/x.pcapng").display().to_string();
+    let out = simsock(&["trace", &refused(), "--out", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot write"));
+}
+
+#[test]
+fn a_bad_file_exits_2_with_its_location() {
+    let dir = dir("bad");
+    let path = dir.join("bad.ron");
+    fs::write(&path, "Scenario(\n  name: 1,\n)\n").unwrap();
+    let out = simsock(&["trace", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.ron:2:"), "{}", stderr(&out));
+    let out = simsock(&["trace", "no/such/file.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read no/such/file.ron"));
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let out = simsock(&["trace", &refused(), "--format", "svg"]);
+    assert_eq!(out.status.code(), Some(2));
+}
