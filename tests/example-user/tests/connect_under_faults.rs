@@ -115,9 +115,7 @@ fn a_failing_run_names_its_seed_and_replay() {
         .build();
     let outcome = Sim::new(scenario).unwrap().seed(42).run();
     assert!(!outcome.passed());
-    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| outcome.assert_passed()))
-        .unwrap_err();
-    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    let message = panic_message(&outcome);
     assert!(message.contains("failed with seed 42"), "{message}");
     assert!(
         message.contains("expected OK, got WSAECONNREFUSED"),
@@ -147,9 +145,7 @@ fn the_printed_scenario_replays() {
         )
         .build();
     let outcome = Sim::new(scenario).unwrap().seed(42).run();
-    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| outcome.assert_passed()))
-        .unwrap_err();
-    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    let message = panic_message(&outcome);
     let ron_text = &message[message.find("Scenario(").expect("RON in the message")..];
     let replayed = Sim::from_ron(ron_text)
         .expect("the printed RON loads")
@@ -157,4 +153,11 @@ fn the_printed_scenario_replays() {
         .run();
     assert_eq!(replayed.report.digest, outcome.report.digest);
     assert_eq!(replayed.report.failures, outcome.report.failures);
+}
+
+/// The message `assert_passed` panics with.
+fn panic_message(outcome: &simsock_sim::Outcome) -> String {
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| outcome.assert_passed()))
+        .expect_err("the run failed, so assert_passed panics");
+    panic.downcast_ref::<String>().cloned().unwrap_or_default()
 }

@@ -1,4 +1,4 @@
-//! The connection storm benchmark (`cargo bench -p simsock-sim --bench storm`).
+//! The connection storm benchmark (`cargo bench -p simsock-tools --bench storm`).
 //!
 //! `n` client hosts each run `k` cycles, one after another: socket, connect
 //! to the server, send 100 bytes, receive the 100-byte echo (checked), close.
