@@ -5,9 +5,11 @@
 //! package's own integration tests get `CARGO_BIN_EXE_simsock` and a fresh
 //! build of the binary; another package's tests would run a stale one.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// A small valid scenario: no listener, so connect is refused.
 const TINY: &str = r#"Scenario(
@@ -27,19 +29,6 @@ const TINY: &str = r#"Scenario(
 )
 "#;
 
-fn simsock(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simsock"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the simsock binary runs")
-}
-
-fn refused() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    root.join("scenarios/refused.ron").display().to_string()
-}
-
 /// Writes `text` to `name` in a directory of this test's own.
 fn write(test: &str, name: &str, text: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
@@ -49,14 +38,6 @@ fn write(test: &str, name: &str, text: &str) -> String {
     let path = dir.join(name);
     fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 /// `file:line:col` of the first occurrence of `needle` in `text`.
@@ -72,7 +53,7 @@ fn location(file: &str, text: &str, needle: &str) -> String {
 
 #[test]
 fn run_refused_passes_and_ends_with_the_digest() {
-    let out = simsock(&["run", &refused()]);
+    let out = simsock(&["run", &bundled("refused.ron")]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = stdout(&out);
     let last = text.lines().last().unwrap();
@@ -88,15 +69,15 @@ fn run_refused_passes_and_ends_with_the_digest() {
 
 #[test]
 fn no_subcommand_means_run() {
-    let with = simsock(&["run", &refused()]);
-    let without = simsock(&[&refused()]);
+    let with = simsock(&["run", &bundled("refused.ron")]);
+    let without = simsock(&[&bundled("refused.ron")]);
     assert_eq!(without.status.code(), Some(0));
     assert_eq!(stdout(&with), stdout(&without));
 }
 
 #[test]
 fn json_is_one_object_per_line_with_the_fields() {
-    let out = simsock(&["run", "--json", "--seed", "9", &refused()]);
+    let out = simsock(&["run", "--json", "--seed", "9", &bundled("refused.ron")]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1);
@@ -122,7 +103,7 @@ fn json_is_one_object_per_line_with_the_fields() {
 #[test]
 fn json_lines_for_several_files() {
     let tiny = write("json_lines", "tiny.ron", TINY);
-    let out = simsock(&["run", "--json", &refused(), &tiny]);
+    let out = simsock(&["run", "--json", &bundled("refused.ron"), &tiny]);
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 2);
     for line in text.lines() {
@@ -197,9 +178,9 @@ fn usage_error_exits_2() {
 
 #[test]
 fn check_prints_ok_per_valid_file() {
-    let out = simsock(&["check", &refused()]);
+    let out = simsock(&["check", &bundled("refused.ron")]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), format!("ok: {}\n", refused()));
+    assert_eq!(stdout(&out), format!("ok: {}\n", bundled("refused.ron")));
 }
 
 #[test]
@@ -215,8 +196,8 @@ fn a_directory_means_its_ron_files_sorted() {
 
 #[test]
 fn logs_go_to_stderr_only() {
-    let quiet = simsock(&["run", &refused()]);
-    let loud = simsock(&["-v", "run", &refused()]);
+    let quiet = simsock(&["run", &bundled("refused.ron")]);
+    let loud = simsock(&["-v", "run", &bundled("refused.ron")]);
     assert_eq!(loud.status.code(), Some(0));
     assert_eq!(stdout(&quiet), stdout(&loud));
     assert!(stderr(&loud).contains("running scenario"));

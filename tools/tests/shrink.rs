@@ -1,9 +1,11 @@
 //! `simsock shrink` end to end: irrelevant hosts, threads, faults and steps
 //! go; the written scenario loads and fails the same way with the seed.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 /// The client expects to connect, but nothing listens: refused. The printer,
 /// its thread, its link, the fault and the client's sleep are irrelevant.
@@ -38,14 +40,6 @@ const REFUSED: &str = r#"Scenario(
     ],
 )
 "#;
-
-fn simsock(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simsock"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the simsock binary runs")
-}
 
 /// A directory of this test's own.
 fn dir(test: &str) -> PathBuf {

@@ -1,29 +1,14 @@
 //! `simsock sweep` end to end: the summary, JSON lines that do not depend
 //! on `-j`, shards that merge by concatenation, and usage errors.
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn simsock(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simsock"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the simsock binary runs")
-}
-
-fn timeout() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    root.join("scenarios/timeout.ron").display().to_string()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 #[test]
 fn the_summary_counts_the_phones_outcomes() {
-    let file = timeout();
+    let file = bundled("timeout.ron");
     let out = simsock(&["sweep", &file, "--seeds", "1..=8", "-j", "2"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
@@ -47,7 +32,7 @@ fn the_summary_counts_the_phones_outcomes() {
 
 #[test]
 fn json_lines_do_not_depend_on_the_number_of_workers() {
-    let file = timeout();
+    let file = bundled("timeout.ron");
     let one = simsock(&["sweep", &file, "--seeds", "0..40", "--json", "-j", "1"]);
     let two = simsock(&["sweep", &file, "--seeds", "0..40", "--json", "-j", "2"]);
     assert_eq!(one.status.code(), Some(0));
@@ -70,7 +55,7 @@ fn json_lines_do_not_depend_on_the_number_of_workers() {
 
 #[test]
 fn shards_concatenated_and_sorted_are_the_whole_sweep() {
-    let file = timeout();
+    let file = bundled("timeout.ron");
     let sweep = |extra: &[&str]| {
         let mut args = vec!["sweep", file.as_str(), "--seeds", "5..=30", "--json"];
         args.extend_from_slice(extra);
@@ -92,7 +77,7 @@ fn shards_concatenated_and_sorted_are_the_whole_sweep() {
 
 #[test]
 fn a_failing_seed_is_listed_with_its_replay_and_exit_1() {
-    let file = timeout();
+    let file = bundled("timeout.ron");
     // Seed 3 times the phone out (see the scenario); ask for Ok only.
     let text = std::fs::read_to_string(&file)
         .unwrap()
@@ -117,7 +102,7 @@ fn a_failing_seed_is_listed_with_its_replay_and_exit_1() {
 
 #[test]
 fn bad_ranges_shards_and_files_exit_2() {
-    let file = timeout();
+    let file = bundled("timeout.ron");
     for args in [
         vec!["sweep", &file, "--seeds", "8..1"],
         vec!["sweep", &file, "--seeds", "abc"],

@@ -2,37 +2,10 @@
 //! chain (`why`) in `run`'s human and JSON output, and a clean stdout when
 //! logs are turned up.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::*;
 
-fn simsock_env(args: &[&str], rust_log: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_simsock"));
-    command
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
-    if let Some(filter) = rust_log {
-        command.env("RUST_LOG", filter);
-    }
-    command.output().expect("the simsock binary runs")
-}
-
-fn simsock(args: &[&str]) -> Output {
-    simsock_env(args, None)
-}
-
-fn bundled(name: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    root.join("scenarios").join(name).display().to_string()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
+use std::process::{Command, Stdio};
 
 /// The line after the first line containing `needle`.
 fn line_after<'a>(text: &'a str, needle: &str) -> &'a str {

@@ -1,24 +1,13 @@
 //! `simsock trace` end to end: JSON lines, `--out`, and the errors (a bad
 //! file, an unwritable output) with exit code 2.
 
+mod common;
+use common::*;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use serde_json::Value;
-
-fn simsock(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simsock"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the simsock binary runs")
-}
-
-fn refused() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    root.join("scenarios/refused.ron").display().to_string()
-}
 
 /// A directory of this test's own, emptied.
 fn dir(test: &str) -> PathBuf {
@@ -30,13 +19,9 @@ fn dir(test: &str) -> PathBuf {
     dir
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
 #[test]
 fn json_is_one_event_per_line_with_packet_fields() {
-    let out = simsock(&["trace", &refused(), "--format", "json"]);
+    let out = simsock(&["trace", &bundled("refused.ron"), "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<Value> = text
@@ -68,7 +53,7 @@ fn out_writes_the_same_bytes_as_stdout() {
     let path_text = path.display().to_string();
     let out = simsock(&[
         "trace",
-        &refused(),
+        &bundled("refused.ron"),
         "--format",
         "mermaid",
         "--out",
@@ -76,7 +61,7 @@ fn out_writes_the_same_bytes_as_stdout() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
-    let piped = simsock(&["trace", &refused(), "--format", "mermaid"]);
+    let piped = simsock(&["trace", &bundled("refused.ron"), "--format", "mermaid"]);
     assert_eq!(fs::read(&path).unwrap(), piped.stdout);
     assert_eq!(
         fs::read_dir(&dir).unwrap().count(),
@@ -94,7 +79,7 @@ fn an_unwritable_out_exits_2_and_leaves_nothing() {
     let target_text = target.display().to_string();
     let out = simsock(&[
         "trace",
-        &refused(),
+        &bundled("refused.ron"),
         "--format",
         "pcap",
         "--out",
@@ -108,7 +93,7 @@ fn an_unwritable_out_exits_2_and_leaves_nothing() {
         "a temporary file was left"
     );
     let missing = dir.join("no/such/dir/x.pcapng").display().to_string();
-    let out = simsock(&["trace", &refused(), "--out", &missing]);
+    let out = simsock(&["trace", &bundled("refused.ron"), "--out", &missing]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot write"));
 }
@@ -128,6 +113,6 @@ fn a_bad_file_exits_2_with_its_location() {
 
 #[test]
 fn an_unknown_format_is_a_usage_error() {
-    let out = simsock(&["trace", &refused(), "--format", "svg"]);
+    let out = simsock(&["trace", &bundled("refused.ron"), "--format", "svg"]);
     assert_eq!(out.status.code(), Some(2));
 }
