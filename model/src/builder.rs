@@ -205,6 +205,7 @@ impl Step {
         Step::Connect {
             socket: socket.into(),
             to: socket_addr(to),
+            namelen: None,
             expect: None,
             at: None,
             took: None,
@@ -262,8 +263,9 @@ impl Step {
     fn expect_slot(&mut self) -> Option<&mut Option<Outcome>> {
         use Step::*;
         match self {
-            Startup { expect }
+            Startup { expect, .. }
             | Cleanup { expect }
+            | IoctlSocket { expect, .. }
             | Socket { expect, .. }
             | Bind { expect, .. }
             | Listen { expect, .. }

@@ -165,6 +165,18 @@ pub enum SockOpt {
     SO_RCVBUF,
 }
 
+/// The commands of ioctlsocket.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IoctlCommand {
+    /// Nonzero `value`: nonblocking mode (CB-N1); zero: blocking.
+    FIONBIO,
+    /// The number of bytes that recv would return now.
+    FIONREAD,
+}
+
+pub use crate::profile::WinsockVersion;
+
 /// What a step expects of its call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
@@ -229,8 +241,11 @@ pub struct Expect {
 /// [`Outcome`]) and optional `at: "21s"` / `took: ("20s", "22s")` times.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Step {
-    /// WSAStartup.
+    /// WSAStartup, asking for `version` (default the host profile's
+    /// `winsock_version`, 2.2).
     Startup {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<WinsockVersion>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
@@ -276,6 +291,10 @@ pub enum Step {
     Connect {
         socket: String,
         to: SocketAddr,
+        /// The `namelen` argument; by default the size of the name's
+        /// sockaddr (16 for IPv4, 28 for IPv6). Smaller is WSAEFAULT (CB-C8).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,6 +363,16 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
+    /// ioctlsocket: FIONBIO with a nonzero `value` makes the socket
+    /// nonblocking (CB-N1, CB-N2); FIONREAD returns the bytes ready to read.
+    IoctlSocket {
+        socket: String,
+        command: IoctlCommand,
+        #[serde(default)]
+        value: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
     /// WSAGetLastError: the code of this thread's last failed call, as a
     /// result (`Ok` when it is 0).
     LastError {
@@ -382,8 +411,9 @@ impl Step {
     pub fn expectation(&self) -> Expect {
         use Step::*;
         let (result, at, took) = match self {
-            Startup { expect }
+            Startup { expect, .. }
             | Cleanup { expect }
+            | IoctlSocket { expect, .. }
             | Socket { expect, .. }
             | Bind { expect, .. }
             | Listen { expect, .. }
@@ -430,7 +460,8 @@ impl Step {
             | SetOption { socket, .. }
             | GetOption { socket, .. }
             | GetSockName { socket, .. }
-            | GetPeerName { socket, .. } => Some(socket),
+            | GetPeerName { socket, .. }
+            | IoctlSocket { socket, .. } => Some(socket),
             _ => None,
         }
     }

@@ -215,7 +215,11 @@ fn client(world: &mut World, c: usize, k: usize, server: Ipv4Addr, tally: &Rc<Ta
         };
         ok(&tally, &who, done)?;
         match done.op {
-            Op::Socket { .. } => Some(Op::Connect { slot: s, to }),
+            Op::Socket { .. } => Some(Op::Connect {
+                slot: s,
+                to,
+                namelen: None,
+            }),
             Op::Connect { .. } => Some(Op::Send {
                 slot: s,
                 data: Rc::clone(&msg),

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
-use simsock_model::scenario::{Family, Kind};
+use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
@@ -67,6 +67,8 @@ pub struct Host {
     pub tcp: TcpConfig,
     /// WSAStartup calls not yet matched by WSACleanup.
     pub startups: u32,
+    /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
+    pub version: WinsockVersion,
     pub ports: PortTable,
     pub conns: FxIndexMap<FourTuple, ConnId>,
     pub tcbs: Vec<TcbSlot>,
@@ -113,6 +115,7 @@ impl Host {
             node,
             tcp: TcpConfig::from(&profile),
             ports: PortTable::new(profile.ephemeral_ports),
+            version: profile.winsock_version,
             profile,
             startups: 0,
             conns: IndexMap::default(),

@@ -49,6 +49,9 @@ pub struct Socket {
     pub holds_port: bool,
     pub reuse_addr: bool,
     pub broadcast: bool,
+    /// ioctlsocket FIONBIO: calls fail with WSAEWOULDBLOCK instead of
+    /// waiting (CB-N1).
+    pub nonblocking: bool,
     pub conn: Option<ConnId>,
     pub listener: Option<Listener>,
     /// The error of the last connection attempt or of the broken connection
@@ -75,6 +78,7 @@ impl Socket {
             holds_port: false,
             reuse_addr: false,
             broadcast: false,
+            nonblocking: false,
             conn: None,
             listener: None,
             error: None,

@@ -63,7 +63,9 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
     use scenario::Step as S;
     let mut slot = |name: &str| host.slot_named(name);
     match step {
-        S::Startup { .. } => Op::Startup,
+        S::Startup { version, .. } => Op::Startup {
+            version: version.unwrap_or(host.profile.winsock_version),
+        },
         S::Cleanup { .. } => Op::Cleanup,
         S::Socket {
             name, family, kind, ..
@@ -86,9 +88,25 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
             slot: slot(socket),
             into: slot(name),
         },
-        S::Connect { socket, to, .. } => Op::Connect {
+        S::Connect {
+            socket,
+            to,
+            namelen,
+            ..
+        } => Op::Connect {
             slot: slot(socket),
             to: *to,
+            namelen: *namelen,
+        },
+        S::IoctlSocket {
+            socket,
+            command,
+            value,
+            ..
+        } => Op::Ioctl {
+            slot: slot(socket),
+            command: *command,
+            value: *value,
         },
         S::Send {
             socket, data, len, ..

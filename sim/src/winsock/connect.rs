@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
-use simsock_model::scenario::{Family, Kind};
+use simsock_model::scenario::{Family, Kind, WinsockVersion};
 
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
@@ -13,7 +13,14 @@ use crate::stack::tcp::Tcb;
 
 /// Polls a connect: the first poll starts the attempt, later ones read its
 /// outcome from the socket (CB-N7: a blocking connect returns the outcome).
-pub(super) fn connect(cx: &mut CallCx<'_>, slot: u32, to: SocketAddr) -> Poll {
+/// On a nonblocking socket the first poll returns WSAEWOULDBLOCK while the
+/// attempt goes on (CB-N1).
+pub(super) fn connect(
+    cx: &mut CallCx<'_>,
+    slot: u32,
+    to: SocketAddr,
+    namelen: Option<u32>,
+) -> Poll {
     let index = match resolve(cx.host, slot) {
         Ok(i) => i,
         Err(e) => return Poll::Ready(Err(e)),
@@ -21,10 +28,29 @@ pub(super) fn connect(cx: &mut CallCx<'_>, slot: u32, to: SocketAddr) -> Poll {
     if !cx.first {
         return outcome(cx, index);
     }
-    match start(cx, index, to) {
-        Ok(Poll::Pending) => Poll::Pending,
-        Ok(ready) => ready,
+    let started = check_name(to, namelen).and_then(|()| start(cx, index, to));
+    match started {
+        Ok(Poll::Pending) if cx.host.socket(index).nonblocking => {
+            Poll::Ready(Err(WsaError::WSAEWOULDBLOCK))
+        }
+        Ok(poll) => poll,
         Err(e) => Poll::Ready(Err(e)),
+    }
+}
+
+/// The size of the sockaddr for a name's family: sockaddr_in, sockaddr_in6.
+pub(super) fn sockaddr_len(to: SocketAddr) -> u32 {
+    match to {
+        SocketAddr::V4(_) => 16,
+        SocketAddr::V6(_) => 28,
+    }
+}
+
+/// CB-C8: a `namelen` smaller than the family's sockaddr is WSAEFAULT.
+pub(super) fn check_name(to: SocketAddr, namelen: Option<u32>) -> Result<(), WsaError> {
+    match namelen {
+        Some(len) if len < sockaddr_len(to) => Err(WsaError::WSAEFAULT),
+        _ => Ok(()),
     }
 }
 
@@ -52,8 +78,8 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     }
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
-        SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4
-        SockState::Connecting => return Err(WsaError::WSAEALREADY), // CB-N2
+        SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
+        SockState::Connecting => return Err(already(cx.host.version)),
         SockState::Fresh | SockState::Bound => {}
     }
     if to.ip().is_unspecified() || to.port() == 0 {
@@ -65,6 +91,15 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     }
     open_connection(cx, index, local, to);
     Ok(Poll::Pending)
+}
+
+/// CB-N2: a further connect while the attempt is pending is WSAEALREADY;
+/// Winsock 1.1 applications see WSAEINVAL instead (connect.txt).
+pub(super) fn already(version: WinsockVersion) -> WsaError {
+    match version {
+        WinsockVersion::V1_1 => WsaError::WSAEINVAL,
+        WinsockVersion::V2_2 => WsaError::WSAEALREADY,
+    }
 }
 
 /// Chooses the local address for a connection to `dst`: the bound one, or

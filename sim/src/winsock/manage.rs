@@ -5,7 +5,7 @@ use std::net::{SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
 use simsock_model::limits::scenario::MAX_BACKLOG;
-use simsock_model::scenario::{Family, Kind, ShutdownHow, SockOpt};
+use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt};
 
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
 use crate::stack::socket::{Listener, SockState};
@@ -259,6 +259,31 @@ fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> Call
         _ => return Err(WsaError::WSAENOPROTOOPT),
     }
     Ok(Value::None)
+}
+
+/// ioctlsocket: FIONBIO sets the socket's mode (CB-N1); FIONREAD counts
+/// the bytes a recv would return now.
+pub(super) fn ioctl(
+    cx: &mut CallCx<'_>,
+    slot: u32,
+    command: IoctlCommand,
+    value: u32,
+) -> CallResult {
+    let index = resolve(cx.host, slot)?;
+    match command {
+        IoctlCommand::FIONBIO => {
+            cx.host.socket_mut(index).nonblocking = value != 0;
+            Ok(Value::None)
+        }
+        IoctlCommand::FIONREAD => {
+            let sock = cx.host.socket(index);
+            let ready = match sock.conn.and_then(|c| cx.host.tcb(c)) {
+                Some(tcb) => tcb.recv_buf.len(),
+                None => sock.datagrams.front().map_or(0, |(_, d)| d.len()),
+            };
+            Ok(Value::Number(ready as u32))
+        }
+    }
 }
 
 fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {

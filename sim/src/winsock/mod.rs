@@ -14,7 +14,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use simsock_model::scenario::{Family, Kind, ShutdownHow, SockOpt};
+use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt, WinsockVersion};
 use simsock_model::{SimDuration, SimTime, WsaError};
 
 use crate::engine::Core;
@@ -26,7 +26,9 @@ pub type Slot = u32;
 /// One Winsock call (or a sleep) as a thread issues it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
-    Startup,
+    Startup {
+        version: WinsockVersion,
+    },
     Cleanup,
     Socket {
         slot: Slot,
@@ -48,6 +50,14 @@ pub enum Op {
     Connect {
         slot: Slot,
         to: SocketAddr,
+        /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
+        namelen: Option<u32>,
+    },
+    /// ioctlsocket.
+    Ioctl {
+        slot: Slot,
+        command: IoctlCommand,
+        value: u32,
     },
     Send {
         slot: Slot,
@@ -100,7 +110,8 @@ impl Op {
             | Op::SetOpt { slot, .. }
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
-            | Op::GetPeerName { slot } => Some(slot),
+            | Op::GetPeerName { slot }
+            | Op::Ioctl { slot, .. } => Some(slot),
             _ => None,
         }
     }
@@ -121,7 +132,7 @@ impl fmt::Display for OpDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = |slot: &Slot| self.names.get(*slot as usize).map_or("?", String::as_str);
         match self.op {
-            Op::Startup => write!(f, "WSAStartup()"),
+            Op::Startup { version } => write!(f, "WSAStartup({version})"),
             Op::Cleanup => write!(f, "WSACleanup()"),
             Op::Socket { slot, family, kind } => {
                 write!(f, "{} = socket({family:?}, {kind:?})", n(slot))
@@ -129,7 +140,15 @@ impl fmt::Display for OpDisplay<'_> {
             Op::Bind { slot, addr } => write!(f, "bind({}, {addr})", n(slot)),
             Op::Listen { slot, backlog } => write!(f, "listen({}, {backlog})", n(slot)),
             Op::Accept { slot, into } => write!(f, "{} = accept({})", n(into), n(slot)),
-            Op::Connect { slot, to } => write!(f, "connect({}, {to})", n(slot)),
+            Op::Connect { slot, to, namelen } => match namelen {
+                Some(len) => write!(f, "connect({}, {to}, {len})", n(slot)),
+                None => write!(f, "connect({}, {to})", n(slot)),
+            },
+            Op::Ioctl {
+                slot,
+                command,
+                value,
+            } => write!(f, "ioctlsocket({}, {command:?}, {value})", n(slot)),
             Op::Send { slot, data } => write!(f, "send({}, {} bytes)", n(slot), data.len()),
             Op::Recv { slot, max } => write!(f, "recv({}, {max})", n(slot)),
             Op::Shutdown { slot, how } => write!(f, "shutdown({}, {how:?})", n(slot)),
@@ -187,20 +206,23 @@ pub struct CallCx<'a> {
 pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     if !matches!(
         op,
-        Op::Startup | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
+        Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
     ) && cx.host.startups == 0
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
     if cx.core.faults.engaged
         && cx.core.faults.interface_down(cx.host.node)
-        && !matches!(op, Op::Startup | Op::Cleanup)
+        && !matches!(op, Op::Startup { .. } | Op::Cleanup)
     {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
     match op {
-        Op::Startup => {
+        Op::Startup { version } => {
+            if cx.host.startups == 0 {
+                cx.host.version = *version;
+            }
             cx.host.startups += 1;
             Poll::Ready(Ok(Value::None))
         }
@@ -208,11 +230,35 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             cx.host.startups -= 1;
             Poll::Ready(Ok(Value::None))
         }
-        Op::Connect { slot, to } => connect::connect(cx, *slot, *to),
-        Op::Send { slot, data } => data::send(cx, *slot, data),
-        Op::Recv { slot, max } => data::recv(cx, *slot, *max),
-        Op::Accept { slot, into } => manage::accept(cx, *slot, *into),
+        Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
+        Op::Send { slot, data } => nonblocking(cx, *slot, |cx| data::send(cx, *slot, data)),
+        Op::Recv { slot, max } => nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max)),
+        Op::Accept { slot, into } => nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into)),
+        Op::Ioctl {
+            slot,
+            command,
+            value,
+        } => Poll::Ready(manage::ioctl(cx, *slot, *command, *value)),
         _ => Poll::Ready(manage::immediate(cx, op)),
+    }
+}
+
+/// A call on a nonblocking socket never waits: where it would block it
+/// fails with WSAEWOULDBLOCK (connect.txt, "nonblocking"; CB-N1), or a send
+/// returns the bytes it queued so far.
+fn nonblocking(
+    cx: &mut CallCx<'_>,
+    slot: Slot,
+    call: impl FnOnce(&mut CallCx<'_>) -> Poll,
+) -> Poll {
+    let result = call(cx);
+    let blocking = resolve(cx.host, slot).map_or(true, |i| !cx.host.socket(i).nonblocking);
+    match result {
+        Poll::Pending if !blocking => match std::mem::take(cx.progress) {
+            0 => Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)),
+            sent => Poll::Ready(Ok(Value::Bytes(sent))),
+        },
+        ready => ready,
     }
 }
 
