@@ -13,6 +13,7 @@
 
 pub mod addr;
 pub mod builder;
+pub mod catalogue;
 pub mod docs;
 pub mod fault;
 pub mod limits;

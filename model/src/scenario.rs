@@ -130,6 +130,10 @@ pub enum Family {
     Inet,
     /// AF_INET6 (sockets exist; the simulated network is IPv4 only for now)
     Inet6,
+    /// AF_IRDA. connect.txt describes IrDA sockets (CB-I1, CB-I2), but no
+    /// simulated host has an infrared stack: socket() fails with
+    /// WSAEAFNOSUPPORT, as Windows does on a machine without IrDA.
+    Irda,
 }
 
 /// Socket type.

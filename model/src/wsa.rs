@@ -44,6 +44,17 @@ impl Api {
             Api::ConnectEx => "ConnectEx",
         }
     }
+
+    /// The folder of this API's conformance scenarios under
+    /// `scenarios/conformance/`.
+    pub const fn folder(self) -> &'static str {
+        match self {
+            Api::Connect => "connect",
+            Api::WsaConnect => "wsaconnect",
+            Api::WspConnect => "wspconnect",
+            Api::ConnectEx => "connectex",
+        }
+    }
 }
 
 const C: u8 = Api::Connect.bit();

@@ -9,7 +9,7 @@ use crate::net::NodeKind;
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
-use crate::thread::{Completed, Pending, Program, Step, Thread, check, result_text};
+use crate::thread::{Completed, Pending, Program, Step, Thread, check, describe, result_text};
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
@@ -27,6 +27,8 @@ pub struct CallRecord {
     pub detail: String,
     pub start_ns: u64,
     pub end_ns: u64,
+    /// What the step expected, e.g. `WSAECONNREFUSED` or `5 bytes`.
+    pub expected: Option<String>,
     /// What the step expected and did not get.
     pub failure: Option<String>,
     /// Why the call failed, read off the trace ([`crate::why`]); filled
@@ -330,6 +332,7 @@ impl World {
                 detail,
                 start_ns: pending.start.as_nanos(),
                 end_ns: now.as_nanos(),
+                expected: pending.step.expect.result.as_ref().map(describe),
                 failure,
                 why: None,
             });

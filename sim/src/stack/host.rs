@@ -140,6 +140,9 @@ impl Host {
 
     /// Creates a socket; WSAEMFILE past the host's limit.
     pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
+        if family == Family::Irda {
+            return Err(WsaError::WSAEAFNOSUPPORT); // CB-I1: no IrDA stack
+        }
         if self.handles.len() >= self.max_sockets as usize {
             return Err(WsaError::WSAEMFILE);
         }

@@ -43,7 +43,8 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
     }
 }
 
-fn describe(outcome: &Outcome) -> String {
+/// An outcome as people read it: `OK`, `WSAECONNREFUSED`, `5 bytes`.
+pub fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Ok => "OK".into(),
         Outcome::Err(e) => e.name().into(),

@@ -11,7 +11,7 @@ use simsock_model::scenario::Expect;
 
 use crate::winsock::{CallResult, Op};
 
-pub use expect::{check, result_text};
+pub use expect::{check, describe, result_text};
 pub use script::Script;
 
 /// A call and what is expected of it.
