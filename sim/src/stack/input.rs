@@ -65,7 +65,7 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
             tcb.on_segment(core.now(), seg, payload, cfg, out)
         });
     } else if host.time_wait.contains(&tuple) {
-        time_wait_input(host, core, tuple, seg);
+        time_wait_input(host, core, tuple, seg, payload.len());
     } else if seg.flags.has(TcpFlags::SYN)
         && !seg.flags.has(TcpFlags::ACK)
         && !seg.flags.has(TcpFlags::RST)
@@ -221,14 +221,23 @@ fn send_bare(
 
 /// TIME_WAIT (RFC 9293 §3.10.7.4): a retransmitted FIN is acknowledged again
 /// and restarts the wait; an RST is ignored (RFC 1337, against TIME_WAIT
-/// assassination); a SYN is answered with an ACK for the old connection.
-fn time_wait_input(host: &mut Host, core: &mut Core, tuple: FourTuple, seg: &TcpHeader) {
+/// assassination); a SYN is answered with an ACK for the old connection; an
+/// old duplicate carrying data is not acceptable (all its sequence numbers
+/// are below RCV.NXT) and is answered with an ACK, its data dropped: the
+/// wandering segment dies here instead of reaching a new incarnation of the
+/// four-tuple (CB-T4). A bare ACK is acceptable and needs no answer.
+fn time_wait_input(
+    host: &mut Host,
+    core: &mut Core,
+    tuple: FourTuple,
+    seg: &TcpHeader,
+    len: usize,
+) {
     let Some(&record) = host.time_wait.get(&tuple) else {
         return;
     };
-    if seg.flags.has(TcpFlags::RST)
-        || !(seg.flags.has(TcpFlags::FIN) || seg.flags.has(TcpFlags::SYN))
-    {
+    let answered = seg.flags.has(TcpFlags::FIN) || seg.flags.has(TcpFlags::SYN) || len > 0;
+    if seg.flags.has(TcpFlags::RST) || !answered {
         return;
     }
     if seg.flags.has(TcpFlags::FIN) {

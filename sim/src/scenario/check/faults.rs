@@ -163,6 +163,7 @@ fn check_action(action: &FaultAction, f: &Fault<'_>) -> Result<(), ScenarioError
             jitter,
             loss_ppm,
             duplicate_ppm,
+            duplicate_delay,
             reorder_ppm,
             ..
         } => {
@@ -180,7 +181,11 @@ fn check_action(action: &FaultAction, f: &Fault<'_>) -> Result<(), ScenarioError
                     .at(f.key(key)));
                 }
             }
-            let delays = [("latency", latency), ("jitter", jitter)];
+            let delays = [
+                ("latency", latency),
+                ("jitter", jitter),
+                ("duplicate_delay", duplicate_delay),
+            ];
             for (key, d) in delays {
                 if let Some(d) = d.filter(|d| *d > lim::MAX_LATENCY) {
                     return Err(ScenarioError::new(format!(
