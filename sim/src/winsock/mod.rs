@@ -8,6 +8,8 @@
 
 mod connect;
 mod data;
+mod dgram;
+mod family;
 mod manage;
 
 use std::fmt;
@@ -82,6 +84,16 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    // Datagram calls (CB-D1..D6, CB-B1..B3): `winsock/dgram.rs`.
+    SendTo {
+        slot: Slot,
+        to: SocketAddr,
+        data: Rc<[u8]>,
+    },
+    RecvFrom {
+        slot: Slot,
+        max: u32,
+    },
 }
 
 impl Op {
@@ -100,7 +112,9 @@ impl Op {
             | Op::SetOpt { slot, .. }
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
-            | Op::GetPeerName { slot } => Some(slot),
+            | Op::GetPeerName { slot }
+            | Op::SendTo { slot, .. }
+            | Op::RecvFrom { slot, .. } => Some(slot),
             _ => None,
         }
     }
@@ -143,6 +157,10 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            Op::SendTo { slot, to, data } => {
+                write!(f, "sendto({}, {} bytes, {to})", n(slot), data.len())
+            }
+            Op::RecvFrom { slot, max } => write!(f, "recvfrom({}, {max})", n(slot)),
         }
     }
 }
@@ -158,6 +176,11 @@ pub enum Value {
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
+    /// A datagram received by recvfrom: its length and its sender.
+    Datagram {
+        bytes: u32,
+        from: SocketAddr,
+    },
 }
 
 /// The outcome of a call.
@@ -211,6 +234,8 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         Op::Connect { slot, to } => connect::connect(cx, *slot, *to),
         Op::Send { slot, data } => data::send(cx, *slot, data),
         Op::Recv { slot, max } => data::recv(cx, *slot, *max),
+        Op::SendTo { slot, to, data } => dgram::send_to(cx, *slot, *to, data),
+        Op::RecvFrom { slot, max } => dgram::recv_from(cx, *slot, *max),
         Op::Accept { slot, into } => manage::accept(cx, *slot, *into),
         _ => Poll::Ready(manage::immediate(cx, op)),
     }
