@@ -30,7 +30,8 @@ use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
 use crate::profile::HostProfile;
 use crate::scenario::{
-    FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, ThreadSpec, TimeSpec,
+    FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, SwitchSpec, ThreadSpec,
+    TimeSpec,
 };
 use crate::time::SimDuration;
 
@@ -104,6 +105,14 @@ impl ScenarioBuilder {
         self.scenario.routers.push(RouterSpec {
             name: name.to_string(),
             addrs: cidrs(addrs),
+        });
+        self
+    }
+
+    /// A switch: one broadcast domain for the nodes linked to it (CB-B3).
+    pub fn switch(mut self, name: &str) -> Self {
+        self.scenario.switches.push(SwitchSpec {
+            name: name.to_string(),
         });
         self
     }
@@ -233,6 +242,39 @@ impl Step {
         }
     }
 
+    /// `socket(AF_INET, SOCK_DGRAM)` known as `name`.
+    pub fn new_dgram_socket(name: &str) -> Step {
+        use crate::scenario::{Family, Kind};
+        Step::Socket {
+            name: name.into(),
+            family: Family::Inet,
+            kind: Kind::Dgram,
+            expect: None,
+        }
+    }
+
+    pub fn send_to(socket: &str, to: &str, data: &str) -> Step {
+        Step::SendTo {
+            socket: socket.into(),
+            to: socket_addr(to),
+            data: Some(data.into()),
+            len: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn recv_from(socket: &str, max: u32) -> Step {
+        Step::RecvFrom {
+            socket: socket.into(),
+            max,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
     pub fn close(socket: &str) -> Step {
         Step::Close {
             socket: socket.into(),
@@ -252,7 +294,8 @@ impl Step {
         self
     }
 
-    /// Sets how long the call must take (accept, connect, send, recv).
+    /// Sets how long the call must take (accept, connect, send, recv,
+    /// sendto, recvfrom).
     pub fn took(mut self, time: &str) -> Step {
         if let Some(slot) = self.took_slot() {
             *slot = Some(TimeSpec::Exactly(duration(time)));
@@ -279,6 +322,8 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
+            | SendTo { expect, .. }
+            | RecvFrom { expect, .. }
             | LastError { expect } => Some(expect),
             _ => None,
         }
@@ -289,7 +334,9 @@ impl Step {
             Step::Accept { took, .. }
             | Step::Connect { took, .. }
             | Step::Send { took, .. }
-            | Step::Recv { took, .. } => Some(took),
+            | Step::Recv { took, .. }
+            | Step::SendTo { took, .. }
+            | Step::RecvFrom { took, .. } => Some(took),
             _ => None,
         }
     }

@@ -10,6 +10,8 @@ use crate::time::SimDuration;
 pub mod scenario {
     pub const MAX_HOSTS: usize = 10_000;
     pub const MAX_ROUTERS: usize = 1_000;
+    /// Switches (link segments, CB-B3).
+    pub const MAX_SWITCHES: usize = 1_000;
     pub const MAX_LINKS: usize = 20_000;
     pub const MAX_ADDRS_PER_NODE: usize = 64;
     pub const MAX_THREADS: usize = 10_000;

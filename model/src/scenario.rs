@@ -35,6 +35,10 @@ pub struct Scenario {
     pub hosts: Vec<HostSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routers: Vec<RouterSpec>,
+    /// Ethernet-like segments: each switch is one broadcast domain for the
+    /// nodes linked to it (CB-B3). See [`SwitchSpec`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub switches: Vec<SwitchSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -89,7 +93,18 @@ pub struct RouterSpec {
     pub addrs: Vec<Ipv4Cidr>,
 }
 
-/// A point-to-point link between two nodes (hosts or routers).
+/// A switch: one link segment (an Ethernet broadcast domain). Hosts and
+/// routers link to it; it forwards a unicast packet toward the one node the
+/// destination resolves to and floods a broadcast to every other port
+/// (CB-B3). It has no address, runs no threads, and never links to another
+/// switch (so a segment is one switch and floods cannot loop).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Switch", deny_unknown_fields)]
+pub struct SwitchSpec {
+    pub name: String,
+}
+
+/// A point-to-point link between two nodes (hosts, routers or switches).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Link", deny_unknown_fields)]
 pub struct LinkSpec {
@@ -198,6 +213,9 @@ pub enum Outcome {
     Value(u32),
     /// Any one of these (for outcomes that depend on the seed).
     OneOf(Vec<Outcome>),
+    // Datagram outcomes (CB-D2..D6, CB-B3).
+    /// recvfrom returned exactly this text, from this sender.
+    DataFrom(String, SocketAddr),
 }
 
 /// A point in simulated time, or a window `(earliest, latest)`, inclusive.
@@ -383,6 +401,37 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
+    // Datagram steps (CB-D1..D6, CB-B1..B3).
+    /// sendto: one datagram to `to`, `data` as text or `len` bytes of a
+    /// fixed pattern; on a connected socket too (CB-D4).
+    SendTo {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// recvfrom into a buffer of `max` bytes: the next datagram and its
+    /// sender (`expect: DataFrom("hi", "10.0.0.1:5000")`); blocks until one
+    /// arrives.
+    RecvFrom {
+        socket: String,
+        #[serde(default = "recv_max")]
+        max: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
     /// The thread does nothing for this long.
     Sleep(SimDuration),
     /// The thread sleeps until this simulated time (no-op if already past).
@@ -439,6 +488,12 @@ impl Step {
             }
             | Recv {
                 expect, at, took, ..
+            }
+            | SendTo {
+                expect, at, took, ..
+            }
+            | RecvFrom {
+                expect, at, took, ..
             } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
         };
@@ -465,7 +520,9 @@ impl Step {
             | GetOption { socket, .. }
             | GetSockName { socket, .. }
             | GetPeerName { socket, .. }
-            | IoctlSocket { socket, .. } => Some(socket),
+            | IoctlSocket { socket, .. }
+            | SendTo { socket, .. }
+            | RecvFrom { socket, .. } => Some(socket),
             _ => None,
         }
     }

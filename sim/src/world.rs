@@ -129,22 +129,13 @@ impl World {
                 NodeKind::Host(h) => {
                     host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
                 }
-                NodeKind::Router => {
-                    if self.core.trace.is_on() {
-                        let header = self.core.packets.get(pkt).header;
-                        self.core.trace.record(
-                            self.core.now(),
-                            node,
-                            TraceKind::Recv { link, header },
-                        );
-                    }
-                    self.core.forward(node, pkt);
-                }
+                NodeKind::Router => self.core.router_input(node, pkt, link),
+                NodeKind::Switch => self.core.switch_input(node, pkt, link),
             },
             Event::Emit { pkt, node } => {
                 let arp = match self.core.topo.node(node).kind {
                     NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
-                    NodeKind::Router => crate::engine::core::ROUTER_ARP_TIMEOUT,
+                    NodeKind::Router | NodeKind::Switch => crate::engine::core::ROUTER_ARP_TIMEOUT,
                 };
                 self.core.send(node, pkt, arp);
             }

@@ -137,6 +137,7 @@ fn refused_story() -> Scenario {
         seed: 7,
         hosts: vec![host("client", "10.0.0.1/24"), host("server", "10.0.0.2/24")],
         routers: vec![],
+        switches: vec![],
         links: vec![LinkSpec {
             between: ("client".into(), "server".into()),
             latency: ms(1),

@@ -173,6 +173,7 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
         seed: 1,
         hosts,
         routers,
+        switches: Vec::new(),
         links,
         threads: Vec::new(),
         faults: Vec::new(),

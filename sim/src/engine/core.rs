@@ -116,7 +116,7 @@ impl Core {
         }
     }
 
-    fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
+    pub(super) fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
         if self.faults.engaged && !crate::faults::before_link(self, from, link_id, pkt) {
             return;
         }

@@ -61,6 +61,9 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     for spec in &s.routers {
         topo.add_node(spec.name.clone(), spec.addrs.clone(), NodeKind::Router);
     }
+    for spec in &s.switches {
+        topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
+    }
     for spec in &s.links {
         let (a, b) = (
             node_named(&topo, &spec.between.0),

@@ -250,7 +250,12 @@ fn time_wait_input(
 }
 
 /// A datagram: queued on the socket bound to its port, unless the socket is
-/// connected to another peer (CB-D2); no socket: ICMP port unreachable.
+/// connected to another peer (CB-D2) or its queue is full. Each discard is
+/// a `drop` line of the trace.
+///
+/// Divergence: a datagram for a port without a socket is dropped silently;
+/// a Windows host answers ICMP port unreachable (RFC 1122 §4.1.3.1), which
+/// the sender's next recvfrom reports as WSAECONNRESET.
 fn udp_input(
     host: &mut Host,
     core: &mut Core,
@@ -261,15 +266,32 @@ fn udp_input(
 ) {
     let from = SocketAddrV4::new(ip.src, src_port);
     let Some(&index) = host.udp.get(&dst_port) else {
+        trace_udp_drop(host, core, ip, "no socket on the port");
         return;
     };
     let sock = host.socket_mut(index);
     let filtered = sock.state == SockState::Connected && sock.remote.is_some_and(|r| r != from);
-    if filtered || sock.datagrams.len() >= MAX_QUEUED_DATAGRAMS {
+    if filtered {
+        trace_udp_drop(host, core, ip, "socket connected to another peer (CB-D2)");
+        return;
+    }
+    if sock.datagrams.len() >= MAX_QUEUED_DATAGRAMS {
+        trace_udp_drop(host, core, ip, "receive queue full");
         return;
     }
     sock.datagrams.push_back((from, payload.to_vec()));
     wake(core, &mut sock.waiters);
+}
+
+fn trace_udp_drop(host: &Host, core: &mut Core, ip: &PacketHeader, reason: &'static str) {
+    if core.trace.is_on() {
+        let kind = TraceKind::Drop {
+            link: None,
+            header: *ip,
+            reason,
+        };
+        core.trace.record(core.now(), host.node, kind);
+    }
 }
 
 /// ICMP destination unreachable about one of our TCP connections.

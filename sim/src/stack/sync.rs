@@ -267,7 +267,9 @@ pub fn arm_time_wait(host: &mut Host, core: &mut Core) {
 fn host_index(core: &Core, host: &Host) -> u32 {
     match core.topo.node(host.node).kind {
         crate::net::NodeKind::Host(index) => index,
-        crate::net::NodeKind::Router => unreachable!("a host's node is a host"),
+        crate::net::NodeKind::Router | crate::net::NodeKind::Switch => {
+            unreachable!("a host's node is a host")
+        }
     }
 }
 

@@ -34,8 +34,13 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
     match (outcome, &done.result) {
         (Outcome::Ok, Ok(_)) => true,
         (Outcome::Err(want), Err(got)) => want == got,
-        (Outcome::Bytes(n), Ok(Value::Bytes(m))) => n == m,
-        (Outcome::Data(text), Ok(Value::Bytes(_))) => done.received == text.as_bytes(),
+        (Outcome::Bytes(n), Ok(Value::Bytes(m) | Value::Datagram { bytes: m, .. })) => n == m,
+        (Outcome::Data(text), Ok(Value::Bytes(_) | Value::Datagram { .. })) => {
+            done.received == text.as_bytes()
+        }
+        (Outcome::DataFrom(text, want), Ok(Value::Datagram { from, .. })) => {
+            from == want && done.received == text.as_bytes()
+        }
         (Outcome::Addr(a), Ok(Value::Addr(b))) => a == b,
         (Outcome::Value(v), Ok(Value::Number(w))) => v == w,
         (Outcome::OneOf(list), _) => list.iter().any(|o| matches(o, done)),
@@ -52,6 +57,7 @@ pub fn describe(outcome: &Outcome) -> String {
         Outcome::Data(text) => format!("data {text:?}"),
         Outcome::Addr(a) => format!("address {a}"),
         Outcome::Value(v) => format!("value {v}"),
+        Outcome::DataFrom(text, from) => format!("data {text:?} from {from}"),
         Outcome::OneOf(list) => list.iter().map(describe).collect::<Vec<_>>().join(" or "),
     }
 }
@@ -71,5 +77,9 @@ pub fn result_text(done: &Completed<'_>) -> String {
         Ok(Value::Bytes(n)) => format!("OK ({n} bytes)"),
         Ok(Value::Addr(a)) => format!("OK ({a})"),
         Ok(Value::Number(v)) => format!("OK ({v})"),
+        Ok(Value::Datagram { bytes, from }) => format!(
+            "OK ({bytes} bytes from {from}: {:?})",
+            String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
+        ),
     }
 }

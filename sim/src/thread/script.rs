@@ -140,6 +140,21 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
         S::GetSockName { socket, .. } => Op::GetSockName { slot: slot(socket) },
         S::GetPeerName { socket, .. } => Op::GetPeerName { slot: slot(socket) },
         S::LastError { .. } => Op::LastError,
+        S::SendTo {
+            socket,
+            to,
+            data,
+            len,
+            ..
+        } => Op::SendTo {
+            slot: slot(socket),
+            to: *to,
+            data: payload(data.as_deref(), *len),
+        },
+        S::RecvFrom { socket, max, .. } => Op::RecvFrom {
+            slot: slot(socket),
+            max: *max,
+        },
         S::Sleep(d) => Op::Sleep(*d),
         S::SleepUntil(t) => Op::SleepUntil(simsock_model::SimTime(t.as_nanos())),
         S::Repeat { .. } => unreachable!("Repeat is compiled as a loop"),

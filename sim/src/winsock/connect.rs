@@ -3,8 +3,9 @@
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
-use simsock_model::scenario::{Family, Kind, WinsockVersion};
+use simsock_model::scenario::{Kind, WinsockVersion};
 
+use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
 use crate::stack::socket::SockState;
@@ -67,14 +68,17 @@ fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
 
 fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaError> {
     let sock = cx.host.socket(index);
-    let to = match (sock.family, to) {
-        (Family::Inet, SocketAddr::V4(v4)) => v4,
-        // The simulated network carries IPv4 only: an IPv6 socket has no route.
-        (Family::Inet6, SocketAddr::V6(_)) => return Err(WsaError::WSAENETUNREACH),
-        _ => return Err(WsaError::WSAEAFNOSUPPORT), // CB-C9
+    let dgram = sock.kind == Kind::Dgram;
+    let to = match family::name(sock.family, to)? {
+        Name::V4(v4) => v4,
+        // in6addr_any: CB-C3 on a stream socket, CB-D4 on a datagram one.
+        Name::AnyV6(_) if dgram => family::UNSPECIFIED,
+        Name::AnyV6(_) => return Err(WsaError::WSAEADDRNOTAVAIL),
+        // The simulated network carries IPv4 only (`family`): no route.
+        Name::V6(_) => return Err(WsaError::WSAENETUNREACH),
     };
-    if sock.kind == Kind::Dgram {
-        return connect_dgram(cx, index, to).map(|v| Poll::Ready(Ok(v)));
+    if dgram {
+        return super::dgram::connect(cx, index, to).map(|v| Poll::Ready(Ok(v)));
     }
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
@@ -177,44 +181,4 @@ fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: Soc
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
 fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
     cx.host.conns.contains_key(&(local, to)) || cx.host.time_wait.contains(&(local, to))
-}
-
-/// connect on a datagram socket: only a default destination (CB-D1);
-/// the all-zero address disconnects (CB-D4); a new peer discards queued
-/// datagrams (CB-D6); a broadcast peer needs SO_BROADCAST (CB-B2).
-fn connect_dgram(cx: &mut CallCx<'_>, index: u32, to: SocketAddrV4) -> Result<Value, WsaError> {
-    if to.ip().is_unspecified() {
-        let sock = cx.host.socket_mut(index);
-        sock.remote = None;
-        if sock.state == SockState::Connected {
-            sock.state = SockState::Bound;
-        }
-        return Ok(Value::None);
-    }
-    let broadcast = to.ip().is_broadcast()
-        || cx
-            .core
-            .topo
-            .node(cx.host.node)
-            .addrs
-            .iter()
-            .any(|c| c.broadcast() == *to.ip());
-    if broadcast && !cx.host.socket(index).broadcast {
-        return Err(WsaError::WSAEACCES);
-    }
-    if cx.host.socket(index).local.is_none() {
-        let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?;
-        cx.host.udp.insert(port, index);
-        let sock = cx.host.socket_mut(index);
-        sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
-        sock.wildcard = true;
-        sock.holds_port = true;
-    }
-    let sock = cx.host.socket_mut(index);
-    if sock.remote != Some(to) {
-        sock.datagrams.clear();
-    }
-    sock.remote = Some(to);
-    sock.state = SockState::Connected;
-    Ok(Value::None)
 }

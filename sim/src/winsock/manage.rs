@@ -1,12 +1,13 @@
 //! The calls that complete at once: socket, bind, listen, shutdown,
 //! closesocket, setsockopt, getsockopt, getsockname, getpeername; and accept.
 
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
 use simsock_model::limits::scenario::MAX_BACKLOG;
 use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt};
 
+use super::family::{self, Name};
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
 use crate::stack::socket::{Listener, SockState};
 use crate::stack::sync::{release_if_detached, wake, with_abort, with_tcb};
@@ -33,13 +34,13 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
             let committed = sock.conn.and_then(|c| cx.host.tcb(c)).map(|t| t.local);
             committed
                 .or(sock.local)
-                .map(|a| Value::Addr(SocketAddr::V4(a)))
+                .map(|a| Value::Addr(family::shown(sock.family, a)))
                 .ok_or(WsaError::WSAEINVAL)
         }
         Op::GetPeerName { slot } => {
             let sock = cx.host.socket(resolve(cx.host, slot)?);
             match (sock.state, sock.remote) {
-                (SockState::Connected, Some(a)) => Ok(Value::Addr(SocketAddr::V4(a))),
+                (SockState::Connected, Some(a)) => Ok(Value::Addr(family::shown(sock.family, a))),
                 _ => Err(WsaError::WSAENOTCONN),
             }
         }
@@ -51,16 +52,11 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
 /// SO_REUSEADDR (CB-C17); port 0 takes an ephemeral port (CB-C16).
 fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     let sock = cx.host.socket(index);
-    let SocketAddr::V4(addr) = addr else {
-        return Err(if sock.family == Family::Inet {
-            WsaError::WSAEAFNOSUPPORT
-        } else {
-            WsaError::WSAEADDRNOTAVAIL
-        });
+    let addr = match family::name(sock.family, addr)? {
+        Name::V4(v4) => v4,
+        Name::AnyV6(port) => SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port),
+        Name::V6(_) => return Err(WsaError::WSAEADDRNOTAVAIL), // no host has one (`family`)
     };
-    if sock.family != Family::Inet {
-        return Err(WsaError::WSAEAFNOSUPPORT);
-    }
     if sock.local.is_some() {
         return Err(WsaError::WSAEINVAL);
     }
@@ -74,7 +70,7 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if !addr.ip().is_unspecified() && !own {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
-    let (kind, reuse) = (sock.kind, sock.reuse_addr);
+    let (kind, reuse, inet) = (sock.kind, sock.reuse_addr, sock.family == Family::Inet);
     let port = match addr.port() {
         0 => cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?,
         p if cx.host.ports.is_held(p) && !reuse => return Err(WsaError::WSAEADDRINUSE),
@@ -88,8 +84,8 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     sock.wildcard = addr.ip().is_unspecified();
     sock.holds_port = true;
     sock.state = SockState::Bound;
-    if kind == Kind::Dgram {
-        cx.host.udp.insert(port, index);
+    if kind == Kind::Dgram && inet {
+        cx.host.udp.insert(port, index); // an IPv6 socket never receives IPv4 (`family`)
     }
     Ok(Value::None)
 }
@@ -112,7 +108,10 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     {
         return Err(WsaError::WSAEADDRINUSE);
     }
-    cx.host.listeners.insert(port, index);
+    // An IPv6 listener hears no IPv4 SYN (V6ONLY, `family`): not entered.
+    if sock.family == Family::Inet {
+        cx.host.listeners.insert(port, index);
+    }
     let sock = cx.host.socket_mut(index);
     sock.state = SockState::Listening;
     let backlog = backlog.clamp(1, MAX_BACKLOG);

@@ -8,6 +8,8 @@
 
 mod connect;
 mod data;
+mod dgram;
+mod family;
 mod manage;
 
 use std::fmt;
@@ -92,6 +94,16 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    // Datagram calls (CB-D1..D6, CB-B1..B3): `winsock/dgram.rs`.
+    SendTo {
+        slot: Slot,
+        to: SocketAddr,
+        data: Rc<[u8]>,
+    },
+    RecvFrom {
+        slot: Slot,
+        max: u32,
+    },
 }
 
 impl Op {
@@ -111,7 +123,9 @@ impl Op {
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
             | Op::GetPeerName { slot }
-            | Op::Ioctl { slot, .. } => Some(slot),
+            | Op::Ioctl { slot, .. }
+            | Op::SendTo { slot, .. }
+            | Op::RecvFrom { slot, .. } => Some(slot),
             _ => None,
         }
     }
@@ -162,6 +176,10 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            Op::SendTo { slot, to, data } => {
+                write!(f, "sendto({}, {} bytes, {to})", n(slot), data.len())
+            }
+            Op::RecvFrom { slot, max } => write!(f, "recvfrom({}, {max})", n(slot)),
         }
     }
 }
@@ -177,6 +195,11 @@ pub enum Value {
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
+    /// A datagram received by recvfrom: its length and its sender.
+    Datagram {
+        bytes: u32,
+        from: SocketAddr,
+    },
 }
 
 /// The outcome of a call.
@@ -239,6 +262,12 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             command,
             value,
         } => Poll::Ready(manage::ioctl(cx, *slot, *command, *value)),
+        Op::SendTo { slot, to, data } => {
+            nonblocking(cx, *slot, |cx| dgram::send_to(cx, *slot, *to, data))
+        }
+        Op::RecvFrom { slot, max } => {
+            nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max))
+        }
         _ => Poll::Ready(manage::immediate(cx, op)),
     }
 }
