@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
+use crate::notify::FdEvent;
 use crate::profile::HostProfile;
 use crate::scenario::{
     FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, ThreadSpec, TimeSpec,
@@ -240,6 +241,55 @@ impl Step {
         }
     }
 
+    // --- Nonblocking notifications (CB-N3..N5) ---
+
+    /// `select` with no time-out, over the named sockets of each set.
+    pub fn select(read: &[&str], write: &[&str], except: &[&str]) -> Step {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect();
+        Step::Select {
+            read: names(read),
+            write: names(write),
+            except: names(except),
+            timeout: None,
+            spi: false,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAAsyncSelect(socket, window, events)`.
+    pub fn async_select(socket: &str, window: &str, events: &[FdEvent]) -> Step {
+        Step::AsyncSelect {
+            socket: socket.into(),
+            window: window.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
+    /// `GetMessage(window)`.
+    pub fn get_message(window: &str) -> Step {
+        Step::GetMessage {
+            window: window.into(),
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAEventSelect(socket, event, events)`.
+    pub fn event_select(socket: &str, event: &str, events: &[FdEvent]) -> Step {
+        Step::EventSelect {
+            socket: socket.into(),
+            event: event.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
     pub fn sleep(duration_text: &str) -> Step {
         Step::Sleep(duration(duration_text))
     }
@@ -279,7 +329,14 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
-            | LastError { expect } => Some(expect),
+            | LastError { expect }
+            | Select { expect, .. }
+            | AsyncSelect { expect, .. }
+            | GetMessage { expect, .. }
+            | CreateEvent { expect, .. }
+            | EventSelect { expect, .. }
+            | WaitForEvents { expect, .. }
+            | EnumNetworkEvents { expect, .. } => Some(expect),
             _ => None,
         }
     }
@@ -289,7 +346,10 @@ impl Step {
             Step::Accept { took, .. }
             | Step::Connect { took, .. }
             | Step::Send { took, .. }
-            | Step::Recv { took, .. } => Some(took),
+            | Step::Recv { took, .. }
+            | Step::Select { took, .. }
+            | Step::GetMessage { took, .. }
+            | Step::WaitForEvents { took, .. } => Some(took),
             _ => None,
         }
     }

@@ -261,6 +261,7 @@ fn udp_input(
     }
     sock.datagrams.push_back((from, payload.to_vec()));
     wake(core, &mut sock.waiters);
+    super::notify::socket_changed(host, core, index); // FD_READ (CB-N4, CB-N5)
 }
 
 /// ICMP destination unreachable about one of our TCP connections.

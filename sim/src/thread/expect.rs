@@ -3,6 +3,8 @@
 use simsock_model::scenario::{Expect, Outcome};
 
 use super::Completed;
+
+mod notify;
 use crate::winsock::Value;
 
 /// `None` if the call met the expectation, else what went wrong.
@@ -39,6 +41,7 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
         (Outcome::Addr(a), Ok(Value::Addr(b))) => a == b,
         (Outcome::Value(v), Ok(Value::Number(w))) => v == w,
         (Outcome::OneOf(list), _) => list.iter().any(|o| matches(o, done)),
+        (outcome, Ok(value)) => notify::matches(outcome, value, done),
         _ => false,
     }
 }
@@ -52,6 +55,7 @@ fn describe(outcome: &Outcome) -> String {
         Outcome::Addr(a) => format!("address {a}"),
         Outcome::Value(v) => format!("value {v}"),
         Outcome::OneOf(list) => list.iter().map(describe).collect::<Vec<_>>().join(" or "),
+        outcome => notify::describe(outcome),
     }
 }
 
@@ -70,5 +74,6 @@ pub fn result_text(done: &Completed<'_>) -> String {
         Ok(Value::Bytes(n)) => format!("OK ({n} bytes)"),
         Ok(Value::Addr(a)) => format!("OK ({a})"),
         Ok(Value::Number(v)) => format!("OK ({v})"),
+        Ok(value) => notify::result_text(value, done),
     }
 }

@@ -9,11 +9,13 @@
 mod connect;
 mod data;
 mod manage;
+pub mod notify;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
+use simsock_model::notify::FdEvent;
 use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt, WinsockVersion};
 use simsock_model::{SimDuration, SimTime, WsaError};
 
@@ -92,6 +94,41 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    // --- Nonblocking notifications (CB-N3..N5): winsock/notify.rs. `spi`
+    // names the call WSP... (same mechanism). ---
+    Select {
+        sets: notify::SelectSets,
+        timeout: Option<SimDuration>,
+        spi: bool,
+    },
+    AsyncSelect {
+        slot: Slot,
+        window: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    GetMessage {
+        window: notify::Named,
+    },
+    CreateEvent {
+        event: notify::Named,
+    },
+    EventSelect {
+        slot: Slot,
+        event: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    WaitForEvents {
+        events: Rc<[notify::Named]>,
+        wait_all: bool,
+        timeout: Option<SimDuration>,
+    },
+    EnumNetworkEvents {
+        slot: Slot,
+        event: Option<notify::Named>,
+        spi: bool,
+    },
 }
 
 impl Op {
@@ -111,7 +148,10 @@ impl Op {
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
             | Op::GetPeerName { slot }
-            | Op::Ioctl { slot, .. } => Some(slot),
+            | Op::Ioctl { slot, .. }
+            | Op::AsyncSelect { slot, .. }
+            | Op::EventSelect { slot, .. }
+            | Op::EnumNetworkEvents { slot, .. } => Some(slot),
             _ => None,
         }
     }
@@ -162,6 +202,7 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            op => notify_display(f, op, self.names),
         }
     }
 }
@@ -177,6 +218,29 @@ pub enum Value {
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
+    // --- Nonblocking notifications (CB-N3..N5) ---
+    /// select: how many are ready, and per set a bit per position in it.
+    Selected {
+        count: u32,
+        read: u64,
+        write: u64,
+        except: u64,
+    },
+    /// GetMessage: a WSAAsyncSelect message; `slot` is the socket variable
+    /// holding the handle, if one does.
+    Message {
+        socket: u32,
+        slot: Option<Slot>,
+        event: simsock_model::notify::FdEvent,
+        error: Option<WsaError>,
+    },
+    /// WSAEnumNetworkEvents: `lNetworkEvents` and `iErrorCode`.
+    NetworkEvents {
+        events: u32,
+        errors: [Option<WsaError>; 6],
+    },
+    /// WSAWaitForMultipleEvents: WSA_WAIT_EVENT_0 + i, or WSA_WAIT_TIMEOUT.
+    Wait(u32),
 }
 
 /// The outcome of a call.
@@ -200,6 +264,9 @@ pub struct CallCx<'a> {
     pub received: &'a mut Vec<u8>,
     /// Set by the first poll of a call, false on later polls.
     pub first: bool,
+    /// When the call began (the time-outs of select and
+    /// WSAWaitForMultipleEvents count from it).
+    pub start: SimTime,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.
@@ -207,13 +274,15 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     if !matches!(
         op,
         Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && cx.host.startups == 0
+    ) && !beside_winsock(op)
+        && cx.host.startups == 0
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
     if cx.core.faults.engaged
         && cx.core.faults.interface_down(cx.host.node)
         && !matches!(op, Op::Startup { .. } | Op::Cleanup)
+        && !beside_winsock(op)
     {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
@@ -231,15 +300,159 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             Poll::Ready(Ok(Value::None))
         }
         Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
-        Op::Send { slot, data } => nonblocking(cx, *slot, |cx| data::send(cx, *slot, data)),
-        Op::Recv { slot, max } => nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max)),
-        Op::Accept { slot, into } => nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into)),
+        Op::Send { slot, data } => {
+            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
+            if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
+                notify::reenable(cx, *slot, FdEvent::FD_WRITE); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Recv { slot, max } => {
+            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_READ); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Accept { slot, into } => {
+            let poll = nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_ACCEPT); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Ioctl {
+            slot,
+            command: IoctlCommand::FIONBIO,
+            value: 0,
+        } if notify::registered(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N4, CB-N5
+        }
         Op::Ioctl {
             slot,
             command,
             value,
         } => Poll::Ready(manage::ioctl(cx, *slot, *command, *value)),
+        Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
+        }
+        op if beside_winsock(op) || is_notify(op) => poll_notify(cx, op),
         _ => Poll::Ready(manage::immediate(cx, op)),
+    }
+}
+
+// --- Nonblocking notifications (CB-N3..N6) ---
+
+/// GetMessage and the event calls are not Winsock socket calls: they work
+/// before WSAStartup and while the interface is down.
+fn beside_winsock(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::GetMessage { .. } | Op::CreateEvent { .. } | Op::WaitForEvents { .. }
+    )
+}
+
+fn is_notify(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Select { .. }
+            | Op::AsyncSelect { .. }
+            | Op::EventSelect { .. }
+            | Op::EnumNetworkEvents { .. }
+    )
+}
+
+fn poll_notify(cx: &mut CallCx<'_>, op: &Op) -> Poll {
+    match op {
+        Op::Select { sets, timeout, .. } => notify::select(cx, sets, *timeout),
+        Op::AsyncSelect {
+            slot, window, mask, ..
+        } => notify::async_select(cx, *slot, window.index, *mask),
+        Op::GetMessage { window } => notify::get_message(cx, window.index),
+        Op::CreateEvent { event } => notify::create_event(cx, event.index),
+        Op::EventSelect {
+            slot, event, mask, ..
+        } => notify::event_select(cx, *slot, event.index, *mask),
+        Op::WaitForEvents {
+            events,
+            wait_all,
+            timeout,
+        } => notify::wait_for_events(cx, events, *wait_all, *timeout),
+        Op::EnumNetworkEvents { slot, event, .. } => {
+            notify::enum_network_events(cx, *slot, event.as_ref().map(|e| e.index))
+        }
+        _ => Poll::Ready(manage::immediate(cx, op)),
+    }
+}
+
+/// The text of a notification call: `select(read [s], write [], except [s], 1s)`,
+/// `WSAAsyncSelect(s, w, FD_CONNECT)`; the SPI forms with their WSP names.
+fn notify_display(f: &mut fmt::Formatter<'_>, op: &Op, names: &[String]) -> fmt::Result {
+    let n = |slot: &Slot| names.get(*slot as usize).map_or("?", String::as_str);
+    let api = |spi: &bool, wsa: &'static str, wsp: &'static str| if *spi { wsp } else { wsa };
+    let mask = |m: &u32| FdEvent::mask_text(*m);
+    match op {
+        Op::Select { sets, timeout, spi } => {
+            let set = |s: &[Slot]| notify::names_text(s, names);
+            write!(
+                f,
+                "{}(read {}, write {}, except {}, {})",
+                api(spi, "select", "WSPSelect"),
+                set(&sets.read),
+                set(&sets.write),
+                set(&sets.except),
+                timeout.map_or("INFINITE".to_string(), |t| t.to_string())
+            )
+        }
+        Op::AsyncSelect {
+            slot,
+            window,
+            mask: m,
+            spi,
+        } => write!(
+            f,
+            "{}({}, {}, {})",
+            api(spi, "WSAAsyncSelect", "WSPAsyncSelect"),
+            n(slot),
+            window.name,
+            mask(m)
+        ),
+        Op::GetMessage { window } => write!(f, "GetMessage({})", window.name),
+        Op::CreateEvent { event } => write!(f, "{} = WSACreateEvent()", event.name),
+        Op::EventSelect {
+            slot,
+            event,
+            mask: m,
+            spi,
+        } => write!(
+            f,
+            "{}({}, {}, {})",
+            api(spi, "WSAEventSelect", "WSPEventSelect"),
+            n(slot),
+            event.name,
+            mask(m)
+        ),
+        Op::WaitForEvents {
+            events,
+            wait_all,
+            timeout,
+        } => {
+            let list: Vec<&str> = events.iter().map(|e| &*e.name).collect();
+            write!(
+                f,
+                "WSAWaitForMultipleEvents([{}], wait_all: {wait_all}, {})",
+                list.join(", "),
+                timeout.map_or("WSA_INFINITE".to_string(), |t| t.to_string())
+            )
+        }
+        Op::EnumNetworkEvents { slot, event, spi } => write!(
+            f,
+            "{}({}, {})",
+            api(spi, "WSAEnumNetworkEvents", "WSPEnumNetworkEvents"),
+            n(slot),
+            event.as_ref().map_or("NULL", |e| &*e.name)
+        ),
+        _ => Ok(()),
     }
 }
 

@@ -1,0 +1,131 @@
+//! The semantic check of the select, WSAAsyncSelect and WSAEventSelect
+//! steps (CB-N3..N5): socket names in select's sets, event names made by a
+//! CreateEvent step on the host, and the limits on the lists (FD_SETSIZE,
+//! WSA_MAXIMUM_WAIT_EVENTS, the events of one registration).
+
+use std::collections::BTreeSet;
+
+use simsock_model::limits::scenario as lim;
+use simsock_model::scenario::{Scenario, Step, ThreadSpec};
+
+use super::super::load::{ScenarioError, find_key, find_quoted_after, find_value};
+
+/// Checks the notification steps of one thread; `sockets` are the socket
+/// names the host's threads create.
+pub(super) fn check_thread(
+    s: &Scenario,
+    thread: &ThreadSpec,
+    sockets: &BTreeSet<String>,
+    source: &str,
+) -> Result<(), ScenarioError> {
+    let events = events_on_host(s, &thread.host);
+    check_steps(&thread.steps, sockets, &events, source)
+}
+
+/// Every event name a CreateEvent step of the host makes.
+fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
+    fn collect(steps: &[Step], into: &mut BTreeSet<String>) {
+        for step in steps {
+            match step {
+                Step::CreateEvent { name, .. } => {
+                    into.insert(name.clone());
+                }
+                Step::Repeat { steps, .. } => collect(steps, into),
+                _ => {}
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    for t in s.threads.iter().filter(|t| t.host == host) {
+        collect(&t.steps, &mut names);
+    }
+    names
+}
+
+fn check_steps(
+    steps: &[Step],
+    sockets: &BTreeSet<String>,
+    events: &BTreeSet<String>,
+    source: &str,
+) -> Result<(), ScenarioError> {
+    for step in steps {
+        match step {
+            Step::Select {
+                read,
+                write,
+                except,
+                ..
+            } => check_select([read, write, except], sockets, source)?,
+            Step::AsyncSelect { events: list, .. } | Step::EventSelect { events: list, .. }
+                if list.len() > lim::MAX_FD_EVENTS =>
+            {
+                return Err(ScenarioError::new(format!(
+                    "{} network events in one registration; at most {}",
+                    list.len(),
+                    lim::MAX_FD_EVENTS
+                ))
+                .at(find_key(source, "events", 0)));
+            }
+            Step::WaitForEvents { events: list, .. } => check_wait(list, events, source)?,
+            Step::EventSelect { event, .. }
+            | Step::EnumNetworkEvents {
+                event: Some(event), ..
+            } => known_event(event, events, source)?,
+            Step::Repeat { steps, .. } => check_steps(steps, sockets, events, source)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_select(
+    sets: [&Vec<String>; 3],
+    sockets: &BTreeSet<String>,
+    source: &str,
+) -> Result<(), ScenarioError> {
+    let select_at = source.find("Select(").unwrap_or(0);
+    for (set, key) in sets.into_iter().zip(["read", "write", "except"]) {
+        if set.len() > lim::FD_SETSIZE {
+            return Err(ScenarioError::new(format!(
+                "{} sockets in the {key} set; FD_SETSIZE is {}",
+                set.len(),
+                lim::FD_SETSIZE
+            ))
+            .at(find_key(source, key, select_at)));
+        }
+        if let Some(name) = set.iter().find(|n| !sockets.contains(*n)) {
+            return Err(ScenarioError::new(format!(
+                "unknown socket name `{name}` in select's {key} set: no Socket or Accept step on this host creates it"
+            ))
+            .at(find_quoted_after(source, name, select_at)));
+        }
+    }
+    Ok(())
+}
+
+fn check_wait(
+    list: &[String],
+    events: &BTreeSet<String>,
+    source: &str,
+) -> Result<(), ScenarioError> {
+    if list.is_empty() || list.len() > lim::WSA_MAXIMUM_WAIT_EVENTS {
+        return Err(ScenarioError::new(format!(
+            "WaitForEvents waits on {} events; it needs 1 to {} (WSA_MAXIMUM_WAIT_EVENTS)",
+            list.len(),
+            lim::WSA_MAXIMUM_WAIT_EVENTS
+        ))
+        .at(find_key(source, "WaitForEvents(events", 0)
+            .or_else(|| source.find("WaitForEvents(").map(|i| i..i + 13))));
+    }
+    list.iter().try_for_each(|e| known_event(e, events, source))
+}
+
+fn known_event(name: &str, events: &BTreeSet<String>, source: &str) -> Result<(), ScenarioError> {
+    if events.contains(name) {
+        return Ok(());
+    }
+    Err(ScenarioError::new(format!(
+        "unknown event name `{name}`: no CreateEvent step on this host creates it"
+    ))
+    .at(find_value(source, "event", name, 0).or_else(|| find_value(source, "", name, 0))))
+}
