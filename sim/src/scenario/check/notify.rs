@@ -83,7 +83,12 @@ fn check_select(
     sockets: &BTreeSet<String>,
     source: &str,
 ) -> Result<(), ScenarioError> {
-    let select_at = source.find("Select(").unwrap_or(0);
+    // The first `Select(` step (not `AsyncSelect(` or `EventSelect(`).
+    let select_at = source
+        .match_indices("Select(")
+        .map(|(i, _)| i)
+        .find(|&i| !source[..i].ends_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or(0);
     for (set, key) in sets.into_iter().zip(["read", "write", "except"]) {
         if set.len() > lim::FD_SETSIZE {
             return Err(ScenarioError::new(format!(
