@@ -446,6 +446,18 @@ fn bad_notification_steps_are_rejected_with_a_position() {
     assert_eq!(message, "65 sockets in the write set; FD_SETSIZE is 64");
     assert!(at.starts_with("write:"), "{at}");
 
+    let (message, at) = rejected(r#"Socket(name: "s"), Select(read: ["s"], write: ["s", "s"]),"#);
+    assert_eq!(message, "socket `s` is twice in select's write set");
+    assert!(at.starts_with(r#""s"]"#), "{at}");
+
+    let (message, at) =
+        rejected(r#"CreateEvent(name: "ev"), WaitForEvents(events: ["ev"], timeout: "2h"),"#);
+    assert!(
+        message.contains("longer than the run may last"),
+        "{message}"
+    );
+    assert!(at.starts_with("timeout:"), "{at}");
+
     let (message, _) = rejected(r#"WaitForEvents(events: []),"#);
     assert!(message.contains("needs 1 to 64"), "{message}");
 
@@ -460,4 +472,51 @@ fn bad_notification_steps_are_rejected_with_a_position() {
     ));
     assert_eq!(message, "9 network events in one registration; at most 8");
     assert!(at.starts_with("events:"), "{at}");
+}
+
+/// The builder's helpers make the same story in Rust: WSAAsyncSelect then
+/// a refused nonblocking connect, whose FD_CONNECT carries WSAECONNREFUSED;
+/// select on a second socket sees the same failure in its except set.
+#[test]
+fn builder_helpers_make_notification_steps() {
+    use simsock_model::WsaError;
+    use simsock_model::builder::ScenarioBuilder;
+    use simsock_model::notify::FdEvent;
+    use simsock_model::scenario::Outcome;
+
+    let fd_connect = |socket: &str, error| Outcome::Message {
+        socket: socket.into(),
+        event: FdEvent::FD_CONNECT,
+        error,
+    };
+    let scenario = ScenarioBuilder::new("builder")
+        .host("client", &["10.0.0.1/24"])
+        .host("server", &["10.0.0.2/24"])
+        .link("client", "server", "1ms")
+        .thread(
+            "client",
+            "main",
+            [
+                Step::new_socket("s"),
+                Step::async_select("s", "w", &[FdEvent::FD_CONNECT]),
+                Step::connect("s", "10.0.0.2:81").expect(Outcome::Err(WsaError::WSAEWOULDBLOCK)),
+                Step::get_message("w")
+                    .expect(fd_connect("s", Some(WsaError::WSAECONNREFUSED)))
+                    .took("1.006s"),
+                Step::new_socket("t"),
+                Step::connect("t", "10.0.0.2:81").expect(Outcome::Err(WsaError::WSAECONNREFUSED)),
+                Step::select(&[], &["t"], &["t"]).expect(Outcome::Selected {
+                    read: vec![],
+                    write: vec![],
+                    except: vec!["t".into()],
+                }),
+            ],
+        )
+        .build();
+    let report = run(&scenario, &RunOptions::default());
+    assert_passed(&report);
+    let last = calls(&report, "client", "main")
+        .last()
+        .map(|c| c.detail.clone());
+    assert_eq!(last.as_deref(), Some("OK (1: except [t])"));
 }

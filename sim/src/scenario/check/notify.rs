@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use simsock_model::SimDuration;
 use simsock_model::limits::scenario as lim;
 use simsock_model::scenario::{Scenario, Step, ThreadSpec};
 
@@ -19,7 +20,22 @@ pub(super) fn check_thread(
     source: &str,
 ) -> Result<(), ScenarioError> {
     let events = events_on_host(s, &thread.host);
-    check_steps(&thread.steps, sockets, &events, source)
+    let cx = Cx {
+        sockets,
+        events: &events,
+        max_time: s.limits.max_time,
+        source,
+    };
+    check_steps(&thread.steps, &cx)
+}
+
+/// What the checks of one thread's steps look names and limits up in.
+struct Cx<'a> {
+    sockets: &'a BTreeSet<String>,
+    events: &'a BTreeSet<String>,
+    /// `limits.max_time`: the longest time-out a wait may ask for.
+    max_time: SimDuration,
+    source: &'a str,
 }
 
 /// Every event name a CreateEvent step of the host makes.
@@ -42,14 +58,23 @@ fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
     names
 }
 
-fn check_steps(
-    steps: &[Step],
-    sockets: &BTreeSet<String>,
-    events: &BTreeSet<String>,
-    source: &str,
-) -> Result<(), ScenarioError> {
+fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
+    let (sockets, events, source) = (cx.sockets, cx.events, cx.source);
     for step in steps {
         match step {
+            Step::Select { timeout, .. } | Step::WaitForEvents { timeout, .. }
+                if timeout.is_some_and(|t| t > cx.max_time) =>
+            {
+                // A wait that ends early leaves its time-out on the clock
+                // (the event queue cannot cancel it); past limits.max_time it
+                // would stop the run. A longer wait is never observable anyway.
+                return Err(ScenarioError::new(format!(
+                    "time-out {} is longer than the run may last ({}, limits.max_time)",
+                    timeout.unwrap_or_default(),
+                    cx.max_time
+                ))
+                .at(find_key(source, "timeout", 0)));
+            }
             Step::Select {
                 read,
                 write,
@@ -71,7 +96,7 @@ fn check_steps(
             | Step::EnumNetworkEvents {
                 event: Some(event), ..
             } => known_event(event, events, source)?,
-            Step::Repeat { steps, .. } => check_steps(steps, sockets, events, source)?,
+            Step::Repeat { steps, .. } => check_steps(steps, cx)?,
             _ => {}
         }
     }
@@ -97,6 +122,22 @@ fn check_select(
                 lim::FD_SETSIZE
             ))
             .at(find_key(source, key, select_at)));
+        }
+        if let Some(name) = set
+            .iter()
+            .enumerate()
+            .find_map(|(i, n)| set[..i].contains(n).then_some(n))
+        {
+            // FD_SET adds a socket once: a set holds each socket at most once.
+            let set_at = find_key(source, key, select_at).map_or(select_at, |r| r.end);
+            let first = find_quoted_after(source, name, set_at);
+            let second = first
+                .clone()
+                .and_then(|r| find_quoted_after(source, name, r.end));
+            return Err(ScenarioError::new(format!(
+                "socket `{name}` is twice in select's {key} set"
+            ))
+            .at(second.or(first)));
         }
         if let Some(name) = set.iter().find(|n| !sockets.contains(*n)) {
             return Err(ScenarioError::new(format!(
