@@ -520,3 +520,39 @@ fn builder_helpers_make_notification_steps() {
         .map(|c| c.detail.clone());
     assert_eq!(last.as_deref(), Some("OK (1: except [t])"));
 }
+
+/// The WSAAsyncSelect document's FD_WRITE rule: posted when the connection
+/// is made, and again only after a send failed with WSAEWOULDBLOCK, once
+/// the peer's ACK frees buffer space. The client's send buffer holds 1 KiB.
+#[test]
+fn fd_write_comes_back_after_a_send_that_would_block() {
+    let source = story(
+        r#"
+            Socket(name: "s"),
+            AsyncSelect(socket: "s", window: "w", events: [FD_CONNECT, FD_WRITE]),
+            Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAEWOULDBLOCK)),
+            GetMessage(window: "w", expect: Message(socket: "s", event: FD_CONNECT), at: "2ms"),
+            GetMessage(window: "w", expect: Message(socket: "s", event: FD_WRITE), at: "2ms"),
+            Send(socket: "s", len: 3000, expect: Bytes(1024)),
+            Send(socket: "s", len: 100, expect: Err(WSAEWOULDBLOCK)),
+            GetMessage(window: "w", expect: Message(socket: "s", event: FD_WRITE), at: "4ms"),
+            Send(socket: "s", len: 100, expect: Bytes(100)),
+        "#,
+    )
+    .replace(
+        r#"Host(name: "client", addrs: ["10.0.0.1/24"]),"#,
+        r#"Host(name: "client", addrs: ["10.0.0.1/24"], profile: (send_buffer: 1024)),"#,
+    );
+    let scenario = load(&source).unwrap_or_else(|e| panic!("{e}"));
+    let report = run(&scenario, &RunOptions::default());
+    let client_failures: Vec<_> = report
+        .failures
+        .iter()
+        .filter(|f| f.starts_with("client"))
+        .collect();
+    assert!(
+        client_failures.is_empty(),
+        "{client_failures:#?}\n{:#?}",
+        report.trace_lines
+    );
+}

@@ -202,7 +202,7 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
-            op => notify_display(f, op, self.names),
+            op => notify::display(f, op, self.names),
         }
     }
 }
@@ -274,7 +274,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     if !matches!(
         op,
         Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && !beside_winsock(op)
+    ) && !notify::beside_winsock(op)
         && cx.host.startups == 0
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
@@ -282,7 +282,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     if cx.core.faults.engaged
         && cx.core.faults.interface_down(cx.host.node)
         && !matches!(op, Op::Startup { .. } | Op::Cleanup)
-        && !beside_winsock(op)
+        && !notify::beside_winsock(op)
     {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
@@ -336,123 +336,8 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
             Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
         }
-        op if beside_winsock(op) || is_notify(op) => poll_notify(cx, op),
+        op if notify::is_notify(op) => notify::poll(cx, op),
         _ => Poll::Ready(manage::immediate(cx, op)),
-    }
-}
-
-// --- Nonblocking notifications (CB-N3..N6) ---
-
-/// GetMessage and the event calls are not Winsock socket calls: they work
-/// before WSAStartup and while the interface is down.
-fn beside_winsock(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::GetMessage { .. } | Op::CreateEvent { .. } | Op::WaitForEvents { .. }
-    )
-}
-
-fn is_notify(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Select { .. }
-            | Op::AsyncSelect { .. }
-            | Op::EventSelect { .. }
-            | Op::EnumNetworkEvents { .. }
-    )
-}
-
-fn poll_notify(cx: &mut CallCx<'_>, op: &Op) -> Poll {
-    match op {
-        Op::Select { sets, timeout, .. } => notify::select(cx, sets, *timeout),
-        Op::AsyncSelect {
-            slot, window, mask, ..
-        } => notify::async_select(cx, *slot, window.index, *mask),
-        Op::GetMessage { window } => notify::get_message(cx, window.index),
-        Op::CreateEvent { event } => notify::create_event(cx, event.index),
-        Op::EventSelect {
-            slot, event, mask, ..
-        } => notify::event_select(cx, *slot, event.index, *mask),
-        Op::WaitForEvents {
-            events,
-            wait_all,
-            timeout,
-        } => notify::wait_for_events(cx, events, *wait_all, *timeout),
-        Op::EnumNetworkEvents { slot, event, .. } => {
-            notify::enum_network_events(cx, *slot, event.as_ref().map(|e| e.index))
-        }
-        _ => Poll::Ready(manage::immediate(cx, op)),
-    }
-}
-
-/// The text of a notification call: `select(read [s], write [], except [s], 1s)`,
-/// `WSAAsyncSelect(s, w, FD_CONNECT)`; the SPI forms with their WSP names.
-fn notify_display(f: &mut fmt::Formatter<'_>, op: &Op, names: &[String]) -> fmt::Result {
-    let n = |slot: &Slot| names.get(*slot as usize).map_or("?", String::as_str);
-    let api = |spi: &bool, wsa: &'static str, wsp: &'static str| if *spi { wsp } else { wsa };
-    let mask = |m: &u32| FdEvent::mask_text(*m);
-    match op {
-        Op::Select { sets, timeout, spi } => {
-            let set = |s: &[Slot]| notify::names_text(s, names);
-            write!(
-                f,
-                "{}(read {}, write {}, except {}, {})",
-                api(spi, "select", "WSPSelect"),
-                set(&sets.read),
-                set(&sets.write),
-                set(&sets.except),
-                timeout.map_or("INFINITE".to_string(), |t| t.to_string())
-            )
-        }
-        Op::AsyncSelect {
-            slot,
-            window,
-            mask: m,
-            spi,
-        } => write!(
-            f,
-            "{}({}, {}, {})",
-            api(spi, "WSAAsyncSelect", "WSPAsyncSelect"),
-            n(slot),
-            window.name,
-            mask(m)
-        ),
-        Op::GetMessage { window } => write!(f, "GetMessage({})", window.name),
-        Op::CreateEvent { event } => write!(f, "{} = WSACreateEvent()", event.name),
-        Op::EventSelect {
-            slot,
-            event,
-            mask: m,
-            spi,
-        } => write!(
-            f,
-            "{}({}, {}, {})",
-            api(spi, "WSAEventSelect", "WSPEventSelect"),
-            n(slot),
-            event.name,
-            mask(m)
-        ),
-        Op::WaitForEvents {
-            events,
-            wait_all,
-            timeout,
-        } => {
-            let list: Vec<&str> = events.iter().map(|e| &*e.name).collect();
-            write!(
-                f,
-                "WSAWaitForMultipleEvents([{}], wait_all: {wait_all}, {})",
-                list.join(", "),
-                timeout.map_or("WSA_INFINITE".to_string(), |t| t.to_string())
-            )
-        }
-        Op::EnumNetworkEvents { slot, event, spi } => write!(
-            f,
-            "{}({}, {})",
-            api(spi, "WSAEnumNetworkEvents", "WSPEnumNetworkEvents"),
-            n(slot),
-            event.as_ref().map_or("NULL", |e| &*e.name)
-        ),
-        _ => Ok(()),
     }
 }
 

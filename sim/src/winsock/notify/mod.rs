@@ -14,14 +14,18 @@
 
 use std::rc::Rc;
 
+use simsock_model::SimDuration;
 use simsock_model::WsaError;
 use simsock_model::notify::{FdEvent, WSA_WAIT_TIMEOUT};
-use simsock_model::{SimDuration, SimTime};
 
-use super::{CallCx, Poll, Slot, Value, resolve};
-use crate::engine::{Core, Event};
-use crate::stack::Host;
+use super::{CallCx, Op, Poll, Slot, Value, resolve};
 use crate::stack::notify::{Target, readiness, register};
+
+mod display;
+mod wait;
+
+pub(super) use display::display;
+pub use wait::{is_wait, park, unpark};
 
 /// A window or event object of the host: its index and its name as the
 /// scenario wrote it (for the call's text).
@@ -197,90 +201,48 @@ pub(super) fn enum_network_events(cx: &mut CallCx<'_>, slot: Slot, event: Option
     Poll::Ready(Ok(Value::NetworkEvents { events, errors }))
 }
 
-/// What a waiting call of this module waits on, if it is one.
-enum Waits<'a> {
-    Sockets(&'a SelectSets, Option<SimDuration>),
-    Window(u32),
-    Events(&'a [Named], Option<SimDuration>),
+/// GetMessage and the event calls are not Winsock socket calls: they work
+/// before WSAStartup and while the interface is down.
+pub(super) fn beside_winsock(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::GetMessage { .. } | Op::CreateEvent { .. } | Op::WaitForEvents { .. }
+    )
 }
 
-fn waits(op: &super::Op) -> Option<Waits<'_>> {
+/// Whether `op` is a call of this module.
+pub(super) fn is_notify(op: &Op) -> bool {
+    beside_winsock(op)
+        || matches!(
+            op,
+            Op::Select { .. }
+                | Op::AsyncSelect { .. }
+                | Op::EventSelect { .. }
+                | Op::EnumNetworkEvents { .. }
+        )
+}
+
+/// Polls a call of this module.
+pub(super) fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     match op {
-        super::Op::Select { sets, timeout, .. } => Some(Waits::Sockets(sets, *timeout)),
-        super::Op::GetMessage { window } => Some(Waits::Window(window.index)),
-        super::Op::WaitForEvents {
-            events, timeout, ..
-        } => Some(Waits::Events(events, *timeout)),
-        _ => None,
-    }
-}
-
-/// Whether `op` is a wait of this module, parked by [`park`].
-pub fn is_wait(op: &super::Op) -> bool {
-    waits(op).is_some()
-}
-
-fn join(waiters: &mut Vec<u32>, thread: u32) {
-    if !waiters.contains(&thread) {
-        waiters.push(thread);
-    }
-}
-
-/// Parks `thread` on every object `op` waits for; on its first park (the
-/// call just started) also on the clock at its time-out.
-pub fn park(
-    core: &mut Core,
-    host: &mut Host,
-    thread: u32,
-    op: &super::Op,
-    start: SimTime,
-    first: bool,
-) {
-    let timeout = match waits(op) {
-        Some(Waits::Sockets(sets, timeout)) => {
-            for slot in sets.all() {
-                if let Ok(index) = resolve(host, slot) {
-                    join(&mut host.socket_mut(index).waiters, thread);
-                }
-            }
-            timeout
+        Op::Select { sets, timeout, .. } => select(cx, sets, *timeout),
+        Op::AsyncSelect {
+            slot, window, mask, ..
+        } => async_select(cx, *slot, window.index, *mask),
+        Op::GetMessage { window } => get_message(cx, window.index),
+        Op::CreateEvent { event } => create_event(cx, event.index),
+        Op::EventSelect {
+            slot, event, mask, ..
+        } => event_select(cx, *slot, event.index, *mask),
+        Op::WaitForEvents {
+            events,
+            wait_all,
+            timeout,
+        } => wait_for_events(cx, events, *wait_all, *timeout),
+        Op::EnumNetworkEvents { slot, event, .. } => {
+            enum_network_events(cx, *slot, event.as_ref().map(|e| e.index))
         }
-        Some(Waits::Window(w)) => {
-            join(&mut host.notify.window(w).waiters, thread);
-            None
-        }
-        Some(Waits::Events(events, timeout)) => {
-            for named in events {
-                join(&mut host.notify.event(named.index).waiters, thread);
-            }
-            timeout
-        }
-        None => None,
-    };
-    if let (Some(t), true) = (timeout, first) {
-        core.schedule(start + t, Event::Resume { thread });
-    }
-}
-
-/// Takes a thread whose wait completed off the lists of the objects it
-/// did not wake from, so they do not resume it later.
-pub fn unpark(host: &mut Host, thread: u32, op: &super::Op) {
-    let leave = |waiters: &mut Vec<u32>| waiters.retain(|&t| t != thread);
-    match waits(op) {
-        Some(Waits::Sockets(sets, _)) => {
-            for slot in sets.all() {
-                if let Ok(index) = resolve(host, slot) {
-                    leave(&mut host.socket_mut(index).waiters);
-                }
-            }
-        }
-        Some(Waits::Window(w)) => leave(&mut host.notify.window(w).waiters),
-        Some(Waits::Events(events, _)) => {
-            for named in events {
-                leave(&mut host.notify.event(named.index).waiters);
-            }
-        }
-        None => {}
+        _ => unreachable!("is_notify admits only the calls above"),
     }
 }
 
@@ -310,13 +272,4 @@ pub(super) fn reenable(cx: &mut CallCx<'_>, slot: Slot, event: FdEvent) {
     if let Ok(index) = resolve(cx.host, slot) {
         crate::stack::notify::reenable(cx.host, cx.core, index, event);
     }
-}
-
-/// `[s, t]` with the socket names of a set.
-pub(super) fn names_text(slots: &[Slot], names: &[String]) -> String {
-    let list: Vec<&str> = slots
-        .iter()
-        .map(|s| names.get(*s as usize).map_or("?", String::as_str))
-        .collect();
-    format!("[{}]", list.join(", "))
 }
