@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
+use crate::notify::FdEvent;
 use crate::profile::HostProfile;
 use crate::scenario::{
     FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, SwitchSpec, ThreadSpec,
@@ -282,6 +283,55 @@ impl Step {
         }
     }
 
+    // --- Nonblocking notifications (CB-N3..N5) ---
+
+    /// `select` with no time-out, over the named sockets of each set.
+    pub fn select(read: &[&str], write: &[&str], except: &[&str]) -> Step {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect();
+        Step::Select {
+            read: names(read),
+            write: names(write),
+            except: names(except),
+            timeout: None,
+            spi: false,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAAsyncSelect(socket, window, events)`.
+    pub fn async_select(socket: &str, window: &str, events: &[FdEvent]) -> Step {
+        Step::AsyncSelect {
+            socket: socket.into(),
+            window: window.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
+    /// `GetMessage(window)`.
+    pub fn get_message(window: &str) -> Step {
+        Step::GetMessage {
+            window: window.into(),
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAEventSelect(socket, event, events)`.
+    pub fn event_select(socket: &str, event: &str, events: &[FdEvent]) -> Step {
+        Step::EventSelect {
+            socket: socket.into(),
+            event: event.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
     pub fn sleep(duration_text: &str) -> Step {
         Step::Sleep(duration(duration_text))
     }
@@ -324,7 +374,14 @@ impl Step {
             | GetPeerName { expect, .. }
             | SendTo { expect, .. }
             | RecvFrom { expect, .. }
-            | LastError { expect } => Some(expect),
+            | LastError { expect }
+            | Select { expect, .. }
+            | AsyncSelect { expect, .. }
+            | GetMessage { expect, .. }
+            | CreateEvent { expect, .. }
+            | EventSelect { expect, .. }
+            | WaitForEvents { expect, .. }
+            | EnumNetworkEvents { expect, .. } => Some(expect),
             _ => None,
         }
     }
@@ -336,7 +393,10 @@ impl Step {
             | Step::Send { took, .. }
             | Step::Recv { took, .. }
             | Step::SendTo { took, .. }
-            | Step::RecvFrom { took, .. } => Some(took),
+            | Step::RecvFrom { took, .. }
+            | Step::Select { took, .. }
+            | Step::GetMessage { took, .. }
+            | Step::WaitForEvents { took, .. } => Some(took),
             _ => None,
         }
     }

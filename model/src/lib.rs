@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod docs;
 pub mod fault;
 pub mod limits;
+pub mod notify;
 pub mod packet;
 pub mod profile;
 pub mod scenario;

@@ -30,6 +30,17 @@ pub mod scenario {
     pub const PPM: u32 = 1_000_000;
     /// Largest `count` of a fault trigger.
     pub const MAX_TRIGGER_COUNT: u32 = 1_000_000;
+    // --- Nonblocking notifications (CB-N3..N5) ---
+    /// Sockets in one select set: winsock2.h's default FD_SETSIZE.
+    pub const FD_SETSIZE: usize = 64;
+    /// Events one WSAWaitForMultipleEvents waits on: WSA_MAXIMUM_WAIT_EVENTS
+    /// (MAXIMUM_WAIT_OBJECTS).
+    pub const WSA_MAXIMUM_WAIT_EVENTS: usize = 64;
+    /// Entries in the `events` list of WSAAsyncSelect / WSAEventSelect.
+    pub const MAX_FD_EVENTS: usize = 8;
+    /// Messages a window's queue holds; a post beyond it is lost, as
+    /// PostMessage fails past Windows' default USERPostMessageLimit (10000).
+    pub const MAX_WINDOW_MESSAGES: usize = 10_000;
     /// Latest `at` and longest `delay` of a fault: the ceiling of
     /// `limits.max_time`.
     pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
+use crate::notify::FdEvent;
 use crate::profile::HostProfile;
 use crate::time::SimDuration;
 use crate::wsa::WsaError;
@@ -216,6 +217,35 @@ pub enum Outcome {
     // Datagram outcomes (CB-D2..D6, CB-B3).
     /// recvfrom returned exactly this text, from this sender.
     DataFrom(String, SocketAddr),
+    // --- Nonblocking notifications (select, WSAAsyncSelect, WSAEventSelect;
+    // CB-N3..N5): see `crate::notify`. ---
+    /// select returned exactly these sockets in each set (an absent set is
+    /// empty). `Value(n)` checks only the count.
+    Selected {
+        #[serde(default)]
+        read: Vec<String>,
+        #[serde(default)]
+        write: Vec<String>,
+        #[serde(default)]
+        except: Vec<String>,
+    },
+    /// GetMessage returned the WSAAsyncSelect message of `socket` for
+    /// `event`, with WSAGETSELECTERROR = `error` (absent: 0, success).
+    Message {
+        socket: String,
+        event: FdEvent,
+        #[serde(default)]
+        error: Option<WsaError>,
+    },
+    /// WSAEnumNetworkEvents returned exactly these events, with these codes
+    /// in `iErrorCode[FD_CONNECT_BIT]` and `[FD_CLOSE_BIT]` (absent: 0).
+    NetworkEvents {
+        events: Vec<FdEvent>,
+        #[serde(default)]
+        connect_error: Option<WsaError>,
+        #[serde(default)]
+        close_error: Option<WsaError>,
+    },
 }
 
 /// A point in simulated time, or a window `(earliest, latest)`, inclusive.
@@ -438,6 +468,100 @@ pub enum Step {
     SleepUntil(SimDuration),
     /// Runs `steps` `times` times.
     Repeat { times: u32, steps: Vec<Step> },
+    // --- Nonblocking notifications (select, WSAAsyncSelect, WSAEventSelect;
+    // CB-N3..N6). `spi: true` makes the call the service-provider one
+    // (WSPSelect, WSPAsyncSelect, WSPEventSelect, WSPEnumNetworkEvents):
+    // same mechanism, the WSP name in the trace. ---
+    /// select over three sets of sockets (at most FD_SETSIZE, 64, each):
+    /// waits until one is ready or `timeout` passes (absent: forever);
+    /// returns how many are ready (CB-N3). Expect `Selected(...)` or
+    /// `Value(n)`.
+    Select {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        read: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        write: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        except: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAAsyncSelect: `events` on `socket` are posted as messages to the
+    /// host's window `window`; makes the socket nonblocking (CB-N4). An
+    /// empty list cancels.
+    AsyncSelect {
+        socket: String,
+        window: String,
+        events: Vec<FdEvent>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// GetMessage on the host's window `window`: waits for the next
+    /// message. Expect `Message(socket: "s", event: FD_CONNECT, ...)`.
+    GetMessage {
+        window: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSACreateEvent: a manual-reset event object known by `name` on
+    /// this host, not signalled.
+    CreateEvent {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSAEventSelect: `events` on `socket` are recorded and signal the
+    /// event `event`; makes the socket nonblocking (CB-N5). An empty list
+    /// cancels.
+    EventSelect {
+        socket: String,
+        event: String,
+        events: Vec<FdEvent>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSAWaitForMultipleEvents over at most 64 events: `Value(i)` is
+    /// WSA_WAIT_EVENT_0 + i, `Value(258)` WSA_WAIT_TIMEOUT.
+    WaitForEvents {
+        events: Vec<String>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        wait_all: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAEnumNetworkEvents: reads and clears the events recorded on
+    /// `socket`, and resets `event` if given. Expect `NetworkEvents(...)`.
+    EnumNetworkEvents {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
 }
 
 fn inet() -> Family {
@@ -476,7 +600,11 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
-            | LastError { expect } => (expect, &None, &None),
+            | LastError { expect }
+            | AsyncSelect { expect, .. }
+            | CreateEvent { expect, .. }
+            | EventSelect { expect, .. }
+            | EnumNetworkEvents { expect, .. } => (expect, &None, &None),
             Accept {
                 expect, at, took, ..
             }
@@ -493,6 +621,15 @@ impl Step {
                 expect, at, took, ..
             }
             | RecvFrom {
+                expect, at, took, ..
+            }
+            | Select {
+                expect, at, took, ..
+            }
+            | GetMessage {
+                expect, at, took, ..
+            }
+            | WaitForEvents {
                 expect, at, took, ..
             } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
@@ -522,7 +659,10 @@ impl Step {
             | GetPeerName { socket, .. }
             | IoctlSocket { socket, .. }
             | SendTo { socket, .. }
-            | RecvFrom { socket, .. } => Some(socket),
+            | RecvFrom { socket, .. }
+            | AsyncSelect { socket, .. }
+            | EventSelect { socket, .. }
+            | EnumNetworkEvents { socket, .. } => Some(socket),
             _ => None,
         }
     }

@@ -132,6 +132,7 @@ wsa_errors! {
     WSAEMFILE = 10024, NONE, "No more socket descriptors are available (socket, accept).";
     WSAENOPROTOOPT = 10042, NONE, "The option is unknown or unsupported for this socket (getsockopt, setsockopt).";
     WSAEMSGSIZE = 10040, NONE, "The datagram is larger than the buffer or the maximum datagram size (sendto, recvfrom).";
+    WSA_INVALID_HANDLE = 6, NONE, "A handle is not a valid event object (WSAWaitForMultipleEvents).";
     WSAESOCKTNOSUPPORT = 10044, NONE, "The socket type is not supported in this address family (socket).";
 }
 

@@ -161,7 +161,7 @@ impl World {
         let mut next = match self.threads[index as usize].pending.take() {
             Some(pending) => match self.poll_pending(index, &pending, false) {
                 Poll::Pending => {
-                    self.park(index, pending);
+                    self.park(index, pending, false);
                     return;
                 }
                 Poll::Ready(result) => self.complete(index, &pending, result),
@@ -191,7 +191,7 @@ impl World {
             match self.poll_pending(index, &pending, true) {
                 Poll::Ready(result) => next = self.complete(index, &pending, result),
                 Poll::Pending => {
-                    self.park(index, pending);
+                    self.park(index, pending, true);
                     return;
                 }
             }
@@ -247,18 +247,27 @@ impl World {
             progress: &mut thread.progress,
             received: &mut thread.received,
             first,
+            start: pending.start,
         };
         poll(&mut cx, &pending.step.op)
     }
 
-    /// Parks a thread: on its socket for a call, on the clock for a sleep.
-    fn park(&mut self, index: u32, pending: Pending) {
+    /// Parks a thread: on its socket for a call, on the clock for a sleep
+    /// (once, on its `first` park: a thread resumed early re-parks without
+    /// a second timer), on several objects for select and
+    /// WSAWaitForMultipleEvents (`winsock::notify::park`).
+    fn park(&mut self, index: u32, pending: Pending, first: bool) {
         let thread = &mut self.threads[index as usize];
         match pending.step.op {
+            Op::Sleep(_) | Op::SleepUntil(_) if !first => {}
             Op::Sleep(d) => self
                 .core
                 .schedule(pending.start + d, Event::Resume { thread: index }),
             Op::SleepUntil(t) => self.core.schedule(t, Event::Resume { thread: index }),
+            ref op if crate::winsock::notify::is_wait(op) => {
+                let host = &mut self.hosts[thread.host as usize];
+                crate::winsock::notify::park(&mut self.core, host, index, op, pending.start, first);
+            }
             ref op => {
                 let host = &mut self.hosts[thread.host as usize];
                 let handle = op
@@ -289,17 +298,20 @@ impl World {
         if let Err(e) = result {
             thread.last_error = e.number(); // CB-C1: per thread
         }
+        let host = &mut self.hosts[thread.host as usize];
+        crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
+        let host = &self.hosts[thread.host as usize];
         let done = Completed {
             op: &pending.step.op,
             result,
             received: &thread.received,
             start: pending.start,
             end: now,
+            names: &host.slot_names,
         };
         let failure = check(&pending.step.expect, &done);
         let tracing = self.core.trace.is_on();
         if tracing || self.record_calls || failure.is_some() {
-            let host = &self.hosts[thread.host as usize];
             let call = pending.step.op.display(&host.slot_names).to_string();
             let detail = result_text(&done);
             let result_name = match result {

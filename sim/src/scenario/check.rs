@@ -11,6 +11,7 @@ use simsock_model::scenario::{Scenario, Step};
 use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
 mod faults;
+mod notify;
 mod switches;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
@@ -205,6 +206,7 @@ fn check_threads(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
         }
         let sockets = sockets_on_host(s, &thread.host);
         check_steps(&thread.steps, &sockets, source)?;
+        notify::check_thread(s, thread, &sockets, source)?; // CB-N3..N5
     }
     Ok(())
 }

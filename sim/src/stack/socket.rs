@@ -63,6 +63,8 @@ pub struct Socket {
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
     pub waiters: Vec<u32>,
+    /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
+    pub notify: super::notify::SockNotify,
 }
 
 impl Socket {
@@ -86,6 +88,7 @@ impl Socket {
             shut_recv: false,
             datagrams: VecDeque::new(),
             waiters: Vec::new(),
+            notify: Default::default(),
         }
     }
 }

@@ -52,6 +52,7 @@ pub fn with_tcb<R>(
 pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
+    let owner = notify_owner(host, conn); // nonblocking notifications (CB-N3..N5)
     for seg in &out.segments {
         let header = PacketHeader {
             src: *local.ip(),
@@ -78,6 +79,17 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         _ => {}
     }
     arm_timer(host, core, conn);
+    if let Some(index) = owner {
+        super::notify::socket_changed(host, core, index);
+    }
+}
+
+/// The socket whose notifications a connection's change may fire: its
+/// own socket, or the listener it is queued on (FD_ACCEPT).
+fn notify_owner(host: &mut Host, conn: ConnId) -> Option<u32> {
+    let slot = host.slot(conn)?;
+    let (socket, listener) = (slot.socket, slot.listener);
+    socket.or_else(|| listener.and_then(|h| host.listener_index(h)))
 }
 
 fn trace_state(

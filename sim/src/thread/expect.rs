@@ -3,6 +3,8 @@
 use simsock_model::scenario::{Expect, Outcome};
 
 use super::Completed;
+
+mod notify;
 use crate::winsock::Value;
 
 /// `None` if the call met the expectation, else what went wrong.
@@ -44,6 +46,7 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
         (Outcome::Addr(a), Ok(Value::Addr(b))) => a == b,
         (Outcome::Value(v), Ok(Value::Number(w))) => v == w,
         (Outcome::OneOf(list), _) => list.iter().any(|o| matches(o, done)),
+        (outcome, Ok(value)) => notify::matches(outcome, value, done),
         _ => false,
     }
 }
@@ -59,6 +62,7 @@ pub fn describe(outcome: &Outcome) -> String {
         Outcome::Value(v) => format!("value {v}"),
         Outcome::DataFrom(text, from) => format!("data {text:?} from {from}"),
         Outcome::OneOf(list) => list.iter().map(describe).collect::<Vec<_>>().join(" or "),
+        outcome => notify::describe(outcome),
     }
 }
 
@@ -81,5 +85,6 @@ pub fn result_text(done: &Completed<'_>) -> String {
             "OK ({bytes} bytes from {from}: {:?})",
             String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
         ),
+        Ok(value) => notify::result_text(value, done),
     }
 }

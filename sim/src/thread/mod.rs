@@ -39,6 +39,9 @@ pub struct Completed<'a> {
     pub received: &'a [u8],
     pub start: SimTime,
     pub end: SimTime,
+    /// The host's socket variable names, by slot (select's sets and the
+    /// socket of a message are checked and shown by name).
+    pub names: &'a [String],
 }
 
 /// What a thread runs: the next call, given how the last one ended.

@@ -11,11 +11,13 @@ mod data;
 mod dgram;
 mod family;
 mod manage;
+pub mod notify;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
+use simsock_model::notify::FdEvent;
 use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt, WinsockVersion};
 use simsock_model::{SimDuration, SimTime, WsaError};
 
@@ -104,6 +106,41 @@ pub enum Op {
         slot: Slot,
         max: u32,
     },
+    // --- Nonblocking notifications (CB-N3..N5): winsock/notify.rs. `spi`
+    // names the call WSP... (same mechanism). ---
+    Select {
+        sets: notify::SelectSets,
+        timeout: Option<SimDuration>,
+        spi: bool,
+    },
+    AsyncSelect {
+        slot: Slot,
+        window: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    GetMessage {
+        window: notify::Named,
+    },
+    CreateEvent {
+        event: notify::Named,
+    },
+    EventSelect {
+        slot: Slot,
+        event: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    WaitForEvents {
+        events: Rc<[notify::Named]>,
+        wait_all: bool,
+        timeout: Option<SimDuration>,
+    },
+    EnumNetworkEvents {
+        slot: Slot,
+        event: Option<notify::Named>,
+        spi: bool,
+    },
 }
 
 impl Op {
@@ -125,7 +162,10 @@ impl Op {
             | Op::GetPeerName { slot }
             | Op::Ioctl { slot, .. }
             | Op::SendTo { slot, .. }
-            | Op::RecvFrom { slot, .. } => Some(slot),
+            | Op::RecvFrom { slot, .. }
+            | Op::AsyncSelect { slot, .. }
+            | Op::EventSelect { slot, .. }
+            | Op::EnumNetworkEvents { slot, .. } => Some(slot),
             _ => None,
         }
     }
@@ -180,6 +220,7 @@ impl fmt::Display for OpDisplay<'_> {
                 write!(f, "sendto({}, {} bytes, {to})", n(slot), data.len())
             }
             Op::RecvFrom { slot, max } => write!(f, "recvfrom({}, {max})", n(slot)),
+            op => notify::display(f, op, self.names),
         }
     }
 }
@@ -200,6 +241,29 @@ pub enum Value {
         bytes: u32,
         from: SocketAddr,
     },
+    // --- Nonblocking notifications (CB-N3..N5) ---
+    /// select: how many are ready, and per set a bit per position in it.
+    Selected {
+        count: u32,
+        read: u64,
+        write: u64,
+        except: u64,
+    },
+    /// GetMessage: a WSAAsyncSelect message; `slot` is the socket variable
+    /// holding the handle, if one does.
+    Message {
+        socket: u32,
+        slot: Option<Slot>,
+        event: simsock_model::notify::FdEvent,
+        error: Option<WsaError>,
+    },
+    /// WSAEnumNetworkEvents: `lNetworkEvents` and `iErrorCode`.
+    NetworkEvents {
+        events: u32,
+        errors: [Option<WsaError>; 6],
+    },
+    /// WSAWaitForMultipleEvents: WSA_WAIT_EVENT_0 + i, or WSA_WAIT_TIMEOUT.
+    Wait(u32),
 }
 
 /// The outcome of a call.
@@ -223,6 +287,9 @@ pub struct CallCx<'a> {
     pub received: &'a mut Vec<u8>,
     /// Set by the first poll of a call, false on later polls.
     pub first: bool,
+    /// When the call began (the time-outs of select and
+    /// WSAWaitForMultipleEvents count from it).
+    pub start: SimTime,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.
@@ -230,13 +297,15 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     if !matches!(
         op,
         Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && cx.host.startups == 0
+    ) && !notify::beside_winsock(op)
+        && cx.host.startups == 0
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
     if cx.core.faults.engaged
         && cx.core.faults.interface_down(cx.host.node)
         && !matches!(op, Op::Startup { .. } | Op::Cleanup)
+        && !notify::beside_winsock(op)
     {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
@@ -254,9 +323,34 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             Poll::Ready(Ok(Value::None))
         }
         Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
-        Op::Send { slot, data } => nonblocking(cx, *slot, |cx| data::send(cx, *slot, data)),
-        Op::Recv { slot, max } => nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max)),
-        Op::Accept { slot, into } => nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into)),
+        Op::Send { slot, data } => {
+            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
+            if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
+                notify::reenable(cx, *slot, FdEvent::FD_WRITE); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Recv { slot, max } => {
+            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_READ); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Accept { slot, into } => {
+            let poll = nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_ACCEPT); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Ioctl {
+            slot,
+            command: IoctlCommand::FIONBIO,
+            value: 0,
+        } if notify::registered(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N4, CB-N5
+        }
         Op::Ioctl {
             slot,
             command,
@@ -268,6 +362,10 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         Op::RecvFrom { slot, max } => {
             nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max))
         }
+        Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
+        }
+        op if notify::is_notify(op) => notify::poll(cx, op),
         _ => Poll::Ready(manage::immediate(cx, op)),
     }
 }
