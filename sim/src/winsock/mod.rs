@@ -319,6 +319,9 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             if poll != Poll::Pending {
                 notify::reenable(cx, *slot, FdEvent::FD_ACCEPT); // CB-N4, CB-N5
             }
+            if let Poll::Ready(Ok(Value::Socket(handle))) = poll {
+                notify::inherit(cx, *slot, handle);
+            }
             poll
         }
         Op::Ioctl {
