@@ -1,6 +1,8 @@
 //! The Winsock API the simulated threads call: WSAStartup, socket, bind,
 //! listen, accept, connect, send, recv, shutdown, closesocket, setsockopt,
-//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError.
+//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError;
+//! and the notifications of a nonblocking connect ([`notify`]: select,
+//! WSAAsyncSelect, WSAEventSelect and their WSP forms).
 //!
 //! A call either completes at once or is pending; a pending call is polled
 //! again whenever its socket changes. Blocking calls return only when the
@@ -94,7 +96,7 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
-    // --- Nonblocking notifications (CB-N3..N5): winsock/notify.rs. `spi`
+    // --- Nonblocking notifications (CB-N3..N5): winsock/notify/. `spi`
     // names the call WSP... (same mechanism). ---
     Select {
         sets: notify::SelectSets,
