@@ -556,3 +556,41 @@ fn fd_write_comes_back_after_a_send_that_would_block() {
         report.trace_lines
     );
 }
+
+/// A socket that accept returns inherits the listener's WSAAsyncSelect
+/// registration (the WSAAsyncSelect document): it is nonblocking, gets
+/// FD_WRITE at once and FD_READ when the client's data arrives.
+#[test]
+fn accepted_socket_inherits_the_registration() {
+    let source = r#"Scenario(
+    name: "inherit",
+    seed: 1,
+    hosts: [
+        Host(name: "client", addrs: ["10.0.0.1/24"]),
+        Host(name: "server", addrs: ["10.0.0.2/24"]),
+    ],
+    links: [Link(between: ("client", "server"), latency: "1ms")],
+    threads: [
+        Thread(host: "server", name: "main", steps: [
+            Socket(name: "l"),
+            Bind(socket: "l", addr: "0.0.0.0:80"),
+            Listen(socket: "l"),
+            AsyncSelect(socket: "l", window: "w", events: [FD_ACCEPT, FD_READ, FD_WRITE]),
+            GetMessage(window: "w", expect: Message(socket: "l", event: FD_ACCEPT), at: "3ms"),
+            Accept(socket: "l", name: "c"),
+            GetMessage(window: "w", expect: Message(socket: "c", event: FD_WRITE), at: "3ms"),
+            Recv(socket: "c", max: 10, expect: Err(WSAEWOULDBLOCK)),
+            GetMessage(window: "w", expect: Message(socket: "c", event: FD_READ), at: "12ms"),
+            Recv(socket: "c", max: 10, expect: Data("late")),
+        ]),
+        Thread(host: "client", name: "main", steps: [
+            Socket(name: "s"),
+            Connect(socket: "s", to: "10.0.0.2:80"),
+            Sleep("9ms"),
+            Send(socket: "s", data: "late"),
+        ]),
+    ],
+)"#;
+    let scenario = load(source).unwrap_or_else(|e| panic!("{e}"));
+    assert_passed(&run(&scenario, &RunOptions::default()));
+}

@@ -1,6 +1,8 @@
 //! The Winsock API the simulated threads call: WSAStartup, socket, bind,
 //! listen, accept, connect, send, recv, shutdown, closesocket, setsockopt,
-//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError.
+//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError;
+//! and the notifications of a nonblocking connect ([`notify`]: select,
+//! WSAAsyncSelect, WSAEventSelect and their WSP forms).
 //!
 //! A call either completes at once or is pending; a pending call is polled
 //! again whenever its socket changes. Blocking calls return only when the
@@ -106,7 +108,7 @@ pub enum Op {
         slot: Slot,
         max: u32,
     },
-    // --- Nonblocking notifications (CB-N3..N5): winsock/notify.rs. `spi`
+    // --- Nonblocking notifications (CB-N3..N5): winsock/notify/. `spi`
     // names the call WSP... (same mechanism). ---
     Select {
         sets: notify::SelectSets,
@@ -341,6 +343,9 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             let poll = nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into));
             if poll != Poll::Pending {
                 notify::reenable(cx, *slot, FdEvent::FD_ACCEPT); // CB-N4, CB-N5
+            }
+            if let Poll::Ready(Ok(Value::Socket(handle))) = poll {
+                notify::inherit(cx, *slot, handle);
             }
             poll
         }

@@ -273,3 +273,27 @@ pub(super) fn reenable(cx: &mut CallCx<'_>, slot: Slot, event: FdEvent) {
         crate::stack::notify::reenable(cx.host, cx.core, index, event);
     }
 }
+
+/// The WSAAsyncSelect and WSAEventSelect documents: a socket that accept
+/// returns has the listening socket's properties, its registration (and so
+/// its nonblocking mode) included; events already due (FD_WRITE) are
+/// posted for it at once.
+pub(super) fn inherit(cx: &mut CallCx<'_>, listener: Slot, handle: u32) {
+    let Ok(from) = resolve(cx.host, listener) else {
+        return;
+    };
+    let Some(registration) = cx.host.socket(from).notify.registration else {
+        return;
+    };
+    let Ok(index) = cx.host.socket_index(handle) else {
+        return;
+    };
+    cx.host.socket_mut(index).nonblocking = true;
+    register(
+        cx.host,
+        cx.core,
+        index,
+        registration.target,
+        registration.mask,
+    );
+}
