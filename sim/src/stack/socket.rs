@@ -63,6 +63,9 @@ pub struct Socket {
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
     pub waiters: Vec<u32>,
+    /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
+    /// (CB-W2; feature: wsaconnect).
+    pub conn_data: Option<Vec<u8>>,
 }
 
 impl Socket {
@@ -86,6 +89,7 @@ impl Socket {
             shut_recv: false,
             datagrams: VecDeque::new(),
             waiters: Vec::new(),
+            conn_data: None,
         }
     }
 }

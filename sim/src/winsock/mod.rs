@@ -9,6 +9,9 @@
 mod connect;
 mod data;
 mod manage;
+mod wsaconnect;
+
+pub use wsaconnect::{ConnectParams, callee_data, caller_data, cancel};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -92,6 +95,33 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    // --- WSAConnect/WSPConnect, APCs, cancel (feature: wsaconnect) ---
+    /// WSAConnect, or WSPConnect when `spi` (its code goes to lpErrno).
+    WsaConnect {
+        spi: bool,
+        slot: Slot,
+        to: SocketAddr,
+        namelen: Option<u32>,
+        params: Rc<ConnectParams>,
+    },
+    /// setsockopt(SO_CONNDATA).
+    SetConnData {
+        slot: Slot,
+        data: Rc<[u8]>,
+    },
+    /// getsockopt(SO_CONNDATA).
+    GetConnData {
+        slot: Slot,
+    },
+    /// QueueUserAPC to the thread named `thread` on the same host (CB-A1).
+    QueueApc {
+        thread: String,
+        steps: Rc<[crate::thread::Step]>,
+    },
+    /// WSACancelBlockingCall, or WSPCancelBlockingCall when `spi` (CB-C18).
+    CancelBlockingCall {
+        spi: bool,
+    },
 }
 
 impl Op {
@@ -111,9 +141,27 @@ impl Op {
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
             | Op::GetPeerName { slot }
-            | Op::Ioctl { slot, .. } => Some(slot),
+            | Op::Ioctl { slot, .. }
+            | Op::WsaConnect { slot, .. }
+            | Op::SetConnData { slot, .. }
+            | Op::GetConnData { slot } => Some(slot),
             _ => None,
         }
+    }
+
+    /// A service-provider call: its code goes to lpErrno, not to the
+    /// thread's WSAGetLastError (CB-C1).
+    pub fn is_spi(&self) -> bool {
+        matches!(
+            self,
+            Op::WsaConnect { spi: true, .. } | Op::CancelBlockingCall { spi: true }
+        )
+    }
+
+    /// Whether waiting in this call is an alertable wait, in which queued
+    /// APCs run: every blocking Winsock call is (CB-A1); Sleep is not.
+    pub fn is_alertable(&self) -> bool {
+        !matches!(self, Op::Sleep(_) | Op::SleepUntil(_))
     }
 
     /// The call's text with socket names, e.g. `connect(s, 10.0.0.2:80)`.
@@ -162,6 +210,25 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            Op::WsaConnect {
+                spi,
+                slot,
+                to,
+                namelen,
+                params,
+            } => wsaconnect::display(f, *spi, n(slot), (*to, *namelen), params),
+            Op::SetConnData { slot, data } => write!(
+                f,
+                "setsockopt({}, SO_CONNDATA, {:?})",
+                n(slot),
+                String::from_utf8_lossy(data)
+            ),
+            Op::GetConnData { slot } => write!(f, "getsockopt({}, SO_CONNDATA)", n(slot)),
+            Op::QueueApc { thread, steps } => {
+                write!(f, "QueueUserAPC({thread}, {} steps)", steps.len())
+            }
+            Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
+            Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),
         }
     }
 }
@@ -231,6 +298,15 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             Poll::Ready(Ok(Value::None))
         }
         Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
+        Op::WsaConnect {
+            spi,
+            slot,
+            to,
+            namelen,
+            params,
+        } => wsaconnect::wsa_connect(cx, *spi, *slot, (*to, *namelen), params),
+        Op::SetConnData { slot, data } => Poll::Ready(wsaconnect::set_conn_data(cx, *slot, data)),
+        Op::GetConnData { slot } => Poll::Ready(wsaconnect::get_conn_data(cx, *slot)),
         Op::Send { slot, data } => nonblocking(cx, *slot, |cx| data::send(cx, *slot, data)),
         Op::Recv { slot, max } => nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max)),
         Op::Accept { slot, into } => nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into)),

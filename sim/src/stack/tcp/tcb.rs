@@ -103,6 +103,15 @@ pub struct Tcb {
     /// receive buffer (kept when `TcpConfig::audit`).
     pub sent: super::digest::StreamDigest,
     pub delivered: super::digest::StreamDigest,
+    /// Connect data sent on our SYN or SYN,ACK and its retransmissions
+    /// (CB-W1, CB-W2; feature: wsaconnect). Divergence from TCP, which has
+    /// no connect data: it rides as the SYN's payload *outside* the sequence
+    /// space, like an option, so it is neither acknowledged nor delivered to
+    /// the byte stream (TCP Fast Open, RFC 7413, puts SYN data in the
+    /// sequence space because it is stream data; connect data is not).
+    pub syn_data: Vec<u8>,
+    /// Connect data the peer's SYN or SYN,ACK carried, if any.
+    pub peer_syn_data: Option<Vec<u8>>,
 }
 
 impl Tcb {
@@ -133,6 +142,8 @@ impl Tcb {
             established_at: None,
             sent: Default::default(),
             delivered: Default::default(),
+            syn_data: Vec::new(),
+            peer_syn_data: None,
         }
     }
 
@@ -145,7 +156,20 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Tcb {
+        Tcb::connect_with_data(now, (local, remote), &[], iss, cfg, out)
+    }
+
+    /// [`Tcb::connect`] whose SYN carries caller data (CB-W1).
+    pub fn connect_with_data(
+        now: SimTime,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
+        syn_data: &[u8],
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.syn_data = syn_data.to_vec();
         tcb.state = TcpState::SynSent;
         tcb.send_syn(now, "", out);
         tcb
@@ -162,7 +186,21 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Tcb {
+        Tcb::accept_syn_with_data(now, (local, remote), syn, Vec::new(), iss, cfg, out)
+    }
+
+    /// [`Tcb::accept_syn`] whose SYN,ACK carries callee data (CB-W2).
+    pub fn accept_syn_with_data(
+        now: SimTime,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
+        syn: &TcpHeader,
+        syn_data: Vec<u8>,
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.syn_data = syn_data;
         tcb.state = TcpState::SynReceived;
         tcb.rcv_nxt = syn.seq.wrapping_add(1);
         tcb.snd_wnd = u32::from(syn.window);
@@ -241,7 +279,12 @@ impl Tcb {
             TcpState::SynReceived => TcpFlags::SYN.with(TcpFlags::ACK),
             _ => TcpFlags::SYN,
         };
-        out.push(self.header(self.iss, flags, 0, u16::MAX), [&[], &[]], cause);
+        let len = self.syn_data.len() as u32;
+        out.push(
+            self.header(self.iss, flags, len, u16::MAX),
+            [&self.syn_data, &[]],
+            cause,
+        );
         self.snd_nxt = self.iss.wrapping_add(1);
         if cause.is_empty() {
             self.rtt_probe = Some((self.snd_nxt, now));

@@ -16,7 +16,13 @@ impl Tcb {
         out: &mut TcpOutput,
     ) {
         match self.state {
-            TcpState::SynSent => self.on_segment_syn_sent(now, hdr, cfg, out),
+            TcpState::SynSent => {
+                self.on_segment_syn_sent(now, hdr, cfg, out);
+                // CB-W2: callee data on the SYN,ACK that established us.
+                if self.state == TcpState::Established && !payload.is_empty() {
+                    self.peer_syn_data = Some(payload.to_vec());
+                }
+            }
             TcpState::Closed | TcpState::Listen => {}
             _ => self.on_segment_synchronized(now, hdr, payload, cfg, out),
         }
