@@ -132,6 +132,17 @@ mod tests {
         assert!(q.needs_reservation());
     }
 
+    /// The data rides on one SYN: more than an MSS is a profile error.
+    #[test]
+    fn connect_data_must_fit_one_syn() {
+        let mut p = crate::profile::HostProfile::default();
+        assert_eq!(p.connect_data_max, DEFAULT_CONNECT_DATA_MAX);
+        p.connect_data_max = p.mss;
+        assert!(p.validate().is_ok());
+        p.connect_data_max = p.mss + 1;
+        assert_eq!(p.validate().unwrap_err().field, "connect_data_max");
+    }
+
     #[test]
     fn reads_from_ron() {
         let options = ron::Options::default()

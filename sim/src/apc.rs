@@ -238,6 +238,24 @@ impl World {
         self.hosts[self.threads[index as usize].host as usize].startups
     }
 
+    /// APCs still queued when the run ended: their thread never waited
+    /// alertably again, so their steps never ran (and nothing was checked).
+    pub fn unrun_apcs(&self) -> Vec<String> {
+        self.threads
+            .iter()
+            .filter(|t| t.apc.has_queued())
+            .map(|t| {
+                let host = &self.hosts[t.host as usize].name;
+                let count = t.apc.queued.len();
+                format!(
+                    "{host}/{}: {count} APC(s) queued and never run: the thread made no \
+                     blocking Winsock call after they were queued (CB-A1)",
+                    t.name
+                )
+            })
+            .collect()
+    }
+
     /// Stops the run with a scenario error (see [`crate::world::LimitError`]).
     pub(crate) fn fail_run(&mut self, message: String) {
         if self.run_error.is_none() {

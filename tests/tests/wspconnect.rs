@@ -232,3 +232,26 @@ fn qos_buffers_and_flow_specs() {
     let wsp = calls_named(&report, "client", "main", "WSPConnect(");
     assert_eq!(wsp[0].call, "WSPConnect(s, 10.0.0.2:80, gqos 79 bytes)");
 }
+
+/// CB-A1: an APC runs only in an alertable wait; one queued to a thread
+/// that never makes another blocking call never runs, and the run says so.
+#[test]
+fn an_apc_that_never_runs_fails_the_run() {
+    let threads = r#"Thread(host: "client", name: "main", steps: [
+        Sleep("2s"),
+    ]), Thread(host: "client", name: "helper", steps: [
+        Sleep("1s"),
+        QueueApc(thread: "main", steps: [LastError(expect: Ok)]),
+    ])"#;
+    let report = run_text(&scenario("", true, threads));
+    assert!(!report.passed);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.contains("client/main: 1 APC(s) queued and never run")),
+        "{:?}",
+        report.failures
+    );
+    assert!(calls_named(&report, "client", "main", "WSAGetLastError(").is_empty());
+}
