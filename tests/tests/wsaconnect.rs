@@ -50,18 +50,9 @@ fn listener(callee: Option<&str>, caller_seen: &str) -> String {
 
 /// The payload lengths of the TCP segments `node` sent with these flags.
 fn sent_payloads(report: &Report, node: &str, flags: &str) -> Vec<u32> {
-    report
-        .trace
+    sent_headers(report, node, flags)
         .iter()
-        .zip(&report.trace_lines)
-        .filter(|(_, line)| line.split(' ').nth(1) == Some(node))
-        .filter_map(|(e, _)| match &e.kind {
-            TraceKind::Send { header, .. } => match header.transport {
-                Transport::Tcp(t) if t.flags.to_string() == flags => Some(t.len),
-                _ => None,
-            },
-            _ => None,
-        })
+        .map(|h| h.len)
         .collect()
 }
 
@@ -92,6 +83,31 @@ fn connect_data_travels_both_ways_on_the_handshake() {
     assert_eq!(sent_payloads(&report, "server", "SYN,ACK"), vec![7]);
     // The data is not stream data: the ACK and later segments carry none.
     assert_eq!(sent_payloads(&report, "client", "ACK"), vec![0]);
+    // It takes sequence space as SYN data does: each side's ACK covers the
+    // SYN and its 5 or 7 bytes.
+    let syn = sent_headers(&report, "client", "SYN")[0];
+    let syn_ack = sent_headers(&report, "server", "SYN,ACK")[0];
+    let ack = sent_headers(&report, "client", "ACK")[0];
+    assert_eq!(syn_ack.ack, syn.seq.wrapping_add(1 + 5));
+    assert_eq!(ack.ack, syn_ack.seq.wrapping_add(1 + 7));
+    assert_eq!(ack.seq, syn_ack.ack);
+}
+
+/// The TCP headers that `node` sent with these flags.
+fn sent_headers(report: &Report, node: &str, flags: &str) -> Vec<simsock_model::TcpHeader> {
+    report
+        .trace
+        .iter()
+        .zip(&report.trace_lines)
+        .filter(|(_, line)| line.split(' ').nth(1) == Some(node))
+        .filter_map(|(e, _)| match &e.kind {
+            TraceKind::Send { header, .. } => match header.transport {
+                Transport::Tcp(t) if t.flags.to_string() == flags => Some(t),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// CB-W2: a listener without SO_CONNDATA sends no callee data: `len` 0.
@@ -315,4 +331,27 @@ fn check_row(dir: &str, prefix: &str, code: &str) {
     );
     assert!(text.contains("CB-"), "{}: no CB-ID", path.display());
     assert!(!calls(&report, "client", "main").is_empty());
+}
+
+/// A failed WSAConnect gets the same `why:` as connect, read off the
+/// trace, here with the connect data in its text.
+#[test]
+fn failed_wsaconnect_is_explained_like_connect() {
+    let threads = r#"Thread(host: "client", name: "main", steps: [
+            Socket(name: "s"),
+            WsaConnect(socket: "s", to: "10.0.0.2:81", caller_data: "hi", callee_buffer: 4,
+                       expect: Err(WSAECONNREFUSED), at: "1.006s"),
+        ])"#;
+    let report = run_text(&scenario(
+        "provider: ConnectData",
+        "provider: ConnectData",
+        threads,
+    ));
+    assert_passed(&report);
+    let call = &calls_named(&report, "client", "main", "WSAConnect(")[0];
+    let why = call.why.as_deref().unwrap_or("");
+    assert!(
+        why.contains("SYN answered with RST by server (reset: no listener)"),
+        "{why}"
+    );
 }

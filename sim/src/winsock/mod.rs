@@ -225,7 +225,8 @@ impl fmt::Display for OpDisplay<'_> {
             ),
             Op::GetConnData { slot } => write!(f, "getsockopt({}, SO_CONNDATA)", n(slot)),
             Op::QueueApc { thread, steps } => {
-                write!(f, "QueueUserAPC({thread}, {} steps)", steps.len())
+                let plural = if steps.len() == 1 { "" } else { "s" };
+                write!(f, "QueueUserAPC({thread}, {} step{plural})", steps.len())
             }
             Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
             Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),

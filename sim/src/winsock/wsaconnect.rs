@@ -5,8 +5,9 @@
 //! and cancelling a blocking call (CB-C18).
 //!
 //! How connect data travels: the caller data rides on the SYN and its
-//! retransmissions, the callee data on the SYN,ACK (see `Tcb::syn_data` for
-//! the divergence from TCP). The listener supplies its callee data
+//! retransmissions, the callee data on the SYN,ACK, in sequence space but
+//! never in the byte stream (see `Tcb::syn_data` for the divergence from
+//! TCP). The listener supplies its callee data
 //! beforehand with setsockopt(SO_CONNDATA), the connect-data option of
 //! Windows' mswsock.h, and the accepted socket reads the caller data with
 //! getsockopt(SO_CONNDATA). A WSAAccept condition function would be the

@@ -104,11 +104,13 @@ pub struct Tcb {
     pub sent: super::digest::StreamDigest,
     pub delivered: super::digest::StreamDigest,
     /// Connect data sent on our SYN or SYN,ACK and its retransmissions
-    /// (CB-W1, CB-W2; feature: wsaconnect). Divergence from TCP, which has
-    /// no connect data: it rides as the SYN's payload *outside* the sequence
-    /// space, like an option, so it is neither acknowledged nor delivered to
-    /// the byte stream (TCP Fast Open, RFC 7413, puts SYN data in the
-    /// sequence space because it is stream data; connect data is not).
+    /// (CB-W1, CB-W2; feature: wsaconnect). TCP has no connect data; here
+    /// it is the SYN's payload. As SYN data does (RFC 9293 §3.10.7.2, TCP
+    /// Fast Open, RFC 7413) it occupies sequence space right after the SYN,
+    /// so the SYN's ACK, or the RST of a closed port, covers it; unlike
+    /// them it never enters the byte stream: the receiving stack keeps it as
+    /// connect data, or drops it if its provider has none (a divergence from
+    /// RFC 9293, which queues SYN data for delivery).
     pub syn_data: Vec<u8>,
     /// Connect data the peer's SYN or SYN,ACK carried, if any.
     pub peer_syn_data: Option<Vec<u8>>,
@@ -169,7 +171,7 @@ impl Tcb {
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.syn_data = syn_data.to_vec();
+        tcb.set_syn_data(syn_data.to_vec());
         tcb.state = TcpState::SynSent;
         tcb.send_syn(now, "", out);
         tcb
@@ -200,12 +202,19 @@ impl Tcb {
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.syn_data = syn_data;
+        tcb.set_syn_data(syn_data);
         tcb.state = TcpState::SynReceived;
-        tcb.rcv_nxt = syn.seq.wrapping_add(1);
+        // The SYN and its connect data, if any (see `syn_data`).
+        tcb.rcv_nxt = syn.seq.wrapping_add(1).wrapping_add(syn.len);
         tcb.snd_wnd = u32::from(syn.window);
         tcb.send_syn(now, "", out);
         tcb
+    }
+
+    /// Connect data for our SYN: the stream's first byte follows it.
+    fn set_syn_data(&mut self, data: Vec<u8>) {
+        self.buf_seq = self.iss.wrapping_add(1).wrapping_add(data.len() as u32);
+        self.syn_data = data;
     }
 
     /// When the engine must call [`Tcb::on_timer`].
@@ -285,7 +294,7 @@ impl Tcb {
             [&self.syn_data, &[]],
             cause,
         );
-        self.snd_nxt = self.iss.wrapping_add(1);
+        self.snd_nxt = self.iss.wrapping_add(1).wrapping_add(len);
         if cause.is_empty() {
             self.rtt_probe = Some((self.snd_nxt, now));
         }

@@ -56,7 +56,8 @@ impl Tcb {
         if !hdr.flags.has(TcpFlags::SYN) {
             return;
         }
-        self.rcv_nxt = hdr.seq.wrapping_add(1);
+        // The SYN and the connect data it carries, if any (`Tcb::syn_data`).
+        self.rcv_nxt = hdr.seq.wrapping_add(1).wrapping_add(hdr.len);
         self.snd_wnd = u32::from(hdr.window);
         if acks_syn {
             self.snd_una = hdr.ack;
