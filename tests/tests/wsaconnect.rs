@@ -355,3 +355,76 @@ fn failed_wsaconnect_is_explained_like_connect() {
         "{why}"
     );
 }
+
+/// The builder helpers: a WSAConnect with connect data between two
+/// connect-data hosts, and an APC that cancels a Winsock 1.1 connect.
+#[test]
+fn builder_helpers_make_the_same_steps() {
+    use simsock_model::HostProfile;
+    use simsock_model::builder::ScenarioBuilder;
+    use simsock_model::provider::Provider;
+    use simsock_model::scenario::{Step, WinsockVersion};
+
+    let data = HostProfile {
+        provider: Provider::ConnectData,
+        ..Default::default()
+    };
+    let v11 = HostProfile {
+        winsock_version: WinsockVersion::V1_1,
+        ..Default::default()
+    };
+    let scenario = ScenarioBuilder::new("builder")
+        .host_with("client", &["10.0.0.1/24"], data.clone())
+        .host_with("server", &["10.0.0.2/24"], data)
+        .host_with("old", &["10.0.0.3/24"], v11)
+        .link("client", "server", "1ms")
+        .thread(
+            "server",
+            "main",
+            [
+                Step::new_socket("l"),
+                Step::bind("l", "0.0.0.0:80"),
+                Step::listen("l", 5),
+            ],
+        )
+        .thread(
+            "client",
+            "main",
+            [
+                Step::new_socket("s"),
+                Step::wsa_connect("s", "10.0.0.2:80")
+                    .with_connect_data(Some("hi"), Some(4))
+                    .expect(Outcome::Bytes(0))
+                    .took("2ms"),
+                Step::new_socket("t"),
+                Step::wsp_connect("t", "0.0.0.0:80")
+                    .expect(Outcome::Err(WsaError::WSAEADDRNOTAVAIL)),
+            ],
+        )
+        .thread(
+            "old",
+            "main",
+            [
+                Step::new_socket("s"),
+                Step::connect("s", "10.0.0.2:80").expect(Outcome::Err(WsaError::WSAEINTR)),
+            ],
+        )
+        .thread(
+            "old",
+            "helper",
+            [
+                Step::sleep("1s"),
+                Step::queue_apc(
+                    "main",
+                    [Step::CancelBlockingCall {
+                        expect: Some(Outcome::Ok),
+                    }],
+                ),
+            ],
+        )
+        .build();
+    let report = run(&scenario, &RunOptions::default());
+    assert_passed(&report);
+    let connect = &calls_named(&report, "old", "main", "connect(")[0];
+    assert_eq!(connect.end_ns, S);
+}
