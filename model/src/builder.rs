@@ -332,6 +332,72 @@ impl Step {
         }
     }
 
+    // --- WSAConnect/WSPConnect, APCs (feature: wsaconnect) ---
+
+    /// WSAConnect with null connect data and QoS; add them with
+    /// [`Step::with_connect_data`].
+    pub fn wsa_connect(socket: &str, to: &str) -> Step {
+        Step::WsaConnect {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            caller_data: None,
+            callee_buffer: None,
+            sqos: None,
+            gqos: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// WSPConnect with null connect data and QoS.
+    pub fn wsp_connect(socket: &str, to: &str) -> Step {
+        Step::WspConnect {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            caller_data: None,
+            callee_buffer: None,
+            sqos: None,
+            gqos: None,
+            sqos_len: None,
+            gqos_len: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// Sets the caller data and the callee buffer's size of a WSAConnect or
+    /// WSPConnect (a no-op on other steps).
+    pub fn with_connect_data(mut self, caller: Option<&str>, callee_buffer: Option<u32>) -> Step {
+        if let Step::WsaConnect {
+            caller_data,
+            callee_buffer: buffer,
+            ..
+        }
+        | Step::WspConnect {
+            caller_data,
+            callee_buffer: buffer,
+            ..
+        } = &mut self
+        {
+            *caller_data = caller.map(str::to_string);
+            *buffer = callee_buffer;
+        }
+        self
+    }
+
+    /// QueueUserAPC to `thread` of the same host (CB-A1).
+    pub fn queue_apc(thread: &str, steps: impl IntoIterator<Item = Step>) -> Step {
+        Step::QueueApc {
+            thread: thread.into(),
+            steps: steps.into_iter().collect(),
+            expect: None,
+        }
+    }
+
     pub fn sleep(duration_text: &str) -> Step {
         Step::Sleep(duration(duration_text))
     }
@@ -381,7 +447,14 @@ impl Step {
             | CreateEvent { expect, .. }
             | EventSelect { expect, .. }
             | WaitForEvents { expect, .. }
-            | EnumNetworkEvents { expect, .. } => Some(expect),
+            | EnumNetworkEvents { expect, .. }
+            | WsaConnect { expect, .. }
+            | WspConnect { expect, .. }
+            | SetConnectData { expect, .. }
+            | GetConnectData { expect, .. }
+            | QueueApc { expect, .. }
+            | CancelBlockingCall { expect }
+            | WspCancelBlockingCall { expect } => Some(expect),
             _ => None,
         }
     }
@@ -396,7 +469,9 @@ impl Step {
             | Step::RecvFrom { took, .. }
             | Step::Select { took, .. }
             | Step::GetMessage { took, .. }
-            | Step::WaitForEvents { took, .. } => Some(took),
+            | Step::WaitForEvents { took, .. }
+            | Step::WsaConnect { took, .. }
+            | Step::WspConnect { took, .. } => Some(took),
             _ => None,
         }
     }

@@ -375,7 +375,29 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEACCES => {
             &["connect of a datagram socket to a broadcast address without SO_BROADCAST (CB-B2)."]
         }
-        E::WSAEOPNOTSUPP => &["listen on a datagram socket."],
+        E::WSAEOPNOTSUPP => &[
+            "listen on a datagram socket.",
+            // --- feature: wsaconnect ---
+            "WSAConnect or WSPConnect with a flow specification asking a reservation \
+             (ControlledLoad, Guaranteed): the simulated network has no admission control; \
+             on the Windows CE provider any lpSQOS or lpGQOS, both reserved there (CB-W5).",
+            "WSACancelBlockingCall under Winsock 2.2, which removed it (CB-C18).",
+        ],
+        E::WSAEPROTONOSUPPORT => &[
+            "WSAConnect or WSPConnect with caller data on a provider without connect data \
+             (Desktop, WindowsCe); on the Windows CE provider a callee buffer too (CB-W4).",
+        ],
+        E::WSAEINTR => &[
+            "WSACancelBlockingCall (Winsock 1.1) or WSPCancelBlockingCall from an APC that \
+             runs inside the blocking call; the attempt is torn down (CB-C18, CB-A1).",
+            "On the Windows CE provider, another thread closes the socket of a blocking \
+             connect or WSAConnect (CB-C18).",
+        ],
+        E::WSAEINPROGRESS => &[
+            "A Winsock call from an APC that runs inside a blocking call, under Winsock 1.1 \
+             or on the Windows CE provider (CB-C19, CB-A1); under Winsock 2.2 a blocking \
+             one is undefined and stops the run with a scenario error.",
+        ],
         E::WSAENOTCONN => {
             &["send, recv, getpeername or shutdown on a socket that is not connected (CB-D4)."]
         }

@@ -43,6 +43,14 @@ pub mod scenario {
     pub const MAX_WINDOW_MESSAGES: usize = 10_000;
     /// Latest `at` and longest `delay` of a fault: the ceiling of
     /// `limits.max_time`.
+    // --- WSAConnect/WSPConnect (feature: wsaconnect) ---
+    /// Bytes of `caller_data` a scenario may write (a provider carries at
+    /// most `connect_data_max`; more is WSAEFAULT, CB-W3).
+    pub const MAX_CONNECT_DATA_BYTES: usize = 4096;
+    /// Largest `callee_buffer`, `sqos_len` or `gqos_len`.
+    pub const MAX_CONNECT_BUFFER: u32 = 1 << 20;
+    /// Steps of one `QueueApc`.
+    pub const MAX_APC_STEPS: usize = 64;
     pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;
 }
 

@@ -119,6 +119,15 @@ pub struct HostProfile {
     /// The Winsock version the host's threads start with (and that a
     /// `Startup` step without `version` asks for): "2.2".
     pub winsock_version: WinsockVersion,
+    // --- WSAConnect/WSPConnect (provider, connect data) ---
+    /// The transport service provider behind the host's sockets, which
+    /// decides connect data and QoS (CB-W1..W5): `Desktop` (the default),
+    /// `WindowsCe` or `ConnectData`; see [`crate::provider::Provider`].
+    pub provider: crate::provider::Provider,
+    /// Largest caller or callee data, in bytes, that a `ConnectData`
+    /// provider carries; more is WSAEFAULT (CB-W3). Default 64, at most the
+    /// MSS (the data rides on one SYN).
+    pub connect_data_max: u16,
 }
 
 impl Default for HostProfile {
@@ -140,6 +149,8 @@ impl Default for HostProfile {
             receive_window: u16::MAX,
             send_buffer: 64 * 1024,
             winsock_version: WinsockVersion::V2_2,
+            provider: crate::provider::Provider::Desktop,
+            connect_data_max: crate::provider::DEFAULT_CONNECT_DATA_MAX,
         }
     }
 }
@@ -208,6 +219,15 @@ impl HostProfile {
             return err(
                 "receive_window",
                 "receive_window must hold one MSS and send_buffer be 1KiB..=16MiB".into(),
+            );
+        }
+        if self.connect_data_max > self.mss {
+            return err(
+                "connect_data_max",
+                format!(
+                    "{} bytes of connect data do not fit one SYN of MSS {}",
+                    self.connect_data_max, self.mss
+                ),
             );
         }
         Ok(())

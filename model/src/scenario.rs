@@ -15,6 +15,7 @@ use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
 use crate::notify::FdEvent;
 use crate::profile::HostProfile;
+pub use crate::provider::{FlowSpec, Qos, ServiceType};
 use crate::time::SimDuration;
 use crate::wsa::WsaError;
 
@@ -562,6 +563,101 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
+    // --- WSAConnect/WSPConnect, connect data, QoS, APCs, cancel (feature: wsaconnect) ---
+    /// WSAConnect (WSAConnect-CE.txt): connect, plus connect data and QoS
+    /// that the host's provider interprets. `caller_data` is lpCallerData
+    /// (absent: null, CB-W1); `callee_buffer` is the size of lpCalleeData's
+    /// buffer (absent: null, CB-W2), and on success the result is its `len`
+    /// with the data (`expect: Data("...")` or `Bytes(n)`); `sqos`/`gqos`
+    /// are lpSQOS/lpGQOS (absent: null, CB-W5).
+    WsaConnect {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caller_data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callee_buffer: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSPConnect (WSPConnect.txt): the SPI call. Its code goes to
+    /// `lpErrno`, not to the thread's WSAGetLastError (CB-C1). The same
+    /// arguments as `WsaConnect`, and `sqos_len`/`gqos_len`, the sizes of
+    /// the lpSQOS/lpGQOS buffers (default a whole QOS; smaller is
+    /// WSAEFAULT, CB-W3).
+    WspConnect {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caller_data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callee_buffer: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos_len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos_len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// setsockopt(SO_CONNDATA) on a listening socket: the callee data its
+    /// connections send back with their SYN,ACK (CB-W2). Needs a provider
+    /// with connect data, else WSAENOPROTOOPT.
+    SetConnectData {
+        socket: String,
+        data: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// getsockopt(SO_CONNDATA): the connect data the peer sent: on an
+    /// accepted socket the caller data, on a connected one the callee data
+    /// (read it after FD_CONNECT on a nonblocking socket, CB-W2).
+    GetConnectData {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// QueueUserAPC to the thread `thread` of the same host: `steps` run
+    /// inside that thread's next alertable wait, a blocking Winsock call
+    /// (CB-A1). They may not wait (no Sleep, no Repeat, no QueueApc).
+    QueueApc {
+        thread: String,
+        steps: Vec<Step>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSACancelBlockingCall (Winsock 1.1; under 2.2 WSAEOPNOTSUPP): from
+    /// an APC, cancels the thread's blocking call, which fails with
+    /// WSAEINTR (CB-C18). No blocking call in progress: WSAEINVAL.
+    CancelBlockingCall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSPCancelBlockingCall: the same at the SPI level, for a blocking
+    /// WSPConnect; its code goes to lpErrno (CB-C1, CB-C18).
+    WspCancelBlockingCall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
 }
 
 fn inet() -> Family {
@@ -604,7 +700,12 @@ impl Step {
             | AsyncSelect { expect, .. }
             | CreateEvent { expect, .. }
             | EventSelect { expect, .. }
-            | EnumNetworkEvents { expect, .. } => (expect, &None, &None),
+            | EnumNetworkEvents { expect, .. }
+            | SetConnectData { expect, .. }
+            | GetConnectData { expect, .. }
+            | QueueApc { expect, .. }
+            | CancelBlockingCall { expect }
+            | WspCancelBlockingCall { expect } => (expect, &None, &None),
             Accept {
                 expect, at, took, ..
             }
@@ -630,6 +731,12 @@ impl Step {
                 expect, at, took, ..
             }
             | WaitForEvents {
+                expect, at, took, ..
+            }
+            | WsaConnect {
+                expect, at, took, ..
+            }
+            | WspConnect {
                 expect, at, took, ..
             } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
@@ -662,7 +769,11 @@ impl Step {
             | RecvFrom { socket, .. }
             | AsyncSelect { socket, .. }
             | EventSelect { socket, .. }
-            | EnumNetworkEvents { socket, .. } => Some(socket),
+            | EnumNetworkEvents { socket, .. }
+            | WsaConnect { socket, .. }
+            | WspConnect { socket, .. }
+            | SetConnectData { socket, .. }
+            | GetConnectData { socket, .. } => Some(socket),
             _ => None,
         }
     }

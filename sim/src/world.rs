@@ -43,6 +43,10 @@ pub enum LimitError {
     Events(u64),
     #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
     Time(SimTime),
+    /// The scenario asked for something the documents leave undefined
+    /// (CB-A1), or that cannot happen (CB-C10 at the SPI level).
+    #[error("scenario error: {0}")]
+    Scenario(String),
 }
 
 /// A whole simulation.
@@ -57,6 +61,9 @@ pub struct World {
     /// Keep a [`CallRecord`] per call (off in benchmarks).
     pub record_calls: bool,
     pub calls: Vec<CallRecord>,
+    /// Set when the scenario did something undefined; stops the run
+    /// ([`LimitError::Scenario`]).
+    pub run_error: Option<String>,
 }
 
 impl World {
@@ -100,6 +107,7 @@ impl World {
             received: Vec::new(),
             progress: 0,
             finished: false,
+            apc: Default::default(),
         });
         self.core.schedule(start, Event::Resume { thread: index });
         index
@@ -119,6 +127,9 @@ impl World {
             };
             self.core.events += 1;
             self.dispatch(event);
+            if let Some(message) = &self.run_error {
+                return Err(LimitError::Scenario(message.clone()));
+            }
         }
         Ok(())
     }
@@ -159,7 +170,7 @@ impl World {
         // The next step: chosen by the program from the call that just
         // completed (so Rust programs see each result), or its first step.
         let mut next = match self.threads[index as usize].pending.take() {
-            Some(pending) => match self.poll_pending(index, &pending, false) {
+            Some(pending) => match self.alertable_poll(index, &pending) {
                 Poll::Pending => {
                     self.park(index, pending, false);
                     return;
@@ -199,8 +210,20 @@ impl World {
         self.threads[index as usize].finished = true;
     }
 
+    /// Polls a call under way, after running the APCs queued to the thread
+    /// if it waits alertably (CB-A1).
+    fn alertable_poll(&mut self, index: u32, pending: &Pending) -> Poll {
+        if pending.step.op.is_alertable() && self.threads[index as usize].apc.has_queued() {
+            self.run_apcs(index, pending);
+            if self.run_error.is_some() {
+                return Poll::Pending;
+            }
+        }
+        self.poll_pending(index, pending, false)
+    }
+
     /// Starts a step: counts it as an event and traces the call.
-    fn start_call(&mut self, index: u32, step: Step) -> Pending {
+    pub(crate) fn start_call(&mut self, index: u32, step: Step) -> Pending {
         let now = self.core.now();
         let pending = Pending { step, start: now };
         self.core.events += 1; // a call is work: it counts against max_events
@@ -240,6 +263,10 @@ impl World {
             Op::LastError => return Poll::Ready(last_error(thread.last_error)),
             _ => {}
         }
+        if let Some(poll) = self.wsaconnect_poll(index, pending, first) {
+            return poll;
+        }
+        let thread = &mut self.threads[index as usize];
         let host = &mut self.hosts[thread.host as usize];
         let mut cx = CallCx {
             core: &mut self.core,
@@ -268,6 +295,11 @@ impl World {
                 let host = &mut self.hosts[thread.host as usize];
                 crate::winsock::notify::park(&mut self.core, host, index, op, pending.start, first);
             }
+            ref op if op.is_alertable() && thread.apc.has_queued() => {
+                // CB-A1: an APC is waiting for this alertable wait.
+                let now = self.core.now();
+                self.core.schedule(now, Event::Resume { thread: index });
+            }
             ref op => {
                 let host = &mut self.hosts[thread.host as usize];
                 let handle = op
@@ -293,10 +325,33 @@ impl World {
         pending: &Pending,
         result: crate::winsock::CallResult,
     ) -> Option<Step> {
+        self.record_call(index, pending, result);
+        let thread = &mut self.threads[index as usize];
+        let done = Completed {
+            op: &pending.step.op,
+            result,
+            received: &thread.received,
+            start: pending.start,
+            end: self.core.now(),
+            names: &self.hosts[thread.host as usize].slot_names,
+        };
+        thread.program.next(Some(&done))
+    }
+
+    /// Checks a completed call against its step and records it.
+    pub(crate) fn record_call(
+        &mut self,
+        index: u32,
+        pending: &Pending,
+        result: crate::winsock::CallResult,
+    ) {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
-        if let Err(e) = result {
-            thread.last_error = e.number(); // CB-C1: per thread
+        if let Err(e) = result
+            && !pending.step.op.is_spi()
+        {
+            // CB-C1: per thread; an SPI call writes lpErrno instead.
+            thread.last_error = e.number();
         }
         let host = &mut self.hosts[thread.host as usize];
         crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
@@ -340,7 +395,6 @@ impl World {
                 why: None,
             });
         }
-        thread.program.next(Some(&done))
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
@@ -366,7 +420,7 @@ impl World {
 
 /// WSAGetLastError as a result: the code as an error, so a step can expect
 /// `Err(WSAECONNREFUSED)`; `Ok` when no call has failed yet.
-fn last_error(code: u32) -> crate::winsock::CallResult {
+pub(crate) fn last_error(code: u32) -> crate::winsock::CallResult {
     match WsaError::ALL.iter().find(|e| e.number() == code) {
         Some(e) => Err(*e),
         None => Ok(Value::Number(code)),

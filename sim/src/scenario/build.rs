@@ -97,6 +97,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     }
     let faults = crate::faults::plan(s, &mut core);
     let mut world = World {
+        run_error: None,
         core,
         hosts,
         threads,
@@ -153,6 +154,7 @@ fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
                 received: Vec::new(),
                 progress: 0,
                 finished: false,
+                apc: Default::default(),
             }
         })
         .collect()

@@ -13,6 +13,7 @@ use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 mod faults;
 mod notify;
 mod switches;
+mod wsa;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
 pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
@@ -23,6 +24,7 @@ pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     switches::check_switch_links(s, source)?;
     check_threads(s, source)?;
     faults::check_faults(s, source)?;
+    wsa::check_wsa(s, source)?;
     check_limits(s, source)
 }
 

@@ -65,6 +65,9 @@ pub struct Socket {
     pub waiters: Vec<u32>,
     /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
     pub notify: super::notify::SockNotify,
+    /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
+    /// (CB-W2; feature: wsaconnect).
+    pub conn_data: Option<Vec<u8>>,
 }
 
 impl Socket {
@@ -89,6 +92,7 @@ impl Socket {
             datagrams: VecDeque::new(),
             waiters: Vec::new(),
             notify: Default::default(),
+            conn_data: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod expect;
 mod script;
+mod wsa_steps;
 
 use simsock_model::SimTime;
 use simsock_model::scenario::Expect;
@@ -78,6 +79,8 @@ pub struct Thread {
     pub received: Vec<u8>,
     pub progress: u32,
     pub finished: bool,
+    /// Queued APCs and the cancellation of the blocking call (CB-A1, CB-C18).
+    pub apc: crate::apc::ApcState,
 }
 
 impl std::fmt::Debug for Thread {

@@ -59,8 +59,11 @@ fn compile_into(steps: &[scenario::Step], host: &mut Host, instrs: &mut Vec<Inst
 }
 
 /// The call a scenario step makes.
-fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
+pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
     use scenario::Step as S;
+    if let Some(op) = super::wsa_steps::to_op(step, host) {
+        return op; // feature: wsaconnect
+    }
     let mut slot = |name: &str| host.slot_named(name);
     match step {
         S::Startup { version, .. } => Op::Startup {

@@ -2,8 +2,9 @@
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
-use simsock_model::WsaError;
+use simsock_model::provider::Provider;
 use simsock_model::scenario::{Kind, WinsockVersion};
+use simsock_model::{Api, WsaError};
 
 use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
@@ -11,6 +12,20 @@ use crate::net::Hop;
 use crate::stack::socket::SockState;
 use crate::stack::sync::after_tcb;
 use crate::stack::tcp::Tcb;
+
+/// One call of the connect family: which API, the name, and what WSAConnect
+/// and WSPConnect add (connect data, provider checks).
+pub(super) struct Request<'a> {
+    pub api: Api,
+    pub to: SocketAddr,
+    /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
+    pub namelen: Option<u32>,
+    /// Caller data for the SYN (CB-W1); empty for none.
+    pub syn_data: &'a [u8],
+    /// The provider's checks of a stream connect's other parameters
+    /// (connect data, QoS: CB-W3..W5); datagram sockets skip them (CB-D7).
+    pub check: &'a dyn Fn(&CallCx<'_>) -> Result<(), WsaError>,
+}
 
 /// Polls a connect: the first poll starts the attempt, later ones read its
 /// outcome from the socket (CB-N7: a blocking connect returns the outcome).
@@ -22,14 +37,38 @@ pub(super) fn connect(
     to: SocketAddr,
     namelen: Option<u32>,
 ) -> Poll {
+    let request = Request {
+        api: Api::Connect,
+        to,
+        namelen,
+        syn_data: &[],
+        check: &|_| Ok(()),
+    };
+    connect_api(cx, slot, &request)
+}
+
+/// The engine of the four connect calls; `request.api` selects where the
+/// documents differ.
+pub(super) fn connect_api(cx: &mut CallCx<'_>, slot: u32, request: &Request<'_>) -> Poll {
     let index = match resolve(cx.host, slot) {
+        // CB-C18: on Windows CE a blocking call whose socket another thread
+        // closed fails with WSAEINTR, "The socket was closed"
+        // (WSAConnect-CE.txt); elsewhere the handle names no socket.
+        Err(WsaError::WSAENOTSOCK)
+            if !cx.first
+                && cx.host.profile.provider == Provider::WindowsCe
+                && matches!(request.api, Api::Connect | Api::WsaConnect) =>
+        {
+            return Poll::Ready(Err(WsaError::WSAEINTR));
+        }
         Ok(i) => i,
         Err(e) => return Poll::Ready(Err(e)),
     };
     if !cx.first {
         return outcome(cx, index);
     }
-    let started = check_name(to, namelen).and_then(|()| start(cx, index, to));
+    let (to, namelen) = (request.to, request.namelen);
+    let started = check_name(to, namelen).and_then(|()| start(cx, index, request));
     match started {
         Ok(Poll::Pending) if cx.host.socket(index).nonblocking => {
             Poll::Ready(Err(WsaError::WSAEWOULDBLOCK))
@@ -66,10 +105,10 @@ fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
     }
 }
 
-fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaError> {
+fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll, WsaError> {
     let sock = cx.host.socket(index);
     let dgram = sock.kind == Kind::Dgram;
-    let to = match family::name(sock.family, to)? {
+    let to = match family::name(sock.family, request.to)? {
         Name::V4(v4) => v4,
         // in6addr_any: CB-C3 on a stream socket, CB-D4 on a datagram one.
         Name::AnyV6(_) if dgram => family::UNSPECIFIED,
@@ -80,10 +119,12 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     if dgram {
         return super::dgram::connect(cx, index, to).map(|v| Poll::Ready(Ok(v)));
     }
+    (request.check)(cx)?;
+    let sock = cx.host.socket(index);
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
         SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
-        SockState::Connecting => return Err(already(cx.host.version)),
+        SockState::Connecting => return Err(already(request.api, cx.host.version)),
         SockState::Fresh | SockState::Bound => {}
     }
     if to.ip().is_unspecified() || to.port() == 0 {
@@ -93,16 +134,19 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     if tuple_in_use(cx, local, to) {
         return Err(WsaError::WSAEADDRINUSE); // CB-C17, CB-T3
     }
-    open_connection(cx, index, local, to);
+    open_connection(cx, index, (local, to), request.syn_data);
     Ok(Poll::Pending)
 }
 
 /// CB-N2: a further connect while the attempt is pending is WSAEALREADY;
-/// Winsock 1.1 applications see WSAEINVAL instead (connect.txt).
-pub(super) fn already(version: WinsockVersion) -> WsaError {
-    match version {
-        WinsockVersion::V1_1 => WsaError::WSAEINVAL,
-        WinsockVersion::V2_2 => WsaError::WSAEALREADY,
+/// Winsock 1.1 applications see WSAEINVAL instead (connect.txt,
+/// WSPConnect.txt). The CE WSAConnect document says WSAEALREADY without
+/// that exception (WSAConnect is a Winsock 2 function).
+pub(super) fn already(api: Api, version: WinsockVersion) -> WsaError {
+    match (api, version) {
+        (Api::WsaConnect, _) => WsaError::WSAEALREADY,
+        (_, WinsockVersion::V1_1) => WsaError::WSAEINVAL,
+        (_, WinsockVersion::V2_2) => WsaError::WSAEALREADY,
     }
 }
 
@@ -158,11 +202,16 @@ fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv
         .map_or(dst, |t| t.addr)
 }
 
-fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: SocketAddrV4) {
+fn open_connection(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    (local, to): (SocketAddrV4, SocketAddrV4),
+    syn_data: &[u8],
+) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
     let mut out = std::mem::take(&mut cx.core.tcp_out);
-    let tcb = Tcb::connect(now, local, to, iss, &cx.host.tcp, &mut out);
+    let tcb = Tcb::connect_with_data(now, (local, to), syn_data, iss, &cx.host.tcp, &mut out);
     let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {

@@ -14,6 +14,9 @@ mod dgram;
 mod family;
 mod manage;
 pub mod notify;
+mod wsaconnect;
+
+pub use wsaconnect::{ConnectParams, callee_data, caller_data, cancel};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -143,6 +146,33 @@ pub enum Op {
         event: Option<notify::Named>,
         spi: bool,
     },
+    // --- WSAConnect/WSPConnect, APCs, cancel (feature: wsaconnect) ---
+    /// WSAConnect, or WSPConnect when `spi` (its code goes to lpErrno).
+    WsaConnect {
+        spi: bool,
+        slot: Slot,
+        to: SocketAddr,
+        namelen: Option<u32>,
+        params: Rc<ConnectParams>,
+    },
+    /// setsockopt(SO_CONNDATA).
+    SetConnData {
+        slot: Slot,
+        data: Rc<[u8]>,
+    },
+    /// getsockopt(SO_CONNDATA).
+    GetConnData {
+        slot: Slot,
+    },
+    /// QueueUserAPC to the thread named `thread` on the same host (CB-A1).
+    QueueApc {
+        thread: String,
+        steps: Rc<[crate::thread::Step]>,
+    },
+    /// WSACancelBlockingCall, or WSPCancelBlockingCall when `spi` (CB-C18).
+    CancelBlockingCall {
+        spi: bool,
+    },
 }
 
 impl Op {
@@ -167,9 +197,27 @@ impl Op {
             | Op::RecvFrom { slot, .. }
             | Op::AsyncSelect { slot, .. }
             | Op::EventSelect { slot, .. }
-            | Op::EnumNetworkEvents { slot, .. } => Some(slot),
+            | Op::EnumNetworkEvents { slot, .. }
+            | Op::WsaConnect { slot, .. }
+            | Op::SetConnData { slot, .. }
+            | Op::GetConnData { slot } => Some(slot),
             _ => None,
         }
+    }
+
+    /// A service-provider call: its code goes to lpErrno, not to the
+    /// thread's WSAGetLastError (CB-C1).
+    pub fn is_spi(&self) -> bool {
+        matches!(
+            self,
+            Op::WsaConnect { spi: true, .. } | Op::CancelBlockingCall { spi: true }
+        )
+    }
+
+    /// Whether waiting in this call is an alertable wait, in which queued
+    /// APCs run: every blocking Winsock call is (CB-A1); Sleep is not.
+    pub fn is_alertable(&self) -> bool {
+        !matches!(self, Op::Sleep(_) | Op::SleepUntil(_))
     }
 
     /// The call's text with socket names, e.g. `connect(s, 10.0.0.2:80)`.
@@ -222,6 +270,26 @@ impl fmt::Display for OpDisplay<'_> {
                 write!(f, "sendto({}, {} bytes, {to})", n(slot), data.len())
             }
             Op::RecvFrom { slot, max } => write!(f, "recvfrom({}, {max})", n(slot)),
+            Op::WsaConnect {
+                spi,
+                slot,
+                to,
+                namelen,
+                params,
+            } => wsaconnect::display(f, *spi, n(slot), (*to, *namelen), params),
+            Op::SetConnData { slot, data } => write!(
+                f,
+                "setsockopt({}, SO_CONNDATA, {:?})",
+                n(slot),
+                String::from_utf8_lossy(data)
+            ),
+            Op::GetConnData { slot } => write!(f, "getsockopt({}, SO_CONNDATA)", n(slot)),
+            Op::QueueApc { thread, steps } => {
+                let plural = if steps.len() == 1 { "" } else { "s" };
+                write!(f, "QueueUserAPC({thread}, {} step{plural})", steps.len())
+            }
+            Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
+            Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),
             op => notify::display(f, op, self.names),
         }
     }
@@ -325,6 +393,15 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             Poll::Ready(Ok(Value::None))
         }
         Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
+        Op::WsaConnect {
+            spi,
+            slot,
+            to,
+            namelen,
+            params,
+        } => wsaconnect::wsa_connect(cx, *spi, *slot, (*to, *namelen), params),
+        Op::SetConnData { slot, data } => Poll::Ready(wsaconnect::set_conn_data(cx, *slot, data)),
+        Op::GetConnData { slot } => Poll::Ready(wsaconnect::get_conn_data(cx, *slot)),
         Op::Send { slot, data } => {
             let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
             if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {

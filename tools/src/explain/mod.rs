@@ -64,6 +64,36 @@ const SHOWN_BY: &[(WsaError, &[&str])] = &[
         WsaError::WSAENOBUFS,
         &["tour/06-port-exhaustion.ron", "reuse.ron"],
     ),
+    // --- feature: wsaconnect ---
+    (
+        WsaError::WSAEINTR,
+        &[
+            "conformance/connect/WSAEINTR.ron",
+            "conformance/wsaconnect/WSAEINTR.ron",
+            "conformance/wspconnect/WSAEINTR.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEINPROGRESS,
+        &[
+            "conformance/connect/WSAEINPROGRESS.ron",
+            "conformance/wsaconnect/WSAEINPROGRESS.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEOPNOTSUPP,
+        &[
+            "conformance/wsaconnect/WSAEOPNOTSUPP.ron",
+            "conformance/wspconnect/WSAEOPNOTSUPP.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEPROTONOSUPPORT,
+        &[
+            "conformance/wsaconnect/WSAEPROTONOSUPPORT.ron",
+            "conformance/wspconnect/WSAEPROTONOSUPPORT.ron",
+        ],
+    ),
 ];
 
 /// Where the text wraps.

@@ -16,7 +16,13 @@ impl Tcb {
         out: &mut TcpOutput,
     ) {
         match self.state {
-            TcpState::SynSent => self.on_segment_syn_sent(now, hdr, cfg, out),
+            TcpState::SynSent => {
+                self.on_segment_syn_sent(now, hdr, cfg, out);
+                // CB-W2: callee data on the SYN,ACK that established us.
+                if self.state == TcpState::Established && !payload.is_empty() {
+                    self.peer_syn_data = Some(payload.to_vec());
+                }
+            }
             TcpState::Closed | TcpState::Listen => {}
             _ => self.on_segment_synchronized(now, hdr, payload, cfg, out),
         }
@@ -50,7 +56,8 @@ impl Tcb {
         if !hdr.flags.has(TcpFlags::SYN) {
             return;
         }
-        self.rcv_nxt = hdr.seq.wrapping_add(1);
+        // The SYN and the connect data it carries, if any (`Tcb::syn_data`).
+        self.rcv_nxt = hdr.seq.wrapping_add(1).wrapping_add(hdr.len);
         self.snd_wnd = u32::from(hdr.window);
         if acks_syn {
             self.snd_una = hdr.ack;
