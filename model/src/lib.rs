@@ -16,6 +16,7 @@ pub mod builder;
 pub mod docs;
 pub mod fault;
 pub mod limits;
+pub mod overlapped;
 pub mod packet;
 pub mod profile;
 pub mod scenario;

@@ -31,6 +31,8 @@ pub mod scenario {
     /// Latest `at` and longest `delay` of a fault: the ceiling of
     /// `limits.max_time`.
     pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;
+    /// Flags of one DisconnectEx or TransmitFile (there are two kinds).
+    pub const MAX_TF_FLAGS: usize = 2;
 }
 
 /// Limits on one run, checked while it runs. A scenario may lower or raise

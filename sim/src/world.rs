@@ -204,6 +204,14 @@ impl World {
             }
         }
         self.threads[index as usize].finished = true;
+        // CB-X8: the thread's pending overlapped I/O is cancelled.
+        let host = &mut self.hosts[self.threads[index as usize].host as usize];
+        crate::winsock::overlapped::thread_exit(
+            host,
+            &mut self.core,
+            index,
+            crate::winsock::connectex::cancel,
+        );
     }
 
     /// Starts a step: counts it as an event and traces the call.
@@ -254,6 +262,8 @@ impl World {
             progress: &mut thread.progress,
             received: &mut thread.received,
             first,
+            thread: index,
+            start: pending.start,
         };
         poll(&mut cx, &pending.step.op)
     }

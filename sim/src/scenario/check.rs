@@ -11,6 +11,7 @@ use simsock_model::scenario::{Scenario, Step};
 use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
 mod faults;
+mod overlapped;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
 pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
@@ -19,6 +20,7 @@ pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     check_links(s, source, &nodes)?;
     check_threads(s, source)?;
     faults::check_faults(s, source)?;
+    overlapped::check_overlapped(s, source)?; // ConnectEx family (issue 3, item 4)
     check_limits(s, source)
 }
 

@@ -99,6 +99,8 @@ pub struct Host {
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
+    pub ex: crate::winsock::overlapped::HostEx,
 }
 
 impl Host {
@@ -135,6 +137,7 @@ impl Host {
             slot_names: Vec::new(),
             closed: Vec::new(),
             violations: Vec::new(),
+            ex: Default::default(),
         }
     }
 

@@ -71,7 +71,7 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
         && !seg.flags.has(TcpFlags::RST)
     {
         match host.listeners.get(&seg.dst_port) {
-            Some(&listener) => passive_open(host, core, listener, tuple, seg),
+            Some(&listener) => passive_open(host, core, listener, tuple, seg, payload),
             None => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
@@ -88,6 +88,7 @@ fn passive_open(
     listener: u32,
     tuple: FourTuple,
     syn: &TcpHeader,
+    syn_data: &[u8],
 ) {
     let full = host
         .socket(listener)
@@ -103,7 +104,8 @@ fn passive_open(
     }
     let iss = host.next_isn();
     let mut out = std::mem::take(&mut core.tcp_out);
-    let tcb = Tcb::accept_syn(core.now(), tuple.0, tuple.1, syn, iss, &host.tcp, &mut out);
+    let (now, cfg) = (core.now(), host.tcp);
+    let tcb = Tcb::accept_syn(now, tuple.0, tuple.1, (syn, syn_data), iss, &cfg, &mut out);
     let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;

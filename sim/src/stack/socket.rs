@@ -63,6 +63,8 @@ pub struct Socket {
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
     pub waiters: Vec<u32>,
+    /// ConnectEx's state (issue 3, item 4).
+    pub ex: crate::winsock::connectex::SocketEx,
 }
 
 impl Socket {
@@ -86,6 +88,7 @@ impl Socket {
             shut_recv: false,
             datagrams: VecDeque::new(),
             waiters: Vec::new(),
+            ex: Default::default(),
         }
     }
 }

@@ -143,6 +143,19 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
         S::Sleep(d) => Op::Sleep(*d),
         S::SleepUntil(t) => Op::SleepUntil(simsock_model::SimTime(t.as_nanos())),
         S::Repeat { .. } => unreachable!("Repeat is compiled as a loop"),
+        // ConnectEx and overlapped I/O (issue 3, item 4).
+        S::GetExtensionFunction { .. }
+        | S::ConnectEx { .. }
+        | S::DisconnectEx { .. }
+        | S::TransmitFile { .. }
+        | S::AcceptEx { .. }
+        | S::CreateIoCompletionPort { .. }
+        | S::GetQueuedCompletionStatus { .. }
+        | S::GetOverlappedResult { .. }
+        | S::WaitForSingleObject { .. } => {
+            // Invariant: `compile` handles every step of this arm.
+            crate::winsock::ex_op::compile(step, host).expect("a ConnectEx-family step")
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
-use simsock_model::WsaError;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
+use simsock_model::{Api, WsaError};
 
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
@@ -55,7 +55,7 @@ pub(super) fn check_name(to: SocketAddr, namelen: Option<u32>) -> Result<(), Wsa
 }
 
 /// The outcome of an attempt under way: connected, failed, or not yet.
-fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
+pub(super) fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
     let sock = cx.host.socket(index);
     match sock.state {
         SockState::Connected => Poll::Ready(Ok(Value::None)),
@@ -66,6 +66,19 @@ fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
 }
 
 fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaError> {
+    start_for(cx, index, to, Api::Connect, &[])
+}
+
+/// Starts a connection attempt for `api`: connect's rules, with ConnectEx's
+/// differences (CB-X1, CB-X2, CB-X11; see `connectex.rs`). `Ok(Pending)`
+/// means a SYN went out.
+pub(super) fn start_for(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    to: SocketAddr,
+    api: Api,
+    early: &[u8],
+) -> Result<Poll, WsaError> {
     let sock = cx.host.socket(index);
     let to = match (sock.family, to) {
         (Family::Inet, SocketAddr::V4(v4)) => v4,
@@ -73,13 +86,20 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
         (Family::Inet6, SocketAddr::V6(_)) => return Err(WsaError::WSAENETUNREACH),
         _ => return Err(WsaError::WSAEAFNOSUPPORT), // CB-C9
     };
+    let ex = api == Api::ConnectEx;
     if sock.kind == Kind::Dgram {
+        if ex {
+            return Err(super::connectex::DATAGRAM_CODE); // CB-X1
+        }
         return connect_dgram(cx, index, to).map(|v| Poll::Ready(Ok(v)));
     }
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
         SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
+        // ConnectEx exists only under Winsock 2: no 1.1 mapping (CB-N2).
+        SockState::Connecting if ex => return Err(WsaError::WSAEALREADY),
         SockState::Connecting => return Err(already(cx.host.version)),
+        SockState::Fresh if ex => return Err(WsaError::WSAEINVAL), // CB-X2
         SockState::Fresh | SockState::Bound => {}
     }
     if to.ip().is_unspecified() || to.port() == 0 {
@@ -89,7 +109,7 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     if tuple_in_use(cx, local, to) {
         return Err(WsaError::WSAEADDRINUSE); // CB-C17, CB-T3
     }
-    open_connection(cx, index, local, to);
+    open_connection(cx, index, local, to, early);
     Ok(Poll::Pending)
 }
 
@@ -107,7 +127,7 @@ pub(super) fn already(version: WinsockVersion) -> WsaError {
 /// the socket is unbound (CB-C2). Then the four-tuple must be free: one
 /// held by a connection or by TIME_WAIT gives WSAEADDRINUSE, the delayed
 /// bind of CB-C17 (CB-T3).
-fn commit_local_address(
+pub(super) fn commit_local_address(
     cx: &mut CallCx<'_>,
     index: u32,
     dst: Ipv4Addr,
@@ -124,10 +144,14 @@ fn commit_local_address(
         .topo
         .source_addr(node, toward)
         .unwrap_or(Ipv4Addr::UNSPECIFIED);
-    if cx.host.socket(index).local.is_none() {
+    // Unbound, or bound to port 0 with SO_REUSE_UNICASTPORT (the port is
+    // allocated at connect time): take an ephemeral port now.
+    let bound = cx.host.socket(index).local;
+    if bound.is_none_or(|l| l.port() == 0) {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
+        let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
         let sock = cx.host.socket_mut(index);
-        sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
+        sock.local = Some(SocketAddrV4::new(ip, port));
         sock.wildcard = true;
         sock.holds_port = true;
         sock.state = SockState::Bound;
@@ -154,11 +178,22 @@ fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv
         .map_or(dst, |t| t.addr)
 }
 
-fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: SocketAddrV4) {
+/// Opens the TCB (sends the SYN); `early` is TCP Fast Open data for the
+/// SYN (ConnectEx, CB-X5), empty for a plain open.
+pub(super) fn open_connection(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    local: SocketAddrV4,
+    to: SocketAddrV4,
+    early: &[u8],
+) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
     let mut out = std::mem::take(&mut cx.core.tcp_out);
-    let tcb = Tcb::connect(now, local, to, iss, &cx.host.tcp, &mut out);
+    let tcb = match early {
+        [] => Tcb::connect(now, local, to, iss, &cx.host.tcp, &mut out),
+        data => Tcb::connect_fast_open(now, local, to, iss, data, &cx.host.tcp, &mut out),
+    };
     let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {
@@ -175,7 +210,7 @@ fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: Soc
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
-fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
+pub(super) fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
     cx.host.conns.contains_key(&(local, to)) || cx.host.time_wait.contains(&(local, to))
 }
 

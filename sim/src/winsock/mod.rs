@@ -9,6 +9,11 @@
 mod connect;
 mod data;
 mod manage;
+// ConnectEx and overlapped I/O (issue 3, item 4).
+pub mod connectex;
+pub mod ex_op;
+pub mod overlapped;
+mod reuse;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -92,6 +97,8 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`.
+    Ex(ex_op::ExOp),
 }
 
 impl Op {
@@ -112,6 +119,7 @@ impl Op {
             | Op::GetSockName { slot }
             | Op::GetPeerName { slot }
             | Op::Ioctl { slot, .. } => Some(slot),
+            Op::Ex(ref op) => op.slot(),
             _ => None,
         }
     }
@@ -162,6 +170,7 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            Op::Ex(op) => op.fmt_with(f, self.names),
         }
     }
 }
@@ -177,6 +186,11 @@ pub enum Value {
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
+    /// A completion packet (GetQueuedCompletionStatus; issue 3, item 4).
+    Completion {
+        key: u32,
+        bytes: u32,
+    },
 }
 
 /// The outcome of a call.
@@ -200,10 +214,22 @@ pub struct CallCx<'a> {
     pub received: &'a mut Vec<u8>,
     /// Set by the first poll of a call, false on later polls.
     pub first: bool,
+    /// The calling thread, and when its call began (overlapped I/O: who
+    /// started an operation, CB-X8; when a wait times out).
+    pub thread: u32,
+    pub start: SimTime,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.
 pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
+    // ConnectEx and overlapped I/O (issue 3, item 4): kernel32 calls skip
+    // the Winsock checks; some Winsock calls behave differently after
+    // ConnectEx (`connectex::intercept`).
+    if let Op::Ex(ex) = op
+        && ex.kernel()
+    {
+        return ex_op::poll(cx, ex);
+    }
     if !matches!(
         op,
         Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
@@ -218,7 +244,13 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
+    if cx.host.startups > 0
+        && let Some(result) = connectex::intercept(cx, op)
+    {
+        return Poll::Ready(result);
+    }
     match op {
+        Op::Ex(ex) => ex_op::poll(cx, ex),
         Op::Startup { version } => {
             if cx.host.startups == 0 {
                 cx.host.version = *version;

@@ -152,12 +152,13 @@ impl Tcb {
     }
 
     /// Passive open: a SYN reached a listener (RFC 9293 §3.10.7.2); sends
-    /// SYN,ACK and enters SYN_RECEIVED.
+    /// SYN,ACK and enters SYN_RECEIVED. `syn` is the SYN and its data
+    /// (TCP Fast Open, RFC 7413; empty without).
     pub fn accept_syn(
         now: SimTime,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        syn: &TcpHeader,
+        (syn, syn_data): (&TcpHeader, &[u8]),
         iss: u32,
         cfg: &TcpConfig,
         out: &mut TcpOutput,
@@ -166,6 +167,7 @@ impl Tcb {
         tcb.state = TcpState::SynReceived;
         tcb.rcv_nxt = syn.seq.wrapping_add(1);
         tcb.snd_wnd = u32::from(syn.window);
+        tcb.take_syn_data(syn_data, cfg); // RFC 7413 §4.1.2
         tcb.send_syn(now, "", out);
         tcb
     }
@@ -180,7 +182,9 @@ impl Tcb {
     pub fn adopt_buffers(&mut self, (mut send, mut recv): (VecDeque<u8>, VecDeque<u8>)) {
         send.clear();
         recv.clear();
-        debug_assert!(self.send_buf.is_empty() && self.recv_buf.is_empty());
+        // A Fast Open TCB already holds data (RFC 7413): keep it.
+        send.extend(self.send_buf.drain(..));
+        recv.extend(self.recv_buf.drain(..));
         self.send_buf = send;
         self.recv_buf = recv;
     }
@@ -306,6 +310,7 @@ impl Tcb {
     }
 }
 
+mod fastopen;
 mod input;
 mod timer;
 mod user;
