@@ -244,6 +244,54 @@ impl Step {
         Step::Sleep(duration(duration_text))
     }
 
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+
+    /// WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) (CB-X3).
+    pub fn get_connect_ex(socket: &str) -> Step {
+        Step::GetExtensionFunction {
+            socket: socket.into(),
+            function: crate::scenario::ExtensionFunction::ConnectEx,
+            expect: None,
+        }
+    }
+
+    /// ConnectEx with the OVERLAPPED `overlapped` and no send buffer (CB-X4).
+    pub fn connect_ex(socket: &str, to: &str, overlapped: &str) -> Step {
+        Step::ConnectEx {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            data: None,
+            len: None,
+            overlapped: Some(overlapped.into()),
+            event: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// CreateIoCompletionPort(port, socket, key).
+    pub fn completion_port(port: &str, socket: &str, key: u32) -> Step {
+        Step::CreateIoCompletionPort {
+            port: port.into(),
+            socket: Some(socket.into()),
+            key,
+            expect: None,
+        }
+    }
+
+    /// GetQueuedCompletionStatus(port, INFINITE).
+    pub fn dequeue(port: &str) -> Step {
+        Step::GetQueuedCompletionStatus {
+            port: port.into(),
+            timeout: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
     /// Sets the expected outcome (a no-op on Sleep and Repeat, which have none).
     pub fn expect(mut self, outcome: Outcome) -> Step {
         if let Some(slot) = self.expect_slot() {
@@ -279,6 +327,15 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
+            | GetExtensionFunction { expect, .. }
+            | ConnectEx { expect, .. }
+            | DisconnectEx { expect, .. }
+            | TransmitFile { expect, .. }
+            | AcceptEx { expect, .. }
+            | CreateIoCompletionPort { expect, .. }
+            | GetQueuedCompletionStatus { expect, .. }
+            | GetOverlappedResult { expect, .. }
+            | WaitForSingleObject { expect, .. }
             | LastError { expect } => Some(expect),
             _ => None,
         }
@@ -289,7 +346,11 @@ impl Step {
             Step::Accept { took, .. }
             | Step::Connect { took, .. }
             | Step::Send { took, .. }
-            | Step::Recv { took, .. } => Some(took),
+            | Step::Recv { took, .. }
+            | Step::ConnectEx { took, .. }
+            | Step::GetQueuedCompletionStatus { took, .. }
+            | Step::GetOverlappedResult { took, .. }
+            | Step::WaitForSingleObject { took, .. } => Some(took),
             _ => None,
         }
     }

@@ -226,3 +226,53 @@ fn unknown_or_clashing_names_are_rejected() {
         "{err}"
     );
 }
+
+/// The builder writes the same ConnectEx story as a RON file: ConnectEx
+/// through a completion port, refused at the first RST.
+#[test]
+fn builder_helpers_run_a_connectex_story() {
+    use simsock_model::HostProfile;
+    use simsock_model::builder::ScenarioBuilder;
+    use simsock_model::scenario::{Outcome, Step};
+    let profile = HostProfile {
+        refused_syn_retries: 0,
+        ..HostProfile::default()
+    };
+    let scenario = ScenarioBuilder::new("built")
+        .host_with("client", &["10.0.0.1/24"], profile)
+        .host("server", &["10.0.0.2/24"])
+        .link("client", "server", "1ms")
+        .thread(
+            "client",
+            "main",
+            [
+                Step::new_socket("s"),
+                Step::get_connect_ex("s"),
+                Step::bind("s", "0.0.0.0:0"),
+                Step::completion_port("p", "s", 3),
+                Step::connect_ex("s", "10.0.0.2:80", "ov")
+                    .expect(Outcome::Err(WsaError::ERROR_IO_PENDING)),
+                Step::dequeue("p")
+                    .expect(Outcome::Completion {
+                        key: Some(3),
+                        bytes: Some(0),
+                        error: Some(WsaError::WSAECONNREFUSED),
+                    })
+                    .took("2ms"),
+            ],
+        )
+        .build();
+    let report = simsock_sim::scenario::run(&scenario, &Default::default());
+    assert_passed(&report);
+    // The expectation can fail: a wrong key is reported.
+    let mut wrong = scenario.clone();
+    if let Step::GetQueuedCompletionStatus { expect, .. } = &mut wrong.threads[0].steps[5] {
+        *expect = Some(Outcome::Completion {
+            key: Some(4),
+            bytes: None,
+            error: Some(WsaError::WSAECONNREFUSED),
+        });
+    }
+    let report = simsock_sim::scenario::run(&wrong, &Default::default());
+    assert!(!report.passed);
+}

@@ -156,9 +156,9 @@ fn scan(steps: &[Step], ex: &mut HostEx) {
             } => (ov, ExtensionFunction::DisconnectEx, socket),
             Step::AcceptEx {
                 overlapped: Some(ov),
-                socket,
+                accept,
                 ..
-            } => (ov, ExtensionFunction::AcceptEx, socket),
+            } => (ov, ExtensionFunction::AcceptEx, accept),
             _ => continue,
         };
         let uses = ex.ov_uses.entry(ov.clone()).or_default();
