@@ -448,6 +448,10 @@ mod tests {
         ] {
             assert!(causes(code).iter().any(|c| c.contains("CB-")), "{code}");
         }
-        assert!(causes(E::ERROR_IO_PENDING).iter().any(|c| c.contains("CB-X4")));
+        assert!(
+            causes(E::ERROR_IO_PENDING)
+                .iter()
+                .any(|c| c.contains("CB-X4"))
+        );
     }
 }

@@ -82,7 +82,8 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         _ => {}
     }
     arm_timer(host, core, conn);
-    if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || watch.1.is_some() {
+    let accepted_now = watch.1.is_some() && state == TcpState::Established;
+    if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || accepted_now {
         crate::winsock::ex_op::after_tcb(host, core, watch.0, watch.1);
     }
 }
