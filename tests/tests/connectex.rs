@@ -276,3 +276,92 @@ fn builder_helpers_run_a_connectex_story() {
     let report = simsock_sim::scenario::run(&wrong, &Default::default());
     assert!(!report.passed);
 }
+
+/// CB-X3 at run time: a Rust program that calls ConnectEx without having
+/// obtained the pointer (the scenario check cannot see it) gets WSAEFAULT,
+/// and the run fails with an invariant violation that names the cause.
+#[test]
+fn null_pointer_call_from_a_program_breaks_an_invariant() {
+    use simsock_model::scenario::{Family, Kind};
+    use simsock_sim::scenario::{RunOptions, build};
+    use simsock_sim::thread::Completed;
+    use simsock_sim::winsock::Op;
+    use simsock_sim::winsock::ex_op::ExOp;
+    let story = simsock_model::builder::ScenarioBuilder::new("null")
+        .host("client", &["10.0.0.1/24"])
+        .build();
+    let mut world = build(&story, &RunOptions::default());
+    let s = world.hosts[0].slot_named("s");
+    let ov = world.hosts[0].slot_named("ov");
+    let mut step = 0;
+    let program = move |_: Option<&Completed<'_>>| -> Option<Op> {
+        step += 1;
+        match step {
+            1 => Some(Op::Socket {
+                slot: s,
+                family: Family::Inet,
+                kind: Kind::Stream,
+            }),
+            2 => Some(Op::Bind {
+                slot: s,
+                addr: "0.0.0.0:0".parse().expect("address"),
+            }),
+            3 => Some(Op::Ex(ExOp::ConnectEx {
+                slot: s,
+                to: "10.0.0.2:80".parse().expect("address"),
+                namelen: None,
+                data: None,
+                ov: Some(ov),
+                event: None,
+            })),
+            _ => None,
+        }
+    };
+    world.spawn("client", "rust", Box::new(program));
+    world.run().expect("no limit");
+    let last = world.calls.last().expect("calls");
+    assert!(last.call.starts_with("ConnectEx(") && last.result == "WSAEFAULT");
+    let broken = simsock_sim::invariants::check(&world);
+    assert!(
+        broken.iter().any(|b| b.contains("null pointer")),
+        "{broken:?}"
+    );
+}
+
+const CLOSE_PENDING: &str = r#"Scenario(
+    name: "close-pending",
+    hosts: [
+        Host(name: "client", addrs: ["10.0.0.1/24"]),
+        Host(name: "server", addrs: ["10.0.0.2/24"]),
+    ],
+    links: [Link(between: ("client", "server"), latency: "1ms", up: false)],
+    threads: [
+        Thread(host: "client", name: "main", steps: [
+            Socket(name: "s"),
+            GetExtensionFunction(socket: "s", function: ConnectEx),
+            Bind(socket: "s", addr: "0.0.0.0:0"),
+            CreateIoCompletionPort(port: "p", socket: "s", key: 1),
+            ConnectEx(socket: "s", to: "10.0.0.2:80", overlapped: "ov", event: "ev", expect: Err(ERROR_IO_PENDING)),
+            WaitForSingleObject(object: "ev", timeout: "1s", expect: Value(258), at: "1s"),
+            Close(socket: "s"),
+            WaitForSingleObject(object: "ev", expect: Value(0), at: "1s"),
+            GetQueuedCompletionStatus(port: "p", timeout: "0s", expect: Completion(key: 1, error: ERROR_OPERATION_ABORTED)),
+        ]),
+    ],
+)
+"#;
+
+/// closesocket with a ConnectEx pending: the operation completes with
+/// ERROR_OPERATION_ABORTED (its event is signalled, its packet queued);
+/// before that, a wait on the event times out (WAIT_TIMEOUT, 258).
+#[test]
+fn closing_the_socket_aborts_its_connectex() {
+    let scenario = load(CLOSE_PENDING).expect("valid");
+    let report = simsock_sim::scenario::run(&scenario, &Default::default());
+    assert_passed(&report);
+    let aborted = lines_with(&report, "client", "complete main ConnectEx(s) on ov");
+    assert_eq!(aborted.len(), 1);
+    assert!(
+        aborted[0].starts_with("1000000000 ") && aborted[0].ends_with("ERROR_OPERATION_ABORTED")
+    );
+}
