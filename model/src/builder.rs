@@ -402,6 +402,54 @@ impl Step {
         Step::Sleep(duration(duration_text))
     }
 
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+
+    /// WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) (CB-X3).
+    pub fn get_connect_ex(socket: &str) -> Step {
+        Step::GetExtensionFunction {
+            socket: socket.into(),
+            function: crate::scenario::ExtensionFunction::ConnectEx,
+            expect: None,
+        }
+    }
+
+    /// ConnectEx with the OVERLAPPED `overlapped` and no send buffer (CB-X4).
+    pub fn connect_ex(socket: &str, to: &str, overlapped: &str) -> Step {
+        Step::ConnectEx {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            data: None,
+            len: None,
+            overlapped: Some(overlapped.into()),
+            event: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// CreateIoCompletionPort(port, socket, key).
+    pub fn completion_port(port: &str, socket: &str, key: u32) -> Step {
+        Step::CreateIoCompletionPort {
+            port: port.into(),
+            socket: Some(socket.into()),
+            key,
+            expect: None,
+        }
+    }
+
+    /// GetQueuedCompletionStatus(port, INFINITE).
+    pub fn dequeue(port: &str) -> Step {
+        Step::GetQueuedCompletionStatus {
+            port: port.into(),
+            timeout: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
     /// Sets the expected outcome (a no-op on Sleep and Repeat, which have none).
     pub fn expect(mut self, outcome: Outcome) -> Step {
         if let Some(slot) = self.expect_slot() {
@@ -454,7 +502,16 @@ impl Step {
             | GetConnectData { expect, .. }
             | QueueApc { expect, .. }
             | CancelBlockingCall { expect }
-            | WspCancelBlockingCall { expect } => Some(expect),
+            | WspCancelBlockingCall { expect }
+            | GetExtensionFunction { expect, .. }
+            | ConnectEx { expect, .. }
+            | DisconnectEx { expect, .. }
+            | TransmitFile { expect, .. }
+            | AcceptEx { expect, .. }
+            | CreateIoCompletionPort { expect, .. }
+            | GetQueuedCompletionStatus { expect, .. }
+            | GetOverlappedResult { expect, .. }
+            | WaitForSingleObject { expect, .. } => Some(expect),
             _ => None,
         }
     }
@@ -471,7 +528,11 @@ impl Step {
             | Step::GetMessage { took, .. }
             | Step::WaitForEvents { took, .. }
             | Step::WsaConnect { took, .. }
-            | Step::WspConnect { took, .. } => Some(took),
+            | Step::WspConnect { took, .. }
+            | Step::ConnectEx { took, .. }
+            | Step::GetQueuedCompletionStatus { took, .. }
+            | Step::GetOverlappedResult { took, .. }
+            | Step::WaitForSingleObject { took, .. } => Some(took),
             _ => None,
         }
     }

@@ -405,6 +405,22 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEMSGSIZE => &["A datagram larger than the limit, or than the receive buffer."],
         E::WSAEMFILE => &["More sockets open on one host than limits.max_sockets_per_host."],
         E::WSAENOPROTOOPT => &["An option the socket does not support (getsockopt, setsockopt)."],
+        // ConnectEx and overlapped I/O (issue 3, item 4).
+        E::ERROR_IO_PENDING => &[
+            "ConnectEx started a connection attempt: the handshake needs a round trip, so the \
+             call returns FALSE and the outcome arrives through the OVERLAPPED (CB-X4). \
+             AcceptEx with no connection queued yet.",
+        ],
+        E::ERROR_OPERATION_ABORTED => &[
+            "The thread that started a ConnectEx or AcceptEx exited before it completed: its \
+             I/O is cancelled (CB-X8); or the socket was closed with the operation pending.",
+        ],
+        E::WSA_IO_INCOMPLETE => &[
+            "WSAGetOverlappedResult without waiting while the operation is still pending (CB-X4).",
+        ],
+        E::WAIT_TIMEOUT => {
+            &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
+        }
         _ => &[],
     }
 }
@@ -454,6 +470,10 @@ mod tests {
         ] {
             assert!(causes(code).iter().any(|c| c.contains("CB-")), "{code}");
         }
-        assert!(causes(E::ERROR_IO_PENDING).is_empty());
+        assert!(
+            causes(E::ERROR_IO_PENDING)
+                .iter()
+                .any(|c| c.contains("CB-X4"))
+        );
     }
 }

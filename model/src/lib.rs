@@ -19,6 +19,7 @@ pub mod docs;
 pub mod fault;
 pub mod limits;
 pub mod notify;
+pub mod overlapped;
 pub mod packet;
 pub mod profile;
 pub mod provider;

@@ -52,6 +52,8 @@ pub mod scenario {
     /// Steps of one `QueueApc`.
     pub const MAX_APC_STEPS: usize = 64;
     pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;
+    /// Flags of one DisconnectEx or TransmitFile (there are two kinds).
+    pub const MAX_TF_FLAGS: usize = 2;
 }
 
 /// Limits on one run, checked while it runs. A scenario may lower or raise

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
 use crate::notify::FdEvent;
+pub use crate::overlapped::{ExtensionFunction, TfFlag};
 use crate::profile::HostProfile;
 pub use crate::provider::{FlowSpec, Qos, ServiceType};
 use crate::time::SimDuration;
@@ -184,6 +185,17 @@ pub enum SockOpt {
     SO_ACCEPTCONN,
     SO_SNDBUF,
     SO_RCVBUF,
+    // ConnectEx (issue 3, item 4): CB-X6, CB-X7, CB-X5.
+    /// setsockopt after ConnectEx: the socket takes the default state of a
+    /// connected socket (CB-X6).
+    SO_UPDATE_CONNECT_CONTEXT,
+    /// getsockopt: seconds connected, 0xFFFFFFFF when not connected (CB-X7).
+    SO_CONNECT_TIME,
+    /// IPPROTO_TCP option: data of a later ConnectEx may ride on the SYN (CB-X5).
+    TCP_FASTOPEN,
+    /// Set before bind: a bind to port 0 defers the port's allocation to
+    /// connect time, where running out is WSAENOBUFS (CB-C16).
+    SO_REUSE_UNICASTPORT,
 }
 
 /// The commands of ioctlsocket.
@@ -246,6 +258,17 @@ pub enum Outcome {
         connect_error: Option<WsaError>,
         #[serde(default)]
         close_error: Option<WsaError>,
+    },
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+    /// GetQueuedCompletionStatus dequeued a packet with this key, byte count
+    /// and error (each checked only when given; `error` absent means none).
+    Completion {
+        #[serde(default)]
+        key: Option<u32>,
+        #[serde(default)]
+        bytes: Option<u32>,
+        #[serde(default)]
+        error: Option<WsaError>,
     },
 }
 
@@ -456,6 +479,119 @@ pub enum Step {
         socket: String,
         #[serde(default = "recv_max")]
         max: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    // ConnectEx and overlapped I/O (issue 3, item 4; CB-X1..X11). Names of
+    // overlapped structures, events and completion ports are per host, like
+    // socket names; see sim/src/winsock/overlapped.rs.
+    /// WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_<function>)
+    /// (CB-X3): a thread must obtain a pointer before calling through it.
+    GetExtensionFunction {
+        socket: String,
+        function: ExtensionFunction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// ConnectEx(s, to, namelen, data, len, &bytes_sent, overlapped) (CB-X4):
+    /// `overlapped` absent passes NULL (WSAEFAULT); `event` names the
+    /// overlapped's hEvent, a manual-reset event signalled at completion.
+    ConnectEx {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// DisconnectEx(s, overlapped, flags) (CB-X9).
+    DisconnectEx {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<TfFlag>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// TransmitFile(s, a file of `len` bytes, flags), synchronous (CB-X9).
+    TransmitFile {
+        socket: String,
+        #[serde(default)]
+        len: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<TfFlag>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// AcceptEx(listen socket, accept socket, overlapped) (CB-X9).
+    AcceptEx {
+        socket: String,
+        accept: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// CreateIoCompletionPort: creates `port` if new, and associates
+    /// `socket` with it under completion `key`.
+    CreateIoCompletionPort {
+        port: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        socket: Option<String>,
+        #[serde(default)]
+        key: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// GetQueuedCompletionStatus(port, timeout); no timeout waits forever.
+    GetQueuedCompletionStatus {
+        port: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAGetOverlappedResult(s, overlapped, wait): the operation's outcome;
+    /// WSA_IO_INCOMPLETE while pending without `wait`.
+    GetOverlappedResult {
+        socket: String,
+        overlapped: String,
+        #[serde(default)]
+        wait: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WaitForSingleObject(event, timeout): `Value(0)` (WAIT_OBJECT_0) once
+    /// the event is signalled, `Value(258)` (WAIT_TIMEOUT) after `timeout`.
+    WaitForSingleObject {
+        object: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -705,7 +841,12 @@ impl Step {
             | GetConnectData { expect, .. }
             | QueueApc { expect, .. }
             | CancelBlockingCall { expect }
-            | WspCancelBlockingCall { expect } => (expect, &None, &None),
+            | WspCancelBlockingCall { expect }
+            | GetExtensionFunction { expect, .. }
+            | DisconnectEx { expect, .. }
+            | TransmitFile { expect, .. }
+            | AcceptEx { expect, .. }
+            | CreateIoCompletionPort { expect, .. } => (expect, &None, &None),
             Accept {
                 expect, at, took, ..
             }
@@ -737,6 +878,18 @@ impl Step {
                 expect, at, took, ..
             }
             | WspConnect {
+                expect, at, took, ..
+            }
+            | ConnectEx {
+                expect, at, took, ..
+            }
+            | GetQueuedCompletionStatus {
+                expect, at, took, ..
+            }
+            | GetOverlappedResult {
+                expect, at, took, ..
+            }
+            | WaitForSingleObject {
                 expect, at, took, ..
             } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
@@ -773,7 +926,14 @@ impl Step {
             | WsaConnect { socket, .. }
             | WspConnect { socket, .. }
             | SetConnectData { socket, .. }
-            | GetConnectData { socket, .. } => Some(socket),
+            | GetConnectData { socket, .. }
+            | GetExtensionFunction { socket, .. }
+            | ConnectEx { socket, .. }
+            | DisconnectEx { socket, .. }
+            | TransmitFile { socket, .. }
+            | AcceptEx { socket, .. }
+            | GetOverlappedResult { socket, .. } => Some(socket),
+            CreateIoCompletionPort { socket, .. } => socket.as_deref(),
             _ => None,
         }
     }

@@ -134,6 +134,11 @@ wsa_errors! {
     WSAEMSGSIZE = 10040, NONE, "The datagram is larger than the buffer or the maximum datagram size (sendto, recvfrom).";
     WSA_INVALID_HANDLE = 6, NONE, "A handle is not a valid event object (WSAWaitForMultipleEvents).";
     WSAESOCKTNOSUPPORT = 10044, NONE, "The socket type is not supported in this address family (socket).";
+    // ConnectEx and overlapped I/O (issue 3, item 4): Win32 codes that the
+    // completion functions report (GetQueuedCompletionStatus, GetOverlappedResult).
+    ERROR_OPERATION_ABORTED = 995, NONE, "The overlapped operation was aborted: its thread exited (CB-X8) or it was cancelled.";
+    WSA_IO_INCOMPLETE = 996, NONE, "The overlapped operation has not completed yet (GetOverlappedResult without waiting).";
+    WAIT_TIMEOUT = 258, NONE, "The wait's time-out elapsed before a completion arrived (GetQueuedCompletionStatus).";
 }
 
 impl WsaError {

@@ -147,6 +147,7 @@ impl World {
             received: &mut thread.received,
             first: true,
             start,
+            thread: index,
         };
         poll(&mut cx, op)
     }
@@ -211,6 +212,7 @@ impl World {
                 received: &mut thread.received,
                 first,
                 start: pending.start,
+                thread: index,
             };
             return Some(Poll::Ready(crate::winsock::cancel(&mut cx, op)));
         }

@@ -62,8 +62,9 @@ pub fn proves(report: &Report, row: Row) -> bool {
 
 /// A call of the row's API that returned the row's code, as expected.
 fn shows(call: &CallRecord, row: Row) -> bool {
-    let name = row.code.name();
-    call.result == name && call.expected.as_deref() == Some(name) && of_api(&call.call, row.api)
+    call.result == row.code.name()
+        && call.expected_code == Some(row.code)
+        && of_api(&call.call, row.api)
 }
 
 /// Whether a call's text is a call of `api`: it begins with the function's

@@ -9,7 +9,9 @@ use crate::net::NodeKind;
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
-use crate::thread::{Completed, Pending, Program, Step, Thread, check, describe, result_text};
+use crate::thread::{
+    Completed, Pending, Program, Step, Thread, check, describe, expected_error, result_text,
+};
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
@@ -29,6 +31,9 @@ pub struct CallRecord {
     pub end_ns: u64,
     /// What the step expected, e.g. `WSAECONNREFUSED` or `5 bytes`.
     pub expected: Option<String>,
+    /// The error code the step expected, if it expected one: `Err(code)`, or
+    /// a completion with that code (the conformance matrix reads it).
+    pub expected_code: Option<simsock_model::WsaError>,
     /// What the step expected and did not get.
     pub failure: Option<String>,
     /// Why the call failed, read off the trace ([`crate::why`]); filled
@@ -208,6 +213,14 @@ impl World {
             }
         }
         self.threads[index as usize].finished = true;
+        // CB-X8: the thread's pending overlapped I/O is cancelled.
+        let host = &mut self.hosts[self.threads[index as usize].host as usize];
+        crate::winsock::overlapped::thread_exit(
+            host,
+            &mut self.core,
+            index,
+            crate::winsock::connectex::cancel,
+        );
     }
 
     /// Polls a call under way, after running the APCs queued to the thread
@@ -275,6 +288,7 @@ impl World {
             received: &mut thread.received,
             first,
             start: pending.start,
+            thread: index,
         };
         poll(&mut cx, &pending.step.op)
     }
@@ -391,6 +405,7 @@ impl World {
                 start_ns: pending.start.as_nanos(),
                 end_ns: now.as_nanos(),
                 expected: pending.step.expect.result.as_ref().map(describe),
+                expected_code: pending.step.expect.result.as_ref().and_then(expected_error),
                 failure,
                 why: None,
             });

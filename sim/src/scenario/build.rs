@@ -135,6 +135,7 @@ fn node_named(topo: &Topology, name: &str) -> NodeId {
 }
 
 fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
+    crate::winsock::overlapped::prepare(s, hosts); // ConnectEx: completion labels
     s.threads
         .iter()
         .map(|spec| {

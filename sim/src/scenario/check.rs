@@ -12,6 +12,7 @@ use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
 mod faults;
 mod notify;
+mod overlapped;
 mod switches;
 mod wsa;
 
@@ -25,6 +26,7 @@ pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     check_threads(s, source)?;
     faults::check_faults(s, source)?;
     wsa::check_wsa(s, source)?;
+    overlapped::check_overlapped(s, source)?; // ConnectEx family (issue 3, item 4)
     check_limits(s, source)
 }
 

@@ -101,6 +101,8 @@ pub struct Host {
     pub isn: Stream,
     /// Windows and WSA event objects (CB-N4, CB-N5).
     pub notify: super::notify::HostNotify,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
+    pub ex: crate::winsock::overlapped::HostEx,
 }
 
 impl Host {
@@ -138,6 +140,7 @@ impl Host {
             closed: Vec::new(),
             violations: Vec::new(),
             notify: Default::default(),
+            ex: Default::default(),
         }
     }
 

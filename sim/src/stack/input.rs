@@ -104,9 +104,24 @@ fn passive_open(
     let iss = host.next_isn();
     let mut out = std::mem::take(&mut core.tcp_out);
     let callee = crate::winsock::callee_data(host, listener);
-    let mut tcb =
-        Tcb::accept_syn_with_data(core.now(), tuple, syn, callee, iss, &host.tcp, &mut out);
-    tcb.peer_syn_data = crate::winsock::caller_data(host, payload);
+    let connect_data = crate::winsock::caller_data(host, payload);
+    // A SYN's data is connect data on a host whose provider reads it
+    // (CB-W1), else TCP Fast Open data for the stream (RFC 7413, CB-X5).
+    let stream = if connect_data.is_some() {
+        &[][..]
+    } else {
+        payload
+    };
+    let mut tcb = Tcb::accept_syn_with_data(
+        core.now(),
+        tuple,
+        (syn, stream),
+        callee,
+        iss,
+        &host.tcp,
+        &mut out,
+    );
+    tcb.peer_syn_data = connect_data;
     let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;

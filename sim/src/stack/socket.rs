@@ -68,6 +68,8 @@ pub struct Socket {
     /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
     /// (CB-W2; feature: wsaconnect).
     pub conn_data: Option<Vec<u8>>,
+    /// ConnectEx's state (issue 3, item 4).
+    pub ex: crate::winsock::connectex::SocketEx,
 }
 
 impl Socket {
@@ -93,6 +95,7 @@ impl Socket {
             waiters: Vec::new(),
             notify: Default::default(),
             conn_data: None,
+            ex: Default::default(),
         }
     }
 }

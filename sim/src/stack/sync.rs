@@ -53,6 +53,10 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     let Some(tcb) = host.tcb(conn) else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
     let owner = notify_owner(host, conn); // nonblocking notifications (CB-N3..N5)
+    // ConnectEx, AcceptEx (issue 3, item 4): who may wait on this connection.
+    let watch = host
+        .slot(conn)
+        .map_or((None, None), |s| (s.socket, s.listener));
     for seg in &out.segments {
         let header = PacketHeader {
             src: *local.ip(),
@@ -81,6 +85,10 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     arm_timer(host, core, conn);
     if let Some(index) = owner {
         super::notify::socket_changed(host, core, index);
+    }
+    let accepted_now = watch.1.is_some() && state == TcpState::Established;
+    if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || accepted_now {
+        crate::winsock::ex_op::after_tcb(host, core, watch.0, watch.1);
     }
 }
 
@@ -301,6 +309,9 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
         if core.trace.is_on() {
             core.trace
                 .record(now, host.node, TraceKind::TimeWaitEnd { local, remote });
+        }
+        if !host.ex.delayed.is_empty() {
+            crate::winsock::connectex::time_wait_ended(host, core, (local, remote)); // CB-X10
         }
     }
     arm_time_wait(host, core);

@@ -12,7 +12,7 @@ use simsock_model::scenario::Expect;
 
 use crate::winsock::{CallResult, Op};
 
-pub use expect::{check, describe, result_text};
+pub use expect::{check, describe, expected_error, result_text};
 pub use script::Script;
 
 /// A call and what is expected of it.

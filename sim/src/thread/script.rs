@@ -64,6 +64,10 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
     if let Some(op) = super::wsa_steps::to_op(step, host) {
         return op; // feature: wsaconnect
     }
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+    if let Some(op) = crate::winsock::ex_op::compile(step, host) {
+        return op;
+    }
     let mut slot = |name: &str| host.slot_named(name);
     match step {
         S::Startup { version, .. } => Op::Startup {

@@ -22,6 +22,9 @@ pub(super) struct Request<'a> {
     pub namelen: Option<u32>,
     /// Caller data for the SYN (CB-W1); empty for none.
     pub syn_data: &'a [u8],
+    /// ConnectEx's TCP Fast Open data for the SYN (CB-X5): the first bytes
+    /// of the stream; empty for none.
+    pub early: &'a [u8],
     /// The provider's checks of a stream connect's other parameters
     /// (connect data, QoS: CB-W3..W5); datagram sockets skip them (CB-D7).
     pub check: &'a dyn Fn(&CallCx<'_>) -> Result<(), WsaError>,
@@ -42,9 +45,32 @@ pub(super) fn connect(
         to,
         namelen,
         syn_data: &[],
+        early: &[],
         check: &|_| Ok(()),
     };
     connect_api(cx, slot, &request)
+}
+
+/// Starts a connection attempt for `api` on a resolved socket: connect's
+/// rules, with ConnectEx's differences (CB-X1, CB-X2, CB-X11; see
+/// `connectex.rs`). `early` is Fast Open data for the SYN. `Ok(Pending)`
+/// means a SYN went out.
+pub(super) fn start_for(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    to: SocketAddr,
+    api: Api,
+    early: &[u8],
+) -> Result<Poll, WsaError> {
+    let request = Request {
+        api,
+        to,
+        namelen: None,
+        syn_data: &[],
+        early,
+        check: &|_| Ok(()),
+    };
+    start(cx, index, &request)
 }
 
 /// The engine of the four connect calls; `request.api` selects where the
@@ -95,7 +121,7 @@ pub(super) fn check_name(to: SocketAddr, namelen: Option<u32>) -> Result<(), Wsa
 }
 
 /// The outcome of an attempt under way: connected, failed, or not yet.
-fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
+pub(super) fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
     let sock = cx.host.socket(index);
     match sock.state {
         SockState::Connected => Poll::Ready(Ok(Value::None)),
@@ -116,7 +142,11 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
         // The simulated network carries IPv4 only (`family`): no route.
         Name::V6(_) => return Err(WsaError::WSAENETUNREACH),
     };
+    let ex = request.api == Api::ConnectEx;
     if dgram {
+        if ex {
+            return Err(super::connectex::DATAGRAM_CODE); // CB-X1
+        }
         return super::dgram::connect(cx, index, to).map(|v| Poll::Ready(Ok(v)));
     }
     (request.check)(cx)?;
@@ -125,6 +155,7 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
         SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
         SockState::Connecting => return Err(already(request.api, cx.host.version)),
+        SockState::Fresh if ex => return Err(WsaError::WSAEINVAL), // CB-X2
         SockState::Fresh | SockState::Bound => {}
     }
     if to.ip().is_unspecified() || to.port() == 0 {
@@ -134,7 +165,7 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
     if tuple_in_use(cx, local, to) {
         return Err(WsaError::WSAEADDRINUSE); // CB-C17, CB-T3
     }
-    open_connection(cx, index, (local, to), request.syn_data);
+    open_connection(cx, index, (local, to), request);
     Ok(Poll::Pending)
 }
 
@@ -144,7 +175,8 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
 /// that exception (WSAConnect is a Winsock 2 function).
 pub(super) fn already(api: Api, version: WinsockVersion) -> WsaError {
     match (api, version) {
-        (Api::WsaConnect, _) => WsaError::WSAEALREADY,
+        // ConnectEx exists only under Winsock 2: no 1.1 mapping either.
+        (Api::WsaConnect | Api::ConnectEx, _) => WsaError::WSAEALREADY,
         (_, WinsockVersion::V1_1) => WsaError::WSAEINVAL,
         (_, WinsockVersion::V2_2) => WsaError::WSAEALREADY,
     }
@@ -155,7 +187,7 @@ pub(super) fn already(api: Api, version: WinsockVersion) -> WsaError {
 /// the socket is unbound (CB-C2). Then the four-tuple must be free: one
 /// held by a connection or by TIME_WAIT gives WSAEADDRINUSE, the delayed
 /// bind of CB-C17 (CB-T3).
-fn commit_local_address(
+pub(super) fn commit_local_address(
     cx: &mut CallCx<'_>,
     index: u32,
     dst: Ipv4Addr,
@@ -172,10 +204,14 @@ fn commit_local_address(
         .topo
         .source_addr(node, toward)
         .unwrap_or(Ipv4Addr::UNSPECIFIED);
-    if cx.host.socket(index).local.is_none() {
+    // Unbound, or bound to port 0 with SO_REUSE_UNICASTPORT (the port is
+    // allocated at connect time): take an ephemeral port now.
+    let bound = cx.host.socket(index).local;
+    if bound.is_none_or(|l| l.port() == 0) {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
+        let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
         let sock = cx.host.socket_mut(index);
-        sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
+        sock.local = Some(SocketAddrV4::new(ip, port));
         sock.wildcard = true;
         sock.holds_port = true;
         sock.state = SockState::Bound;
@@ -202,16 +238,28 @@ fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv
         .map_or(dst, |t| t.addr)
 }
 
+/// Opens the TCB (sends the SYN) with the request's connect data (CB-W1)
+/// or its TCP Fast Open data (ConnectEx, CB-X5) on the SYN.
 fn open_connection(
     cx: &mut CallCx<'_>,
     index: u32,
     (local, to): (SocketAddrV4, SocketAddrV4),
-    syn_data: &[u8],
+    request: &Request<'_>,
 ) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
     let mut out = std::mem::take(&mut cx.core.tcp_out);
-    let tcb = Tcb::connect_with_data(now, (local, to), syn_data, iss, &cx.host.tcp, &mut out);
+    let tcb = match request.early {
+        [] => Tcb::connect_with_data(
+            now,
+            (local, to),
+            request.syn_data,
+            iss,
+            &cx.host.tcp,
+            &mut out,
+        ),
+        data => Tcb::connect_fast_open(now, local, to, iss, data, &cx.host.tcp, &mut out),
+    };
     let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {
@@ -228,6 +276,6 @@ fn open_connection(
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
-fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
+pub(super) fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
     cx.host.conns.contains_key(&(local, to)) || cx.host.time_wait.contains(&(local, to))
 }

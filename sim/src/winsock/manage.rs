@@ -145,25 +145,39 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
         Err(e) => return Poll::Ready(Err(e)),
     };
     let new_index = cx.host.socket_index(handle).unwrap_or(index);
-    let (local, remote, error) = match cx.host.tcb(conn) {
+    if let Err(e) = attach_accepted(cx.host, conn, new_index) {
+        return Poll::Ready(Err(e));
+    }
+    cx.host.slots[into as usize] = handle;
+    Poll::Ready(Ok(Value::Socket(handle)))
+}
+
+/// Gives an established connection from a listener's queue to the socket
+/// `index` (accept, AcceptEx).
+pub(super) fn attach_accepted(
+    host: &mut crate::stack::Host,
+    conn: crate::stack::ConnId,
+    index: u32,
+) -> Result<(), WsaError> {
+    let (local, remote, error) = match host.tcb(conn) {
         Some(t) => (t.local, t.remote, t.error),
-        None => return Poll::Ready(Err(WsaError::WSAECONNRESET)),
+        None => return Err(WsaError::WSAECONNRESET),
     };
-    if let Some(slot) = cx.host.slot(conn) {
-        slot.socket = Some(new_index);
+    if let Some(slot) = host.slot(conn) {
+        slot.socket = Some(index);
         slot.listener = None;
         slot.ready = false;
         slot.holds_port = false;
     }
-    let sock = cx.host.socket_mut(new_index);
+    let sock = host.socket_mut(index);
     sock.local = Some(local);
     sock.remote = Some(remote);
     sock.conn = Some(conn);
     sock.state = SockState::Connected;
     sock.holds_port = true;
     sock.error = error.map(crate::stack::sync::wsa_code);
-    cx.host.slots[into as usize] = handle;
-    Poll::Ready(Ok(Value::Socket(handle)))
+    sock.ex.accepted = true; // ConnectEx: CB-X9
+    Ok(())
 }
 
 fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
@@ -222,7 +236,7 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
 }
 
 /// Detaches a connection from its closing socket; it keeps the port.
-fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
+pub(super) fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
     let unread = cx.host.tcb(conn).is_some_and(|t| !t.recv_buf.is_empty());
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = None;
@@ -301,6 +315,13 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         SockOpt::SO_ACCEPTCONN => u32::from(sock.state == SockState::Listening),
         SockOpt::SO_SNDBUF => cx.host.profile.send_buffer,
         SockOpt::SO_RCVBUF => u32::from(cx.host.profile.receive_window),
+        // Answered by `connectex::intercept` before this (issue 3, item 4).
+        SockOpt::SO_UPDATE_CONNECT_CONTEXT
+        | SockOpt::SO_CONNECT_TIME
+        | SockOpt::TCP_FASTOPEN
+        | SockOpt::SO_REUSE_UNICASTPORT => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
     };
     Ok(Value::Number(value))
 }

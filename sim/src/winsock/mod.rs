@@ -17,6 +17,11 @@ pub mod notify;
 mod wsaconnect;
 
 pub use wsaconnect::{ConnectParams, callee_data, caller_data, cancel};
+// ConnectEx and overlapped I/O (issue 3, item 4).
+pub mod connectex;
+pub mod ex_op;
+pub mod overlapped;
+mod reuse;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -173,6 +178,8 @@ pub enum Op {
     CancelBlockingCall {
         spi: bool,
     },
+    /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`.
+    Ex(ex_op::ExOp),
 }
 
 impl Op {
@@ -201,6 +208,7 @@ impl Op {
             | Op::WsaConnect { slot, .. }
             | Op::SetConnData { slot, .. }
             | Op::GetConnData { slot } => Some(slot),
+            Op::Ex(ref op) => op.slot(),
             _ => None,
         }
     }
@@ -290,6 +298,7 @@ impl fmt::Display for OpDisplay<'_> {
             }
             Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
             Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),
+            Op::Ex(op) => op.fmt_with(f, self.names),
             op => notify::display(f, op, self.names),
         }
     }
@@ -334,6 +343,11 @@ pub enum Value {
     },
     /// WSAWaitForMultipleEvents: WSA_WAIT_EVENT_0 + i, or WSA_WAIT_TIMEOUT.
     Wait(u32),
+    /// A completion packet (GetQueuedCompletionStatus; issue 3, item 4).
+    Completion {
+        key: u32,
+        bytes: u32,
+    },
 }
 
 /// The outcome of a call.
@@ -357,13 +371,23 @@ pub struct CallCx<'a> {
     pub received: &'a mut Vec<u8>,
     /// Set by the first poll of a call, false on later polls.
     pub first: bool,
-    /// When the call began (the time-outs of select and
-    /// WSAWaitForMultipleEvents count from it).
+    /// When the call began (the time-outs of select,
+    /// WSAWaitForMultipleEvents and the overlapped waits count from it).
     pub start: SimTime,
+    /// The calling thread (overlapped I/O: who started an operation, CB-X8).
+    pub thread: u32,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.
 pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
+    // ConnectEx and overlapped I/O (issue 3, item 4): kernel32 calls skip
+    // the Winsock checks; some Winsock calls behave differently after
+    // ConnectEx (`connectex::intercept`).
+    if let Op::Ex(ex) = op
+        && ex.kernel()
+    {
+        return ex_op::poll(cx, ex);
+    }
     if !matches!(
         op,
         Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
@@ -380,7 +404,13 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
+    if cx.host.startups > 0
+        && let Some(result) = connectex::intercept(cx, op)
+    {
+        return Poll::Ready(result);
+    }
     match op {
+        Op::Ex(ex) => ex_op::poll(cx, ex),
         Op::Startup { version } => {
             if cx.host.startups == 0 {
                 cx.host.version = *version;

@@ -62,6 +62,7 @@ pub(super) fn wsa_connect(
     };
     let check = |cx: &CallCx<'_>| provider_check(cx, spi, params);
     let request = Request {
+        early: &[],
         api,
         to,
         namelen,

@@ -178,12 +178,13 @@ impl Tcb {
     }
 
     /// Passive open: a SYN reached a listener (RFC 9293 §3.10.7.2); sends
-    /// SYN,ACK and enters SYN_RECEIVED.
+    /// SYN,ACK and enters SYN_RECEIVED. `syn` is the SYN and its data
+    /// (TCP Fast Open, RFC 7413; empty without).
     pub fn accept_syn(
         now: SimTime,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        syn: &TcpHeader,
+        syn: (&TcpHeader, &[u8]),
         iss: u32,
         cfg: &TcpConfig,
         out: &mut TcpOutput,
@@ -192,21 +193,28 @@ impl Tcb {
     }
 
     /// [`Tcb::accept_syn`] whose SYN,ACK carries callee data (CB-W2).
+    /// `stream` is the SYN's Fast Open data, queued for the user (RFC 7413
+    /// §4.1.2); other SYN data (connect data, which the caller keeps apart,
+    /// CB-W1) is acknowledged but never enters the stream (see `syn_data`).
     pub fn accept_syn_with_data(
         now: SimTime,
         (local, remote): (SocketAddrV4, SocketAddrV4),
-        syn: &TcpHeader,
-        syn_data: Vec<u8>,
+        (syn, stream): (&TcpHeader, &[u8]),
+        callee: Vec<u8>,
         iss: u32,
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.set_syn_data(syn_data);
+        tcb.set_syn_data(callee);
         tcb.state = TcpState::SynReceived;
-        // The SYN and its connect data, if any (see `syn_data`).
-        tcb.rcv_nxt = syn.seq.wrapping_add(1).wrapping_add(syn.len);
+        tcb.rcv_nxt = syn.seq.wrapping_add(1);
         tcb.snd_wnd = u32::from(syn.window);
+        if stream.is_empty() {
+            tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(syn.len);
+        } else {
+            tcb.take_syn_data(stream, cfg);
+        }
         tcb.send_syn(now, "", out);
         tcb
     }
@@ -227,7 +235,9 @@ impl Tcb {
     pub fn adopt_buffers(&mut self, (mut send, mut recv): (VecDeque<u8>, VecDeque<u8>)) {
         send.clear();
         recv.clear();
-        debug_assert!(self.send_buf.is_empty() && self.recv_buf.is_empty());
+        // A Fast Open TCB already holds data (RFC 7413): keep it.
+        send.extend(self.send_buf.drain(..));
+        recv.extend(self.recv_buf.drain(..));
         self.send_buf = send;
         self.recv_buf = recv;
     }
@@ -358,6 +368,7 @@ impl Tcb {
     }
 }
 
+mod fastopen;
 mod input;
 mod timer;
 mod user;

@@ -36,7 +36,9 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) {
-        let acks_syn = hdr.flags.has(TcpFlags::ACK) && hdr.ack == self.snd_nxt;
+        // With Fast Open data on the SYN (RFC 7413 §3), an ACK of the SYN
+        // alone is acceptable too: the server did not take the data.
+        let acks_syn = hdr.flags.has(TcpFlags::ACK) && self.acks_our_syn(hdr.ack);
         if hdr.flags.has(TcpFlags::ACK) && !acks_syn {
             if !hdr.flags.has(TcpFlags::RST) {
                 out.push(
@@ -60,7 +62,7 @@ impl Tcb {
         self.rcv_nxt = hdr.seq.wrapping_add(1).wrapping_add(hdr.len);
         self.snd_wnd = u32::from(hdr.window);
         if acks_syn {
-            self.snd_una = hdr.ack;
+            self.take_syn_ack(hdr.ack); // RFC 7413 §4.2.2
             self.sample_rtt(now, hdr.ack, cfg);
             self.establish(now, out);
             self.send_ack(cfg, out);
