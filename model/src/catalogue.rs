@@ -323,6 +323,17 @@ pub const BEHAVIOURS: &[Behaviour] = &[
     },
 ];
 
+/// Whether `text` names `id` as a whole ID: `CB-C1` is not named by
+/// `CB-C14`.
+pub fn names(text: &str, id: &str) -> bool {
+    text.match_indices(id).any(|(at, _)| {
+        !text[at + id.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 /// The behaviour with this ID (case-insensitive), if any.
 pub fn find(id: &str) -> Option<&'static Behaviour> {
     BEHAVIOURS.iter().find(|b| b.id.eq_ignore_ascii_case(id))

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use simsock_model::catalogue::BEHAVIOURS;
+use simsock_model::catalogue::{BEHAVIOURS, names};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,16 +44,6 @@ fn tests_and_scenarios() -> Vec<(PathBuf, String)> {
         .filter_map(|p| fs::read_to_string(&p).ok().map(|text| (p, text)))
         .filter(|(p, text)| p.extension().is_some_and(|e| e == "ron") || text.contains("#[test]"))
         .collect()
-}
-
-/// Whether `text` names `id` as a whole ID (CB-C1 is not named by CB-C14).
-fn names(text: &str, id: &str) -> bool {
-    text.match_indices(id).any(|(at, _)| {
-        !text[at + id.len()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
-    })
 }
 
 #[test]

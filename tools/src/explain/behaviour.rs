@@ -6,7 +6,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use simsock_model::catalogue::Behaviour;
+use simsock_model::catalogue::{Behaviour, names};
 
 use super::{WRAP_COLS, paragraph};
 use crate::files;
@@ -47,15 +47,6 @@ fn scenarios_naming(root: &Path, id: &str) -> Vec<String> {
         .filter_map(|p| p.strip_prefix(root).ok())
         .map(|p| format!("scenarios/{}", p.display()))
         .collect()
-}
-
-fn names(text: &str, id: &str) -> bool {
-    text.match_indices(id).any(|(at, _)| {
-        !text[at + id.len()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
-    })
 }
 
 #[cfg(test)]
