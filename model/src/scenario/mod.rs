@@ -1,0 +1,215 @@
+//! The scenario schema: what a RON file under `scenarios/` holds.
+//!
+//! A scenario names the topology (hosts, routers, links), per-host settings
+//! (profile overrides), the threads and their ordered steps with expected
+//! results, faults ([`crate::fault`]), the seed and an `about` text. This
+//! module only describes the data; `sim::scenario` checks it and builds a
+//! simulation.
+//!
+//! Code map: this file holds the scenario and its topology; [`step`] the
+//! steps threads run; [`outcome`] what a step expects of its call.
+
+mod outcome;
+mod step;
+
+pub use outcome::{Expect, Outcome, TimeSpec};
+pub use step::Step;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::Ipv4Cidr;
+use crate::limits::RunLimits;
+pub use crate::overlapped::{ExtensionFunction, TfFlag};
+use crate::profile::HostProfile;
+pub use crate::provider::{FlowSpec, Qos, ServiceType};
+use crate::time::SimDuration;
+
+/// A whole scenario file. `Default` is an empty scenario, for building one
+/// in code (see [`crate::builder`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Scenario", deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// A short story: what happens and what to look at.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub about: String,
+    /// A question to answer before running it (the guided tour asks it).
+    #[serde(default)]
+    pub question: String,
+    /// The seed of every random stream; `simsock run --seed` overrides it.
+    #[serde(default)]
+    pub seed: u64,
+    pub hosts: Vec<HostSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routers: Vec<RouterSpec>,
+    /// Ethernet-like segments: each switch is one broadcast domain for the
+    /// nodes linked to it (CB-B3). See [`SwitchSpec`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub switches: Vec<SwitchSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threads: Vec<ThreadSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub limits: RunLimits,
+    /// Events due at the same simulated time run in the order they were
+    /// scheduled (FIFO) unless this is true: then they run in an order drawn
+    /// from the seed (the `schedule` stream), so a sweep over seeds explores
+    /// their interleavings (which of two SYNs reaches a listener first, a
+    /// timer against an arrival). Packets over one direction of one link
+    /// still arrive in the order sent.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub shuffle_ties: bool,
+}
+
+/// An end host: it runs a TCP/UDP stack and threads, and never forwards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Host", deny_unknown_fields)]
+pub struct HostSpec {
+    pub name: String,
+    pub addrs: Vec<Ipv4Cidr>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub profile: HostProfile,
+    /// Whether the host's threads start with WSAStartup already done. Set it
+    /// to false to show WSANOTINITIALISED (CB-C10) and call `Startup` yourself.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub started: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// Written scenarios (`simsock shrink`, a failing test's replay advice) leave
+// out what the reader would get by leaving it out.
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+pub(crate) fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// A router: forwards between its subnets and answers ICMP unreachable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Router", deny_unknown_fields)]
+pub struct RouterSpec {
+    pub name: String,
+    pub addrs: Vec<Ipv4Cidr>,
+}
+
+/// A switch: one link segment (an Ethernet broadcast domain). Hosts and
+/// routers link to it; it forwards a unicast packet toward the one node the
+/// destination resolves to and floods a broadcast to every other port
+/// (CB-B3). It has no address, runs no threads, and never links to another
+/// switch (so a segment is one switch and floods cannot loop).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Switch", deny_unknown_fields)]
+pub struct SwitchSpec {
+    pub name: String,
+}
+
+/// A point-to-point link between two nodes (hosts, routers or switches).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Link", deny_unknown_fields)]
+pub struct LinkSpec {
+    pub between: (String, String),
+    pub latency: SimDuration,
+    /// Extra delay drawn uniformly from 0..=jitter per packet; a link never
+    /// reorders, so a packet never overtakes the one before it (unless a
+    /// `LinkSet` fault adds `reorder_ppm`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub jitter: SimDuration,
+    /// Probability that a packet is lost, in parts per million.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub loss_ppm: u32,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub up: bool,
+}
+
+/// A simulated thread on a host, running its steps in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Thread", deny_unknown_fields)]
+pub struct ThreadSpec {
+    pub host: String,
+    pub name: String,
+    /// When the thread starts.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub start: SimDuration,
+    pub steps: Vec<Step>,
+}
+
+pub use crate::fault::{
+    Direction, FaultAction, FaultSpec, FirewallRule, RuleAction, RuleDirection, Trigger,
+};
+
+/// Address family of a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Family {
+    /// AF_INET
+    Inet,
+    /// AF_INET6 (sockets exist; the simulated network is IPv4 only for now)
+    Inet6,
+    /// AF_IRDA. connect.txt describes IrDA sockets (CB-I1, CB-I2), but no
+    /// simulated host has an infrared stack: socket() fails with
+    /// WSAEAFNOSUPPORT, as Windows does on a machine without IrDA.
+    Irda,
+}
+
+/// Socket type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// SOCK_STREAM (TCP)
+    Stream,
+    /// SOCK_DGRAM (UDP)
+    Dgram,
+}
+
+/// The `how` of shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShutdownHow {
+    /// SD_RECEIVE
+    Receive,
+    /// SD_SEND
+    Send,
+    /// SD_BOTH
+    Both,
+}
+
+/// Socket options, named as Winsock names them.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SockOpt {
+    SO_REUSEADDR,
+    SO_BROADCAST,
+    SO_ERROR,
+    SO_TYPE,
+    SO_ACCEPTCONN,
+    SO_SNDBUF,
+    SO_RCVBUF,
+    // ConnectEx (issue 3, item 4): CB-X6, CB-X7, CB-X5.
+    /// setsockopt after ConnectEx: the socket takes the default state of a
+    /// connected socket (CB-X6).
+    SO_UPDATE_CONNECT_CONTEXT,
+    /// getsockopt: seconds connected, 0xFFFFFFFF when not connected (CB-X7).
+    SO_CONNECT_TIME,
+    /// IPPROTO_TCP option: data of a later ConnectEx may ride on the SYN (CB-X5).
+    TCP_FASTOPEN,
+    /// Set before bind: a bind to port 0 defers the port's allocation to
+    /// connect time, where running out is WSAENOBUFS (CB-C16).
+    SO_REUSE_UNICASTPORT,
+}
+
+/// The commands of ioctlsocket.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IoctlCommand {
+    /// Nonzero `value`: nonblocking mode (CB-N1); zero: blocking.
+    FIONBIO,
+    /// The number of bytes that recv would return now.
+    FIONREAD,
+}
+
+pub use crate::profile::WinsockVersion;
