@@ -10,11 +10,11 @@
 //! WSAECONNABORTED at 20.900 s: data sent at 2, 2.3, 2.9, 4.1, 6.5 and 11.3 s; all dropped on link client-server by server (host down)
 //! ```
 //!
-//! Code map: [`connect`] (refused, timed out, unreachable: the fate of the
-//! SYNs), [`ports`] (address in use, no ephemeral port: what holds them),
-//! [`broken`] (a connection reset or aborted, an interface down),
-//! [`segments`] (following a segment through the trace), [`held`] (tuples
-//! and ports held at a point of the trace), [`text`] (times and lists).
+//! Code map: `connect` (refused, timed out, unreachable: the fate of the
+//! SYNs), `ports` (address in use, no ephemeral port: what holds them),
+//! `broken` (a connection reset or aborted, an interface down),
+//! `segments` (following a segment through the trace), `held` (tuples
+//! and ports held at a point of the trace), `text` (times and lists).
 //!
 //! [`annotate`] is a pure function of the trace events: the call and its
 //! return, the SYNs of the attempt and what became of each (a drop on a link,

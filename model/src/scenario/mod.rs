@@ -6,8 +6,8 @@
 //! module only describes the data; `sim::scenario` checks it and builds a
 //! simulation.
 //!
-//! Code map: this file holds the scenario and its topology; [`step`] the
-//! steps threads run; [`outcome`] what a step expects of its call.
+//! Code map: this file holds the scenario and its topology; `step.rs` the
+//! steps threads run; `outcome.rs` what a step expects of its call.
 
 mod outcome;
 mod step;

@@ -190,7 +190,7 @@ pub enum Step {
     // ConnectEx and overlapped I/O (issue 3, item 4; CB-X1..X11). Names of
     // overlapped structures, events and completion ports are per host, like
     // socket names; see sim/src/winsock/overlapped.rs.
-    /// WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_<function>)
+    /// `WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_<function>)`
     /// (CB-X3): a thread must obtain a pointer before calling through it.
     GetExtensionFunction {
         socket: String,
