@@ -92,8 +92,30 @@ impl Core {
 
     /// Routes a pooled packet from `from` and puts it on the next link.
     pub fn send(&mut self, from: NodeId, pkt: PacketId, arp_timeout: SimDuration) {
+        let dst = self.packets.get(pkt).header.dst;
+        let hop = self.routes.next_hop(&self.topo, from, dst);
+        self.send_via(from, pkt, hop, arp_timeout);
+    }
+
+    /// A node sends a new packet along `hop`, the answer [`Routes::next_hop`]
+    /// gave (or would give) for its destination: routes are static, so a
+    /// connection asks once and keeps the answer.
+    pub fn send_new_via(
+        &mut self,
+        from: NodeId,
+        header: PacketHeader,
+        parts: [&[u8]; 2],
+        cause: &'static str,
+        (hop, arp_timeout): (Hop, SimDuration),
+    ) {
+        let pkt = self.packets.insert(header, parts, cause);
+        self.send_via(from, pkt, hop, arp_timeout);
+    }
+
+    /// Puts a pooled packet on the way `hop` says.
+    fn send_via(&mut self, from: NodeId, pkt: PacketId, hop: Hop, arp_timeout: SimDuration) {
         let header = self.packets.get(pkt).header;
-        match self.routes.next_hop(&self.topo, from, header.dst) {
+        match hop {
             Hop::Local => self.schedule(
                 self.now(),
                 Event::Arrive {

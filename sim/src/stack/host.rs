@@ -14,7 +14,7 @@ use super::ports::PortTable;
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
 use crate::engine::rng::Stream;
-use crate::net::NodeId;
+use crate::net::{Hop, NodeId};
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
@@ -37,6 +37,9 @@ pub struct TcbSlot {
     pub traced: TcpState,
     /// When the engine timer for this TCB is scheduled, if it is.
     pub timer_at: Option<SimTime>,
+    /// The next hop toward the peer, once a segment has been sent (routes
+    /// are static: see [`crate::net::Routes`]).
+    pub route: Option<Hop>,
 }
 
 /// Most spare buffers a host keeps for reuse, and the largest capacity kept:
@@ -195,30 +198,39 @@ impl Host {
     }
 
     /// Stores a new TCB and returns its id.
+    ///
+    /// Performance: a freed slot is refilled field by field, so the TCB is
+    /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, mut tcb: Tcb) -> ConnId {
-        let traced = TcpState::Closed;
         if let Some(buffers) = self.spare_buffers.pop() {
             tcb.adopt_buffers(buffers);
         }
-        let mut slot = TcbSlot {
-            generation: 0,
-            tcb: Some(tcb),
-            socket: None,
-            listener: None,
-            ready: false,
-            holds_port: false,
-            traced,
-            timer_at: None,
-        };
         let index = match self.free_tcbs.pop() {
             Some(index) => {
-                let old = &mut self.tcbs[index as usize];
-                slot.generation = old.generation.wrapping_add(1);
-                *old = slot;
+                let slot = &mut self.tcbs[index as usize];
+                slot.generation = slot.generation.wrapping_add(1);
+                slot.tcb = Some(tcb);
+                slot.socket = None;
+                slot.listener = None;
+                slot.ready = false;
+                slot.holds_port = false;
+                slot.traced = TcpState::Closed;
+                slot.timer_at = None;
+                slot.route = None;
                 index
             }
             None => {
-                self.tcbs.push(slot);
+                self.tcbs.push(TcbSlot {
+                    generation: 0,
+                    tcb: Some(tcb),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced: TcpState::Closed,
+                    timer_at: None,
+                    route: None,
+                });
                 (self.tcbs.len() - 1) as u32
             }
         };
@@ -244,22 +256,24 @@ impl Host {
 
     /// Frees a TCB slot (its buffers go with it: per-connection state is
     /// freed at close).
+    ///
+    /// Performance: the TCB is emptied where it lies (its buffers taken,
+    /// then the slot set to `None`), never moved out whole.
     pub fn free_tcb(&mut self, conn: ConnId) {
+        let audit = self.tcp.audit;
         let Some(slot) = self.slot(conn) else { return };
-        let tcb = slot.tcb.take();
         slot.timer_at = None;
-        self.free_tcbs.push(conn.index);
-        let Some(mut tcb) = tcb else { return };
-        if self.tcp.audit && tcb.closed_gracefully() {
-            let (local, remote, sent, delivered) = (tcb.local, tcb.remote, tcb.sent, tcb.delivered);
-            self.closed.push(ClosedConnection {
-                local,
-                remote,
-                sent,
-                delivered,
-            });
-        }
+        let Some(tcb) = slot.tcb.as_mut() else { return };
+        let closed = (audit && tcb.closed_gracefully()).then_some(ClosedConnection {
+            local: tcb.local,
+            remote: tcb.remote,
+            sent: tcb.sent,
+            delivered: tcb.delivered,
+        });
         let (send, recv) = tcb.take_buffers();
+        slot.tcb = None;
+        self.free_tcbs.push(conn.index);
+        self.closed.extend(closed);
         let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
         if small && self.spare_buffers.len() < MAX_SPARES {
             self.spare_buffers.push((send, recv));

@@ -52,20 +52,8 @@ pub fn with_tcb<R>(
 pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
-    for seg in &out.segments {
-        let header = PacketHeader {
-            src: *local.ip(),
-            dst: *remote.ip(),
-            ttl: DEFAULT_TTL,
-            transport: Transport::Tcp(seg.hdr),
-        };
-        core.send_new(
-            host.node,
-            header,
-            [out.payload(seg), &[]],
-            seg.cause,
-            host.profile.arp_timeout,
-        );
+    if !out.segments.is_empty() {
+        send_segments(host, core, conn, (local, remote), out);
     }
     trace_state(host, core, conn, local, remote, state);
     if out.notify {
@@ -78,6 +66,31 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         _ => {}
     }
     arm_timer(host, core, conn);
+}
+
+/// Sends the TCB's segments along the connection's route, looked up once.
+fn send_segments(
+    host: &mut Host,
+    core: &mut Core,
+    conn: ConnId,
+    (local, remote): (SocketAddrV4, SocketAddrV4),
+    out: &TcpOutput,
+) {
+    let node = host.node;
+    let Some(slot) = host.slot(conn) else { return };
+    let hop = *slot
+        .route
+        .get_or_insert_with(|| core.routes.next_hop(&core.topo, node, *remote.ip()));
+    let via = (hop, host.profile.arp_timeout);
+    for seg in &out.segments {
+        let header = PacketHeader {
+            src: *local.ip(),
+            dst: *remote.ip(),
+            ttl: DEFAULT_TTL,
+            transport: Transport::Tcp(seg.hdr),
+        };
+        core.send_new_via(node, header, [out.payload(seg), &[]], seg.cause, via);
+    }
 }
 
 fn trace_state(
