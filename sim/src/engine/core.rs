@@ -2,10 +2,10 @@
 //! and threads live beside it in [`crate::World`] so that a host's stack can
 //! borrow the core mutably while it runs.
 
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode};
-use simsock_model::{PacketHeader, SimDuration, SimTime, Transport};
+use simsock_model::{PacketHeader, SimDuration, SimTime, TcpHeader, Transport};
 
 use super::queue::EventQueue;
 use crate::faults::NetFaults;
@@ -97,24 +97,22 @@ impl Core {
         self.send_via(from, pkt, hop, arp_timeout);
     }
 
-    /// A node sends a new packet along `hop`, the answer [`Routes::next_hop`]
-    /// gave (or would give) for its destination: routes are static, so a
-    /// connection asks once and keeps the answer.
-    pub fn send_new_via(
+    /// A node sends a TCP segment along `hop`, the answer
+    /// [`Routes::next_hop`] gave (or would give) for `addrs.1`: routes are
+    /// static, so a connection asks once and keeps the answer.
+    pub fn send_segment_via(
         &mut self,
         from: NodeId,
-        header: PacketHeader,
-        parts: [&[u8]; 2],
-        cause: &'static str,
+        (addrs, tcp): ((Ipv4Addr, Ipv4Addr), &TcpHeader),
+        (payload, cause): (&[u8], &'static str),
         (hop, arp_timeout): (Hop, SimDuration),
     ) {
-        let pkt = self.packets.insert(header, parts, cause);
+        let pkt = self.packets.insert_tcp(addrs, tcp, payload, cause);
         self.send_via(from, pkt, hop, arp_timeout);
     }
 
     /// Puts a pooled packet on the way `hop` says.
     fn send_via(&mut self, from: NodeId, pkt: PacketId, hop: Hop, arp_timeout: SimDuration) {
-        let header = self.packets.get(pkt).header;
         match hop {
             Hop::Local => self.schedule(
                 self.now(),
@@ -126,10 +124,12 @@ impl Core {
             ),
             Hop::Forward { link, to } => self.transmit(from, link, to, pkt),
             Hop::Unresolved => {
+                let header = self.packets.get(pkt).header;
                 self.drop_packet(from, None, pkt, "no neighbour answers ARP");
                 self.answer_unreachable(from, &header, UnreachableCode::Host, arp_timeout);
             }
             Hop::NoRoute => {
+                let header = self.packets.get(pkt).header;
                 self.drop_packet(from, None, pkt, "no route");
                 if self.topo.node(from).kind == NodeKind::Router {
                     self.answer_unreachable(from, &header, UnreachableCode::Net, SimDuration::ZERO);

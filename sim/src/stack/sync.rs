@@ -5,14 +5,14 @@
 
 use std::net::SocketAddrV4;
 
-use simsock_model::packet::DEFAULT_TTL;
-use simsock_model::{PacketHeader, TcpState, Transport, WsaError};
+use simsock_model::{TcpState, WsaError};
 
 use super::ConnId;
 use super::host::Host;
 use super::socket::SockState;
 use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
 use crate::engine::{Core, Event};
+use crate::net::{Hop, NodeId};
 use crate::trace::TraceKind;
 
 /// The WSA code a failed connection reports.
@@ -50,12 +50,26 @@ pub fn with_tcb<R>(
 
 /// Applies the consequences of one TCB step; see the module doc.
 pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
-    let Some(tcb) = host.tcb(conn) else { return };
+    let node = host.node;
+    let Some(slot) = host.slot(conn) else { return };
+    let Some(tcb) = slot.tcb.as_ref() else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
-    if !out.segments.is_empty() {
-        send_segments(host, core, conn, (local, remote), out);
+    // Performance: one slot lookup for the route and the state change.
+    let hop = match out.segments.is_empty() {
+        true => None,
+        false => Some(
+            *slot
+                .route
+                .get_or_insert_with(|| core.routes.next_hop(&core.topo, node, *remote.ip())),
+        ),
+    };
+    let from = std::mem::replace(&mut slot.traced, state);
+    if let Some(hop) = hop {
+        send_segments(host, core, (local, remote), (hop, out));
     }
-    trace_state(host, core, conn, local, remote, state);
+    if from != state {
+        trace_state(core, node, (local, remote), from, state);
+    }
     if out.notify {
         wake_owner(host, core, conn);
     }
@@ -68,55 +82,36 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     arm_timer(host, core, conn);
 }
 
-/// Sends the TCB's segments along the connection's route, looked up once.
+/// Sends the TCB's segments along the connection's route.
 fn send_segments(
-    host: &mut Host,
+    host: &Host,
     core: &mut Core,
-    conn: ConnId,
     (local, remote): (SocketAddrV4, SocketAddrV4),
-    out: &TcpOutput,
+    (hop, out): (Hop, &TcpOutput),
 ) {
-    let node = host.node;
-    let Some(slot) = host.slot(conn) else { return };
-    let hop = *slot
-        .route
-        .get_or_insert_with(|| core.routes.next_hop(&core.topo, node, *remote.ip()));
     let via = (hop, host.profile.arp_timeout);
+    let addrs = (*local.ip(), *remote.ip());
     for seg in &out.segments {
-        let header = PacketHeader {
-            src: *local.ip(),
-            dst: *remote.ip(),
-            ttl: DEFAULT_TTL,
-            transport: Transport::Tcp(seg.hdr),
-        };
-        core.send_new_via(node, header, [out.payload(seg), &[]], seg.cause, via);
+        let data = (out.payload(seg), seg.cause);
+        core.send_segment_via(host.node, (addrs, &seg.hdr), data, via);
     }
 }
 
 fn trace_state(
-    host: &mut Host,
     core: &mut Core,
-    conn: ConnId,
-    local: SocketAddrV4,
-    remote: SocketAddrV4,
-    state: TcpState,
+    node: NodeId,
+    (local, remote): (SocketAddrV4, SocketAddrV4),
+    from: TcpState,
+    to: TcpState,
 ) {
-    let Some(slot) = host.slot(conn) else { return };
-    if slot.traced == state {
-        return;
-    }
-    let from = std::mem::replace(&mut slot.traced, state);
     if core.trace.is_on() {
-        core.trace.record(
-            core.now(),
-            host.node,
-            TraceKind::State {
-                local,
-                remote,
-                from,
-                to: state,
-            },
-        );
+        let kind = TraceKind::State {
+            local,
+            remote,
+            from,
+            to,
+        };
+        core.trace.record(core.now(), node, kind);
     }
 }
 
