@@ -11,6 +11,7 @@ use super::queue::EventQueue;
 use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
 use crate::stack::ConnId;
+use crate::stack::tcp::TcpOutput;
 use crate::trace::{Trace, TraceKind};
 
 /// Everything the engine can be asked to do at a simulated time.
@@ -49,8 +50,9 @@ pub struct Core {
     pub trace: Trace,
     /// Events processed so far.
     pub events: u64,
-    /// Scratch output of the TCP layer, reused so a segment costs no allocation.
-    pub tcp_out: crate::stack::tcp::TcpOutput,
+    /// Scratch output of the TCP layer, reused so a segment costs no
+    /// allocation; lent out by [`Core::take_tcp_out`].
+    tcp_out: Option<Box<TcpOutput>>,
     /// Partitions, firewalls, hosts down and waiting triggers.
     pub faults: NetFaults,
 }
@@ -64,15 +66,32 @@ impl Core {
             packets: PacketPool::default(),
             trace,
             events: 0,
-            tcp_out: Default::default(),
+            tcp_out: Some(Box::default()),
             faults: NetFaults::default(),
         }
+    }
+
+    /// Lends the TCP layer's scratch output; give it back with
+    /// [`Core::put_tcp_out`]. A nested borrower (an abort while the first
+    /// step's output is out) gets a fresh one.
+    ///
+    /// Performance: a box, so lending moves a pointer; moving the 56-byte
+    /// buffer back and forth stalled on store forwarding.
+    pub fn take_tcp_out(&mut self) -> Box<TcpOutput> {
+        self.tcp_out.take().unwrap_or_default()
+    }
+
+    /// Takes back the scratch output, emptied.
+    pub fn put_tcp_out(&mut self, mut out: Box<TcpOutput>) {
+        out.clear();
+        self.tcp_out = Some(out);
     }
 
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }
 
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.queue.schedule(at, event);
     }

@@ -102,7 +102,7 @@ fn passive_open(
         return;
     }
     let iss = host.next_isn();
-    let mut out = std::mem::take(&mut core.tcp_out);
+    let mut out = core.take_tcp_out();
     let tcb = Tcb::accept_syn(core.now(), tuple.0, tuple.1, syn, iss, &host.tcp, &mut out);
     let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
@@ -118,8 +118,7 @@ fn passive_open(
         slot.holds_port = true;
     }
     after_tcb(host, core, conn, &out);
-    out.clear();
-    core.tcp_out = out;
+    core.put_tcp_out(out);
 }
 
 fn trace_note_drop(

@@ -34,7 +34,7 @@ pub fn with_tcb<R>(
     conn: ConnId,
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
-    let mut out = std::mem::take(&mut core.tcp_out);
+    let mut out = core.take_tcp_out();
     let cfg = host.tcp;
     let result = host
         .slot(conn)
@@ -43,8 +43,7 @@ pub fn with_tcb<R>(
     if result.is_some() {
         after_tcb(host, core, conn, &out);
     }
-    out.clear();
-    core.tcp_out = out;
+    core.put_tcp_out(out);
     result
 }
 

@@ -122,7 +122,7 @@ fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv
 fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: SocketAddrV4) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
-    let mut out = std::mem::take(&mut cx.core.tcp_out);
+    let mut out = cx.core.take_tcp_out();
     let tcb = Tcb::connect(now, local, to, iss, &cx.host.tcp, &mut out);
     let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
@@ -135,8 +135,7 @@ fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: Soc
     sock.error = None;
     sock.remote = Some(to);
     after_tcb(cx.host, cx.core, conn, &out);
-    out.clear();
-    cx.core.tcp_out = out;
+    cx.core.put_tcp_out(out);
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
