@@ -9,7 +9,7 @@ use crate::net::NodeKind;
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
-use crate::thread::{Completed, Pending, Program, Step, Thread, check, result_text};
+use crate::thread::{Completed, Pending, Program, Thread, check, result_text};
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
@@ -162,43 +162,53 @@ impl World {
     }
 
     /// Runs a thread until its call is pending, it sleeps, or it ends.
+    ///
+    /// Performance: the call under way stays in `Thread::pending` from its
+    /// start to its completion and is polled, parked and checked there, by
+    /// reference; moving the step (~150 bytes) from function to function
+    /// cost several copies per call, each a store-forwarding stall.
     fn run_thread(&mut self, index: u32) {
         // The next step: chosen by the program from the call that just
         // completed (so Rust programs see each result), or its first step.
-        let mut next = match self.threads[index as usize].pending.take() {
-            Some(pending) => match self.poll_pending(index, &pending, false) {
+        let thread = &mut self.threads[index as usize];
+        let mut next = if thread.pending.is_some() {
+            match self.poll_pending(index, false) {
                 Poll::Pending => {
-                    self.park(index, pending);
+                    self.park(index);
                     return;
                 }
-                Poll::Ready(result) => self.complete(index, &pending, result),
-            },
-            None => {
-                let thread = &mut self.threads[index as usize];
-                let host = &self.hosts[thread.host as usize];
-                if self.core.faults.engaged && self.core.faults.crashed(host.node) {
-                    thread.finished = true; // starts on a crashed host: never runs
-                }
-                if thread.finished {
-                    return;
-                }
-                thread.program.next(None)
+                Poll::Ready(result) => self.complete(index, result),
             }
+        } else {
+            let host = &self.hosts[thread.host as usize];
+            if self.core.faults.engaged && self.core.faults.crashed(host.node) {
+                thread.finished = true; // starts on a crashed host: never runs
+            }
+            if thread.finished {
+                return;
+            }
+            let now = self.core.now();
+            thread.pending = thread
+                .program
+                .next(None)
+                .map(|step| Pending { step, start: now });
+            thread.pending.is_some()
         };
-        while let Some(step) = next {
+        while next {
             if self.core.events >= self.limits.max_events {
                 // Calls count as events, so a thread that loops on calls that
                 // never wait is stopped too: it yields, and the run loop
                 // reports the limit (a run stopped by a limit is over).
+                self.threads[index as usize].pending = None;
                 self.core
                     .schedule(self.core.now(), Event::Resume { thread: index });
                 return;
             }
-            let pending = self.start_call(index, step);
-            match self.poll_pending(index, &pending, true) {
-                Poll::Ready(result) => next = self.complete(index, &pending, result),
+            self.start_call(index);
+            match self.poll_pending(index, true) {
+                Poll::Ready(result) => next = self.complete(index, result),
                 Poll::Pending => {
-                    self.park(index, pending);
+                    self.park(index);
                     return;
                 }
             }
@@ -206,29 +216,29 @@ impl World {
         self.threads[index as usize].finished = true;
     }
 
-    /// Starts a step: counts it as an event and traces the call.
-    fn start_call(&mut self, index: u32, step: Step) -> Pending {
-        let now = self.core.now();
-        let pending = Pending { step, start: now };
+    /// Starts the thread's pending call: counts it as an event and traces it.
+    fn start_call(&mut self, index: u32) {
         self.core.events += 1; // a call is work: it counts against max_events
         if self.core.trace.is_on() {
-            let host = &self.hosts[self.threads[index as usize].host as usize];
-            let call = pending.step.op.display(&host.slot_names).to_string();
-            self.core.trace.record(
-                now,
-                host.node,
-                TraceKind::Call {
-                    thread: index,
-                    call,
-                },
-            );
+            let thread = &self.threads[index as usize];
+            let host = &self.hosts[thread.host as usize];
+            // Invariant: run_thread starts only a pending call.
+            let op = &thread.pending.as_ref().expect("a pending call").step.op;
+            let call = op.display(&host.slot_names).to_string();
+            let kind = TraceKind::Call {
+                thread: index,
+                call,
+            };
+            self.core.trace.record(self.core.now(), host.node, kind);
         }
-        pending
     }
 
-    fn poll_pending(&mut self, index: u32, pending: &Pending, first: bool) -> Poll {
+    /// Polls the thread's pending call.
+    fn poll_pending(&mut self, index: u32, first: bool) -> Poll {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
+        // Invariant: callers poll only a thread with a pending call.
+        let pending = thread.pending.as_ref().expect("a pending call");
         match pending.step.op {
             Op::Sleep(d) => {
                 return if now >= pending.start + d {
@@ -258,9 +268,13 @@ impl World {
         poll(&mut cx, &pending.step.op)
     }
 
-    /// Parks a thread: on its socket for a call, on the clock for a sleep.
-    fn park(&mut self, index: u32, pending: Pending) {
+    /// Parks a thread on its pending call: on its socket for a call, on
+    /// the clock for a sleep.
+    fn park(&mut self, index: u32) {
         let thread = &mut self.threads[index as usize];
+        let Some(pending) = thread.pending.as_ref() else {
+            return;
+        };
         match pending.step.op {
             Op::Sleep(d) => self
                 .core
@@ -280,22 +294,19 @@ impl World {
                 }
             }
         }
-        thread.pending = Some(pending);
     }
 
-    /// Checks and records a completed call, then asks the thread's program
-    /// for its next step, given this result.
-    fn complete(
-        &mut self,
-        index: u32,
-        pending: &Pending,
-        result: crate::winsock::CallResult,
-    ) -> Option<Step> {
+    /// Checks and records the pending call, now completed, then asks the
+    /// thread's program for its next step, given this result, and makes it
+    /// the pending call; false when the program is done.
+    fn complete(&mut self, index: u32, result: crate::winsock::CallResult) -> bool {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         if let Err(e) = result {
             thread.last_error = e.number(); // CB-C1: per thread
         }
+        // Invariant: only a thread with a pending call completes one.
+        let pending = thread.pending.as_ref().expect("a pending call");
         let done = Completed {
             op: &pending.step.op,
             result,
@@ -334,7 +345,9 @@ impl World {
                 why: None,
             });
         }
-        thread.program.next(Some(&done))
+        let next = thread.program.next(Some(&done));
+        thread.pending = next.map(|step| Pending { step, start: now });
+        thread.pending.is_some()
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
