@@ -282,11 +282,8 @@ impl World {
             Op::SleepUntil(t) => self.core.schedule(t, Event::Resume { thread: index }),
             ref op => {
                 let host = &mut self.hosts[thread.host as usize];
-                let handle = op
-                    .slot()
-                    .and_then(|s| host.slots.get(s as usize).copied())
-                    .unwrap_or(0);
-                if let Ok(socket) = host.socket_index(handle) {
+                let socket = host.slot_socket(op.slot().unwrap_or(u32::MAX));
+                if let Ok(socket) = socket {
                     let waiters = &mut host.socket_mut(socket).waiters;
                     if !waiters.contains(&index) {
                         waiters.push(index);

@@ -91,6 +91,10 @@ pub struct Host {
     /// The socket variables of the host's threads: a handle per slot, 0 for
     /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
     pub slots: Vec<u32>,
+    /// Per slot, the socket index its handle had when it was set: a hint
+    /// that spares the handle lookup, checked before use (see
+    /// [`Host::slot_socket`]).
+    slot_hints: Vec<u32>,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: Vec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
@@ -132,6 +136,7 @@ impl Host {
             next_handle: FIRST_HANDLE,
             max_sockets,
             slots: Vec::new(),
+            slot_hints: Vec::new(),
             slot_names: Vec::new(),
             closed: Vec::new(),
             violations: Vec::new(),
@@ -287,9 +292,35 @@ impl Host {
             None => {
                 self.slot_names.push(name.to_string());
                 self.slots.push(0);
+                self.slot_hints.push(u32::MAX);
                 (self.slots.len() - 1) as u32
             }
         }
+    }
+
+    /// Points a socket variable at a socket handle.
+    pub fn set_slot(&mut self, slot: u32, handle: u32) {
+        let hint = self.handles.get(&handle).copied().unwrap_or(u32::MAX);
+        self.slots[slot as usize] = handle;
+        self.slot_hints[slot as usize] = hint;
+    }
+
+    /// The socket index a socket variable names; WSAENOTSOCK if none (CB-C7).
+    ///
+    /// Performance: a call on a slot looks the handle up by hash only when
+    /// the slot's hint is stale. The hint is trusted only if that socket
+    /// still has the slot's handle, and handles are never reused, so the
+    /// answer is the lookup's.
+    pub fn slot_socket(&self, slot: u32) -> Result<u32, WsaError> {
+        let handle = self.slots.get(slot as usize).copied().unwrap_or(0);
+        let hint = self.slot_hints.get(slot as usize).copied();
+        let live = hint.and_then(|i| self.sockets.get(i as usize)?.as_ref());
+        if let (Some(index), Some(sock)) = (hint, live)
+            && sock.handle == handle
+        {
+            return Ok(index);
+        }
+        self.socket_index(handle)
     }
 
     /// The live socket index behind a listener handle, if it still listens.
@@ -332,6 +363,7 @@ impl Host {
         self.tcp = old.tcp;
         self.isn = old.isn;
         self.slots = vec![0; old.slot_names.len()];
+        self.slot_hints = vec![u32::MAX; old.slot_names.len()];
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;
