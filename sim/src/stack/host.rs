@@ -10,6 +10,7 @@ use simsock_model::scenario::{Family, Kind};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
+use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
@@ -71,7 +72,8 @@ pub struct Host {
     /// WSAStartup calls not yet matched by WSACleanup.
     pub startups: u32,
     pub ports: PortTable,
-    pub conns: FxIndexMap<FourTuple, ConnId>,
+    /// Live connections by four-tuple (never iterated).
+    pub conns: LookupMap<FourTuple, ConnId>,
     pub tcbs: Vec<TcbSlot>,
     free_tcbs: Vec<u32>,
     /// Buffers of finished connections, reused by new ones (no allocation
@@ -85,7 +87,8 @@ pub struct Host {
     pub time_wait: TimeWaitTable,
     pub sockets: Vec<Option<Socket>>,
     free_sockets: Vec<u32>,
-    handles: FxIndexMap<u32, u32>,
+    /// Open sockets by handle (never iterated).
+    handles: LookupMap<u32, u32>,
     next_handle: u32,
     pub max_sockets: u32,
     /// The socket variables of the host's threads: a handle per slot, 0 for
@@ -122,7 +125,7 @@ impl Host {
             ports: PortTable::new(profile.ephemeral_ports),
             profile,
             startups: 0,
-            conns: IndexMap::default(),
+            conns: LookupMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
             spare_buffers: Vec::new(),
@@ -132,7 +135,7 @@ impl Host {
             time_wait: TimeWaitTable::default(),
             sockets: Vec::new(),
             free_sockets: Vec::new(),
-            handles: IndexMap::default(),
+            handles: LookupMap::default(),
             next_handle: FIRST_HANDLE,
             max_sockets,
             slots: Vec::new(),
@@ -193,7 +196,7 @@ impl Host {
     /// Frees a socket slot; its handle stops naming a socket.
     pub fn free_socket(&mut self, index: u32) {
         if let Some(mut s) = self.sockets[index as usize].take() {
-            self.handles.swap_remove(&s.handle);
+            self.handles.remove(&s.handle);
             self.free_sockets.push(index);
             if self.spare_waiters.len() < MAX_SPARES {
                 s.waiters.clear();

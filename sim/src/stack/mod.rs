@@ -3,6 +3,7 @@
 
 pub mod host;
 pub mod input;
+pub mod lookup;
 pub mod ports;
 pub mod socket;
 pub mod sync;

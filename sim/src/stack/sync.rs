@@ -149,7 +149,7 @@ fn enter_time_wait(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let tuple = (tcb.local, tcb.remote);
     let (snd_nxt, rcv_nxt) = tcb.sequence_pair();
-    if host.conns.swap_remove(&tuple).is_none() {
+    if host.conns.remove(&tuple).is_none() {
         return; // already a record
     }
     let until = core.now() + host.profile.tcp_timed_wait_delay;
@@ -170,7 +170,7 @@ fn on_closed(host: &mut Host, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (tuple, error) = ((tcb.local, tcb.remote), tcb.error);
     if host.conns.get(&tuple) == Some(&conn) {
-        host.conns.swap_remove(&tuple);
+        host.conns.remove(&tuple);
     }
     let Some(slot) = host.slot(conn) else { return };
     if let Some(index) = slot.socket {
