@@ -1,5 +1,6 @@
-//! A map for lookups only: no iteration, so its order can never reach the
-//! trace (the determinism rule of README "Architecture invariants").
+//! A map for lookups only: no iteration in the table's order, so that order
+//! can never reach the trace (the determinism rule of README "Architecture
+//! invariants"); [`LookupMap::sorted`] lists the entries by key.
 //!
 //! Performance: a hashbrown table with the fixed Fx hasher keeps each key
 //! and value in its bucket, one cache line away from the control bytes; an
@@ -46,6 +47,28 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.map.remove(key)
     }
 
+    #[inline]
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
+    /// The value of `key`, inserted with `make` if absent.
+    #[inline]
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+        self.map.entry(key).or_insert_with(make)
+    }
+
+    /// Every entry, sorted by key: the table's own order never shows.
+    pub fn sorted(&self) -> Vec<(K, V)>
+    where
+        K: Ord + Copy,
+        V: Copy,
+    {
+        let mut entries: Vec<(K, V)> = self.map.iter().map(|(k, v)| (*k, *v)).collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        entries
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -67,6 +90,9 @@ mod tests {
         assert_eq!(m.get(&1), Some(&"b"));
         assert!(m.contains_key(&1) && !m.contains_key(&2));
         assert_eq!(m.len(), 1);
+        *m.get_or_insert_with(3, || "c") = "d";
+        assert_eq!(m.sorted(), [(1, "b"), (3, "d")]);
+        assert_eq!(m.remove(&3), Some("d"));
         assert_eq!(m.remove(&1), Some("b"));
         assert!(m.is_empty());
     }
