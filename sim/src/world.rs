@@ -82,7 +82,12 @@ impl World {
     ///
     /// If no host is named `host`.
     pub fn spawn(&mut self, host: &str, name: &str, program: Box<dyn Program>) -> u32 {
-        let Some(host_index) = self.hosts.iter().position(|h| h.name == host) else {
+        let by_name = self
+            .core
+            .topo
+            .node_named(host)
+            .map(|n| self.core.topo.node(n).kind);
+        let Some(NodeKind::Host(host_index)) = by_name else {
             panic!("spawn: no host named {host:?}");
         };
         let index = self.threads.len() as u32;
@@ -90,7 +95,7 @@ impl World {
         self.core.trace.push_thread_name(name.to_string());
         self.threads.push(Thread {
             name: name.to_string(),
-            host: host_index as u32,
+            host: host_index,
             start,
             program,
             pending: None,

@@ -52,6 +52,10 @@ pub struct Topology {
     members: Vec<Vec<NodeId>>,
     /// Distinct prefix lengths, longest first, for longest-prefix match.
     prefix_lens: Vec<u8>,
+    /// Nodes by name (the first of a name, should the checker let two
+    /// through): building 1000 hosts and their links looked names up by
+    /// scanning, a quadratic cost.
+    by_name: FxIndexMap<String, NodeId>,
 }
 
 impl Topology {
@@ -59,6 +63,7 @@ impl Topology {
     /// the scenario validator before).
     pub fn add_node(&mut self, name: String, addrs: Vec<Ipv4Cidr>, kind: NodeKind) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        self.by_name.entry(name.clone()).or_insert(id);
         let index = self.graph.add_node(id);
         debug_assert_eq!(index.index(), id.0 as usize);
         for cidr in &addrs {
@@ -105,6 +110,11 @@ impl Topology {
     }
 
     /// The first link between two nodes, if they are neighbours.
+    /// The node with this name.
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        self.by_name.get(name).copied()
+    }
+
     pub fn link_between(&self, a: NodeId, b: NodeId) -> Option<LinkId> {
         self.adjacency.get(&(a, b)).copied()
     }
