@@ -128,7 +128,7 @@ impl World {
 
     fn dispatch(&mut self, event: Event) {
         match event {
-            Event::Arrive { pkt, node, link } => match self.core.topo.node(node).kind {
+            Event::Arrive { pkt, node, link } => match self.core.topo.kind(node) {
                 NodeKind::Host(h) => {
                     host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
                 }
@@ -145,7 +145,7 @@ impl World {
                 }
             },
             Event::Emit { pkt, node } => {
-                let arp = match self.core.topo.node(node).kind {
+                let arp = match self.core.topo.kind(node) {
                     NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
                     NodeKind::Router => crate::engine::core::ROUTER_ARP_TIMEOUT,
                 };

@@ -150,7 +150,7 @@ impl Core {
             Hop::NoRoute => {
                 let header = self.packets.get(pkt).header;
                 self.drop_packet(from, None, pkt, "no route");
-                if self.topo.node(from).kind == NodeKind::Router {
+                if self.topo.kind(from) == NodeKind::Router {
                     self.answer_unreachable(from, &header, UnreachableCode::Net, SimDuration::ZERO);
                 }
             }

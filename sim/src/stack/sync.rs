@@ -272,7 +272,7 @@ pub fn arm_time_wait(host: &mut Host, core: &mut Core) {
 }
 
 fn host_index(core: &Core, host: &Host) -> u32 {
-    match core.topo.node(host.node).kind {
+    match core.topo.kind(host.node) {
         crate::net::NodeKind::Host(index) => index,
         crate::net::NodeKind::Router => unreachable!("a host's node is a host"),
     }
