@@ -28,9 +28,11 @@ use std::net::SocketAddr;
 
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
+use crate::notify::FdEvent;
 use crate::profile::HostProfile;
 use crate::scenario::{
-    FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, ThreadSpec, TimeSpec,
+    FaultSpec, HostSpec, LinkSpec, Outcome, RouterSpec, Scenario, Step, SwitchSpec, ThreadSpec,
+    TimeSpec,
 };
 use crate::time::SimDuration;
 
@@ -104,6 +106,14 @@ impl ScenarioBuilder {
         self.scenario.routers.push(RouterSpec {
             name: name.to_string(),
             addrs: cidrs(addrs),
+        });
+        self
+    }
+
+    /// A switch: one broadcast domain for the nodes linked to it (CB-B3).
+    pub fn switch(mut self, name: &str) -> Self {
+        self.scenario.switches.push(SwitchSpec {
+            name: name.to_string(),
         });
         self
     }
@@ -205,6 +215,7 @@ impl Step {
         Step::Connect {
             socket: socket.into(),
             to: socket_addr(to),
+            namelen: None,
             expect: None,
             at: None,
             took: None,
@@ -232,6 +243,39 @@ impl Step {
         }
     }
 
+    /// `socket(AF_INET, SOCK_DGRAM)` known as `name`.
+    pub fn new_dgram_socket(name: &str) -> Step {
+        use crate::scenario::{Family, Kind};
+        Step::Socket {
+            name: name.into(),
+            family: Family::Inet,
+            kind: Kind::Dgram,
+            expect: None,
+        }
+    }
+
+    pub fn send_to(socket: &str, to: &str, data: &str) -> Step {
+        Step::SendTo {
+            socket: socket.into(),
+            to: socket_addr(to),
+            data: Some(data.into()),
+            len: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    pub fn recv_from(socket: &str, max: u32) -> Step {
+        Step::RecvFrom {
+            socket: socket.into(),
+            max,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
     pub fn close(socket: &str) -> Step {
         Step::Close {
             socket: socket.into(),
@@ -239,8 +283,171 @@ impl Step {
         }
     }
 
+    // --- Nonblocking notifications (CB-N3..N5) ---
+
+    /// `select` with no time-out, over the named sockets of each set.
+    pub fn select(read: &[&str], write: &[&str], except: &[&str]) -> Step {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect();
+        Step::Select {
+            read: names(read),
+            write: names(write),
+            except: names(except),
+            timeout: None,
+            spi: false,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAAsyncSelect(socket, window, events)`.
+    pub fn async_select(socket: &str, window: &str, events: &[FdEvent]) -> Step {
+        Step::AsyncSelect {
+            socket: socket.into(),
+            window: window.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
+    /// `GetMessage(window)`.
+    pub fn get_message(window: &str) -> Step {
+        Step::GetMessage {
+            window: window.into(),
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// `WSAEventSelect(socket, event, events)`.
+    pub fn event_select(socket: &str, event: &str, events: &[FdEvent]) -> Step {
+        Step::EventSelect {
+            socket: socket.into(),
+            event: event.into(),
+            events: events.to_vec(),
+            spi: false,
+            expect: None,
+        }
+    }
+
+    // --- WSAConnect/WSPConnect, APCs (feature: wsaconnect) ---
+
+    /// WSAConnect with null connect data and QoS; add them with
+    /// [`Step::with_connect_data`].
+    pub fn wsa_connect(socket: &str, to: &str) -> Step {
+        Step::WsaConnect {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            caller_data: None,
+            callee_buffer: None,
+            sqos: None,
+            gqos: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// WSPConnect with null connect data and QoS.
+    pub fn wsp_connect(socket: &str, to: &str) -> Step {
+        Step::WspConnect {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            caller_data: None,
+            callee_buffer: None,
+            sqos: None,
+            gqos: None,
+            sqos_len: None,
+            gqos_len: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// Sets the caller data and the callee buffer's size of a WSAConnect or
+    /// WSPConnect (a no-op on other steps).
+    pub fn with_connect_data(mut self, caller: Option<&str>, callee_buffer: Option<u32>) -> Step {
+        if let Step::WsaConnect {
+            caller_data,
+            callee_buffer: buffer,
+            ..
+        }
+        | Step::WspConnect {
+            caller_data,
+            callee_buffer: buffer,
+            ..
+        } = &mut self
+        {
+            *caller_data = caller.map(str::to_string);
+            *buffer = callee_buffer;
+        }
+        self
+    }
+
+    /// QueueUserAPC to `thread` of the same host (CB-A1).
+    pub fn queue_apc(thread: &str, steps: impl IntoIterator<Item = Step>) -> Step {
+        Step::QueueApc {
+            thread: thread.into(),
+            steps: steps.into_iter().collect(),
+            expect: None,
+        }
+    }
+
     pub fn sleep(duration_text: &str) -> Step {
         Step::Sleep(duration(duration_text))
+    }
+
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+
+    /// WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) (CB-X3).
+    pub fn get_connect_ex(socket: &str) -> Step {
+        Step::GetExtensionFunction {
+            socket: socket.into(),
+            function: crate::scenario::ExtensionFunction::ConnectEx,
+            expect: None,
+        }
+    }
+
+    /// ConnectEx with the OVERLAPPED `overlapped` and no send buffer (CB-X4).
+    pub fn connect_ex(socket: &str, to: &str, overlapped: &str) -> Step {
+        Step::ConnectEx {
+            socket: socket.into(),
+            to: socket_addr(to),
+            namelen: None,
+            data: None,
+            len: None,
+            overlapped: Some(overlapped.into()),
+            event: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
+    }
+
+    /// CreateIoCompletionPort(port, socket, key).
+    pub fn completion_port(port: &str, socket: &str, key: u32) -> Step {
+        Step::CreateIoCompletionPort {
+            port: port.into(),
+            socket: Some(socket.into()),
+            key,
+            expect: None,
+        }
+    }
+
+    /// GetQueuedCompletionStatus(port, INFINITE).
+    pub fn dequeue(port: &str) -> Step {
+        Step::GetQueuedCompletionStatus {
+            port: port.into(),
+            timeout: None,
+            expect: None,
+            at: None,
+            took: None,
+        }
     }
 
     /// Sets the expected outcome (a no-op on Sleep and Repeat, which have none).
@@ -251,7 +458,8 @@ impl Step {
         self
     }
 
-    /// Sets how long the call must take (accept, connect, send, recv).
+    /// Sets how long the call must take (accept, connect, send, recv,
+    /// sendto, recvfrom).
     pub fn took(mut self, time: &str) -> Step {
         if let Some(slot) = self.took_slot() {
             *slot = Some(TimeSpec::Exactly(duration(time)));
@@ -262,8 +470,9 @@ impl Step {
     fn expect_slot(&mut self) -> Option<&mut Option<Outcome>> {
         use Step::*;
         match self {
-            Startup { expect }
+            Startup { expect, .. }
             | Cleanup { expect }
+            | IoctlSocket { expect, .. }
             | Socket { expect, .. }
             | Bind { expect, .. }
             | Listen { expect, .. }
@@ -277,7 +486,32 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
-            | LastError { expect } => Some(expect),
+            | SendTo { expect, .. }
+            | RecvFrom { expect, .. }
+            | LastError { expect }
+            | Select { expect, .. }
+            | AsyncSelect { expect, .. }
+            | GetMessage { expect, .. }
+            | CreateEvent { expect, .. }
+            | EventSelect { expect, .. }
+            | WaitForEvents { expect, .. }
+            | EnumNetworkEvents { expect, .. }
+            | WsaConnect { expect, .. }
+            | WspConnect { expect, .. }
+            | SetConnectData { expect, .. }
+            | GetConnectData { expect, .. }
+            | QueueApc { expect, .. }
+            | CancelBlockingCall { expect }
+            | WspCancelBlockingCall { expect }
+            | GetExtensionFunction { expect, .. }
+            | ConnectEx { expect, .. }
+            | DisconnectEx { expect, .. }
+            | TransmitFile { expect, .. }
+            | AcceptEx { expect, .. }
+            | CreateIoCompletionPort { expect, .. }
+            | GetQueuedCompletionStatus { expect, .. }
+            | GetOverlappedResult { expect, .. }
+            | WaitForSingleObject { expect, .. } => Some(expect),
             _ => None,
         }
     }
@@ -287,7 +521,18 @@ impl Step {
             Step::Accept { took, .. }
             | Step::Connect { took, .. }
             | Step::Send { took, .. }
-            | Step::Recv { took, .. } => Some(took),
+            | Step::Recv { took, .. }
+            | Step::SendTo { took, .. }
+            | Step::RecvFrom { took, .. }
+            | Step::Select { took, .. }
+            | Step::GetMessage { took, .. }
+            | Step::WaitForEvents { took, .. }
+            | Step::WsaConnect { took, .. }
+            | Step::WspConnect { took, .. }
+            | Step::ConnectEx { took, .. }
+            | Step::GetQueuedCompletionStatus { took, .. }
+            | Step::GetOverlappedResult { took, .. }
+            | Step::WaitForSingleObject { took, .. } => Some(took),
             _ => None,
         }
     }

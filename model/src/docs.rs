@@ -375,7 +375,29 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEACCES => {
             &["connect of a datagram socket to a broadcast address without SO_BROADCAST (CB-B2)."]
         }
-        E::WSAEOPNOTSUPP => &["listen on a datagram socket."],
+        E::WSAEOPNOTSUPP => &[
+            "listen on a datagram socket.",
+            // --- feature: wsaconnect ---
+            "WSAConnect or WSPConnect with a flow specification asking a reservation \
+             (ControlledLoad, Guaranteed): the simulated network has no admission control; \
+             on the Windows CE provider any lpSQOS or lpGQOS, both reserved there (CB-W5).",
+            "WSACancelBlockingCall under Winsock 2.2, which removed it (CB-C18).",
+        ],
+        E::WSAEPROTONOSUPPORT => &[
+            "WSAConnect or WSPConnect with caller data on a provider without connect data \
+             (Desktop, WindowsCe); on the Windows CE provider a callee buffer too (CB-W4).",
+        ],
+        E::WSAEINTR => &[
+            "WSACancelBlockingCall (Winsock 1.1) or WSPCancelBlockingCall from an APC that \
+             runs inside the blocking call; the attempt is torn down (CB-C18, CB-A1).",
+            "On the Windows CE provider, another thread closes the socket of a blocking \
+             connect or WSAConnect (CB-C18).",
+        ],
+        E::WSAEINPROGRESS => &[
+            "A Winsock call from an APC that runs inside a blocking call, under Winsock 1.1 \
+             or on the Windows CE provider (CB-C19, CB-A1); under Winsock 2.2 a blocking \
+             one is undefined and stops the run with a scenario error.",
+        ],
         E::WSAENOTCONN => {
             &["send, recv, getpeername or shutdown on a socket that is not connected (CB-D4)."]
         }
@@ -383,6 +405,22 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEMSGSIZE => &["A datagram larger than the limit, or than the receive buffer."],
         E::WSAEMFILE => &["More sockets open on one host than limits.max_sockets_per_host."],
         E::WSAENOPROTOOPT => &["An option the socket does not support (getsockopt, setsockopt)."],
+        // ConnectEx and overlapped I/O (issue 3, item 4).
+        E::ERROR_IO_PENDING => &[
+            "ConnectEx started a connection attempt: the handshake needs a round trip, so the \
+             call returns FALSE and the outcome arrives through the OVERLAPPED (CB-X4). \
+             AcceptEx with no connection queued yet.",
+        ],
+        E::ERROR_OPERATION_ABORTED => &[
+            "The thread that started a ConnectEx or AcceptEx exited before it completed: its \
+             I/O is cancelled (CB-X8); or the socket was closed with the operation pending.",
+        ],
+        E::WSA_IO_INCOMPLETE => &[
+            "WSAGetOverlappedResult without waiting while the operation is still pending (CB-X4).",
+        ],
+        E::WAIT_TIMEOUT => {
+            &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
+        }
         _ => &[],
     }
 }
@@ -432,6 +470,10 @@ mod tests {
         ] {
             assert!(causes(code).iter().any(|c| c.contains("CB-")), "{code}");
         }
-        assert!(causes(E::ERROR_IO_PENDING).is_empty());
+        assert!(
+            causes(E::ERROR_IO_PENDING)
+                .iter()
+                .any(|c| c.contains("CB-X4"))
+        );
     }
 }

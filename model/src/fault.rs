@@ -165,6 +165,11 @@ pub enum FaultAction {
         /// Probability that a second copy of a packet is delivered too.
         #[serde(default)]
         duplicate_ppm: Option<u32>,
+        /// How long after the packet its copy arrives (default at once): a
+        /// copy held in some queue of the network, the "old duplicate" that
+        /// TIME_WAIT guards against (RFC 9293 §3.4.1, RFC 1337; CB-T4).
+        #[serde(default)]
+        duplicate_delay: Option<SimDuration>,
         /// Probability that a packet is held back so later ones overtake it.
         #[serde(default)]
         reorder_ppm: Option<u32>,

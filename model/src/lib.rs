@@ -3,7 +3,8 @@
 //! The pure data of simsock: simulated time ([`time`]), addresses ([`addr`]),
 //! the one table of Winsock error codes ([`wsa`]) and what the documents
 //! and simsock say of each ([`docs`]), host profiles with their
-//! cited constants ([`profile`]), limits ([`limits`]), packet headers and TCP
+//! cited constants ([`profile`]), service providers, connect data and QoS
+//! ([`provider`]), limits ([`limits`]), packet headers and TCP
 //! states ([`packet`]) and the scenario schema ([`scenario`], with its
 //! faults in [`fault`]).
 //!
@@ -13,11 +14,15 @@
 
 pub mod addr;
 pub mod builder;
+pub mod catalogue;
 pub mod docs;
 pub mod fault;
 pub mod limits;
+pub mod notify;
+pub mod overlapped;
 pub mod packet;
 pub mod profile;
+pub mod provider;
 pub mod scenario;
 pub mod time;
 pub mod wsa;

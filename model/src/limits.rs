@@ -10,6 +10,8 @@ use crate::time::SimDuration;
 pub mod scenario {
     pub const MAX_HOSTS: usize = 10_000;
     pub const MAX_ROUTERS: usize = 1_000;
+    /// Switches (link segments, CB-B3).
+    pub const MAX_SWITCHES: usize = 1_000;
     pub const MAX_LINKS: usize = 20_000;
     pub const MAX_ADDRS_PER_NODE: usize = 64;
     pub const MAX_THREADS: usize = 10_000;
@@ -28,9 +30,30 @@ pub mod scenario {
     pub const PPM: u32 = 1_000_000;
     /// Largest `count` of a fault trigger.
     pub const MAX_TRIGGER_COUNT: u32 = 1_000_000;
+    // --- Nonblocking notifications (CB-N3..N5) ---
+    /// Sockets in one select set: winsock2.h's default FD_SETSIZE.
+    pub const FD_SETSIZE: usize = 64;
+    /// Events one WSAWaitForMultipleEvents waits on: WSA_MAXIMUM_WAIT_EVENTS
+    /// (MAXIMUM_WAIT_OBJECTS).
+    pub const WSA_MAXIMUM_WAIT_EVENTS: usize = 64;
+    /// Entries in the `events` list of WSAAsyncSelect / WSAEventSelect.
+    pub const MAX_FD_EVENTS: usize = 8;
+    /// Messages a window's queue holds; a post beyond it is lost, as
+    /// PostMessage fails past Windows' default USERPostMessageLimit (10000).
+    pub const MAX_WINDOW_MESSAGES: usize = 10_000;
     /// Latest `at` and longest `delay` of a fault: the ceiling of
     /// `limits.max_time`.
+    // --- WSAConnect/WSPConnect (feature: wsaconnect) ---
+    /// Bytes of `caller_data` a scenario may write (a provider carries at
+    /// most `connect_data_max`; more is WSAEFAULT, CB-W3).
+    pub const MAX_CONNECT_DATA_BYTES: usize = 4096;
+    /// Largest `callee_buffer`, `sqos_len` or `gqos_len`.
+    pub const MAX_CONNECT_BUFFER: u32 = 1 << 20;
+    /// Steps of one `QueueApc`.
+    pub const MAX_APC_STEPS: usize = 64;
     pub const MAX_FAULT_TIME: crate::time::SimDuration = super::RUN_LIMIT_CEILING.max_time;
+    /// Flags of one DisconnectEx or TransmitFile (there are two kinds).
+    pub const MAX_TF_FLAGS: usize = 2;
 }
 
 /// Limits on one run, checked while it runs. A scenario may lower or raise

@@ -15,6 +15,60 @@ pub enum BacklogOverflow {
     Drop,
 }
 
+/// The Winsock version that WSAStartup negotiates. Some codes differ by
+/// version: a further connect while one is pending is WSAEALREADY under 2.2
+/// and WSAEINVAL under 1.1 (CB-N2); WSACancelBlockingCall (CB-C18) and
+/// WSAEINPROGRESS (CB-C19) belong to 1.1's blocking model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WinsockVersion {
+    /// Winsock 1.1 (WSAStartup(MAKEWORD(1, 1))).
+    V1_1,
+    /// Winsock 2.2, the default.
+    #[default]
+    V2_2,
+}
+
+impl WinsockVersion {
+    pub const fn text(self) -> &'static str {
+        match self {
+            WinsockVersion::V1_1 => "1.1",
+            WinsockVersion::V2_2 => "2.2",
+        }
+    }
+}
+
+impl std::fmt::Display for WinsockVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl std::str::FromStr for WinsockVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "1.1" => Ok(WinsockVersion::V1_1),
+            "2.2" | "2.0" | "2.1" => Ok(WinsockVersion::V2_2),
+            _ => Err(format!(
+                "unknown Winsock version {s:?}: write \"1.1\" or \"2.2\""
+            )),
+        }
+    }
+}
+
+impl Serialize for WinsockVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for WinsockVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The timing and policy constants of one host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -62,6 +116,18 @@ pub struct HostProfile {
     pub receive_window: u16,
     /// Send buffer: bytes a blocking send may queue before it waits, 64 KiB.
     pub send_buffer: u32,
+    /// The Winsock version the host's threads start with (and that a
+    /// `Startup` step without `version` asks for): "2.2".
+    pub winsock_version: WinsockVersion,
+    // --- WSAConnect/WSPConnect (provider, connect data) ---
+    /// The transport service provider behind the host's sockets, which
+    /// decides connect data and QoS (CB-W1..W5): `Desktop` (the default),
+    /// `WindowsCe` or `ConnectData`; see [`crate::provider::Provider`].
+    pub provider: crate::provider::Provider,
+    /// Largest caller or callee data, in bytes, that a `ConnectData`
+    /// provider carries; more is WSAEFAULT (CB-W3). Default 64, at most the
+    /// MSS (the data rides on one SYN).
+    pub connect_data_max: u16,
 }
 
 impl Default for HostProfile {
@@ -82,6 +148,9 @@ impl Default for HostProfile {
             mss: 1460,
             receive_window: u16::MAX,
             send_buffer: 64 * 1024,
+            winsock_version: WinsockVersion::V2_2,
+            provider: crate::provider::Provider::Desktop,
+            connect_data_max: crate::provider::DEFAULT_CONNECT_DATA_MAX,
         }
     }
 }
@@ -150,6 +219,15 @@ impl HostProfile {
             return err(
                 "receive_window",
                 "receive_window must hold one MSS and send_buffer be 1KiB..=16MiB".into(),
+            );
+        }
+        if self.connect_data_max > self.mss {
+            return err(
+                "connect_data_max",
+                format!(
+                    "{} bytes of connect data do not fit one SYN of MSS {}",
+                    self.connect_data_max, self.mss
+                ),
             );
         }
         Ok(())

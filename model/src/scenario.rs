@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
+use crate::notify::FdEvent;
+pub use crate::overlapped::{ExtensionFunction, TfFlag};
 use crate::profile::HostProfile;
+pub use crate::provider::{FlowSpec, Qos, ServiceType};
 use crate::time::SimDuration;
 use crate::wsa::WsaError;
 
@@ -35,6 +38,10 @@ pub struct Scenario {
     pub hosts: Vec<HostSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routers: Vec<RouterSpec>,
+    /// Ethernet-like segments: each switch is one broadcast domain for the
+    /// nodes linked to it (CB-B3). See [`SwitchSpec`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub switches: Vec<SwitchSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -89,7 +96,18 @@ pub struct RouterSpec {
     pub addrs: Vec<Ipv4Cidr>,
 }
 
-/// A point-to-point link between two nodes (hosts or routers).
+/// A switch: one link segment (an Ethernet broadcast domain). Hosts and
+/// routers link to it; it forwards a unicast packet toward the one node the
+/// destination resolves to and floods a broadcast to every other port
+/// (CB-B3). It has no address, runs no threads, and never links to another
+/// switch (so a segment is one switch and floods cannot loop).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Switch", deny_unknown_fields)]
+pub struct SwitchSpec {
+    pub name: String,
+}
+
+/// A point-to-point link between two nodes (hosts, routers or switches).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Link", deny_unknown_fields)]
 pub struct LinkSpec {
@@ -130,6 +148,10 @@ pub enum Family {
     Inet,
     /// AF_INET6 (sockets exist; the simulated network is IPv4 only for now)
     Inet6,
+    /// AF_IRDA. connect.txt describes IrDA sockets (CB-I1, CB-I2), but no
+    /// simulated host has an infrared stack: socket() fails with
+    /// WSAEAFNOSUPPORT, as Windows does on a machine without IrDA.
+    Irda,
 }
 
 /// Socket type.
@@ -163,7 +185,30 @@ pub enum SockOpt {
     SO_ACCEPTCONN,
     SO_SNDBUF,
     SO_RCVBUF,
+    // ConnectEx (issue 3, item 4): CB-X6, CB-X7, CB-X5.
+    /// setsockopt after ConnectEx: the socket takes the default state of a
+    /// connected socket (CB-X6).
+    SO_UPDATE_CONNECT_CONTEXT,
+    /// getsockopt: seconds connected, 0xFFFFFFFF when not connected (CB-X7).
+    SO_CONNECT_TIME,
+    /// IPPROTO_TCP option: data of a later ConnectEx may ride on the SYN (CB-X5).
+    TCP_FASTOPEN,
+    /// Set before bind: a bind to port 0 defers the port's allocation to
+    /// connect time, where running out is WSAENOBUFS (CB-C16).
+    SO_REUSE_UNICASTPORT,
 }
+
+/// The commands of ioctlsocket.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IoctlCommand {
+    /// Nonzero `value`: nonblocking mode (CB-N1); zero: blocking.
+    FIONBIO,
+    /// The number of bytes that recv would return now.
+    FIONREAD,
+}
+
+pub use crate::profile::WinsockVersion;
 
 /// What a step expects of its call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,6 +227,49 @@ pub enum Outcome {
     Value(u32),
     /// Any one of these (for outcomes that depend on the seed).
     OneOf(Vec<Outcome>),
+    // Datagram outcomes (CB-D2..D6, CB-B3).
+    /// recvfrom returned exactly this text, from this sender.
+    DataFrom(String, SocketAddr),
+    // --- Nonblocking notifications (select, WSAAsyncSelect, WSAEventSelect;
+    // CB-N3..N5): see `crate::notify`. ---
+    /// select returned exactly these sockets in each set (an absent set is
+    /// empty). `Value(n)` checks only the count.
+    Selected {
+        #[serde(default)]
+        read: Vec<String>,
+        #[serde(default)]
+        write: Vec<String>,
+        #[serde(default)]
+        except: Vec<String>,
+    },
+    /// GetMessage returned the WSAAsyncSelect message of `socket` for
+    /// `event`, with WSAGETSELECTERROR = `error` (absent: 0, success).
+    Message {
+        socket: String,
+        event: FdEvent,
+        #[serde(default)]
+        error: Option<WsaError>,
+    },
+    /// WSAEnumNetworkEvents returned exactly these events, with these codes
+    /// in `iErrorCode[FD_CONNECT_BIT]` and `[FD_CLOSE_BIT]` (absent: 0).
+    NetworkEvents {
+        events: Vec<FdEvent>,
+        #[serde(default)]
+        connect_error: Option<WsaError>,
+        #[serde(default)]
+        close_error: Option<WsaError>,
+    },
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+    /// GetQueuedCompletionStatus dequeued a packet with this key, byte count
+    /// and error (each checked only when given; `error` absent means none).
+    Completion {
+        #[serde(default)]
+        key: Option<u32>,
+        #[serde(default)]
+        bytes: Option<u32>,
+        #[serde(default)]
+        error: Option<WsaError>,
+    },
 }
 
 /// A point in simulated time, or a window `(earliest, latest)`, inclusive.
@@ -229,8 +317,11 @@ pub struct Expect {
 /// [`Outcome`]) and optional `at: "21s"` / `took: ("20s", "22s")` times.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Step {
-    /// WSAStartup.
+    /// WSAStartup, asking for `version` (default the host profile's
+    /// `winsock_version`, 2.2).
     Startup {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<WinsockVersion>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
@@ -276,6 +367,10 @@ pub enum Step {
     Connect {
         socket: String,
         to: SocketAddr,
+        /// The `namelen` argument; by default the size of the name's
+        /// sockaddr (16 for IPv4, 28 for IPv6). Smaller is WSAEFAULT (CB-C8).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,11 +439,165 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
+    /// ioctlsocket: FIONBIO with a nonzero `value` makes the socket
+    /// nonblocking (CB-N1, CB-N2); FIONREAD returns the bytes ready to read.
+    IoctlSocket {
+        socket: String,
+        command: IoctlCommand,
+        #[serde(default)]
+        value: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
     /// WSAGetLastError: the code of this thread's last failed call, as a
     /// result (`Ok` when it is 0).
     LastError {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
+    },
+    // Datagram steps (CB-D1..D6, CB-B1..B3).
+    /// sendto: one datagram to `to`, `data` as text or `len` bytes of a
+    /// fixed pattern; on a connected socket too (CB-D4).
+    SendTo {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// recvfrom into a buffer of `max` bytes: the next datagram and its
+    /// sender (`expect: DataFrom("hi", "10.0.0.1:5000")`); blocks until one
+    /// arrives.
+    RecvFrom {
+        socket: String,
+        #[serde(default = "recv_max")]
+        max: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    // ConnectEx and overlapped I/O (issue 3, item 4; CB-X1..X11). Names of
+    // overlapped structures, events and completion ports are per host, like
+    // socket names; see sim/src/winsock/overlapped.rs.
+    /// WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_<function>)
+    /// (CB-X3): a thread must obtain a pointer before calling through it.
+    GetExtensionFunction {
+        socket: String,
+        function: ExtensionFunction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// ConnectEx(s, to, namelen, data, len, &bytes_sent, overlapped) (CB-X4):
+    /// `overlapped` absent passes NULL (WSAEFAULT); `event` names the
+    /// overlapped's hEvent, a manual-reset event signalled at completion.
+    ConnectEx {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// DisconnectEx(s, overlapped, flags) (CB-X9).
+    DisconnectEx {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<TfFlag>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// TransmitFile(s, a file of `len` bytes, flags), synchronous (CB-X9).
+    TransmitFile {
+        socket: String,
+        #[serde(default)]
+        len: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<TfFlag>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// AcceptEx(listen socket, accept socket, overlapped) (CB-X9).
+    AcceptEx {
+        socket: String,
+        accept: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overlapped: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// CreateIoCompletionPort: creates `port` if new, and associates
+    /// `socket` with it under completion `key`.
+    CreateIoCompletionPort {
+        port: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        socket: Option<String>,
+        #[serde(default)]
+        key: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// GetQueuedCompletionStatus(port, timeout); no timeout waits forever.
+    GetQueuedCompletionStatus {
+        port: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAGetOverlappedResult(s, overlapped, wait): the operation's outcome;
+    /// WSA_IO_INCOMPLETE while pending without `wait`.
+    GetOverlappedResult {
+        socket: String,
+        overlapped: String,
+        #[serde(default)]
+        wait: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WaitForSingleObject(event, timeout): `Value(0)` (WAIT_OBJECT_0) once
+    /// the event is signalled, `Value(258)` (WAIT_TIMEOUT) after `timeout`.
+    WaitForSingleObject {
+        object: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
     },
     /// The thread does nothing for this long.
     Sleep(SimDuration),
@@ -356,6 +605,195 @@ pub enum Step {
     SleepUntil(SimDuration),
     /// Runs `steps` `times` times.
     Repeat { times: u32, steps: Vec<Step> },
+    // --- Nonblocking notifications (select, WSAAsyncSelect, WSAEventSelect;
+    // CB-N3..N6). `spi: true` makes the call the service-provider one
+    // (WSPSelect, WSPAsyncSelect, WSPEventSelect, WSPEnumNetworkEvents):
+    // same mechanism, the WSP name in the trace. ---
+    /// select over three sets of sockets (at most FD_SETSIZE, 64, each):
+    /// waits until one is ready or `timeout` passes (absent: forever);
+    /// returns how many are ready (CB-N3). Expect `Selected(...)` or
+    /// `Value(n)`.
+    Select {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        read: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        write: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        except: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAAsyncSelect: `events` on `socket` are posted as messages to the
+    /// host's window `window`; makes the socket nonblocking (CB-N4). An
+    /// empty list cancels.
+    AsyncSelect {
+        socket: String,
+        window: String,
+        events: Vec<FdEvent>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// GetMessage on the host's window `window`: waits for the next
+    /// message. Expect `Message(socket: "s", event: FD_CONNECT, ...)`.
+    GetMessage {
+        window: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSACreateEvent: a manual-reset event object known by `name` on
+    /// this host, not signalled.
+    CreateEvent {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSAEventSelect: `events` on `socket` are recorded and signal the
+    /// event `event`; makes the socket nonblocking (CB-N5). An empty list
+    /// cancels.
+    EventSelect {
+        socket: String,
+        event: String,
+        events: Vec<FdEvent>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSAWaitForMultipleEvents over at most 64 events: `Value(i)` is
+    /// WSA_WAIT_EVENT_0 + i, `Value(258)` WSA_WAIT_TIMEOUT.
+    WaitForEvents {
+        events: Vec<String>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        wait_all: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAEnumNetworkEvents: reads and clears the events recorded on
+    /// `socket`, and resets `event` if given. Expect `NetworkEvents(...)`.
+    EnumNetworkEvents {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        #[serde(default, skip_serializing_if = "is_default")]
+        spi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    // --- WSAConnect/WSPConnect, connect data, QoS, APCs, cancel (feature: wsaconnect) ---
+    /// WSAConnect (WSAConnect-CE.txt): connect, plus connect data and QoS
+    /// that the host's provider interprets. `caller_data` is lpCallerData
+    /// (absent: null, CB-W1); `callee_buffer` is the size of lpCalleeData's
+    /// buffer (absent: null, CB-W2), and on success the result is its `len`
+    /// with the data (`expect: Data("...")` or `Bytes(n)`); `sqos`/`gqos`
+    /// are lpSQOS/lpGQOS (absent: null, CB-W5).
+    WsaConnect {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caller_data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callee_buffer: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSPConnect (WSPConnect.txt): the SPI call. Its code goes to
+    /// `lpErrno`, not to the thread's WSAGetLastError (CB-C1). The same
+    /// arguments as `WsaConnect`, and `sqos_len`/`gqos_len`, the sizes of
+    /// the lpSQOS/lpGQOS buffers (default a whole QOS; smaller is
+    /// WSAEFAULT, CB-W3).
+    WspConnect {
+        socket: String,
+        to: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namelen: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caller_data: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callee_buffer: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos: Option<Qos>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sqos_len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gqos_len: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// setsockopt(SO_CONNDATA) on a listening socket: the callee data its
+    /// connections send back with their SYN,ACK (CB-W2). Needs a provider
+    /// with connect data, else WSAENOPROTOOPT.
+    SetConnectData {
+        socket: String,
+        data: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// getsockopt(SO_CONNDATA): the connect data the peer sent: on an
+    /// accepted socket the caller data, on a connected one the callee data
+    /// (read it after FD_CONNECT on a nonblocking socket, CB-W2).
+    GetConnectData {
+        socket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// QueueUserAPC to the thread `thread` of the same host: `steps` run
+    /// inside that thread's next alertable wait, a blocking Winsock call
+    /// (CB-A1). They may not wait (no Sleep, no Repeat, no QueueApc).
+    QueueApc {
+        thread: String,
+        steps: Vec<Step>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSACancelBlockingCall (Winsock 1.1; under 2.2 WSAEOPNOTSUPP): from
+    /// an APC, cancels the thread's blocking call, which fails with
+    /// WSAEINTR (CB-C18). No blocking call in progress: WSAEINVAL.
+    CancelBlockingCall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
+    /// WSPCancelBlockingCall: the same at the SPI level, for a blocking
+    /// WSPConnect; its code goes to lpErrno (CB-C1, CB-C18).
+    WspCancelBlockingCall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+    },
 }
 
 fn inet() -> Family {
@@ -382,8 +820,9 @@ impl Step {
     pub fn expectation(&self) -> Expect {
         use Step::*;
         let (result, at, took) = match self {
-            Startup { expect }
+            Startup { expect, .. }
             | Cleanup { expect }
+            | IoctlSocket { expect, .. }
             | Socket { expect, .. }
             | Bind { expect, .. }
             | Listen { expect, .. }
@@ -393,7 +832,21 @@ impl Step {
             | GetOption { expect, .. }
             | GetSockName { expect, .. }
             | GetPeerName { expect, .. }
-            | LastError { expect } => (expect, &None, &None),
+            | LastError { expect }
+            | AsyncSelect { expect, .. }
+            | CreateEvent { expect, .. }
+            | EventSelect { expect, .. }
+            | EnumNetworkEvents { expect, .. }
+            | SetConnectData { expect, .. }
+            | GetConnectData { expect, .. }
+            | QueueApc { expect, .. }
+            | CancelBlockingCall { expect }
+            | WspCancelBlockingCall { expect }
+            | GetExtensionFunction { expect, .. }
+            | DisconnectEx { expect, .. }
+            | TransmitFile { expect, .. }
+            | AcceptEx { expect, .. }
+            | CreateIoCompletionPort { expect, .. } => (expect, &None, &None),
             Accept {
                 expect, at, took, ..
             }
@@ -404,6 +857,39 @@ impl Step {
                 expect, at, took, ..
             }
             | Recv {
+                expect, at, took, ..
+            }
+            | SendTo {
+                expect, at, took, ..
+            }
+            | RecvFrom {
+                expect, at, took, ..
+            }
+            | Select {
+                expect, at, took, ..
+            }
+            | GetMessage {
+                expect, at, took, ..
+            }
+            | WaitForEvents {
+                expect, at, took, ..
+            }
+            | WsaConnect {
+                expect, at, took, ..
+            }
+            | WspConnect {
+                expect, at, took, ..
+            }
+            | ConnectEx {
+                expect, at, took, ..
+            }
+            | GetQueuedCompletionStatus {
+                expect, at, took, ..
+            }
+            | GetOverlappedResult {
+                expect, at, took, ..
+            }
+            | WaitForSingleObject {
                 expect, at, took, ..
             } => (expect, at, took),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
@@ -430,7 +916,24 @@ impl Step {
             | SetOption { socket, .. }
             | GetOption { socket, .. }
             | GetSockName { socket, .. }
-            | GetPeerName { socket, .. } => Some(socket),
+            | GetPeerName { socket, .. }
+            | IoctlSocket { socket, .. }
+            | SendTo { socket, .. }
+            | RecvFrom { socket, .. }
+            | AsyncSelect { socket, .. }
+            | EventSelect { socket, .. }
+            | EnumNetworkEvents { socket, .. }
+            | WsaConnect { socket, .. }
+            | WspConnect { socket, .. }
+            | SetConnectData { socket, .. }
+            | GetConnectData { socket, .. }
+            | GetExtensionFunction { socket, .. }
+            | ConnectEx { socket, .. }
+            | DisconnectEx { socket, .. }
+            | TransmitFile { socket, .. }
+            | AcceptEx { socket, .. }
+            | GetOverlappedResult { socket, .. } => Some(socket),
+            CreateIoCompletionPort { socket, .. } => socket.as_deref(),
             _ => None,
         }
     }

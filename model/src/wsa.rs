@@ -44,6 +44,17 @@ impl Api {
             Api::ConnectEx => "ConnectEx",
         }
     }
+
+    /// The folder of this API's conformance scenarios under
+    /// `scenarios/conformance/`.
+    pub const fn folder(self) -> &'static str {
+        match self {
+            Api::Connect => "connect",
+            Api::WsaConnect => "wsaconnect",
+            Api::WspConnect => "wspconnect",
+            Api::ConnectEx => "connectex",
+        }
+    }
 }
 
 const C: u8 = Api::Connect.bit();
@@ -121,7 +132,13 @@ wsa_errors! {
     WSAEMFILE = 10024, NONE, "No more socket descriptors are available (socket, accept).";
     WSAENOPROTOOPT = 10042, NONE, "The option is unknown or unsupported for this socket (getsockopt, setsockopt).";
     WSAEMSGSIZE = 10040, NONE, "The datagram is larger than the buffer or the maximum datagram size (sendto, recvfrom).";
+    WSA_INVALID_HANDLE = 6, NONE, "A handle is not a valid event object (WSAWaitForMultipleEvents).";
     WSAESOCKTNOSUPPORT = 10044, NONE, "The socket type is not supported in this address family (socket).";
+    // ConnectEx and overlapped I/O (issue 3, item 4): Win32 codes that the
+    // completion functions report (GetQueuedCompletionStatus, GetOverlappedResult).
+    ERROR_OPERATION_ABORTED = 995, NONE, "The overlapped operation was aborted: its thread exited (CB-X8) or it was cancelled.";
+    WSA_IO_INCOMPLETE = 996, NONE, "The overlapped operation has not completed yet (GetOverlappedResult without waiting).";
+    WAIT_TIMEOUT = 258, NONE, "The wait's time-out elapsed before a completion arrived (GetQueuedCompletionStatus).";
 }
 
 impl WsaError {

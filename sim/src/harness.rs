@@ -130,7 +130,7 @@ impl Sim {
     ///     .thread("client", "rust", |sockets| {
     ///         let s = sockets.named("s");
     ///         let mut ops = vec![
-    ///             Op::Connect { slot: s, to: "10.0.0.2:80".parse().unwrap() },
+    ///             Op::Connect { slot: s, to: "10.0.0.2:80".parse().unwrap(), namelen: None },
     ///             Op::Socket { slot: s, family: Family::Inet, kind: Kind::Stream },
     ///         ];
     ///         move |_last: Option<&simsock_sim::thread::Completed<'_>>| ops.pop()

@@ -20,6 +20,8 @@
 //! them); simulated time is `u64` nanoseconds owned by the engine alone; a run
 //! is a pure function of its scenario and seed.
 
+pub mod apc;
+pub mod conformance;
 pub mod engine;
 pub mod faults;
 pub mod harness;

@@ -69,6 +69,9 @@ pub enum TraceKind {
     },
     /// A fault took effect.
     Fault { what: String },
+    /// An overlapped operation that `thread` started completed (ConnectEx
+    /// family, CB-X4): `what` names it and its outcome.
+    Completion { thread: u32, what: String },
 }
 
 /// One trace event.
@@ -149,6 +152,9 @@ impl Names {
                 write!(line, "tcp {local} > {remote} TIME_WAIT ended")
             }
             TraceKind::Fault { what } => write!(line, "fault {what}"),
+            TraceKind::Completion { thread, what } => {
+                write!(line, "complete {} {what}", self.thread(*thread))
+            }
         };
     }
 }

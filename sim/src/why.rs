@@ -154,6 +154,11 @@ impl Cx<'_> {
         };
         let error = WsaError::lookup(result)?;
         let (verb, socket, addr) = parse_call(call)?;
+        // WSAConnect and WSPConnect fail for the same network reasons.
+        let verb = match verb {
+            "WSAConnect" | "WSPConnect" => "connect",
+            verb => verb,
+        };
         let call_index = self.events[..ret].iter().rposition(|e| {
             e.node == event.node
                 && matches!(&e.kind, TraceKind::Call { thread: t, .. } if t == thread)
@@ -239,6 +244,8 @@ fn parse_call(call: &str) -> Option<(&str, &str, Option<SocketAddrV4>)> {
     let (verb, rest) = call.split_once('(')?;
     let args = rest.strip_suffix(')')?;
     let (socket, addr) = args.split_once(", ").unwrap_or((args, ""));
+    // The address is the second argument; `namelen`, connect data... follow.
+    let addr = addr.split(", ").next().unwrap_or(addr);
     Some((verb, socket, addr.parse().ok()))
 }
 

@@ -9,7 +9,9 @@ use crate::net::NodeKind;
 use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
-use crate::thread::{Completed, Pending, Program, Thread, check, result_text};
+use crate::thread::{
+    Completed, Pending, Program, Thread, check, describe, expected_error, result_text,
+};
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
 
@@ -27,6 +29,11 @@ pub struct CallRecord {
     pub detail: String,
     pub start_ns: u64,
     pub end_ns: u64,
+    /// What the step expected, e.g. `WSAECONNREFUSED` or `5 bytes`.
+    pub expected: Option<String>,
+    /// The error code the step expected, if it expected one: `Err(code)`, or
+    /// a completion with that code (the conformance matrix reads it).
+    pub expected_code: Option<simsock_model::WsaError>,
     /// What the step expected and did not get.
     pub failure: Option<String>,
     /// Why the call failed, read off the trace ([`crate::why`]); filled
@@ -41,6 +48,10 @@ pub enum LimitError {
     Events(u64),
     #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
     Time(SimTime),
+    /// The scenario asked for something the documents leave undefined
+    /// (CB-A1), or that cannot happen (CB-C10 at the SPI level).
+    #[error("scenario error: {0}")]
+    Scenario(String),
 }
 
 /// A whole simulation.
@@ -55,6 +66,9 @@ pub struct World {
     /// Keep a [`CallRecord`] per call (off in benchmarks).
     pub record_calls: bool,
     pub calls: Vec<CallRecord>,
+    /// Set when the scenario did something undefined; stops the run
+    /// ([`LimitError::Scenario`]).
+    pub run_error: Option<String>,
 }
 
 impl World {
@@ -103,6 +117,7 @@ impl World {
             received: Vec::new(),
             progress: 0,
             finished: false,
+            apc: Default::default(),
         });
         self.core.schedule(start, Event::Resume { thread: index });
         index
@@ -122,6 +137,9 @@ impl World {
             };
             self.core.events += 1;
             self.dispatch(event);
+            if let Some(message) = &self.run_error {
+                return Err(LimitError::Scenario(message.clone()));
+            }
         }
         Ok(())
     }
@@ -132,22 +150,13 @@ impl World {
                 NodeKind::Host(h) => {
                     host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
                 }
-                NodeKind::Router => {
-                    if self.core.trace.is_on() {
-                        let header = self.core.packets.get(pkt).header;
-                        self.core.trace.record(
-                            self.core.now(),
-                            node,
-                            TraceKind::Recv { link, header },
-                        );
-                    }
-                    self.core.forward(node, pkt);
-                }
+                NodeKind::Router => self.core.router_input(node, pkt, link),
+                NodeKind::Switch => self.core.switch_input(node, pkt, link),
             },
             Event::Emit { pkt, node } => {
                 let arp = match self.core.topo.kind(node) {
                     NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
-                    NodeKind::Router => crate::engine::core::ROUTER_ARP_TIMEOUT,
+                    NodeKind::Router | NodeKind::Switch => crate::engine::core::ROUTER_ARP_TIMEOUT,
                 };
                 self.core.send(node, pkt, arp);
             }
@@ -177,9 +186,9 @@ impl World {
         // completed (so Rust programs see each result), or its first step.
         let thread = &mut self.threads[index as usize];
         let mut next = if thread.pending.is_some() {
-            match self.poll_pending(index, false) {
+            match self.alertable_poll(index) {
                 Poll::Pending => {
-                    self.park(index);
+                    self.park(index, false);
                     return;
                 }
                 Poll::Ready(result) => self.complete(index, result),
@@ -209,27 +218,57 @@ impl World {
                     .schedule(self.core.now(), Event::Resume { thread: index });
                 return;
             }
-            self.start_call(index);
+            self.start_call(index, None);
             match self.poll_pending(index, true) {
                 Poll::Ready(result) => next = self.complete(index, result),
                 Poll::Pending => {
-                    self.park(index);
+                    self.park(index, true);
                     return;
                 }
             }
         }
         self.threads[index as usize].finished = true;
+        // CB-X8: the thread's pending overlapped I/O is cancelled.
+        let host = &mut self.hosts[self.threads[index as usize].host as usize];
+        crate::winsock::overlapped::thread_exit(
+            host,
+            &mut self.core,
+            index,
+            crate::winsock::connectex::cancel,
+        );
     }
 
-    /// Starts the thread's pending call: counts it as an event and traces it.
-    fn start_call(&mut self, index: u32) {
+    /// Polls the thread's pending call, after running the APCs queued to
+    /// the thread if it waits alertably (CB-A1).
+    fn alertable_poll(&mut self, index: u32) -> Poll {
+        let thread = &mut self.threads[index as usize];
+        let alertable = thread
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.step.op.is_alertable());
+        if alertable && thread.apc.has_queued() {
+            // The APCs run inside the blocking call, which leaves
+            // `Thread::pending` while they do and comes back after.
+            let outer = thread.pending.take().expect("a pending call");
+            self.run_apcs(index, &outer);
+            self.threads[index as usize].pending = Some(outer);
+            if self.run_error.is_some() {
+                return Poll::Pending;
+            }
+        }
+        self.poll_pending(index, false)
+    }
+
+    /// Starts a call: counts it as an event and traces it. The call is the
+    /// thread's pending call, or `apc`, a call made inside an APC.
+    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
         self.core.events += 1; // a call is work: it counts against max_events
         if self.core.trace.is_on() {
             let thread = &self.threads[index as usize];
             let host = &self.hosts[thread.host as usize];
             // Invariant: run_thread starts only a pending call.
-            let op = &thread.pending.as_ref().expect("a pending call").step.op;
-            let call = op.display(&host.slot_names).to_string();
+            let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
+            let call = pending.step.op.display(&host.slot_names).to_string();
             let kind = TraceKind::Call {
                 thread: index,
                 call,
@@ -262,6 +301,11 @@ impl World {
             Op::LastError => return Poll::Ready(last_error(thread.last_error)),
             _ => {}
         }
+        if let Some(poll) = self.wsaconnect_poll(index, first) {
+            return poll;
+        }
+        let thread = &mut self.threads[index as usize];
+        let pending = thread.pending.as_ref().expect("a pending call");
         let host = &mut self.hosts[thread.host as usize];
         let mut cx = CallCx {
             core: &mut self.core,
@@ -269,22 +313,36 @@ impl World {
             progress: &mut thread.progress,
             received: &mut thread.received,
             first,
+            start: pending.start,
+            thread: index,
         };
         poll(&mut cx, &pending.step.op)
     }
 
     /// Parks a thread on its pending call: on its socket for a call, on
-    /// the clock for a sleep.
-    fn park(&mut self, index: u32) {
+    /// the clock for a sleep (once, on its `first` park: a thread resumed
+    /// early re-parks without a second timer), on several objects for
+    /// select and WSAWaitForMultipleEvents (`winsock::notify::park`).
+    fn park(&mut self, index: u32, first: bool) {
         let thread = &mut self.threads[index as usize];
         let Some(pending) = thread.pending.as_ref() else {
             return;
         };
         match pending.step.op {
+            Op::Sleep(_) | Op::SleepUntil(_) if !first => {}
             Op::Sleep(d) => self
                 .core
                 .schedule(pending.start + d, Event::Resume { thread: index }),
             Op::SleepUntil(t) => self.core.schedule(t, Event::Resume { thread: index }),
+            ref op if crate::winsock::notify::is_wait(op) => {
+                let host = &mut self.hosts[thread.host as usize];
+                crate::winsock::notify::park(&mut self.core, host, index, op, pending.start, first);
+            }
+            ref op if op.is_alertable() && thread.apc.has_queued() => {
+                // CB-A1: an APC is waiting for this alertable wait.
+                let now = self.core.now();
+                self.core.schedule(now, Event::Resume { thread: index });
+            }
             ref op => {
                 let host = &mut self.hosts[thread.host as usize];
                 let socket = host.slot_socket(op.slot().unwrap_or(u32::MAX));
@@ -302,11 +360,9 @@ impl World {
     /// thread's program for its next step, given this result, and makes it
     /// the pending call; false when the program is done.
     fn complete(&mut self, index: u32, result: crate::winsock::CallResult) -> bool {
+        self.record_call(index, None, result);
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
-        if let Err(e) = result {
-            thread.last_error = e.number(); // CB-C1: per thread
-        }
         // Invariant: only a thread with a pending call completes one.
         let pending = thread.pending.as_ref().expect("a pending call");
         let done = Completed {
@@ -315,11 +371,45 @@ impl World {
             received: &thread.received,
             start: pending.start,
             end: now,
+            names: &self.hosts[thread.host as usize].slot_names,
+        };
+        let next = thread.program.next(Some(&done));
+        thread.pending = next.map(|step| Pending { step, start: now });
+        thread.pending.is_some()
+    }
+
+    /// Checks a completed call against its step and records it. The call
+    /// is the thread's pending call, or `apc`, a call made inside an APC.
+    pub(crate) fn record_call(
+        &mut self,
+        index: u32,
+        apc: Option<&Pending>,
+        result: crate::winsock::CallResult,
+    ) {
+        let now = self.core.now();
+        let thread = &mut self.threads[index as usize];
+        // Invariant: only a thread with a pending call completes one.
+        let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
+        if let Err(e) = result
+            && !pending.step.op.is_spi()
+        {
+            // CB-C1: per thread; an SPI call writes lpErrno instead.
+            thread.last_error = e.number();
+        }
+        let host = &mut self.hosts[thread.host as usize];
+        crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
+        let host = &self.hosts[thread.host as usize];
+        let done = Completed {
+            op: &pending.step.op,
+            result,
+            received: &thread.received,
+            start: pending.start,
+            end: now,
+            names: &host.slot_names,
         };
         let failure = check(&pending.step.expect, &done);
         let tracing = self.core.trace.is_on();
         if tracing || self.record_calls || failure.is_some() {
-            let host = &self.hosts[thread.host as usize];
             let call = pending.step.op.display(&host.slot_names).to_string();
             let detail = result_text(&done);
             let result_name = match result {
@@ -343,13 +433,12 @@ impl World {
                 detail,
                 start_ns: pending.start.as_nanos(),
                 end_ns: now.as_nanos(),
+                expected: pending.step.expect.result.as_ref().map(describe),
+                expected_code: pending.step.expect.result.as_ref().and_then(expected_error),
                 failure,
                 why: None,
             });
         }
-        let next = thread.program.next(Some(&done));
-        thread.pending = next.map(|step| Pending { step, start: now });
-        thread.pending.is_some()
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
@@ -375,7 +464,7 @@ impl World {
 
 /// WSAGetLastError as a result: the code as an error, so a step can expect
 /// `Err(WSAECONNREFUSED)`; `Ok` when no call has failed yet.
-fn last_error(code: u32) -> crate::winsock::CallResult {
+pub(crate) fn last_error(code: u32) -> crate::winsock::CallResult {
     match WsaError::ALL.iter().find(|e| e.number() == code) {
         Some(e) => Err(*e),
         None => Ok(Value::Number(code)),

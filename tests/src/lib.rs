@@ -184,3 +184,48 @@ pub fn lines_with<'a>(report: &'a Report, node: &str, needle: &str) -> Vec<&'a s
         .map(|(_, l)| l.as_str())
         .collect()
 }
+
+/// One UDP datagram event of a node, from the trace: when, what the node
+/// did with it, its destination address, and why (a drop's reason).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datagram {
+    pub at_ns: u64,
+    pub dir: Dir,
+    pub dst: std::net::Ipv4Addr,
+    pub why: String,
+}
+
+/// Every UDP datagram that node `node` sent, received or dropped, in trace
+/// order.
+pub fn udp_datagrams(report: &Report, node: &str) -> Vec<Datagram> {
+    report
+        .trace
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| node_of(report, *i) == node)
+        .filter_map(|(_, e)| {
+            let (dir, header, why) = match &e.kind {
+                TraceKind::Send { header, cause, .. } => (Dir::Sent, header, *cause),
+                TraceKind::Recv { header, .. } => (Dir::Received, header, ""),
+                TraceKind::Drop { header, reason, .. } => (Dir::Dropped, header, *reason),
+                _ => return None,
+            };
+            matches!(header.transport, Transport::Udp { .. }).then(|| Datagram {
+                at_ns: e.at.as_nanos(),
+                dir,
+                dst: header.dst,
+                why: why.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the trace has any packet event (sent, received or dropped).
+pub fn has_packets(report: &Report) -> bool {
+    report.trace.iter().any(|e| {
+        matches!(
+            e.kind,
+            TraceKind::Send { .. } | TraceKind::Recv { .. } | TraceKind::Drop { .. }
+        )
+    })
+}

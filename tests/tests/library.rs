@@ -94,6 +94,7 @@ fn refused_story() -> Scenario {
     let connect = |expect, took| Step::Connect {
         socket: "s".into(),
         to: addr("10.0.0.2:80"),
+        namelen: None,
         expect: Some(expect),
         at: None,
         took: Some(TimeSpec::Exactly(took)),
@@ -136,6 +137,7 @@ fn refused_story() -> Scenario {
         seed: 7,
         hosts: vec![host("client", "10.0.0.1/24"), host("server", "10.0.0.2/24")],
         routers: vec![],
+        switches: vec![],
         links: vec![LinkSpec {
             between: ("client".into(), "server".into()),
             latency: ms(1),
@@ -193,6 +195,7 @@ fn a_wrong_expectation_fails_the_run() {
     story.threads[0].steps[1] = Step::Connect {
         socket: "s".into(),
         to: addr("10.0.0.2:80"),
+        namelen: None,
         expect: Some(Outcome::Err(WsaError::WSAETIMEDOUT)),
         at: None,
         took: None,
@@ -241,12 +244,20 @@ fn closure_program_reacts_to_results() {
             });
         };
         match (done.op, done.result) {
-            (Op::Socket { .. }, Ok(_)) => Some(Op::Connect { slot: s, to }),
+            (Op::Socket { .. }, Ok(_)) => Some(Op::Connect {
+                slot: s,
+                to,
+                namelen: None,
+            }),
             (Op::Connect { .. }, Err(WsaError::WSAECONNREFUSED)) if !retried => {
                 retried = true;
                 Some(Op::SleepUntil(SimTime(6 * S)))
             }
-            (Op::SleepUntil(_), _) => Some(Op::Connect { slot: s, to }),
+            (Op::SleepUntil(_), _) => Some(Op::Connect {
+                slot: s,
+                to,
+                namelen: None,
+            }),
             (Op::Connect { .. }, Ok(_)) => Some(Op::Send {
                 slot: s,
                 data: Rc::from(&b"hello"[..]),

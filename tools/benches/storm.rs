@@ -173,6 +173,7 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
         seed: 1,
         hosts,
         routers,
+        switches: Vec::new(),
         links,
         threads: Vec::new(),
         faults: Vec::new(),
@@ -215,7 +216,11 @@ fn client(world: &mut World, c: usize, k: usize, server: Ipv4Addr, tally: &Rc<Ta
         };
         ok(&tally, &who, done)?;
         match done.op {
-            Op::Socket { .. } => Some(Op::Connect { slot: s, to }),
+            Op::Socket { .. } => Some(Op::Connect {
+                slot: s,
+                to,
+                namelen: None,
+            }),
             Op::Connect { .. } => Some(Op::Send {
                 slot: s,
                 data: Rc::clone(&msg),

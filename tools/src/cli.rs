@@ -76,6 +76,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Cut a failing scenario down to the parts its failure needs.
     Shrink(ShrinkArgs),
+    /// The conformance matrix: each (API, error code) row of the four
+    /// documents' tables, the scenario that produces it, and whether it
+    /// passed.
+    Conformance(crate::conformance::ConformanceArgs),
 }
 
 #[derive(Debug, Args)]

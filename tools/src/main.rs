@@ -20,6 +20,8 @@
 //!   shrink`: a failing scenario cut down to what its failure needs.
 //! - [`topo`], [`explain`] and [`tour`]: the teaching commands: a
 //!   scenario's network, an error code explained, the guided tour.
+//! - [`conformance`]: `simsock conformance`: the 74-row matrix of the
+//!   four documents' error tables, each row run from its scenario.
 //! - [`exit`]: the exit codes (0 all expectations hold, 1 one failed or a
 //!   run limit was hit, 2 usage error or bad file).
 //!
@@ -31,6 +33,7 @@
 
 mod check;
 mod cli;
+mod conformance;
 mod diagnostics;
 mod exit;
 mod explain;
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Some(Command::Trace(args)) => trace::trace(&args),
         Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::Shrink(args)) => shrink::shrink(&args),
+        Some(Command::Conformance(args)) => conformance::conformance(&args),
         None => run::run(&cli.run),
     };
     exit.into()

@@ -79,6 +79,8 @@ pub fn failure_of(s: &Scenario, seed: u64) -> Option<Failure> {
     }
     Some(Failure::Limit(match report.limit {
         Some(LimitError::Time(_)) => "time",
+        // An undefined call (CB-A1) stops the run like a limit (wsaconnect).
+        Some(LimitError::Scenario(_)) => "scenario error",
         _ => "events",
     }))
 }
@@ -375,6 +377,7 @@ fn describe(f: &Failure) -> String {
             expectation,
         } => format!("{host}/{thread}: {call} returned {result} ({expectation} not as expected)"),
         Failure::Other(text) => text.clone(),
+        Failure::Limit("scenario error") => "the run stopped on a scenario error".to_string(),
         Failure::Limit(which) => format!("the run hit its {which} limit"),
         Failure::Panic(text) => format!("the simulator panicked: {text}"),
     }

@@ -88,6 +88,8 @@ pub struct Plan {
 struct NodeView {
     name: String,
     router: bool,
+    /// A switch (a link segment): drawn as such, no routes of its own.
+    switch: bool,
     addrs: Vec<String>,
     /// The next hop toward each subnet, in the plan's order.
     routes: Vec<(Ipv4Net, Route)>,
@@ -133,6 +135,7 @@ impl Plan {
             nodes.push(NodeView {
                 name: node.name.clone(),
                 router: node.kind == NodeKind::Router,
+                switch: node.kind == NodeKind::Switch,
                 addrs: node.addrs.iter().map(ToString::to_string).collect(),
                 routes,
             });
@@ -164,7 +167,11 @@ impl Plan {
         let name_w = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
         writeln!(out, "nodes")?;
         for n in &self.nodes {
-            let kind = if n.router { "router" } else { "host" };
+            let kind = match (n.router, n.switch) {
+                (true, _) => "router",
+                (_, true) => "switch",
+                _ => "host",
+            };
             let addrs = n.addrs.join("  ");
             writeln!(out, "  {:<name_w$}  {kind:<6}  {addrs}", n.name)?;
         }
@@ -200,14 +207,18 @@ impl Plan {
         for n in &self.nodes {
             let mut lines = vec![n.name.clone()];
             lines.extend(n.addrs.iter().cloned());
-            if !n.router {
+            if !n.router && !n.switch {
                 lines.extend(n.routes.iter().filter_map(|(net, route)| match route {
                     Route::Attached => None,
                     Route::Via { node, .. } => Some(format!("{net} via {node}")),
                     Route::Missing => Some(format!("{net}: no route")),
                 }));
             }
-            let shape = if n.router { "ellipse" } else { "box" };
+            let shape = match (n.router, n.switch) {
+                (true, _) => "ellipse",
+                (_, true) => "diamond",
+                _ => "box",
+            };
             writeln!(
                 out,
                 "  {} [shape={shape}, label={}];",

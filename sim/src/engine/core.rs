@@ -157,7 +157,7 @@ impl Core {
         }
     }
 
-    fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
+    pub(super) fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
         if self.faults.engaged && !crate::faults::before_link(self, from, link_id, pkt) {
             return;
         }
@@ -183,8 +183,8 @@ impl Core {
                     link: Some(link_id),
                 };
                 self.schedule(arrival.at, arrive);
-                if arrival.duplicate {
-                    self.duplicate(from, link_id, to, pkt, arrival.at);
+                if let Some(at) = arrival.duplicate {
+                    self.duplicate(from, link_id, to, pkt, at);
                 }
             }
             Err(why) => self.drop_packet(from, Some(link_id), pkt, why.as_str()),
@@ -192,7 +192,8 @@ impl Core {
     }
 
     /// A `LinkSet` fault's duplication: a copy of `pkt`, traced as sent
-    /// with cause "duplicate", arrives right after it.
+    /// with cause "duplicate", arrives at `at`: right after it, or
+    /// `duplicate_delay` later.
     fn duplicate(&mut self, from: NodeId, link: LinkId, to: NodeId, pkt: PacketId, at: SimTime) {
         let original = self.packets.get(pkt);
         let (header, payload) = (original.header, original.payload.clone());

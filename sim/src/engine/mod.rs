@@ -1,6 +1,7 @@
 //! The engine: the event queue with its total order, named random streams,
 //! and the core that owns time, the network and the trace.
 
+mod broadcast;
 pub mod core;
 pub mod queue;
 pub mod rng;

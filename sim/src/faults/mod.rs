@@ -33,8 +33,8 @@ mod plan;
 mod state;
 pub mod trigger;
 
-use simsock_model::SimTime;
 use simsock_model::scenario::{FirewallRule, RuleDirection};
+use simsock_model::{SimDuration, SimTime};
 
 use crate::engine::{Core, Event};
 use crate::net::{LinkId, NodeId, PacketId, ShapeChange};
@@ -211,17 +211,28 @@ fn link_set(
     for (dir, _) in dirs.iter().enumerate().filter(|(_, on)| **on) {
         let s = state.shape(dir);
         what.push_str(&format!(
-            "; {} > {}: latency {}, jitter {}, loss_ppm {}, duplicate_ppm {}, reorder_ppm {}",
+            "; {} > {}: latency {}, jitter {}, loss_ppm {}, duplicate_ppm {}{}, reorder_ppm {}",
             ends[dir],
             ends[1 - dir],
             s.latency,
             s.jitter,
             s.loss_ppm,
             s.duplicate_ppm,
+            delayed(s.duplicate_ppm, s.duplicate_delay),
             s.reorder_ppm
         ));
     }
     (state.ends[0], what)
+}
+
+/// A duplicate's delay as the fault line shows it: nothing when at once or
+/// when no packet is duplicated.
+fn delayed(ppm: u32, delay: SimDuration) -> String {
+    if ppm == 0 || delay == SimDuration::ZERO {
+        String::new()
+    } else {
+        format!(" (copies {delay} late)")
+    }
 }
 
 /// CB-C11: while the interface is down every call on the host fails with

@@ -71,6 +71,7 @@ fn resolve(action: &Spec, hosts: &[HostSpec], topo: &Topology) -> FaultAction {
             jitter,
             loss_ppm,
             duplicate_ppm,
+            duplicate_delay,
             reorder_ppm,
         } => {
             let (id, a) = link(&between.0, &between.1);
@@ -88,6 +89,7 @@ fn resolve(action: &Spec, hosts: &[HostSpec], topo: &Topology) -> FaultAction {
                 jitter: *jitter,
                 loss_ppm: *loss_ppm,
                 duplicate_ppm: *duplicate_ppm,
+                duplicate_delay: *duplicate_delay,
                 reorder_ppm: *reorder_ppm,
             };
             FaultAction::LinkSet {

@@ -46,6 +46,8 @@ pub struct Shape {
     pub jitter: SimDuration,
     pub loss_ppm: u32,
     pub duplicate_ppm: u32,
+    /// How long after the packet a duplicate arrives.
+    pub duplicate_delay: SimDuration,
     pub reorder_ppm: u32,
 }
 
@@ -56,6 +58,7 @@ pub struct ShapeChange {
     pub jitter: Option<SimDuration>,
     pub loss_ppm: Option<u32>,
     pub duplicate_ppm: Option<u32>,
+    pub duplicate_delay: Option<SimDuration>,
     pub reorder_ppm: Option<u32>,
 }
 
@@ -65,6 +68,7 @@ impl ShapeChange {
         shape.jitter = self.jitter.unwrap_or(shape.jitter);
         shape.loss_ppm = self.loss_ppm.unwrap_or(shape.loss_ppm);
         shape.duplicate_ppm = self.duplicate_ppm.unwrap_or(shape.duplicate_ppm);
+        shape.duplicate_delay = self.duplicate_delay.unwrap_or(shape.duplicate_delay);
         shape.reorder_ppm = self.reorder_ppm.unwrap_or(shape.reorder_ppm);
     }
 }
@@ -79,11 +83,11 @@ struct Reshaped {
     reorder: Stream,
 }
 
-/// When a packet put on a link arrives, and whether a copy follows it.
+/// When a packet put on a link arrives, and when its copy does, if any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arrival {
     pub at: SimTime,
-    pub duplicate: bool,
+    pub duplicate: Option<SimTime>,
 }
 
 /// One link and its state.
@@ -129,6 +133,7 @@ impl Link {
                 jitter: self.jitter,
                 loss_ppm: self.loss_ppm,
                 duplicate_ppm: 0,
+                duplicate_delay: SimDuration::ZERO,
                 reorder_ppm: 0,
             },
         }
@@ -183,11 +188,13 @@ impl Link {
             if r.reorder.chance_ppm(shape.reorder_ppm) {
                 let held = r.reorder.up_to(shape.latency.as_nanos().saturating_mul(2));
                 let at = at + SimDuration(held);
+                let duplicate = duplicate.then_some(at + shape.duplicate_delay);
                 return Ok(Arrival { at, duplicate }); // exempt from FIFO
             }
         }
         let at = at.max(self.last_arrival[dir]);
         self.last_arrival[dir] = at;
+        let duplicate = duplicate.then_some(at + shape.duplicate_delay);
         Ok(Arrival { at, duplicate })
     }
 }
@@ -263,7 +270,7 @@ mod tests {
             .map(|t| l.transmit(SimTime(t * 100_000), NodeId(0)).unwrap())
             .collect();
         let overtaken = arrivals.windows(2).filter(|w| w[1].at < w[0].at).count();
-        let copies = arrivals.iter().filter(|a| a.duplicate).count();
+        let copies = arrivals.iter().filter(|a| a.duplicate.is_some()).count();
         assert!(overtaken > 50, "{overtaken}");
         assert!((70..130).contains(&copies), "{copies}");
         let latest = arrivals

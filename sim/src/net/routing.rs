@@ -3,8 +3,12 @@
 //! Routes are static, computed from the graph as it was declared (a link that
 //! goes down keeps its routes and drops what it is given, as a cut cable does).
 //! For each destination subnet a multi-source Dijkstra runs once, lazily, from
-//! the subnet's members; only routers relay, so a path never passes through a
-//! host. Ties in distance break on the lower node index, then the lower link
+//! the subnet's members; only routers and switches relay, so a path never
+//! passes through a host. A switch relays within its segment: a host reaches
+//! an on-link neighbour through the switch both are linked to, and a switch
+//! sends a packet for a node linked to it straight to that node's port (the
+//! forwarding table a learning switch would build), else toward the next hop
+//! its segment's routers lead to. Ties in distance break on the lower node index, then the lower link
 //! index: neighbours are visited in declaration order, never in petgraph's
 //! (which is not a contract).
 
@@ -66,6 +70,11 @@ impl Routes {
 
     fn lookup(&mut self, topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
         let here = topo.node(node);
+        if here.kind == NodeKind::Switch
+            && let Some(hop) = switch_port(topo, node, dst)
+        {
+            return hop;
+        }
         if here.addrs.iter().any(|c| c.addr == dst) {
             return Hop::Local;
         }
@@ -86,15 +95,32 @@ impl Routes {
     }
 }
 
-/// A destination on an attached subnet: the neighbour that owns it, if any.
+/// A destination on an attached subnet: the neighbour that owns it, over a
+/// direct link or through a switch both are linked to (the first such
+/// switch in the node's declaration order), if any.
 fn on_link(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
-    match topo
-        .owner(dst)
-        .and_then(|owner| Some((topo.link_between(node, owner)?, owner)))
-    {
+    let Some(owner) = topo.owner(dst) else {
+        return Hop::Unresolved;
+    };
+    if let Some(link) = topo.link_between(node, owner) {
+        return Hop::Forward { link, to: owner };
+    }
+    let via_switch = topo.node(node).links.iter().find_map(|&link| {
+        let peer = topo.links[link.0 as usize].peer(node);
+        let switched = topo.node(peer).kind == NodeKind::Switch;
+        (switched && topo.link_between(peer, owner).is_some()).then_some((link, peer))
+    });
+    match via_switch {
         Some((link, to)) => Hop::Forward { link, to },
         None => Hop::Unresolved,
     }
+}
+
+/// At a switch: the port of the node that owns `dst`, if it is linked to it.
+fn switch_port(topo: &Topology, switch: NodeId, dst: Ipv4Addr) -> Option<Hop> {
+    let owner = topo.owner(dst)?;
+    let link = topo.link_between(switch, owner)?;
+    Some(Hop::Forward { link, to: owner })
 }
 
 /// Multi-source Dijkstra from the members of `subnet`; returns, for every
@@ -114,7 +140,7 @@ fn dijkstra(topo: &Topology, subnet: SubnetId) -> Table {
         }
         let node = &topo.nodes[u as usize];
         // Hosts never relay: a member host delivers on its own subnet only.
-        if node.kind != NodeKind::Router {
+        if matches!(node.kind, NodeKind::Host(_)) {
             continue;
         }
         for &link_id in &node.links {
@@ -271,5 +297,61 @@ mod tests {
             Routes::default().next_hop(&t, a, ip("10.0.1.2")),
             Hop::NoRoute
         );
+    }
+
+    /// a, b and the router on switch `lan`; c behind the router.
+    fn switched() -> (Topology, [NodeId; 5], [LinkId; 4]) {
+        let mut t = Topology::default();
+        let a = node(&mut t, "a", &["10.0.0.1/24"], NodeKind::Host(0));
+        let b = node(&mut t, "b", &["10.0.0.2/24"], NodeKind::Host(1));
+        let c = node(&mut t, "c", &["10.0.1.2/24"], NodeKind::Host(2));
+        let r = node(
+            &mut t,
+            "r",
+            &["10.0.0.254/24", "10.0.1.254/24"],
+            NodeKind::Router,
+        );
+        let lan = node(&mut t, "lan", &[], NodeKind::Switch);
+        let l = [
+            link(&mut t, a, lan, 1),
+            link(&mut t, b, lan, 1),
+            link(&mut t, r, lan, 1),
+            link(&mut t, r, c, 1),
+        ];
+        (t, [a, b, c, r, lan], l)
+    }
+
+    /// CB-B3's segment carries unicast too: on-link through the switch, the
+    /// switch straight to the owner's port, and routed through the router.
+    #[test]
+    fn a_switch_relays_unicast_on_its_segment_and_toward_routers() {
+        let (t, [a, b, c, r, lan], l) = switched();
+        let mut routes = Routes::default();
+        let via_lan = Hop::Forward {
+            link: l[0],
+            to: lan,
+        };
+        assert_eq!(routes.next_hop(&t, a, ip("10.0.0.2")), via_lan);
+        assert_eq!(
+            routes.next_hop(&t, lan, ip("10.0.0.2")),
+            Hop::Forward { link: l[1], to: b }
+        );
+        assert_eq!(routes.next_hop(&t, a, ip("10.0.1.2")), via_lan);
+        assert_eq!(
+            routes.next_hop(&t, lan, ip("10.0.1.2")),
+            Hop::Forward { link: l[2], to: r }
+        );
+        assert_eq!(
+            routes.next_hop(&t, c, ip("10.0.0.1")),
+            Hop::Forward { link: l[3], to: r }
+        );
+        assert_eq!(
+            routes.next_hop(&t, r, ip("10.0.0.1")),
+            Hop::Forward {
+                link: l[2],
+                to: lan
+            }
+        );
+        assert_eq!(routes.next_hop(&t, a, ip("10.0.0.77")), Hop::Unresolved);
     }
 }

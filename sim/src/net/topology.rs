@@ -26,6 +26,10 @@ pub enum NodeKind {
     Host(u32),
     /// A router: forwards between its subnets.
     Router,
+    /// A switch: one link segment, a broadcast domain (CB-B3). It has no
+    /// address; it relays a unicast packet toward its next hop and floods a
+    /// broadcast to every other port (`engine/broadcast.rs`).
+    Switch,
 }
 
 /// One node of the graph.
@@ -165,6 +169,12 @@ impl Topology {
     /// The subnets, in the order they were first seen.
     pub fn subnets(&self) -> impl Iterator<Item = (Ipv4Net, SubnetId)> + '_ {
         self.subnets.iter().map(|(net, id)| (*net, *id))
+    }
+
+    /// Whether `node` has an interface on the subnet whose directed
+    /// broadcast address is `dst` (RFC 919 §7, RFC 922 §7).
+    pub fn is_subnet_broadcast_of(&self, node: NodeId, dst: Ipv4Addr) -> bool {
+        self.node(node).addrs.iter().any(|c| c.broadcast() == dst)
     }
 
     /// The address `node` uses on the subnet that contains `peer`, else its first.

@@ -61,6 +61,9 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     for spec in &s.routers {
         topo.add_node(spec.name.clone(), spec.addrs.clone(), NodeKind::Router);
     }
+    for spec in &s.switches {
+        topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
+    }
     for spec in &s.links {
         let (a, b) = (
             node_named(&topo, &spec.between.0),
@@ -94,6 +97,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     }
     let faults = crate::faults::plan(s, &mut core);
     let mut world = World {
+        run_error: None,
         core,
         hosts,
         threads,
@@ -126,6 +130,7 @@ fn node_named(topo: &Topology, name: &str) -> NodeId {
 }
 
 fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
+    crate::winsock::overlapped::prepare(s, hosts); // ConnectEx: completion labels
     s.threads
         .iter()
         .map(|spec| {
@@ -145,6 +150,7 @@ fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
                 received: Vec::new(),
                 progress: 0,
                 finished: false,
+                apc: Default::default(),
             }
         })
         .collect()

@@ -11,14 +11,22 @@ use simsock_model::scenario::{Scenario, Step};
 use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
 mod faults;
+mod notify;
+mod overlapped;
+mod switches;
+mod wsa;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
 pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     check_sizes(s, source)?;
-    let nodes = check_nodes(s, source)?;
+    let mut nodes = check_nodes(s, source)?;
+    switches::check_switches(s, source, &mut nodes)?;
     check_links(s, source, &nodes)?;
+    switches::check_switch_links(s, source)?;
     check_threads(s, source)?;
     faults::check_faults(s, source)?;
+    wsa::check_wsa(s, source)?;
+    overlapped::check_overlapped(s, source)?; // ConnectEx family (issue 3, item 4)
     check_limits(s, source)
 }
 
@@ -46,6 +54,13 @@ fn check_sizes(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
         lim::MAX_ROUTERS,
         source,
         "routers",
+    )?;
+    too_many(
+        "switches",
+        s.switches.len(),
+        lim::MAX_SWITCHES,
+        source,
+        "switches",
     )?;
     too_many("links", s.links.len(), lim::MAX_LINKS, source, "links")?;
     too_many(
@@ -157,10 +172,13 @@ fn check_threads(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     for thread in &s.threads {
         if !s.hosts.iter().any(|h| h.name == thread.host) {
             let is_router = s.routers.iter().any(|r| r.name == thread.host);
-            let message = match is_router {
+            let is_switch = s.switches.iter().any(|w| w.name == thread.host);
+            let message = match is_router || is_switch {
                 true => format!(
-                    "thread `{}` runs on router `{}`; threads run on hosts",
-                    thread.name, thread.host
+                    "thread `{}` runs on {} `{}`; threads run on hosts",
+                    thread.name,
+                    if is_router { "router" } else { "switch" },
+                    thread.host
                 ),
                 false => format!(
                     "thread `{}` runs on unknown host `{}`",
@@ -192,6 +210,7 @@ fn check_threads(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
         }
         let sockets = sockets_on_host(s, &thread.host);
         check_steps(&thread.steps, &sockets, source)?;
+        notify::check_thread(s, thread, &sockets, source)?; // CB-N3..N5
     }
     Ok(())
 }
@@ -250,7 +269,18 @@ fn check_steps(
                     .at(find_key(source, "Send", 0)
                         .or_else(|| source.find("Send(").map(|i| i..i + 4))));
             }
-            Step::Send { len: Some(n), .. } | Step::Recv { max: n, .. }
+            Step::SendTo {
+                data: None,
+                len: None,
+                ..
+            } => {
+                return Err(ScenarioError::new("SendTo needs `data` or `len`")
+                    .at(source.find("SendTo(").map(|i| i..i + 6)));
+            }
+            Step::Send { len: Some(n), .. }
+            | Step::Recv { max: n, .. }
+            | Step::SendTo { len: Some(n), .. }
+            | Step::RecvFrom { max: n, .. }
                 if *n > lim::MAX_SEND_BYTES =>
             {
                 return Err(ScenarioError::new(format!(
@@ -259,7 +289,9 @@ fn check_steps(
                 ))
                 .at(find_key(source, "len", 0).or_else(|| find_key(source, "max", 0))));
             }
-            Step::Send { data: Some(d), .. } if d.len() > lim::MAX_SEND_BYTES as usize => {
+            Step::Send { data: Some(d), .. } | Step::SendTo { data: Some(d), .. }
+                if d.len() > lim::MAX_SEND_BYTES as usize =>
+            {
                 return Err(
                     ScenarioError::new("send data over the limit").at(find_key(source, "data", 0))
                 );

@@ -49,6 +49,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         })
         .collect();
     failures.extend(world.blocked_threads());
+    failures.extend(world.unrun_apcs()); // feature: wsaconnect
     failures.extend(crate::invariants::check(&world));
     let trace = world.core.trace.events().to_vec();
     let facts: Vec<HostFacts> = world

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
-use simsock_model::scenario::{Family, Kind};
+use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
@@ -71,6 +71,8 @@ pub struct Host {
     pub tcp: TcpConfig,
     /// WSAStartup calls not yet matched by WSACleanup.
     pub startups: u32,
+    /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
+    pub version: WinsockVersion,
     pub ports: PortTable,
     /// Live connections by four-tuple (never iterated).
     pub conns: LookupMap<FourTuple, ConnId>,
@@ -107,6 +109,10 @@ pub struct Host {
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
+    /// Windows and WSA event objects (CB-N4, CB-N5).
+    pub notify: super::notify::HostNotify,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
+    pub ex: crate::winsock::overlapped::HostEx,
 }
 
 impl Host {
@@ -123,6 +129,7 @@ impl Host {
             node,
             tcp: TcpConfig::from(&profile),
             ports: PortTable::new(profile.ephemeral_ports),
+            version: profile.winsock_version,
             profile,
             startups: 0,
             conns: LookupMap::default(),
@@ -143,11 +150,16 @@ impl Host {
             slot_names: Vec::new(),
             closed: Vec::new(),
             violations: Vec::new(),
+            notify: Default::default(),
+            ex: Default::default(),
         }
     }
 
     /// Creates a socket; WSAEMFILE past the host's limit.
     pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
+        if family == Family::Irda {
+            return Err(WsaError::WSAEAFNOSUPPORT); // CB-I1: no IrDA stack
+        }
         if self.handles.len() >= self.max_sockets as usize {
             return Err(WsaError::WSAEMFILE);
         }

@@ -68,13 +68,13 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
             tcb.on_segment(core.now(), seg, payload, cfg, out)
         });
     } else if host.time_wait.contains(&tuple) {
-        time_wait_input(host, core, tuple, seg);
+        time_wait_input(host, core, tuple, seg, payload.len());
     } else if seg.flags.has(TcpFlags::SYN)
         && !seg.flags.has(TcpFlags::ACK)
         && !seg.flags.has(TcpFlags::RST)
     {
         match host.listeners.get(&seg.dst_port) {
-            Some(&listener) => passive_open(host, core, listener, tuple, seg),
+            Some(&listener) => passive_open(host, core, listener, tuple, (seg, payload)),
             None => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
@@ -90,7 +90,7 @@ fn passive_open(
     core: &mut Core,
     listener: u32,
     tuple: FourTuple,
-    syn: &TcpHeader,
+    (syn, payload): (&TcpHeader, &[u8]),
 ) {
     let full = host
         .socket(listener)
@@ -106,7 +106,25 @@ fn passive_open(
     }
     let iss = host.next_isn();
     let mut out = core.take_tcp_out();
-    let tcb = Tcb::accept_syn(core.now(), tuple.0, tuple.1, syn, iss, &host.tcp, &mut out);
+    let callee = crate::winsock::callee_data(host, listener);
+    let connect_data = crate::winsock::caller_data(host, payload);
+    // A SYN's data is connect data on a host whose provider reads it
+    // (CB-W1), else TCP Fast Open data for the stream (RFC 7413, CB-X5).
+    let stream = if connect_data.is_some() {
+        &[][..]
+    } else {
+        payload
+    };
+    let mut tcb = Tcb::accept_syn_with_data(
+        core.now(),
+        tuple,
+        (syn, stream),
+        callee,
+        iss,
+        &host.tcp,
+        &mut out,
+    );
+    tcb.peer_syn_data = connect_data;
     let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;
@@ -223,14 +241,23 @@ fn send_bare(
 
 /// TIME_WAIT (RFC 9293 §3.10.7.4): a retransmitted FIN is acknowledged again
 /// and restarts the wait; an RST is ignored (RFC 1337, against TIME_WAIT
-/// assassination); a SYN is answered with an ACK for the old connection.
-fn time_wait_input(host: &mut Host, core: &mut Core, tuple: FourTuple, seg: &TcpHeader) {
+/// assassination); a SYN is answered with an ACK for the old connection; an
+/// old duplicate carrying data is not acceptable (all its sequence numbers
+/// are below RCV.NXT) and is answered with an ACK, its data dropped: the
+/// wandering segment dies here instead of reaching a new incarnation of the
+/// four-tuple (CB-T4). A bare ACK is acceptable and needs no answer.
+fn time_wait_input(
+    host: &mut Host,
+    core: &mut Core,
+    tuple: FourTuple,
+    seg: &TcpHeader,
+    len: usize,
+) {
     let Some(&record) = host.time_wait.get(&tuple) else {
         return;
     };
-    if seg.flags.has(TcpFlags::RST)
-        || !(seg.flags.has(TcpFlags::FIN) || seg.flags.has(TcpFlags::SYN))
-    {
+    let answered = seg.flags.has(TcpFlags::FIN) || seg.flags.has(TcpFlags::SYN) || len > 0;
+    if seg.flags.has(TcpFlags::RST) || !answered {
         return;
     }
     if seg.flags.has(TcpFlags::FIN) {
@@ -243,7 +270,12 @@ fn time_wait_input(host: &mut Host, core: &mut Core, tuple: FourTuple, seg: &Tcp
 }
 
 /// A datagram: queued on the socket bound to its port, unless the socket is
-/// connected to another peer (CB-D2); no socket: ICMP port unreachable.
+/// connected to another peer (CB-D2) or its queue is full. Each discard is
+/// a `drop` line of the trace.
+///
+/// Divergence: a datagram for a port without a socket is dropped silently;
+/// a Windows host answers ICMP port unreachable (RFC 1122 §4.1.3.1), which
+/// the sender's next recvfrom reports as WSAECONNRESET.
 fn udp_input(
     host: &mut Host,
     core: &mut Core,
@@ -254,15 +286,33 @@ fn udp_input(
 ) {
     let from = SocketAddrV4::new(ip.src, src_port);
     let Some(&index) = host.udp.get(&dst_port) else {
+        trace_udp_drop(host, core, ip, "no socket on the port");
         return;
     };
     let sock = host.socket_mut(index);
     let filtered = sock.state == SockState::Connected && sock.remote.is_some_and(|r| r != from);
-    if filtered || sock.datagrams.len() >= MAX_QUEUED_DATAGRAMS {
+    if filtered {
+        trace_udp_drop(host, core, ip, "socket connected to another peer (CB-D2)");
+        return;
+    }
+    if sock.datagrams.len() >= MAX_QUEUED_DATAGRAMS {
+        trace_udp_drop(host, core, ip, "receive queue full");
         return;
     }
     sock.datagrams.push_back((from, payload.to_vec()));
     wake(core, &mut sock.waiters);
+    super::notify::socket_changed(host, core, index); // FD_READ (CB-N4, CB-N5)
+}
+
+fn trace_udp_drop(host: &Host, core: &mut Core, ip: &PacketHeader, reason: &'static str) {
+    if core.trace.is_on() {
+        let kind = TraceKind::Drop {
+            link: None,
+            header: *ip,
+            reason,
+        };
+        core.trace.record(core.now(), host.node, kind);
+    }
 }
 
 /// ICMP destination unreachable about one of our TCP connections.

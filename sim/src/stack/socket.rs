@@ -49,6 +49,9 @@ pub struct Socket {
     pub holds_port: bool,
     pub reuse_addr: bool,
     pub broadcast: bool,
+    /// ioctlsocket FIONBIO: calls fail with WSAEWOULDBLOCK instead of
+    /// waiting (CB-N1).
+    pub nonblocking: bool,
     pub conn: Option<ConnId>,
     pub listener: Option<Listener>,
     /// The error of the last connection attempt or of the broken connection
@@ -60,6 +63,13 @@ pub struct Socket {
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
     pub waiters: Vec<u32>,
+    /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
+    pub notify: super::notify::SockNotify,
+    /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
+    /// (CB-W2; feature: wsaconnect).
+    pub conn_data: Option<Vec<u8>>,
+    /// ConnectEx's state (issue 3, item 4).
+    pub ex: crate::winsock::connectex::SocketEx,
 }
 
 impl Socket {
@@ -75,6 +85,7 @@ impl Socket {
             holds_port: false,
             reuse_addr: false,
             broadcast: false,
+            nonblocking: false,
             conn: None,
             listener: None,
             error: None,
@@ -82,6 +93,9 @@ impl Socket {
             shut_recv: false,
             datagrams: VecDeque::new(),
             waiters: Vec::new(),
+            notify: Default::default(),
+            conn_data: None,
+            ex: Default::default(),
         }
     }
 }

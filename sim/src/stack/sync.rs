@@ -53,6 +53,8 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     let Some(slot) = host.slot(conn) else { return };
     let Some(tcb) = slot.tcb.as_ref() else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
+    // ConnectEx, AcceptEx (issue 3, item 4): who may wait on this connection.
+    let watch = (slot.socket, slot.listener);
     // Performance: one slot lookup for the route and the state change.
     let hop = match out.segments.is_empty() {
         true => None,
@@ -63,6 +65,10 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         ),
     };
     let from = std::mem::replace(&mut slot.traced, state);
+    // Nonblocking notifications (CB-N3..N5) go to the connection's own
+    // socket, or the listener it is queued on (FD_ACCEPT).
+    let queued_on = watch.1.and_then(|h| host.listener_index(h));
+    let owner = watch.0.or(queued_on);
     if let Some(hop) = hop {
         send_segments(host, core, (local, remote), (hop, out));
     }
@@ -79,6 +85,13 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         _ => {}
     }
     arm_timer(host, core, conn);
+    if let Some(index) = owner {
+        super::notify::socket_changed(host, core, index);
+    }
+    let accepted_now = watch.1.is_some() && state == TcpState::Established;
+    if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || accepted_now {
+        crate::winsock::ex_op::after_tcb(host, core, watch.0, watch.1);
+    }
 }
 
 /// Sends the TCB's segments along the connection's route.
@@ -274,7 +287,9 @@ pub fn arm_time_wait(host: &mut Host, core: &mut Core) {
 fn host_index(core: &Core, host: &Host) -> u32 {
     match core.topo.kind(host.node) {
         crate::net::NodeKind::Host(index) => index,
-        crate::net::NodeKind::Router => unreachable!("a host's node is a host"),
+        crate::net::NodeKind::Router | crate::net::NodeKind::Switch => {
+            unreachable!("a host's node is a host")
+        }
     }
 }
 
@@ -294,6 +309,9 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
         if core.trace.is_on() {
             core.trace
                 .record(now, host.node, TraceKind::TimeWaitEnd { local, remote });
+        }
+        if !host.ex.delayed.is_empty() {
+            crate::winsock::connectex::time_wait_ended(host, core, (local, remote)); // CB-X10
         }
     }
     arm_time_wait(host, core);

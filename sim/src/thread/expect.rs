@@ -3,6 +3,8 @@
 use simsock_model::scenario::{Expect, Outcome};
 
 use super::Completed;
+
+mod notify;
 use crate::winsock::Value;
 
 /// `None` if the call met the expectation, else what went wrong.
@@ -34,16 +36,57 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
     match (outcome, &done.result) {
         (Outcome::Ok, Ok(_)) => true,
         (Outcome::Err(want), Err(got)) => want == got,
-        (Outcome::Bytes(n), Ok(Value::Bytes(m))) => n == m,
-        (Outcome::Data(text), Ok(Value::Bytes(_))) => done.received == text.as_bytes(),
+        (Outcome::Bytes(n), Ok(Value::Bytes(m) | Value::Datagram { bytes: m, .. })) => n == m,
+        (Outcome::Data(text), Ok(Value::Bytes(_) | Value::Datagram { .. })) => {
+            done.received == text.as_bytes()
+        }
+        (Outcome::DataFrom(text, want), Ok(Value::Datagram { from, .. })) => {
+            from == want && done.received == text.as_bytes()
+        }
         (Outcome::Addr(a), Ok(Value::Addr(b))) => a == b,
         (Outcome::Value(v), Ok(Value::Number(w))) => v == w,
         (Outcome::OneOf(list), _) => list.iter().any(|o| matches(o, done)),
+        (Outcome::Completion { key, bytes, error }, _) => {
+            completion_matches(*key, *bytes, *error, done)
+        }
+        (outcome, Ok(value)) => notify::matches(outcome, value, done),
         _ => false,
     }
 }
 
-fn describe(outcome: &Outcome) -> String {
+/// A GetQueuedCompletionStatus result against `Completion(key, bytes,
+/// error)` (ConnectEx family): a failed packet's key and byte count are the
+/// call's out-parameters, 8 bytes LE in `received` (`winsock/overlapped.rs`).
+fn completion_matches(
+    key: Option<u32>,
+    bytes: Option<u32>,
+    error: Option<simsock_model::WsaError>,
+    done: &Completed<'_>,
+) -> bool {
+    let (got_key, got_bytes, got_error) = match (&done.result, done.received) {
+        (Ok(Value::Completion { key, bytes }), _) => (*key, *bytes, None),
+        (Err(e), [k0, k1, k2, k3, b0, b1, b2, b3]) => (
+            u32::from_le_bytes([*k0, *k1, *k2, *k3]),
+            u32::from_le_bytes([*b0, *b1, *b2, *b3]),
+            Some(*e),
+        ),
+        _ => return false,
+    };
+    key.is_none_or(|k| k == got_key) && bytes.is_none_or(|b| b == got_bytes) && error == got_error
+}
+
+/// The error code an outcome expects: `Err(code)`, or a completion that
+/// carries `code` (an overlapped call's outcome, CB-X4).
+pub fn expected_error(outcome: &Outcome) -> Option<simsock_model::WsaError> {
+    match outcome {
+        Outcome::Err(code) => Some(*code),
+        Outcome::Completion { error, .. } => *error,
+        _ => None,
+    }
+}
+
+/// An outcome as people read it: `OK`, `WSAECONNREFUSED`, `5 bytes`.
+pub fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Ok => "OK".into(),
         Outcome::Err(e) => e.name().into(),
@@ -51,14 +94,35 @@ fn describe(outcome: &Outcome) -> String {
         Outcome::Data(text) => format!("data {text:?}"),
         Outcome::Addr(a) => format!("address {a}"),
         Outcome::Value(v) => format!("value {v}"),
+        Outcome::DataFrom(text, from) => format!("data {text:?} from {from}"),
         Outcome::OneOf(list) => list.iter().map(describe).collect::<Vec<_>>().join(" or "),
+        Outcome::Completion { key, bytes, error } => {
+            let mut parts = vec![];
+            if let Some(k) = key {
+                parts.push(format!("key {k}"));
+            }
+            if let Some(b) = bytes {
+                parts.push(format!("{b} bytes"));
+            }
+            parts.push(error.map_or("no error".into(), |e| e.name().to_string()));
+            format!("a completion ({})", parts.join(", "))
+        }
+        outcome => notify::describe(outcome),
     }
 }
 
 /// A result as people read it: `OK`, `OK (100 bytes)`, `WSAECONNREFUSED`.
 pub fn result_text(done: &Completed<'_>) -> String {
     match &done.result {
-        Err(e) => e.name().to_string(),
+        Err(e) => match done.received {
+            // A failed completion packet: its key and bytes (ConnectEx family).
+            [k0, k1, k2, k3, b0, b1, b2, b3] if matches!(done.op, crate::winsock::Op::Ex(_)) => {
+                let key = u32::from_le_bytes([*k0, *k1, *k2, *k3]);
+                let bytes = u32::from_le_bytes([*b0, *b1, *b2, *b3]);
+                format!("{} (key {key}, {bytes} bytes)", e.name())
+            }
+            _ => e.name().to_string(),
+        },
         Ok(Value::None) => "OK".into(),
         Ok(Value::Socket(h)) => format!("OK (socket {h:#x})"),
         Ok(Value::Bytes(n)) if !done.received.is_empty() => {
@@ -70,5 +134,11 @@ pub fn result_text(done: &Completed<'_>) -> String {
         Ok(Value::Bytes(n)) => format!("OK ({n} bytes)"),
         Ok(Value::Addr(a)) => format!("OK ({a})"),
         Ok(Value::Number(v)) => format!("OK ({v})"),
+        Ok(Value::Datagram { bytes, from }) => format!(
+            "OK ({bytes} bytes from {from}: {:?})",
+            String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
+        ),
+        Ok(Value::Completion { key, bytes }) => format!("OK (key {key}, {bytes} bytes)"),
+        Ok(value) => notify::result_text(value, done),
     }
 }

@@ -5,13 +5,14 @@
 
 mod expect;
 mod script;
+mod wsa_steps;
 
 use simsock_model::SimTime;
 use simsock_model::scenario::Expect;
 
 use crate::winsock::{CallResult, Op};
 
-pub use expect::{check, result_text};
+pub use expect::{check, describe, expected_error, result_text};
 pub use script::Script;
 
 /// A call and what is expected of it.
@@ -39,6 +40,9 @@ pub struct Completed<'a> {
     pub received: &'a [u8],
     pub start: SimTime,
     pub end: SimTime,
+    /// The host's socket variable names, by slot (select's sets and the
+    /// socket of a message are checked and shown by name).
+    pub names: &'a [String],
 }
 
 /// What a thread runs: the next call, given how the last one ended.
@@ -75,6 +79,8 @@ pub struct Thread {
     pub received: Vec<u8>,
     pub progress: u32,
     pub finished: bool,
+    /// Queued APCs and the cancellation of the blocking call (CB-A1, CB-C18).
+    pub apc: crate::apc::ApcState,
 }
 
 impl std::fmt::Debug for Thread {

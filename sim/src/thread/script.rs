@@ -59,11 +59,20 @@ fn compile_into(steps: &[scenario::Step], host: &mut Host, instrs: &mut Vec<Inst
 }
 
 /// The call a scenario step makes.
-fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
+pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
     use scenario::Step as S;
+    if let Some(op) = super::wsa_steps::to_op(step, host) {
+        return op; // feature: wsaconnect
+    }
+    // ConnectEx and overlapped I/O (issue 3, item 4).
+    if let Some(op) = crate::winsock::ex_op::compile(step, host) {
+        return op;
+    }
     let mut slot = |name: &str| host.slot_named(name);
     match step {
-        S::Startup { .. } => Op::Startup,
+        S::Startup { version, .. } => Op::Startup {
+            version: version.unwrap_or(host.profile.winsock_version),
+        },
         S::Cleanup { .. } => Op::Cleanup,
         S::Socket {
             name, family, kind, ..
@@ -86,9 +95,25 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
             slot: slot(socket),
             into: slot(name),
         },
-        S::Connect { socket, to, .. } => Op::Connect {
+        S::Connect {
+            socket,
+            to,
+            namelen,
+            ..
+        } => Op::Connect {
             slot: slot(socket),
             to: *to,
+            namelen: *namelen,
+        },
+        S::IoctlSocket {
+            socket,
+            command,
+            value,
+            ..
+        } => Op::Ioctl {
+            slot: slot(socket),
+            command: *command,
+            value: *value,
         },
         S::Send {
             socket, data, len, ..
@@ -122,9 +147,112 @@ fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
         S::GetSockName { socket, .. } => Op::GetSockName { slot: slot(socket) },
         S::GetPeerName { socket, .. } => Op::GetPeerName { slot: slot(socket) },
         S::LastError { .. } => Op::LastError,
+        S::SendTo {
+            socket,
+            to,
+            data,
+            len,
+            ..
+        } => Op::SendTo {
+            slot: slot(socket),
+            to: *to,
+            data: payload(data.as_deref(), *len),
+        },
+        S::RecvFrom { socket, max, .. } => Op::RecvFrom {
+            slot: slot(socket),
+            max: *max,
+        },
         S::Sleep(d) => Op::Sleep(*d),
         S::SleepUntil(t) => Op::SleepUntil(simsock_model::SimTime(t.as_nanos())),
         S::Repeat { .. } => unreachable!("Repeat is compiled as a loop"),
+        step => notify_op(step, host),
+    }
+}
+
+// --- Nonblocking notifications (CB-N3..N5) ---
+
+/// The call of a select, WSAAsyncSelect or WSAEventSelect family step;
+/// window and event names become the host's indices.
+fn notify_op(step: &scenario::Step, host: &mut Host) -> Op {
+    use crate::winsock::notify::{Named, SelectSets};
+    use scenario::Step as S;
+    use simsock_model::notify::FdEvent;
+    let mut slots =
+        |names: &[String]| -> Rc<[u32]> { names.iter().map(|n| host.slot_named(n)).collect() };
+    let named = |index: u32, name: &str| Named {
+        index,
+        name: Rc::from(name),
+    };
+    match step {
+        S::Select {
+            read,
+            write,
+            except,
+            timeout,
+            spi,
+            ..
+        } => Op::Select {
+            sets: SelectSets {
+                read: slots(read),
+                write: slots(write),
+                except: slots(except),
+            },
+            timeout: *timeout,
+            spi: *spi,
+        },
+        S::AsyncSelect {
+            socket,
+            window,
+            events,
+            spi,
+            ..
+        } => Op::AsyncSelect {
+            slot: host.slot_named(socket),
+            window: named(host.notify.window_named(window), window),
+            mask: FdEvent::mask(events),
+            spi: *spi,
+        },
+        S::GetMessage { window, .. } => Op::GetMessage {
+            window: named(host.notify.window_named(window), window),
+        },
+        S::CreateEvent { name, .. } => Op::CreateEvent {
+            event: named(host.notify.event_named(name), name),
+        },
+        S::EventSelect {
+            socket,
+            event,
+            events,
+            spi,
+            ..
+        } => Op::EventSelect {
+            slot: host.slot_named(socket),
+            event: named(host.notify.event_named(event), event),
+            mask: FdEvent::mask(events),
+            spi: *spi,
+        },
+        S::WaitForEvents {
+            events,
+            wait_all,
+            timeout,
+            ..
+        } => Op::WaitForEvents {
+            events: events
+                .iter()
+                .map(|e| named(host.notify.event_named(e), e))
+                .collect(),
+            wait_all: *wait_all,
+            timeout: *timeout,
+        },
+        S::EnumNetworkEvents {
+            socket, event, spi, ..
+        } => Op::EnumNetworkEvents {
+            slot: host.slot_named(socket),
+            event: event
+                .as_deref()
+                .map(|e| named(host.notify.event_named(e), e)),
+            spi: *spi,
+        },
+        _ => unreachable!("every other step is compiled by to_op"),
     }
 }
 

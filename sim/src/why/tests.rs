@@ -264,7 +264,13 @@ fn explain_one_return_agrees_with_annotate() {
 fn parses_the_call_text_ops_write() {
     let names = ["s".to_string()];
     let dst = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 80));
-    let text = Op::Connect { slot: 0, to: dst }.display(&names).to_string();
+    let text = Op::Connect {
+        slot: 0,
+        to: dst,
+        namelen: None,
+    }
+    .display(&names)
+    .to_string();
     let to = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 80);
     assert_eq!(parse_call(&text), Some(("connect", "s", Some(to))));
     let bind = Op::Bind { slot: 0, addr: dst }.display(&names).to_string();

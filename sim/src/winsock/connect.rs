@@ -2,34 +2,126 @@
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
-use simsock_model::WsaError;
-use simsock_model::scenario::{Family, Kind};
+use simsock_model::provider::Provider;
+use simsock_model::scenario::{Kind, WinsockVersion};
+use simsock_model::{Api, WsaError};
 
+use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
 use crate::stack::socket::SockState;
 use crate::stack::sync::after_tcb;
 use crate::stack::tcp::Tcb;
 
+/// One call of the connect family: which API, the name, and what WSAConnect
+/// and WSPConnect add (connect data, provider checks).
+pub(super) struct Request<'a> {
+    pub api: Api,
+    pub to: SocketAddr,
+    /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
+    pub namelen: Option<u32>,
+    /// Caller data for the SYN (CB-W1); empty for none.
+    pub syn_data: &'a [u8],
+    /// ConnectEx's TCP Fast Open data for the SYN (CB-X5): the first bytes
+    /// of the stream; empty for none.
+    pub early: &'a [u8],
+    /// The provider's checks of a stream connect's other parameters
+    /// (connect data, QoS: CB-W3..W5); datagram sockets skip them (CB-D7).
+    pub check: &'a dyn Fn(&CallCx<'_>) -> Result<(), WsaError>,
+}
+
 /// Polls a connect: the first poll starts the attempt, later ones read its
 /// outcome from the socket (CB-N7: a blocking connect returns the outcome).
-pub(super) fn connect(cx: &mut CallCx<'_>, slot: u32, to: SocketAddr) -> Poll {
+/// On a nonblocking socket the first poll returns WSAEWOULDBLOCK while the
+/// attempt goes on (CB-N1).
+pub(super) fn connect(
+    cx: &mut CallCx<'_>,
+    slot: u32,
+    to: SocketAddr,
+    namelen: Option<u32>,
+) -> Poll {
+    let request = Request {
+        api: Api::Connect,
+        to,
+        namelen,
+        syn_data: &[],
+        early: &[],
+        check: &|_| Ok(()),
+    };
+    connect_api(cx, slot, &request)
+}
+
+/// Starts a connection attempt for `api` on a resolved socket: connect's
+/// rules, with ConnectEx's differences (CB-X1, CB-X2, CB-X11; see
+/// `connectex.rs`). `early` is Fast Open data for the SYN. `Ok(Pending)`
+/// means a SYN went out.
+pub(super) fn start_for(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    to: SocketAddr,
+    api: Api,
+    early: &[u8],
+) -> Result<Poll, WsaError> {
+    let request = Request {
+        api,
+        to,
+        namelen: None,
+        syn_data: &[],
+        early,
+        check: &|_| Ok(()),
+    };
+    start(cx, index, &request)
+}
+
+/// The engine of the four connect calls; `request.api` selects where the
+/// documents differ.
+pub(super) fn connect_api(cx: &mut CallCx<'_>, slot: u32, request: &Request<'_>) -> Poll {
     let index = match resolve(cx.host, slot) {
+        // CB-C18: on Windows CE a blocking call whose socket another thread
+        // closed fails with WSAEINTR, "The socket was closed"
+        // (WSAConnect-CE.txt); elsewhere the handle names no socket.
+        Err(WsaError::WSAENOTSOCK)
+            if !cx.first
+                && cx.host.profile.provider == Provider::WindowsCe
+                && matches!(request.api, Api::Connect | Api::WsaConnect) =>
+        {
+            return Poll::Ready(Err(WsaError::WSAEINTR));
+        }
         Ok(i) => i,
         Err(e) => return Poll::Ready(Err(e)),
     };
     if !cx.first {
         return outcome(cx, index);
     }
-    match start(cx, index, to) {
-        Ok(Poll::Pending) => Poll::Pending,
-        Ok(ready) => ready,
+    let (to, namelen) = (request.to, request.namelen);
+    let started = check_name(to, namelen).and_then(|()| start(cx, index, request));
+    match started {
+        Ok(Poll::Pending) if cx.host.socket(index).nonblocking => {
+            Poll::Ready(Err(WsaError::WSAEWOULDBLOCK))
+        }
+        Ok(poll) => poll,
         Err(e) => Poll::Ready(Err(e)),
     }
 }
 
+/// The size of the sockaddr for a name's family: sockaddr_in, sockaddr_in6.
+pub(super) fn sockaddr_len(to: SocketAddr) -> u32 {
+    match to {
+        SocketAddr::V4(_) => 16,
+        SocketAddr::V6(_) => 28,
+    }
+}
+
+/// CB-C8: a `namelen` smaller than the family's sockaddr is WSAEFAULT.
+pub(super) fn check_name(to: SocketAddr, namelen: Option<u32>) -> Result<(), WsaError> {
+    match namelen {
+        Some(len) if len < sockaddr_len(to) => Err(WsaError::WSAEFAULT),
+        _ => Ok(()),
+    }
+}
+
 /// The outcome of an attempt under way: connected, failed, or not yet.
-fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
+pub(super) fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
     let sock = cx.host.socket(index);
     match sock.state {
         SockState::Connected => Poll::Ready(Ok(Value::None)),
@@ -39,21 +131,31 @@ fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
     }
 }
 
-fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaError> {
+fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll, WsaError> {
     let sock = cx.host.socket(index);
-    let to = match (sock.family, to) {
-        (Family::Inet, SocketAddr::V4(v4)) => v4,
-        // The simulated network carries IPv4 only: an IPv6 socket has no route.
-        (Family::Inet6, SocketAddr::V6(_)) => return Err(WsaError::WSAENETUNREACH),
-        _ => return Err(WsaError::WSAEAFNOSUPPORT), // CB-C9
+    let dgram = sock.kind == Kind::Dgram;
+    let to = match family::name(sock.family, request.to)? {
+        Name::V4(v4) => v4,
+        // in6addr_any: CB-C3 on a stream socket, CB-D4 on a datagram one.
+        Name::AnyV6(_) if dgram => family::UNSPECIFIED,
+        Name::AnyV6(_) => return Err(WsaError::WSAEADDRNOTAVAIL),
+        // The simulated network carries IPv4 only (`family`): no route.
+        Name::V6(_) => return Err(WsaError::WSAENETUNREACH),
     };
-    if sock.kind == Kind::Dgram {
-        return connect_dgram(cx, index, to).map(|v| Poll::Ready(Ok(v)));
+    let ex = request.api == Api::ConnectEx;
+    if dgram {
+        if ex {
+            return Err(super::connectex::DATAGRAM_CODE); // CB-X1
+        }
+        return super::dgram::connect(cx, index, to).map(|v| Poll::Ready(Ok(v)));
     }
+    (request.check)(cx)?;
+    let sock = cx.host.socket(index);
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
-        SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4
-        SockState::Connecting => return Err(WsaError::WSAEALREADY), // CB-N2
+        SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
+        SockState::Connecting => return Err(already(request.api, cx.host.version)),
+        SockState::Fresh if ex => return Err(WsaError::WSAEINVAL), // CB-X2
         SockState::Fresh | SockState::Bound => {}
     }
     if to.ip().is_unspecified() || to.port() == 0 {
@@ -63,8 +165,21 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
     if tuple_in_use(cx, local, to) {
         return Err(WsaError::WSAEADDRINUSE); // CB-C17, CB-T3
     }
-    open_connection(cx, index, local, to);
+    open_connection(cx, index, (local, to), request);
     Ok(Poll::Pending)
+}
+
+/// CB-N2: a further connect while the attempt is pending is WSAEALREADY;
+/// Winsock 1.1 applications see WSAEINVAL instead (connect.txt,
+/// WSPConnect.txt). The CE WSAConnect document says WSAEALREADY without
+/// that exception (WSAConnect is a Winsock 2 function).
+pub(super) fn already(api: Api, version: WinsockVersion) -> WsaError {
+    match (api, version) {
+        // ConnectEx exists only under Winsock 2: no 1.1 mapping either.
+        (Api::WsaConnect | Api::ConnectEx, _) => WsaError::WSAEALREADY,
+        (_, WinsockVersion::V1_1) => WsaError::WSAEINVAL,
+        (_, WinsockVersion::V2_2) => WsaError::WSAEALREADY,
+    }
 }
 
 /// Chooses the local address for a connection to `dst`: the bound one, or
@@ -72,7 +187,7 @@ fn start(cx: &mut CallCx<'_>, index: u32, to: SocketAddr) -> Result<Poll, WsaErr
 /// the socket is unbound (CB-C2). Then the four-tuple must be free: one
 /// held by a connection or by TIME_WAIT gives WSAEADDRINUSE, the delayed
 /// bind of CB-C17 (CB-T3).
-fn commit_local_address(
+pub(super) fn commit_local_address(
     cx: &mut CallCx<'_>,
     index: u32,
     dst: Ipv4Addr,
@@ -89,10 +204,14 @@ fn commit_local_address(
         .topo
         .source_addr(node, toward)
         .unwrap_or(Ipv4Addr::UNSPECIFIED);
-    if cx.host.socket(index).local.is_none() {
+    // Unbound, or bound to port 0 with SO_REUSE_UNICASTPORT (the port is
+    // allocated at connect time): take an ephemeral port now.
+    let bound = cx.host.socket(index).local;
+    if bound.is_none_or(|l| l.port() == 0) {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
+        let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
         let sock = cx.host.socket_mut(index);
-        sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
+        sock.local = Some(SocketAddrV4::new(ip, port));
         sock.wildcard = true;
         sock.holds_port = true;
         sock.state = SockState::Bound;
@@ -119,11 +238,28 @@ fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv
         .map_or(dst, |t| t.addr)
 }
 
-fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: SocketAddrV4) {
+/// Opens the TCB (sends the SYN) with the request's connect data (CB-W1)
+/// or its TCP Fast Open data (ConnectEx, CB-X5) on the SYN.
+fn open_connection(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    (local, to): (SocketAddrV4, SocketAddrV4),
+    request: &Request<'_>,
+) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
     let mut out = cx.core.take_tcp_out();
-    let tcb = Tcb::connect(now, local, to, iss, &cx.host.tcp, &mut out);
+    let tcb = match request.early {
+        [] => Tcb::connect_with_data(
+            now,
+            (local, to),
+            request.syn_data,
+            iss,
+            &cx.host.tcp,
+            &mut out,
+        ),
+        data => Tcb::connect_fast_open(now, local, to, iss, data, &cx.host.tcp, &mut out),
+    };
     let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {
@@ -139,46 +275,6 @@ fn open_connection(cx: &mut CallCx<'_>, index: u32, local: SocketAddrV4, to: Soc
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
-fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
+pub(super) fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
     cx.host.conns.contains_key(&(local, to)) || cx.host.time_wait.contains(&(local, to))
-}
-
-/// connect on a datagram socket: only a default destination (CB-D1);
-/// the all-zero address disconnects (CB-D4); a new peer discards queued
-/// datagrams (CB-D6); a broadcast peer needs SO_BROADCAST (CB-B2).
-fn connect_dgram(cx: &mut CallCx<'_>, index: u32, to: SocketAddrV4) -> Result<Value, WsaError> {
-    if to.ip().is_unspecified() {
-        let sock = cx.host.socket_mut(index);
-        sock.remote = None;
-        if sock.state == SockState::Connected {
-            sock.state = SockState::Bound;
-        }
-        return Ok(Value::None);
-    }
-    let broadcast = to.ip().is_broadcast()
-        || cx
-            .core
-            .topo
-            .node(cx.host.node)
-            .addrs
-            .iter()
-            .any(|c| c.broadcast() == *to.ip());
-    if broadcast && !cx.host.socket(index).broadcast {
-        return Err(WsaError::WSAEACCES);
-    }
-    if cx.host.socket(index).local.is_none() {
-        let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?;
-        cx.host.udp.insert(port, index);
-        let sock = cx.host.socket_mut(index);
-        sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
-        sock.wildcard = true;
-        sock.holds_port = true;
-    }
-    let sock = cx.host.socket_mut(index);
-    if sock.remote != Some(to) {
-        sock.datagrams.clear();
-    }
-    sock.remote = Some(to);
-    sock.state = SockState::Connected;
-    Ok(Value::None)
 }

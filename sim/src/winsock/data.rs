@@ -1,8 +1,7 @@
-//! send and recv on stream and datagram sockets.
+//! send and recv on stream sockets; datagram sockets go to `dgram`.
 
-use simsock_model::packet::DEFAULT_TTL;
+use simsock_model::WsaError;
 use simsock_model::scenario::Kind;
-use simsock_model::{PacketHeader, Transport, WsaError};
 
 use super::{CallCx, Poll, Value, resolve};
 use crate::stack::socket::SockState;
@@ -16,7 +15,7 @@ pub(super) fn send(cx: &mut CallCx<'_>, slot: u32, data: &[u8]) -> Poll {
     };
     let sock = cx.host.socket(index);
     if sock.kind == Kind::Dgram {
-        return Poll::Ready(send_datagram(cx, index, data));
+        return Poll::Ready(super::dgram::send(cx, index, data));
     }
     if sock.shut_send {
         return Poll::Ready(Err(WsaError::WSAESHUTDOWN));
@@ -54,7 +53,7 @@ pub(super) fn recv(cx: &mut CallCx<'_>, slot: u32, max: u32) -> Poll {
     cx.received.clear();
     let sock = cx.host.socket(index);
     if sock.kind == Kind::Dgram {
-        return recv_datagram(cx, index, max);
+        return super::dgram::recv(cx, index, max);
     }
     if sock.shut_recv {
         return Poll::Ready(Err(WsaError::WSAESHUTDOWN));
@@ -79,59 +78,4 @@ pub(super) fn recv(cx: &mut CallCx<'_>, slot: u32, max: u32) -> Poll {
         return Poll::Ready(Ok(Value::Bytes(0)));
     }
     Poll::Pending
-}
-
-/// send on a connected datagram socket: one datagram to the default
-/// destination (CB-D3); WSAENOTCONN without one (CB-D4).
-fn send_datagram(cx: &mut CallCx<'_>, index: u32, data: &[u8]) -> Result<Value, WsaError> {
-    let sock = cx.host.socket(index);
-    let (Some(local), Some(remote)) = (sock.local, sock.remote) else {
-        return Err(WsaError::WSAENOTCONN);
-    };
-    if data.len() > 65_507 {
-        return Err(WsaError::WSAEMSGSIZE);
-    }
-    let src = match local.ip().is_unspecified() {
-        true => cx
-            .core
-            .topo
-            .source_addr(cx.host.node, *remote.ip())
-            .unwrap_or(*local.ip()),
-        false => *local.ip(),
-    };
-    let transport = Transport::Udp {
-        src_port: local.port(),
-        dst_port: remote.port(),
-        len: data.len() as u32,
-    };
-    let header = PacketHeader {
-        src,
-        dst: *remote.ip(),
-        ttl: DEFAULT_TTL,
-        transport,
-    };
-    cx.core.send_new(
-        cx.host.node,
-        header,
-        [data, &[]],
-        "",
-        cx.host.profile.arp_timeout,
-    );
-    Ok(Value::Bytes(data.len() as u32))
-}
-
-fn recv_datagram(cx: &mut CallCx<'_>, index: u32, max: u32) -> Poll {
-    let sock = cx.host.socket_mut(index);
-    if sock.remote.is_none() {
-        return Poll::Ready(Err(WsaError::WSAENOTCONN)); // CB-D4: recv needs a default peer
-    }
-    let Some((_, payload)) = sock.datagrams.pop_front() else {
-        return Poll::Pending;
-    };
-    if payload.len() > max as usize {
-        cx.received.extend_from_slice(&payload[..max as usize]);
-        return Poll::Ready(Err(WsaError::WSAEMSGSIZE));
-    }
-    cx.received.extend_from_slice(&payload);
-    Poll::Ready(Ok(Value::Bytes(payload.len() as u32)))
 }

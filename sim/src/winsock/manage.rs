@@ -1,12 +1,13 @@
 //! The calls that complete at once: socket, bind, listen, shutdown,
 //! closesocket, setsockopt, getsockopt, getsockname, getpeername; and accept.
 
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
 use simsock_model::limits::scenario::MAX_BACKLOG;
-use simsock_model::scenario::{Family, Kind, ShutdownHow, SockOpt};
+use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt};
 
+use super::family::{self, Name};
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
 use crate::stack::socket::{Listener, SockState};
 use crate::stack::sync::{release_if_detached, wake, with_abort, with_tcb};
@@ -33,13 +34,13 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
             let committed = sock.conn.and_then(|c| cx.host.tcb(c)).map(|t| t.local);
             committed
                 .or(sock.local)
-                .map(|a| Value::Addr(SocketAddr::V4(a)))
+                .map(|a| Value::Addr(family::shown(sock.family, a)))
                 .ok_or(WsaError::WSAEINVAL)
         }
         Op::GetPeerName { slot } => {
             let sock = cx.host.socket(resolve(cx.host, slot)?);
             match (sock.state, sock.remote) {
-                (SockState::Connected, Some(a)) => Ok(Value::Addr(SocketAddr::V4(a))),
+                (SockState::Connected, Some(a)) => Ok(Value::Addr(family::shown(sock.family, a))),
                 _ => Err(WsaError::WSAENOTCONN),
             }
         }
@@ -51,16 +52,11 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
 /// SO_REUSEADDR (CB-C17); port 0 takes an ephemeral port (CB-C16).
 fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     let sock = cx.host.socket(index);
-    let SocketAddr::V4(addr) = addr else {
-        return Err(if sock.family == Family::Inet {
-            WsaError::WSAEAFNOSUPPORT
-        } else {
-            WsaError::WSAEADDRNOTAVAIL
-        });
+    let addr = match family::name(sock.family, addr)? {
+        Name::V4(v4) => v4,
+        Name::AnyV6(port) => SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port),
+        Name::V6(_) => return Err(WsaError::WSAEADDRNOTAVAIL), // no host has one (`family`)
     };
-    if sock.family != Family::Inet {
-        return Err(WsaError::WSAEAFNOSUPPORT);
-    }
     if sock.local.is_some() {
         return Err(WsaError::WSAEINVAL);
     }
@@ -74,7 +70,7 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if !addr.ip().is_unspecified() && !own {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
-    let (kind, reuse) = (sock.kind, sock.reuse_addr);
+    let (kind, reuse, inet) = (sock.kind, sock.reuse_addr, sock.family == Family::Inet);
     let port = match addr.port() {
         0 => cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?,
         p if cx.host.ports.is_held(p) && !reuse => return Err(WsaError::WSAEADDRINUSE),
@@ -88,8 +84,8 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     sock.wildcard = addr.ip().is_unspecified();
     sock.holds_port = true;
     sock.state = SockState::Bound;
-    if kind == Kind::Dgram {
-        cx.host.udp.insert(port, index);
+    if kind == Kind::Dgram && inet {
+        cx.host.udp.insert(port, index); // an IPv6 socket never receives IPv4 (`family`)
     }
     Ok(Value::None)
 }
@@ -112,7 +108,10 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     {
         return Err(WsaError::WSAEADDRINUSE);
     }
-    cx.host.listeners.insert(port, index);
+    // An IPv6 listener hears no IPv4 SYN (V6ONLY, `family`): not entered.
+    if sock.family == Family::Inet {
+        cx.host.listeners.insert(port, index);
+    }
     let sock = cx.host.socket_mut(index);
     sock.state = SockState::Listening;
     let backlog = backlog.clamp(1, MAX_BACKLOG);
@@ -146,25 +145,39 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
         Err(e) => return Poll::Ready(Err(e)),
     };
     let new_index = cx.host.socket_index(handle).unwrap_or(index);
-    let (local, remote, error) = match cx.host.tcb(conn) {
+    if let Err(e) = attach_accepted(cx.host, conn, new_index) {
+        return Poll::Ready(Err(e));
+    }
+    cx.host.set_slot(into, handle);
+    Poll::Ready(Ok(Value::Socket(handle)))
+}
+
+/// Gives an established connection from a listener's queue to the socket
+/// `index` (accept, AcceptEx).
+pub(super) fn attach_accepted(
+    host: &mut crate::stack::Host,
+    conn: crate::stack::ConnId,
+    index: u32,
+) -> Result<(), WsaError> {
+    let (local, remote, error) = match host.tcb(conn) {
         Some(t) => (t.local, t.remote, t.error),
-        None => return Poll::Ready(Err(WsaError::WSAECONNRESET)),
+        None => return Err(WsaError::WSAECONNRESET),
     };
-    if let Some(slot) = cx.host.slot(conn) {
-        slot.socket = Some(new_index);
+    if let Some(slot) = host.slot(conn) {
+        slot.socket = Some(index);
         slot.listener = None;
         slot.ready = false;
         slot.holds_port = false;
     }
-    let sock = cx.host.socket_mut(new_index);
+    let sock = host.socket_mut(index);
     sock.local = Some(local);
     sock.remote = Some(remote);
     sock.conn = Some(conn);
     sock.state = SockState::Connected;
     sock.holds_port = true;
     sock.error = error.map(crate::stack::sync::wsa_code);
-    cx.host.set_slot(into, handle);
-    Poll::Ready(Ok(Value::Socket(handle)))
+    sock.ex.accepted = true; // ConnectEx: CB-X9
+    Ok(())
 }
 
 fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
@@ -223,7 +236,7 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
 }
 
 /// Detaches a connection from its closing socket; it keeps the port.
-fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
+pub(super) fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
     let unread = cx.host.tcb(conn).is_some_and(|t| !t.recv_buf.is_empty());
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = None;
@@ -261,6 +274,31 @@ fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> Call
     Ok(Value::None)
 }
 
+/// ioctlsocket: FIONBIO sets the socket's mode (CB-N1); FIONREAD counts
+/// the bytes a recv would return now.
+pub(super) fn ioctl(
+    cx: &mut CallCx<'_>,
+    slot: u32,
+    command: IoctlCommand,
+    value: u32,
+) -> CallResult {
+    let index = resolve(cx.host, slot)?;
+    match command {
+        IoctlCommand::FIONBIO => {
+            cx.host.socket_mut(index).nonblocking = value != 0;
+            Ok(Value::None)
+        }
+        IoctlCommand::FIONREAD => {
+            let sock = cx.host.socket(index);
+            let ready = match sock.conn.and_then(|c| cx.host.tcb(c)) {
+                Some(tcb) => tcb.recv_buf.len(),
+                None => sock.datagrams.front().map_or(0, |(_, d)| d.len()),
+            };
+            Ok(Value::Number(ready as u32))
+        }
+    }
+}
+
 fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
     let sock = cx.host.socket(index);
     let value = match opt {
@@ -277,6 +315,13 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         SockOpt::SO_ACCEPTCONN => u32::from(sock.state == SockState::Listening),
         SockOpt::SO_SNDBUF => cx.host.profile.send_buffer,
         SockOpt::SO_RCVBUF => u32::from(cx.host.profile.receive_window),
+        // Answered by `connectex::intercept` before this (issue 3, item 4).
+        SockOpt::SO_UPDATE_CONNECT_CONTEXT
+        | SockOpt::SO_CONNECT_TIME
+        | SockOpt::TCP_FASTOPEN
+        | SockOpt::SO_REUSE_UNICASTPORT => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
     };
     Ok(Value::Number(value))
 }

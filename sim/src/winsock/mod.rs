@@ -1,6 +1,8 @@
 //! The Winsock API the simulated threads call: WSAStartup, socket, bind,
 //! listen, accept, connect, send, recv, shutdown, closesocket, setsockopt,
-//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError.
+//! getsockopt, getsockname, getpeername and a per-thread WSAGetLastError;
+//! and the notifications of a nonblocking connect ([`notify`]: select,
+//! WSAAsyncSelect, WSAEventSelect and their WSP forms).
 //!
 //! A call either completes at once or is pending; a pending call is polled
 //! again whenever its socket changes. Blocking calls return only when the
@@ -8,13 +10,25 @@
 
 mod connect;
 mod data;
+mod dgram;
+mod family;
 mod manage;
+pub mod notify;
+mod wsaconnect;
+
+pub use wsaconnect::{ConnectParams, callee_data, caller_data, cancel};
+// ConnectEx and overlapped I/O (issue 3, item 4).
+pub mod connectex;
+pub mod ex_op;
+pub mod overlapped;
+mod reuse;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use simsock_model::scenario::{Family, Kind, ShutdownHow, SockOpt};
+use simsock_model::notify::FdEvent;
+use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt, WinsockVersion};
 use simsock_model::{SimDuration, SimTime, WsaError};
 
 use crate::engine::Core;
@@ -26,7 +40,9 @@ pub type Slot = u32;
 /// One Winsock call (or a sleep) as a thread issues it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
-    Startup,
+    Startup {
+        version: WinsockVersion,
+    },
     Cleanup,
     Socket {
         slot: Slot,
@@ -48,6 +64,14 @@ pub enum Op {
     Connect {
         slot: Slot,
         to: SocketAddr,
+        /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
+        namelen: Option<u32>,
+    },
+    /// ioctlsocket.
+    Ioctl {
+        slot: Slot,
+        command: IoctlCommand,
+        value: u32,
     },
     Send {
         slot: Slot,
@@ -82,6 +106,80 @@ pub enum Op {
     LastError,
     Sleep(SimDuration),
     SleepUntil(SimTime),
+    // Datagram calls (CB-D1..D6, CB-B1..B3): `winsock/dgram.rs`.
+    SendTo {
+        slot: Slot,
+        to: SocketAddr,
+        data: Rc<[u8]>,
+    },
+    RecvFrom {
+        slot: Slot,
+        max: u32,
+    },
+    // --- Nonblocking notifications (CB-N3..N5): winsock/notify/. `spi`
+    // names the call WSP... (same mechanism). ---
+    Select {
+        sets: notify::SelectSets,
+        timeout: Option<SimDuration>,
+        spi: bool,
+    },
+    AsyncSelect {
+        slot: Slot,
+        window: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    GetMessage {
+        window: notify::Named,
+    },
+    CreateEvent {
+        event: notify::Named,
+    },
+    EventSelect {
+        slot: Slot,
+        event: notify::Named,
+        mask: u32,
+        spi: bool,
+    },
+    WaitForEvents {
+        events: Rc<[notify::Named]>,
+        wait_all: bool,
+        timeout: Option<SimDuration>,
+    },
+    EnumNetworkEvents {
+        slot: Slot,
+        event: Option<notify::Named>,
+        spi: bool,
+    },
+    // --- WSAConnect/WSPConnect, APCs, cancel (feature: wsaconnect) ---
+    /// WSAConnect, or WSPConnect when `spi` (its code goes to lpErrno).
+    WsaConnect {
+        spi: bool,
+        slot: Slot,
+        to: SocketAddr,
+        namelen: Option<u32>,
+        params: Rc<ConnectParams>,
+    },
+    /// setsockopt(SO_CONNDATA).
+    SetConnData {
+        slot: Slot,
+        data: Rc<[u8]>,
+    },
+    /// getsockopt(SO_CONNDATA).
+    GetConnData {
+        slot: Slot,
+    },
+    /// QueueUserAPC to the thread named `thread` on the same host (CB-A1).
+    QueueApc {
+        thread: String,
+        steps: Rc<[crate::thread::Step]>,
+    },
+    /// WSACancelBlockingCall, or WSPCancelBlockingCall when `spi` (CB-C18).
+    CancelBlockingCall {
+        spi: bool,
+    },
+    /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`.
+    Ex(ex_op::ExOp),
 }
 
 impl Op {
@@ -100,9 +198,34 @@ impl Op {
             | Op::SetOpt { slot, .. }
             | Op::GetOpt { slot, .. }
             | Op::GetSockName { slot }
-            | Op::GetPeerName { slot } => Some(slot),
+            | Op::GetPeerName { slot }
+            | Op::Ioctl { slot, .. }
+            | Op::SendTo { slot, .. }
+            | Op::RecvFrom { slot, .. }
+            | Op::AsyncSelect { slot, .. }
+            | Op::EventSelect { slot, .. }
+            | Op::EnumNetworkEvents { slot, .. }
+            | Op::WsaConnect { slot, .. }
+            | Op::SetConnData { slot, .. }
+            | Op::GetConnData { slot } => Some(slot),
+            Op::Ex(ref op) => op.slot(),
             _ => None,
         }
+    }
+
+    /// A service-provider call: its code goes to lpErrno, not to the
+    /// thread's WSAGetLastError (CB-C1).
+    pub fn is_spi(&self) -> bool {
+        matches!(
+            self,
+            Op::WsaConnect { spi: true, .. } | Op::CancelBlockingCall { spi: true }
+        )
+    }
+
+    /// Whether waiting in this call is an alertable wait, in which queued
+    /// APCs run: every blocking Winsock call is (CB-A1); Sleep is not.
+    pub fn is_alertable(&self) -> bool {
+        !matches!(self, Op::Sleep(_) | Op::SleepUntil(_))
     }
 
     /// The call's text with socket names, e.g. `connect(s, 10.0.0.2:80)`.
@@ -121,7 +244,7 @@ impl fmt::Display for OpDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = |slot: &Slot| self.names.get(*slot as usize).map_or("?", String::as_str);
         match self.op {
-            Op::Startup => write!(f, "WSAStartup()"),
+            Op::Startup { version } => write!(f, "WSAStartup({version})"),
             Op::Cleanup => write!(f, "WSACleanup()"),
             Op::Socket { slot, family, kind } => {
                 write!(f, "{} = socket({family:?}, {kind:?})", n(slot))
@@ -129,7 +252,15 @@ impl fmt::Display for OpDisplay<'_> {
             Op::Bind { slot, addr } => write!(f, "bind({}, {addr})", n(slot)),
             Op::Listen { slot, backlog } => write!(f, "listen({}, {backlog})", n(slot)),
             Op::Accept { slot, into } => write!(f, "{} = accept({})", n(into), n(slot)),
-            Op::Connect { slot, to } => write!(f, "connect({}, {to})", n(slot)),
+            Op::Connect { slot, to, namelen } => match namelen {
+                Some(len) => write!(f, "connect({}, {to}, {len})", n(slot)),
+                None => write!(f, "connect({}, {to})", n(slot)),
+            },
+            Op::Ioctl {
+                slot,
+                command,
+                value,
+            } => write!(f, "ioctlsocket({}, {command:?}, {value})", n(slot)),
             Op::Send { slot, data } => write!(f, "send({}, {} bytes)", n(slot), data.len()),
             Op::Recv { slot, max } => write!(f, "recv({}, {max})", n(slot)),
             Op::Shutdown { slot, how } => write!(f, "shutdown({}, {how:?})", n(slot)),
@@ -143,6 +274,32 @@ impl fmt::Display for OpDisplay<'_> {
             Op::LastError => write!(f, "WSAGetLastError()"),
             Op::Sleep(d) => write!(f, "Sleep({d})"),
             Op::SleepUntil(t) => write!(f, "SleepUntil({t})"),
+            Op::SendTo { slot, to, data } => {
+                write!(f, "sendto({}, {} bytes, {to})", n(slot), data.len())
+            }
+            Op::RecvFrom { slot, max } => write!(f, "recvfrom({}, {max})", n(slot)),
+            Op::WsaConnect {
+                spi,
+                slot,
+                to,
+                namelen,
+                params,
+            } => wsaconnect::display(f, *spi, n(slot), (*to, *namelen), params),
+            Op::SetConnData { slot, data } => write!(
+                f,
+                "setsockopt({}, SO_CONNDATA, {:?})",
+                n(slot),
+                String::from_utf8_lossy(data)
+            ),
+            Op::GetConnData { slot } => write!(f, "getsockopt({}, SO_CONNDATA)", n(slot)),
+            Op::QueueApc { thread, steps } => {
+                let plural = if steps.len() == 1 { "" } else { "s" };
+                write!(f, "QueueUserAPC({thread}, {} step{plural})", steps.len())
+            }
+            Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
+            Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),
+            Op::Ex(op) => op.fmt_with(f, self.names),
+            op => notify::display(f, op, self.names),
         }
     }
 }
@@ -158,6 +315,39 @@ pub enum Value {
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
+    /// A datagram received by recvfrom: its length and its sender.
+    Datagram {
+        bytes: u32,
+        from: SocketAddr,
+    },
+    // --- Nonblocking notifications (CB-N3..N5) ---
+    /// select: how many are ready, and per set a bit per position in it.
+    Selected {
+        count: u32,
+        read: u64,
+        write: u64,
+        except: u64,
+    },
+    /// GetMessage: a WSAAsyncSelect message; `slot` is the socket variable
+    /// holding the handle, if one does.
+    Message {
+        socket: u32,
+        slot: Option<Slot>,
+        event: simsock_model::notify::FdEvent,
+        error: Option<WsaError>,
+    },
+    /// WSAEnumNetworkEvents: `lNetworkEvents` and `iErrorCode`.
+    NetworkEvents {
+        events: u32,
+        errors: [Option<WsaError>; 6],
+    },
+    /// WSAWaitForMultipleEvents: WSA_WAIT_EVENT_0 + i, or WSA_WAIT_TIMEOUT.
+    Wait(u32),
+    /// A completion packet (GetQueuedCompletionStatus; issue 3, item 4).
+    Completion {
+        key: u32,
+        bytes: u32,
+    },
 }
 
 /// The outcome of a call.
@@ -181,26 +371,50 @@ pub struct CallCx<'a> {
     pub received: &'a mut Vec<u8>,
     /// Set by the first poll of a call, false on later polls.
     pub first: bool,
+    /// When the call began (the time-outs of select,
+    /// WSAWaitForMultipleEvents and the overlapped waits count from it).
+    pub start: SimTime,
+    /// The calling thread (overlapped I/O: who started an operation, CB-X8).
+    pub thread: u32,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.
 pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
+    // ConnectEx and overlapped I/O (issue 3, item 4): kernel32 calls skip
+    // the Winsock checks; some Winsock calls behave differently after
+    // ConnectEx (`connectex::intercept`).
+    if let Op::Ex(ex) = op
+        && ex.kernel()
+    {
+        return ex_op::poll(cx, ex);
+    }
     if !matches!(
         op,
-        Op::Startup | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && cx.host.startups == 0
+        Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
+    ) && !notify::beside_winsock(op)
+        && cx.host.startups == 0
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
     if cx.core.faults.engaged
         && cx.core.faults.interface_down(cx.host.node)
-        && !matches!(op, Op::Startup | Op::Cleanup)
+        && !matches!(op, Op::Startup { .. } | Op::Cleanup)
+        && !notify::beside_winsock(op)
     {
         // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
+    if cx.host.startups > 0
+        && let Some(result) = connectex::intercept(cx, op)
+    {
+        return Poll::Ready(result);
+    }
     match op {
-        Op::Startup => {
+        Op::Ex(ex) => ex_op::poll(cx, ex),
+        Op::Startup { version } => {
+            if cx.host.startups == 0 {
+                cx.host.version = *version;
+            }
             cx.host.startups += 1;
             Poll::Ready(Ok(Value::None))
         }
@@ -208,11 +422,82 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             cx.host.startups -= 1;
             Poll::Ready(Ok(Value::None))
         }
-        Op::Connect { slot, to } => connect::connect(cx, *slot, *to),
-        Op::Send { slot, data } => data::send(cx, *slot, data),
-        Op::Recv { slot, max } => data::recv(cx, *slot, *max),
-        Op::Accept { slot, into } => manage::accept(cx, *slot, *into),
+        Op::Connect { slot, to, namelen } => connect::connect(cx, *slot, *to, *namelen),
+        Op::WsaConnect {
+            spi,
+            slot,
+            to,
+            namelen,
+            params,
+        } => wsaconnect::wsa_connect(cx, *spi, *slot, (*to, *namelen), params),
+        Op::SetConnData { slot, data } => Poll::Ready(wsaconnect::set_conn_data(cx, *slot, data)),
+        Op::GetConnData { slot } => Poll::Ready(wsaconnect::get_conn_data(cx, *slot)),
+        Op::Send { slot, data } => {
+            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
+            if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
+                notify::reenable(cx, *slot, FdEvent::FD_WRITE); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Recv { slot, max } => {
+            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_READ); // CB-N4, CB-N5
+            }
+            poll
+        }
+        Op::Accept { slot, into } => {
+            let poll = nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into));
+            if poll != Poll::Pending {
+                notify::reenable(cx, *slot, FdEvent::FD_ACCEPT); // CB-N4, CB-N5
+            }
+            if let Poll::Ready(Ok(Value::Socket(handle))) = poll {
+                notify::inherit(cx, *slot, handle);
+            }
+            poll
+        }
+        Op::Ioctl {
+            slot,
+            command: IoctlCommand::FIONBIO,
+            value: 0,
+        } if notify::registered(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N4, CB-N5
+        }
+        Op::Ioctl {
+            slot,
+            command,
+            value,
+        } => Poll::Ready(manage::ioctl(cx, *slot, *command, *value)),
+        Op::SendTo { slot, to, data } => {
+            nonblocking(cx, *slot, |cx| dgram::send_to(cx, *slot, *to, data))
+        }
+        Op::RecvFrom { slot, max } => {
+            nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max))
+        }
+        Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
+            Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
+        }
+        op if notify::is_notify(op) => notify::poll(cx, op),
         _ => Poll::Ready(manage::immediate(cx, op)),
+    }
+}
+
+/// A call on a nonblocking socket never waits: where it would block it
+/// fails with WSAEWOULDBLOCK (connect.txt, "nonblocking"; CB-N1), or a send
+/// returns the bytes it queued so far.
+fn nonblocking(
+    cx: &mut CallCx<'_>,
+    slot: Slot,
+    call: impl FnOnce(&mut CallCx<'_>) -> Poll,
+) -> Poll {
+    let result = call(cx);
+    let blocking = resolve(cx.host, slot).map_or(true, |i| !cx.host.socket(i).nonblocking);
+    match result {
+        Poll::Pending if !blocking => match std::mem::take(cx.progress) {
+            0 => Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)),
+            sent => Poll::Ready(Ok(Value::Bytes(sent))),
+        },
+        ready => ready,
     }
 }
 

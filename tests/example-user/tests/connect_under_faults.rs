@@ -70,9 +70,11 @@ fn a_rust_thread_retries_after_refused() {
                     family: Family::Inet,
                     kind: Kind::Stream,
                 }),
-                Some((Op::Socket { .. }, _)) | Some((Op::Sleep(_), _)) => {
-                    Some(Op::Connect { slot: s, to })
-                }
+                Some((Op::Socket { .. }, _)) | Some((Op::Sleep(_), _)) => Some(Op::Connect {
+                    slot: s,
+                    to,
+                    namelen: None,
+                }),
                 Some((Op::Connect { .. }, Err(WSAECONNREFUSED))) => {
                     Some(Op::Sleep(SimDuration::from_secs(1)))
                 }

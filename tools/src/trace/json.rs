@@ -77,6 +77,11 @@ enum Kind<'a> {
     Fault {
         what: &'a str,
     },
+    /// An overlapped operation completed (ConnectEx family).
+    Completion {
+        thread: &'a str,
+        what: &'a str,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -183,6 +188,10 @@ fn kind<'a>(names: &'a Names, kind: &'a TraceKind) -> Kind<'a> {
             remote: *remote,
         },
         TraceKind::Fault { what } => Kind::Fault { what },
+        TraceKind::Completion { thread, what } => Kind::Completion {
+            thread: names.thread(*thread),
+            what,
+        },
     }
 }
 

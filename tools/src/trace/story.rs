@@ -141,6 +141,9 @@ impl Teller<'_> {
             TraceKind::Fault { what } => {
                 self.note(e, vec![span(format!("fault: {what}"), Tone::Fault)]);
             }
+            TraceKind::Completion { what, .. } => {
+                self.note(e, vec![span(format!("completed: {what}"), Tone::State)]);
+            }
         }
         1
     }

@@ -41,7 +41,9 @@ impl Fault<'_> {
     }
 
     fn is_node(&self, name: &str) -> bool {
-        self.is_host(name) || self.s.routers.iter().any(|r| r.name == name)
+        self.is_host(name)
+            || self.s.routers.iter().any(|r| r.name == name)
+            || self.s.switches.iter().any(|w| w.name == name)
     }
 
     fn is_host(&self, name: &str) -> bool {
@@ -52,6 +54,7 @@ impl Fault<'_> {
         let nodes = self.s.hosts.iter().map(|h| h.name.as_str());
         let nodes: Vec<&str> = nodes
             .chain(self.s.routers.iter().map(|r| r.name.as_str()))
+            .chain(self.s.switches.iter().map(|w| w.name.as_str()))
             .collect();
         ScenarioError::new(format!("fault names unknown node `{name}`"))
             .at(self.name(name))
@@ -163,6 +166,7 @@ fn check_action(action: &FaultAction, f: &Fault<'_>) -> Result<(), ScenarioError
             jitter,
             loss_ppm,
             duplicate_ppm,
+            duplicate_delay,
             reorder_ppm,
             ..
         } => {
@@ -180,7 +184,11 @@ fn check_action(action: &FaultAction, f: &Fault<'_>) -> Result<(), ScenarioError
                     .at(f.key(key)));
                 }
             }
-            let delays = [("latency", latency), ("jitter", jitter)];
+            let delays = [
+                ("latency", latency),
+                ("jitter", jitter),
+                ("duplicate_delay", duplicate_delay),
+            ];
             for (key, d) in delays {
                 if let Some(d) = d.filter(|d| *d > lim::MAX_LATENCY) {
                     return Err(ScenarioError::new(format!(
@@ -224,7 +232,7 @@ fn check_host(name: &str, f: &Fault<'_>) -> Result<(), ScenarioError> {
     }
     if f.is_node(name) {
         return Err(ScenarioError::new(format!(
-            "fault on router `{name}`: only hosts crash, lose their interface or have a firewall"
+            "fault on router or switch `{name}`: only hosts crash, lose their interface or have a firewall"
         ))
         .at(f.name(name)));
     }

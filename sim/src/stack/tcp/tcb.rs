@@ -103,6 +103,17 @@ pub struct Tcb {
     /// receive buffer (kept when `TcpConfig::audit`).
     pub sent: super::digest::StreamDigest,
     pub delivered: super::digest::StreamDigest,
+    /// Connect data sent on our SYN or SYN,ACK and its retransmissions
+    /// (CB-W1, CB-W2; feature: wsaconnect). TCP has no connect data; here
+    /// it is the SYN's payload. As SYN data does (RFC 9293 §3.10.7.2, TCP
+    /// Fast Open, RFC 7413) it occupies sequence space right after the SYN,
+    /// so the SYN's ACK, or the RST of a closed port, covers it; unlike
+    /// them it never enters the byte stream: the receiving stack keeps it as
+    /// connect data, or drops it if its provider has none (a divergence from
+    /// RFC 9293, which queues SYN data for delivery).
+    pub syn_data: Vec<u8>,
+    /// Connect data the peer's SYN or SYN,ACK carried, if any.
+    pub peer_syn_data: Option<Vec<u8>>,
 }
 
 impl Tcb {
@@ -133,6 +144,8 @@ impl Tcb {
             established_at: None,
             sent: Default::default(),
             delivered: Default::default(),
+            syn_data: Vec::new(),
+            peer_syn_data: None,
         }
     }
 
@@ -145,29 +158,71 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Tcb {
+        Tcb::connect_with_data(now, (local, remote), &[], iss, cfg, out)
+    }
+
+    /// [`Tcb::connect`] whose SYN carries caller data (CB-W1).
+    pub fn connect_with_data(
+        now: SimTime,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
+        syn_data: &[u8],
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.set_syn_data(syn_data.to_vec());
         tcb.state = TcpState::SynSent;
         tcb.send_syn(now, "", out);
         tcb
     }
 
     /// Passive open: a SYN reached a listener (RFC 9293 §3.10.7.2); sends
-    /// SYN,ACK and enters SYN_RECEIVED.
+    /// SYN,ACK and enters SYN_RECEIVED. `syn` is the SYN and its data
+    /// (TCP Fast Open, RFC 7413; empty without).
     pub fn accept_syn(
         now: SimTime,
         local: SocketAddrV4,
         remote: SocketAddrV4,
-        syn: &TcpHeader,
+        syn: (&TcpHeader, &[u8]),
+        iss: u32,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) -> Tcb {
+        Tcb::accept_syn_with_data(now, (local, remote), syn, Vec::new(), iss, cfg, out)
+    }
+
+    /// [`Tcb::accept_syn`] whose SYN,ACK carries callee data (CB-W2).
+    /// `stream` is the SYN's Fast Open data, queued for the user (RFC 7413
+    /// §4.1.2); other SYN data (connect data, which the caller keeps apart,
+    /// CB-W1) is acknowledged but never enters the stream (see `syn_data`).
+    pub fn accept_syn_with_data(
+        now: SimTime,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
+        (syn, stream): (&TcpHeader, &[u8]),
+        callee: Vec<u8>,
         iss: u32,
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
+        tcb.set_syn_data(callee);
         tcb.state = TcpState::SynReceived;
         tcb.rcv_nxt = syn.seq.wrapping_add(1);
         tcb.snd_wnd = u32::from(syn.window);
+        if stream.is_empty() {
+            tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(syn.len);
+        } else {
+            tcb.take_syn_data(stream, cfg);
+        }
         tcb.send_syn(now, "", out);
         tcb
+    }
+
+    /// Connect data for our SYN: the stream's first byte follows it.
+    fn set_syn_data(&mut self, data: Vec<u8>) {
+        self.buf_seq = self.iss.wrapping_add(1).wrapping_add(data.len() as u32);
+        self.syn_data = data;
     }
 
     /// When the engine must call [`Tcb::on_timer`].
@@ -180,7 +235,9 @@ impl Tcb {
     pub fn adopt_buffers(&mut self, (mut send, mut recv): (VecDeque<u8>, VecDeque<u8>)) {
         send.clear();
         recv.clear();
-        debug_assert!(self.send_buf.is_empty() && self.recv_buf.is_empty());
+        // A Fast Open TCB already holds data (RFC 7413): keep it.
+        send.extend(self.send_buf.drain(..));
+        recv.extend(self.recv_buf.drain(..));
         self.send_buf = send;
         self.recv_buf = recv;
     }
@@ -241,8 +298,13 @@ impl Tcb {
             TcpState::SynReceived => TcpFlags::SYN.with(TcpFlags::ACK),
             _ => TcpFlags::SYN,
         };
-        out.push(self.header(self.iss, flags, 0, u16::MAX), [&[], &[]], cause);
-        self.snd_nxt = self.iss.wrapping_add(1);
+        let len = self.syn_data.len() as u32;
+        out.push(
+            self.header(self.iss, flags, len, u16::MAX),
+            [&self.syn_data, &[]],
+            cause,
+        );
+        self.snd_nxt = self.iss.wrapping_add(1).wrapping_add(len);
         if cause.is_empty() {
             self.rtt_probe = Some((self.snd_nxt, now));
         }
@@ -306,6 +368,7 @@ impl Tcb {
     }
 }
 
+mod fastopen;
 mod input;
 mod timer;
 mod user;

@@ -16,7 +16,13 @@ impl Tcb {
         out: &mut TcpOutput,
     ) {
         match self.state {
-            TcpState::SynSent => self.on_segment_syn_sent(now, hdr, cfg, out),
+            TcpState::SynSent => {
+                self.on_segment_syn_sent(now, hdr, cfg, out);
+                // CB-W2: callee data on the SYN,ACK that established us.
+                if self.state == TcpState::Established && !payload.is_empty() {
+                    self.peer_syn_data = Some(payload.to_vec());
+                }
+            }
             TcpState::Closed | TcpState::Listen => {}
             _ => self.on_segment_synchronized(now, hdr, payload, cfg, out),
         }
@@ -30,7 +36,9 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) {
-        let acks_syn = hdr.flags.has(TcpFlags::ACK) && hdr.ack == self.snd_nxt;
+        // With Fast Open data on the SYN (RFC 7413 §3), an ACK of the SYN
+        // alone is acceptable too: the server did not take the data.
+        let acks_syn = hdr.flags.has(TcpFlags::ACK) && self.acks_our_syn(hdr.ack);
         if hdr.flags.has(TcpFlags::ACK) && !acks_syn {
             if !hdr.flags.has(TcpFlags::RST) {
                 out.push(
@@ -50,10 +58,11 @@ impl Tcb {
         if !hdr.flags.has(TcpFlags::SYN) {
             return;
         }
-        self.rcv_nxt = hdr.seq.wrapping_add(1);
+        // The SYN and the connect data it carries, if any (`Tcb::syn_data`).
+        self.rcv_nxt = hdr.seq.wrapping_add(1).wrapping_add(hdr.len);
         self.snd_wnd = u32::from(hdr.window);
         if acks_syn {
-            self.snd_una = hdr.ack;
+            self.take_syn_ack(hdr.ack); // RFC 7413 §4.2.2
             self.sample_rtt(now, hdr.ack, cfg);
             self.establish(now, out);
             self.send_ack(cfg, out);

@@ -1,15 +1,21 @@
 //! `simsock explain CODE`: one Winsock error code (`WSAECONNREFUSED` or
 //! `10061`): its number and name, what each of the four documents that list
 //! it says (quoted from `simsock_model::docs`), how simsock's network
-//! produces it, and the bundled scenarios that show it.
+//! produces it, the bundled scenarios that show it, and its rows of the
+//! conformance matrix. `simsock explain CB-N3` explains a behaviour of the
+//! catalogue instead ([`behaviour`]).
 //!
-//! An unknown code is a usage error (exit 2).
+//! An unknown code or ID is a usage error (exit 2).
+
+mod behaviour;
 
 use std::io::{self, Write};
 
 use clap::Args;
+use simsock_model::catalogue;
 use simsock_model::docs::{causes, meaning_in};
 use simsock_model::{Api, WsaError};
+use simsock_sim::conformance::{self, Row};
 
 use crate::exit::Exit;
 use crate::output::human::wrap;
@@ -17,7 +23,8 @@ use crate::run::finish;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A WSA name (WSAECONNREFUSED) or number (10061).
+    /// A WSA name (WSAECONNREFUSED), a number (10061) or a behaviour of
+    /// the catalogue (CB-N3).
     #[arg(value_name = "CODE")]
     pub code: String,
 }
@@ -57,6 +64,36 @@ const SHOWN_BY: &[(WsaError, &[&str])] = &[
         WsaError::WSAENOBUFS,
         &["tour/06-port-exhaustion.ron", "reuse.ron"],
     ),
+    // --- feature: wsaconnect ---
+    (
+        WsaError::WSAEINTR,
+        &[
+            "conformance/connect/WSAEINTR.ron",
+            "conformance/wsaconnect/WSAEINTR.ron",
+            "conformance/wspconnect/WSAEINTR.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEINPROGRESS,
+        &[
+            "conformance/connect/WSAEINPROGRESS.ron",
+            "conformance/wsaconnect/WSAEINPROGRESS.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEOPNOTSUPP,
+        &[
+            "conformance/wsaconnect/WSAEOPNOTSUPP.ron",
+            "conformance/wspconnect/WSAEOPNOTSUPP.ron",
+        ],
+    ),
+    (
+        WsaError::WSAEPROTONOSUPPORT,
+        &[
+            "conformance/wsaconnect/WSAEPROTONOSUPPORT.ron",
+            "conformance/wspconnect/WSAEPROTONOSUPPORT.ron",
+        ],
+    ),
 ];
 
 /// Where the text wraps.
@@ -64,10 +101,14 @@ const WRAP_COLS: usize = 88;
 
 /// Explains one code on stdout; exit 2 for a code the table does not know.
 pub fn explain(args: &ExplainArgs) -> Exit {
+    if let Some(found) = catalogue::find(args.code.trim()) {
+        let mut out = io::stdout().lock();
+        return finish(behaviour::write(&mut out, found), Exit::Ok);
+    }
     let Some(code) = WsaError::lookup(&args.code) else {
         eprintln!(
-            "error: `{}` is not a Winsock error code simsock knows; give a WSA name such as \
-             WSAECONNREFUSED or a number such as 10061",
+            "error: `{}` is not a Winsock error code or a behaviour simsock knows; give a WSA \
+             name such as WSAECONNREFUSED, a number such as 10061, or an ID such as CB-N3",
             args.code.trim()
         );
         return Exit::Invalid;
@@ -82,7 +123,31 @@ pub fn write(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
     paragraph(out, "  ", code.meaning())?;
     documents(out, code)?;
     how(out, code)?;
-    scenarios(out, code)
+    scenarios(out, code)?;
+    conformance(out, code)
+}
+
+/// The conformance rows of `code`: one per document that lists it, each
+/// with its scenario.
+fn conformance(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
+    let rows: Vec<Row> = conformance::rows()
+        .into_iter()
+        .filter(|r| r.code == code)
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Conformance rows (simsock conformance)")?;
+    for row in rows {
+        let path = format!("scenarios/{}", row.path());
+        let text = match row.impossible() {
+            Some(why) => format!("impossible: {why}"),
+            None => format!("simsock run {path}"),
+        };
+        writeln!(out, "  {:<12}{text}", row.api.name())?;
+    }
+    Ok(())
 }
 
 fn documents(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
@@ -136,12 +201,15 @@ fn how(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
 }
 
 fn scenarios(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
-    writeln!(out)?;
     let files = shown_by(code);
     if files.is_empty() {
-        writeln!(out, "No bundled scenario shows it yet.")?;
+        let rows = conformance::rows().into_iter().any(|r| r.code == code);
+        if !rows {
+            writeln!(out, "\nNo bundled scenario shows it yet.")?;
+        }
         return Ok(());
     }
+    writeln!(out)?;
     writeln!(out, "Bundled scenarios that show it")?;
     let width = files.iter().map(|f| f.len()).max().unwrap_or(0) + "scenarios/".len();
     for file in files {

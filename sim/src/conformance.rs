@@ -1,0 +1,108 @@
+//! The conformance matrix: one row per mark of the per-API error tables of
+//! `connect-behaviours.md` (19 for connect, 20 for WSAConnect (CE), 19 for
+//! WSPConnect, 16 for ConnectEx: 74 rows), and the rule that decides whether
+//! a run proves a row.
+//!
+//! A row is proven by a scenario that passes and in which a call of that
+//! API returned that code where its step expected exactly that code. For
+//! ConnectEx a completion step (GetQueuedCompletionStatus,
+//! GetOverlappedResult) of a ConnectEx operation counts too: the outcome of
+//! an overlapped call arrives there (CB-X4). Finding the files and running
+//! them is the CLI's business (`simsock conformance`).
+
+use simsock_model::wsa::{Api, WsaError};
+
+use crate::scenario::Report;
+use crate::world::CallRecord;
+
+/// One row of the matrix: an error code listed by one API's document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub api: Api,
+    pub code: WsaError,
+}
+
+impl Row {
+    /// The scenario that proves the row, relative to `scenarios/`.
+    pub fn path(self) -> String {
+        format!("conformance/{}/{}.ron", self.api.folder(), self.code.name())
+    }
+
+    /// Why the row cannot be produced, if it is declared impossible.
+    pub fn impossible(self) -> Option<&'static str> {
+        IMPOSSIBLE
+            .iter()
+            .find(|(api, code, _)| *api == self.api && *code == self.code)
+            .map(|(_, _, why)| *why)
+    }
+}
+
+/// Rows that no scenario can produce, each with its written reason (shown
+/// by `simsock conformance` and the README). Empty: every row has a cause
+/// that the simulator models.
+pub const IMPOSSIBLE: &[(Api, WsaError, &str)] = &[];
+
+/// Every row, API by API in document order, codes in table order.
+pub fn rows() -> Vec<Row> {
+    Api::ALL
+        .iter()
+        .flat_map(|&api| {
+            WsaError::ALL
+                .iter()
+                .filter(move |code| code.listed_by(api))
+                .map(move |&code| Row { api, code })
+        })
+        .collect()
+}
+
+/// Whether a run proves the row (see the module comment).
+pub fn proves(report: &Report, row: Row) -> bool {
+    report.passed && report.calls.iter().any(|call| shows(call, row))
+}
+
+/// A call of the row's API that returned the row's code, as expected.
+fn shows(call: &CallRecord, row: Row) -> bool {
+    call.result == row.code.name()
+        && call.expected_code == Some(row.code)
+        && of_api(&call.call, row.api)
+}
+
+/// Whether a call's text is a call of `api`: it begins with the function's
+/// name, or, for ConnectEx, it completes a ConnectEx operation.
+fn of_api(call: &str, api: Api) -> bool {
+    let function = call.split_once(" = ").map_or(call, |(_, f)| f);
+    let named = function
+        .strip_prefix(api.name())
+        .is_some_and(|rest| rest.starts_with('('));
+    named || (api == Api::ConnectEx && call.contains("[ConnectEx"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_has_74_rows_19_20_19_16() {
+        let rows = rows();
+        assert_eq!(rows.len(), 74);
+        let count = |api| rows.iter().filter(|r| r.api == api).count();
+        let counts: Vec<usize> = Api::ALL.iter().map(|&a| count(a)).collect();
+        assert_eq!(counts, [19, 20, 19, 16]);
+        assert_eq!(rows[0].path(), "conformance/connect/WSANOTINITIALISED.ron");
+    }
+
+    #[test]
+    fn calls_are_attributed_by_their_function_name() {
+        assert!(of_api("connect(s, 10.0.0.2:80)", Api::Connect));
+        assert!(!of_api("connect(s, 10.0.0.2:80)", Api::WsaConnect));
+        assert!(of_api("WSAConnect(s, 10.0.0.2:80)", Api::WsaConnect));
+        assert!(!of_api("WSAConnect(s, 10.0.0.2:80)", Api::Connect));
+        assert!(!of_api("connectx(s)", Api::Connect));
+        assert!(of_api("ConnectEx(s, 10.0.0.2:80)", Api::ConnectEx));
+        assert!(of_api(
+            "GetQueuedCompletionStatus(p) [ConnectEx on s]",
+            Api::ConnectEx
+        ));
+        assert!(!of_api("GetQueuedCompletionStatus(p)", Api::ConnectEx));
+    }
+}

@@ -1,0 +1,245 @@
+//! The semantic check of the ConnectEx family's steps (issue 3, item 4):
+//! an extension function is called only after the thread obtained its
+//! pointer (CB-X3), OVERLAPPED, event and port names exist and are not
+//! socket names, and the limits on data and flags hold. Errors point at the
+//! step with file:line:col.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use simsock_model::limits::scenario as lim;
+use simsock_model::scenario::{ExtensionFunction, Scenario, Step};
+
+use super::super::load::{ScenarioError, find_value};
+
+/// The names a host's ConnectEx-family steps use.
+#[derive(Default)]
+struct HostNames {
+    sockets: BTreeSet<String>,
+    overlapped: BTreeSet<String>,
+    events: BTreeSet<String>,
+    ports: BTreeSet<String>,
+}
+
+/// Checks every thread's ConnectEx-family steps.
+pub fn check_overlapped(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
+    let mut calls = Calls::new(source);
+    for thread in &s.threads {
+        let names = host_names(s, &thread.host);
+        let mut obtained = BTreeSet::new();
+        let mut flat = Vec::new();
+        flatten(&thread.steps, &mut flat);
+        for step in flat {
+            let at = calls.next(step);
+            check_step(step, &names, &mut obtained).map_err(|e| e.at(at))?;
+        }
+    }
+    Ok(())
+}
+
+fn flatten<'a>(steps: &'a [Step], into: &mut Vec<&'a Step>) {
+    for step in steps {
+        match step {
+            Step::Repeat { steps, .. } => flatten(steps, into),
+            other => into.push(other),
+        }
+    }
+}
+
+fn host_names(s: &Scenario, host: &str) -> HostNames {
+    let mut names = HostNames::default();
+    let mut flat = Vec::new();
+    for t in s.threads.iter().filter(|t| t.host == host) {
+        flatten(&t.steps, &mut flat);
+    }
+    for step in flat {
+        if let Some(name) = step.creates() {
+            names.sockets.insert(name.to_string());
+        }
+        match step {
+            Step::ConnectEx {
+                overlapped, event, ..
+            } => {
+                names.overlapped.extend(overlapped.clone());
+                names.events.extend(event.clone());
+            }
+            Step::DisconnectEx { overlapped, .. } | Step::AcceptEx { overlapped, .. } => {
+                names.overlapped.extend(overlapped.clone())
+            }
+            Step::CreateIoCompletionPort { port, .. } => {
+                names.ports.insert(port.clone());
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The extension function a step calls through, if any.
+fn needs(step: &Step) -> Option<ExtensionFunction> {
+    match step {
+        Step::ConnectEx { .. } => Some(ExtensionFunction::ConnectEx),
+        Step::DisconnectEx { .. } => Some(ExtensionFunction::DisconnectEx),
+        Step::TransmitFile { .. } => Some(ExtensionFunction::TransmitFile),
+        Step::AcceptEx { .. } => Some(ExtensionFunction::AcceptEx),
+        _ => None,
+    }
+}
+
+fn check_step(
+    step: &Step,
+    names: &HostNames,
+    obtained: &mut BTreeSet<ExtensionFunction>,
+) -> Result<(), ScenarioError> {
+    if let Step::GetExtensionFunction { function, .. } = step {
+        obtained.insert(*function);
+    }
+    if let Some(f) = needs(step).filter(|f| !obtained.contains(f)) {
+        return Err(ScenarioError::new(format!(
+            "{f:?} is called before this thread obtained its pointer (CB-X3): calling \
+             through a null pointer is a crash, not a Winsock error"
+        ))
+        .help(format!(
+            "add GetExtensionFunction(socket: ..., function: {f:?}) earlier in the thread"
+        )));
+    }
+    for (what, name) in referenced(step) {
+        let known = match what {
+            "OVERLAPPED" => &names.overlapped,
+            "event" => &names.events,
+            "completion port" => &names.ports,
+            _ => &names.sockets,
+        };
+        if !known.contains(name) {
+            return Err(ScenarioError::new(format!(
+                "unknown {what} `{name}`: no step on this host creates it"
+            )));
+        }
+        if what != "socket" && names.sockets.contains(name) {
+            return Err(ScenarioError::new(format!(
+                "`{name}` names both a socket and an {what}"
+            )));
+        }
+    }
+    check_limits(step)
+}
+
+/// The names a step refers to, with what each must be.
+fn referenced(step: &Step) -> Vec<(&'static str, &str)> {
+    let mut refs = Vec::new();
+    match step {
+        Step::ConnectEx {
+            overlapped, event, ..
+        } => {
+            refs.extend(overlapped.as_deref().map(|o| ("OVERLAPPED", o)));
+            refs.extend(event.as_deref().map(|e| ("event", e)));
+        }
+        Step::GetOverlappedResult { overlapped, .. } => refs.push(("OVERLAPPED", overlapped)),
+        Step::WaitForSingleObject { object, .. } => refs.push(("event", object)),
+        Step::GetQueuedCompletionStatus { port, .. } => refs.push(("completion port", port)),
+        Step::CreateIoCompletionPort { port, .. } => refs.push(("completion port", port)),
+        Step::AcceptEx { accept, .. } => refs.push(("socket", accept)),
+        _ => {}
+    }
+    refs
+}
+
+fn check_limits(step: &Step) -> Result<(), ScenarioError> {
+    let (bytes, flags) = match step {
+        Step::ConnectEx { data, len, .. } => (
+            data.as_ref().map(|d| d.len() as u64).or(len.map(u64::from)),
+            0,
+        ),
+        Step::TransmitFile { len, flags, .. } => (Some(u64::from(*len)), flags.len()),
+        Step::DisconnectEx { flags, .. } => (None, flags.len()),
+        _ => return Ok(()),
+    };
+    if bytes.is_some_and(|n| n > u64::from(lim::MAX_SEND_BYTES)) {
+        return Err(ScenarioError::new(format!(
+            "more than {} bytes in one call",
+            lim::MAX_SEND_BYTES
+        )));
+    }
+    if flags > lim::MAX_TF_FLAGS {
+        return Err(ScenarioError::new(format!(
+            "{flags} flags; at most {} (TF_DISCONNECT, TF_REUSE_SOCKET)",
+            lim::MAX_TF_FLAGS
+        )));
+    }
+    Ok(())
+}
+
+/// Finds each step's call in the source, in order: the steps are written
+/// in the order the threads list them.
+struct Calls<'a> {
+    source: &'a str,
+    from: usize,
+}
+
+impl<'a> Calls<'a> {
+    fn new(source: &'a str) -> Self {
+        Calls { source, from: 0 }
+    }
+
+    /// The span of the step's name (`ConnectEx(`) after the previous one,
+    /// outside strings and comments; `None` for steps this check skips.
+    fn next(&mut self, step: &Step) -> Option<Range<usize>> {
+        let name = step_name(step)?;
+        let needle = format!("{name}(");
+        let mut at = self.from;
+        while let Some(i) = self.source[at..].find(&needle) {
+            let pos = at + i;
+            at = pos + needle.len();
+            if !in_string_or_comment(self.source, pos) && starts_word(self.source, pos) {
+                self.from = at;
+                return Some(pos..pos + name.len());
+            }
+        }
+        // Not found (a scenario built in code): point at its socket, if any.
+        step.socket()
+            .and_then(|s| find_value(self.source, "socket", s, 0))
+    }
+}
+
+fn step_name(step: &Step) -> Option<&'static str> {
+    Some(match step {
+        Step::GetExtensionFunction { .. } => "GetExtensionFunction",
+        Step::ConnectEx { .. } => "ConnectEx",
+        Step::DisconnectEx { .. } => "DisconnectEx",
+        Step::TransmitFile { .. } => "TransmitFile",
+        Step::AcceptEx { .. } => "AcceptEx",
+        Step::CreateIoCompletionPort { .. } => "CreateIoCompletionPort",
+        Step::GetQueuedCompletionStatus { .. } => "GetQueuedCompletionStatus",
+        Step::GetOverlappedResult { .. } => "GetOverlappedResult",
+        Step::WaitForSingleObject { .. } => "WaitForSingleObject",
+        _ => return None,
+    })
+}
+
+fn starts_word(source: &str, pos: usize) -> bool {
+    source[..pos]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+/// Whether byte `pos` lies in a `"..."` string or after `//` on its line.
+fn in_string_or_comment(source: &str, pos: usize) -> bool {
+    let line_start = source[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line = &source[line_start..pos];
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if in_string => escaped = !escaped,
+            '"' if !escaped => in_string = !in_string,
+            '/' if !in_string && chars.peek() == Some(&'/') => return true,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    in_string
+}

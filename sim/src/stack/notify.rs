@@ -1,0 +1,322 @@
+//! Network events of a socket, as select sees them (levels) and as
+//! WSAAsyncSelect and WSAEventSelect report them (edges): CB-N3, CB-N4,
+//! CB-N5. The host owns the window message queues and event objects that
+//! the notifications go to.
+//!
+//! [`socket_changed`] runs after every change of a socket's connection
+//! (the end of `sync::after_tcb`, a datagram's arrival) and after the calls
+//! that re-enable an event (recv, accept, a send that would block). It is
+//! O(1) for a socket without a registration: it only notes whether a
+//! connection attempt is under way, so that FD_CONNECT is owed when the
+//! attempt ends.
+//!
+//! Re-enabling follows the WSAAsyncSelect document: after an event is
+//! posted no other of its kind is posted until the re-enabling call: recv
+//! for FD_READ, accept for FD_ACCEPT, a send that failed with
+//! WSAEWOULDBLOCK for FD_WRITE, a new attempt for FD_CONNECT; FD_CLOSE
+//! once. A re-enabled event whose condition still holds is posted again
+//! at once (data left after a recv posts another FD_READ).
+
+use std::collections::VecDeque;
+
+use simsock_model::WsaError;
+use simsock_model::limits::scenario::MAX_WINDOW_MESSAGES;
+use simsock_model::notify::FdEvent;
+use simsock_model::scenario::Kind;
+
+use super::host::Host;
+use super::socket::SockState;
+use super::sync::{wake, wsa_code};
+use crate::engine::Core;
+
+/// Where a socket's notifications go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// WSAAsyncSelect: messages to this window of the host.
+    Window(u32),
+    /// WSAEventSelect: record the events and signal this event object.
+    Event(u32),
+}
+
+/// A WSAAsyncSelect or WSAEventSelect registration: at most one per socket
+/// (a new one cancels the old, as both documents say).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub target: Target,
+    /// The `lNetworkEvents` mask ([`FdEvent::bit`]).
+    pub mask: u32,
+}
+
+/// The notification state of one socket.
+#[derive(Debug, Default)]
+pub struct SockNotify {
+    pub registration: Option<Registration>,
+    /// A connection attempt was seen under way: FD_CONNECT is owed when
+    /// it ends (CB-N4, CB-N5: once per attempt).
+    connecting: bool,
+    /// Events posted and not re-enabled since.
+    posted: u32,
+    /// WSAEventSelect: events recorded since the last WSAEnumNetworkEvents.
+    pub recorded: u32,
+    /// Their codes, by `FD_*_BIT` index (`iErrorCode`); `None` is 0.
+    pub errors: [Option<WsaError>; 6],
+}
+
+/// One WSAAsyncSelect message: `wParam` the socket, `lParam` the event and
+/// its error (WSAGETSELECTEVENT, WSAGETSELECTERROR).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub socket: u32,
+    pub event: FdEvent,
+    pub error: Option<WsaError>,
+}
+
+/// A window of a host: its message queue and the threads in GetMessage.
+#[derive(Debug, Default)]
+pub struct Window {
+    pub queue: VecDeque<Message>,
+    pub waiters: Vec<u32>,
+}
+
+/// A WSA event object (manual reset, as WSACreateEvent makes them).
+#[derive(Debug, Default)]
+pub struct EventObject {
+    /// Made by WSACreateEvent; using a name before is WSA_INVALID_HANDLE.
+    pub created: bool,
+    pub signalled: bool,
+    /// Threads in WSAWaitForMultipleEvents on it.
+    pub waiters: Vec<u32>,
+}
+
+/// The host's windows and event objects, by the index the scripts'
+/// names compile to (like socket slots).
+#[derive(Debug, Default)]
+pub struct HostNotify {
+    pub windows: Vec<Window>,
+    pub window_names: Vec<String>,
+    pub events: Vec<EventObject>,
+    pub event_names: Vec<String>,
+}
+
+fn index_of(names: &mut Vec<String>, name: &str) -> u32 {
+    match names.iter().position(|n| n == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.to_string());
+            (names.len() - 1) as u32
+        }
+    }
+}
+
+impl HostNotify {
+    /// The index of a window name, created on first use.
+    pub fn window_named(&mut self, name: &str) -> u32 {
+        index_of(&mut self.window_names, name)
+    }
+
+    /// The index of an event name, created on first use (the object itself
+    /// exists only after WSACreateEvent).
+    pub fn event_named(&mut self, name: &str) -> u32 {
+        index_of(&mut self.event_names, name)
+    }
+
+    /// A window by index; windows exist from their first mention.
+    pub fn window(&mut self, index: u32) -> &mut Window {
+        let i = index as usize;
+        if self.windows.len() <= i {
+            self.windows.resize_with(i + 1, Window::default);
+        }
+        &mut self.windows[i]
+    }
+
+    /// An event object by index (not necessarily created).
+    pub fn event(&mut self, index: u32) -> &mut EventObject {
+        let i = index as usize;
+        if self.events.len() <= i {
+            self.events.resize_with(i + 1, EventObject::default);
+        }
+        &mut self.events[i]
+    }
+
+    /// Signals an event object and wakes its waiters.
+    pub fn signal(&mut self, core: &mut Core, index: u32) {
+        let event = self.event(index);
+        event.signalled = true;
+        wake(core, &mut event.waiters);
+    }
+}
+
+/// The levels select reports for a socket (CB-N3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readiness {
+    pub read: bool,
+    pub write: bool,
+    pub except: bool,
+}
+
+/// What select sees now. Readable: a connection to accept, data, or the
+/// end of the connection (FIN, reset: recv returns at once). Writable: a
+/// connected socket with send buffer space (a nonblocking connect that
+/// succeeded). Except: the last connection attempt failed (its code is in
+/// SO_ERROR).
+pub fn readiness(host: &Host, index: u32) -> Readiness {
+    let sock = host.socket(index);
+    if sock.kind == Kind::Dgram {
+        return Readiness {
+            read: !sock.datagrams.is_empty(),
+            write: true,
+            except: false,
+        };
+    }
+    match sock.state {
+        SockState::Listening => Readiness {
+            read: sock.listener.as_ref().is_some_and(|l| !l.ready.is_empty()),
+            ..Readiness::default()
+        },
+        SockState::Connected => {
+            let tcb = sock.conn.and_then(|c| host.tcb(c));
+            let read = tcb.is_none_or(|t| {
+                !t.recv_buf.is_empty() || t.peer_fin || t.error.is_some() || t.is_closed()
+            });
+            let room = host.profile.send_buffer as usize;
+            let write = tcb.is_some_and(|t| t.can_send() && t.send_queued() < room);
+            Readiness {
+                read,
+                write,
+                except: false,
+            }
+        }
+        SockState::Fresh | SockState::Bound => Readiness {
+            except: sock.error.is_some(),
+            ..Readiness::default()
+        },
+        SockState::Connecting => Readiness::default(),
+    }
+}
+
+/// The events whose condition holds now, with their codes; FD_CONNECT
+/// only when an attempt has just ended (`ended`).
+fn conditions(host: &Host, index: u32, ended: Option<Option<WsaError>>) -> Vec<Message> {
+    let sock = host.socket(index);
+    let level = readiness(host, index);
+    let mut found = Vec::new();
+    let mut add = |event, error| {
+        found.push(Message {
+            socket: sock.handle,
+            event,
+            error,
+        })
+    };
+    if let Some(error) = ended {
+        add(FdEvent::FD_CONNECT, error);
+    }
+    let stream_open = sock.kind == Kind::Stream && sock.state == SockState::Connected;
+    let tcb = sock.conn.and_then(|c| host.tcb(c));
+    let unread = tcb.is_some_and(|t| !t.recv_buf.is_empty());
+    if unread || (sock.kind == Kind::Dgram && level.read) {
+        add(FdEvent::FD_READ, None);
+    }
+    if level.write && sock.state == SockState::Connected {
+        add(FdEvent::FD_WRITE, None);
+    }
+    if sock.state == SockState::Listening && level.read {
+        add(FdEvent::FD_ACCEPT, None);
+    }
+    // FD_CLOSE once the data is read (the WSAAsyncSelect document: it is
+    // posted after all data is read), with the code of a broken connection.
+    if stream_open && !unread && level.read {
+        let error = tcb.and_then(|t| t.error).map(wsa_code);
+        add(FdEvent::FD_CLOSE, error);
+    }
+    found
+}
+
+/// A socket's connection changed: note an attempt starting or ending, and
+/// post the events its registration asks for that are due (module doc).
+pub fn socket_changed(host: &mut Host, core: &mut Core, index: u32) {
+    let Some(sock) = host
+        .sockets
+        .get_mut(index as usize)
+        .and_then(Option::as_mut)
+    else {
+        return;
+    };
+    let connecting = sock.state == SockState::Connecting;
+    let ended = match (
+        std::mem::replace(&mut sock.notify.connecting, connecting),
+        connecting,
+    ) {
+        (false, true) => {
+            // A new attempt re-enables FD_CONNECT, FD_WRITE and FD_CLOSE.
+            let fresh =
+                FdEvent::FD_CONNECT.bit() | FdEvent::FD_WRITE.bit() | FdEvent::FD_CLOSE.bit();
+            sock.notify.posted &= !fresh;
+            None
+        }
+        (true, false) => Some(match sock.state {
+            SockState::Connected => None,
+            _ => Some(sock.error.unwrap_or(WsaError::WSAECONNREFUSED)),
+        }),
+        _ => None,
+    };
+    let Some(registration) = sock.notify.registration else {
+        return;
+    };
+    for message in conditions(host, index, ended) {
+        let bit = message.event.bit();
+        let notify = &mut host.socket_mut(index).notify;
+        if registration.mask & bit == 0 || notify.posted & bit != 0 {
+            continue;
+        }
+        notify.posted |= bit;
+        post(host, core, registration.target, index, message);
+    }
+}
+
+/// Delivers one notification to its window or event object.
+fn post(host: &mut Host, core: &mut Core, target: Target, index: u32, message: Message) {
+    match target {
+        Target::Window(w) => {
+            let window = host.notify.window(w);
+            if window.queue.len() < MAX_WINDOW_MESSAGES {
+                window.queue.push_back(message);
+            }
+            wake(core, &mut window.waiters);
+        }
+        Target::Event(e) => {
+            let notify = &mut host.socket_mut(index).notify;
+            notify.recorded |= message.event.bit();
+            notify.errors[message.event.index()] = message.error;
+            host.notify.signal(core, e);
+        }
+    }
+}
+
+/// A call re-enabled `event` on a socket (recv: FD_READ, accept:
+/// FD_ACCEPT, a send that would block: FD_WRITE); posts it again at once
+/// if its condition still holds.
+pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
+    let Some(sock) = host
+        .sockets
+        .get_mut(index as usize)
+        .and_then(Option::as_mut)
+    else {
+        return;
+    };
+    sock.notify.posted &= !event.bit();
+    if sock.notify.registration.is_some() {
+        socket_changed(host, core, index);
+    }
+}
+
+/// Registers (or, with an empty mask, cancels) a socket's notifications;
+/// events already due are posted at once (a connected socket gets
+/// FD_WRITE), as both documents say.
+pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
+    let notify = &mut host.socket_mut(index).notify;
+    notify.registration = (mask != 0).then_some(Registration { target, mask });
+    notify.posted = 0;
+    notify.recorded = 0;
+    notify.errors = [None; 6];
+    socket_changed(host, core, index);
+}
