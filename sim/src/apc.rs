@@ -63,10 +63,12 @@ impl World {
         };
         let thread = &mut self.threads[to];
         thread.apc.queued.push_back(steps.clone());
-        let waiting = thread
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.step.op.is_alertable());
+        // The caller's own pending call is this QueueApc: not a wait.
+        let waiting = to as u32 != from
+            && thread
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.step.op.is_alertable());
         if waiting && self.unpark(to as u32) {
             let now = self.core.now();
             self.core.schedule(now, Event::Resume { thread: to as u32 });
@@ -80,8 +82,7 @@ impl World {
         let thread = &self.threads[index as usize];
         let host = &mut self.hosts[thread.host as usize];
         let slot = thread.pending.as_ref().and_then(|p| p.step.op.slot());
-        let handle = slot.and_then(|s| host.slots.get(s as usize).copied());
-        let Some(socket) = handle.and_then(|h| host.socket_index(h).ok()) else {
+        let Some(socket) = slot.and_then(|s| host.slot_socket(s).ok()) else {
             return false;
         };
         let waiters = &mut host.socket_mut(socket).waiters;
@@ -94,9 +95,14 @@ impl World {
     pub(crate) fn run_apcs(&mut self, index: u32, outer: &Pending) {
         while let Some(steps) = self.threads[index as usize].apc.queued.pop_front() {
             for step in steps.iter() {
-                let pending = self.start_call(index, step.clone());
+                let start = self.core.now();
+                let pending = Pending {
+                    step: step.clone(),
+                    start,
+                };
+                self.start_call(index, Some(&pending));
                 match self.apc_call(index, &pending.step.op, outer) {
-                    Some(result) => self.record_call(index, &pending, result),
+                    Some(result) => self.record_call(index, Some(&pending), result),
                     None => return, // a run error: the run stops
                 }
             }
@@ -196,15 +202,11 @@ impl World {
     /// The calls the world answers itself rather than the Winsock layer:
     /// QueueApc, a cancel outside an APC (no blocking call: WSAEINVAL), a
     /// cancelled blocking call (WSAEINTR), and WSPConnect before WSAStartup.
-    pub(crate) fn wsaconnect_poll(
-        &mut self,
-        index: u32,
-        pending: &Pending,
-        first: bool,
-    ) -> Option<Poll> {
-        let op = &pending.step.op;
-        if !first && std::mem::take(&mut self.threads[index as usize].apc.cancelled) {
-            let thread = &mut self.threads[index as usize];
+    pub(crate) fn wsaconnect_poll(&mut self, index: u32, first: bool) -> Option<Poll> {
+        let thread = &mut self.threads[index as usize];
+        // Invariant: called only on the thread's pending call.
+        let pending = thread.pending.as_ref().expect("a pending call");
+        if !first && std::mem::take(&mut thread.apc.cancelled) {
             let mut cx = CallCx {
                 core: &mut self.core,
                 host: &mut self.hosts[thread.host as usize],
@@ -214,14 +216,18 @@ impl World {
                 start: pending.start,
                 thread: index,
             };
-            return Some(Poll::Ready(crate::winsock::cancel(&mut cx, op)));
+            let result = crate::winsock::cancel(&mut cx, &pending.step.op);
+            return Some(Poll::Ready(result));
         }
+        let thread = &self.threads[index as usize];
+        let op = &thread.pending.as_ref().expect("a pending call").step.op;
         match op {
             Op::QueueApc { thread, steps } => {
-                Some(Poll::Ready(self.queue_apc(index, thread, steps)))
+                let (target, steps) = (thread.clone(), steps.clone());
+                Some(Poll::Ready(self.queue_apc(index, &target, &steps)))
             }
-            Op::CancelBlockingCall { spi } => {
-                Some(Poll::Ready(self.cancel_blocking_call(index, *spi, None)))
+            &Op::CancelBlockingCall { spi } => {
+                Some(Poll::Ready(self.cancel_blocking_call(index, spi, None)))
             }
             Op::WsaConnect { spi: true, .. } if self.startups_of(index) == 0 => {
                 // CB-C10: the provider is reached only after WSAStartup
@@ -230,7 +236,7 @@ impl World {
                 let message = format!(
                     "{} before WSAStartup: a service provider is reached only after \
                      WSAStartup loads it, so WSPConnect cannot be called yet (CB-C10)",
-                    op.display(&self.hosts[self.threads[index as usize].host as usize].slot_names)
+                    op.display(&self.hosts[thread.host as usize].slot_names)
                 );
                 self.fail_run(message);
                 Some(Poll::Pending)
@@ -282,8 +288,7 @@ fn may_block(host: &crate::stack::Host, op: &Op) -> bool {
     );
     let blocking = op
         .slot()
-        .and_then(|s| host.slots.get(s as usize).copied())
-        .and_then(|h| host.socket_index(h).ok())
+        .and_then(|s| host.slot_socket(s).ok())
         .is_some_and(|i| !host.socket(i).nonblocking);
     waits && blocking
 }

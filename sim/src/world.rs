@@ -10,7 +10,7 @@ use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
 use crate::thread::{
-    Completed, Pending, Program, Step, Thread, check, describe, expected_error, result_text,
+    Completed, Pending, Program, Thread, check, describe, expected_error, result_text,
 };
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
@@ -96,7 +96,12 @@ impl World {
     ///
     /// If no host is named `host`.
     pub fn spawn(&mut self, host: &str, name: &str, program: Box<dyn Program>) -> u32 {
-        let Some(host_index) = self.hosts.iter().position(|h| h.name == host) else {
+        let by_name = self
+            .core
+            .topo
+            .node_named(host)
+            .map(|n| self.core.topo.node(n).kind);
+        let Some(NodeKind::Host(host_index)) = by_name else {
             panic!("spawn: no host named {host:?}");
         };
         let index = self.threads.len() as u32;
@@ -104,7 +109,7 @@ impl World {
         self.core.trace.push_thread_name(name.to_string());
         self.threads.push(Thread {
             name: name.to_string(),
-            host: host_index as u32,
+            host: host_index,
             start,
             program,
             pending: None,
@@ -141,7 +146,7 @@ impl World {
 
     fn dispatch(&mut self, event: Event) {
         match event {
-            Event::Arrive { pkt, node, link } => match self.core.topo.node(node).kind {
+            Event::Arrive { pkt, node, link } => match self.core.topo.kind(node) {
                 NodeKind::Host(h) => {
                     host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
                 }
@@ -149,7 +154,7 @@ impl World {
                 NodeKind::Switch => self.core.switch_input(node, pkt, link),
             },
             Event::Emit { pkt, node } => {
-                let arp = match self.core.topo.node(node).kind {
+                let arp = match self.core.topo.kind(node) {
                     NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
                     NodeKind::Router | NodeKind::Switch => crate::engine::core::ROUTER_ARP_TIMEOUT,
                 };
@@ -171,43 +176,53 @@ impl World {
     }
 
     /// Runs a thread until its call is pending, it sleeps, or it ends.
+    ///
+    /// Performance: the call under way stays in `Thread::pending` from its
+    /// start to its completion and is polled, parked and checked there, by
+    /// reference; moving the step (~150 bytes) from function to function
+    /// cost several copies per call, each a store-forwarding stall.
     fn run_thread(&mut self, index: u32) {
         // The next step: chosen by the program from the call that just
         // completed (so Rust programs see each result), or its first step.
-        let mut next = match self.threads[index as usize].pending.take() {
-            Some(pending) => match self.alertable_poll(index, &pending) {
+        let thread = &mut self.threads[index as usize];
+        let mut next = if thread.pending.is_some() {
+            match self.alertable_poll(index) {
                 Poll::Pending => {
-                    self.park(index, pending, false);
+                    self.park(index, false);
                     return;
                 }
-                Poll::Ready(result) => self.complete(index, &pending, result),
-            },
-            None => {
-                let thread = &mut self.threads[index as usize];
-                let host = &self.hosts[thread.host as usize];
-                if self.core.faults.engaged && self.core.faults.crashed(host.node) {
-                    thread.finished = true; // starts on a crashed host: never runs
-                }
-                if thread.finished {
-                    return;
-                }
-                thread.program.next(None)
+                Poll::Ready(result) => self.complete(index, result),
             }
+        } else {
+            let host = &self.hosts[thread.host as usize];
+            if self.core.faults.engaged && self.core.faults.crashed(host.node) {
+                thread.finished = true; // starts on a crashed host: never runs
+            }
+            if thread.finished {
+                return;
+            }
+            let now = self.core.now();
+            thread.pending = thread
+                .program
+                .next(None)
+                .map(|step| Pending { step, start: now });
+            thread.pending.is_some()
         };
-        while let Some(step) = next {
+        while next {
             if self.core.events >= self.limits.max_events {
                 // Calls count as events, so a thread that loops on calls that
                 // never wait is stopped too: it yields, and the run loop
                 // reports the limit (a run stopped by a limit is over).
+                self.threads[index as usize].pending = None;
                 self.core
                     .schedule(self.core.now(), Event::Resume { thread: index });
                 return;
             }
-            let pending = self.start_call(index, step);
-            match self.poll_pending(index, &pending, true) {
-                Poll::Ready(result) => next = self.complete(index, &pending, result),
+            self.start_call(index, None);
+            match self.poll_pending(index, true) {
+                Poll::Ready(result) => next = self.complete(index, result),
                 Poll::Pending => {
-                    self.park(index, pending, true);
+                    self.park(index, true);
                     return;
                 }
             }
@@ -223,41 +238,51 @@ impl World {
         );
     }
 
-    /// Polls a call under way, after running the APCs queued to the thread
-    /// if it waits alertably (CB-A1).
-    fn alertable_poll(&mut self, index: u32, pending: &Pending) -> Poll {
-        if pending.step.op.is_alertable() && self.threads[index as usize].apc.has_queued() {
-            self.run_apcs(index, pending);
+    /// Polls the thread's pending call, after running the APCs queued to
+    /// the thread if it waits alertably (CB-A1).
+    fn alertable_poll(&mut self, index: u32) -> Poll {
+        let thread = &mut self.threads[index as usize];
+        let alertable = thread
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.step.op.is_alertable());
+        if alertable && thread.apc.has_queued() {
+            // The APCs run inside the blocking call, which leaves
+            // `Thread::pending` while they do and comes back after.
+            let outer = thread.pending.take().expect("a pending call");
+            self.run_apcs(index, &outer);
+            self.threads[index as usize].pending = Some(outer);
             if self.run_error.is_some() {
                 return Poll::Pending;
             }
         }
-        self.poll_pending(index, pending, false)
+        self.poll_pending(index, false)
     }
 
-    /// Starts a step: counts it as an event and traces the call.
-    pub(crate) fn start_call(&mut self, index: u32, step: Step) -> Pending {
-        let now = self.core.now();
-        let pending = Pending { step, start: now };
+    /// Starts a call: counts it as an event and traces it. The call is the
+    /// thread's pending call, or `apc`, a call made inside an APC.
+    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
         self.core.events += 1; // a call is work: it counts against max_events
         if self.core.trace.is_on() {
-            let host = &self.hosts[self.threads[index as usize].host as usize];
+            let thread = &self.threads[index as usize];
+            let host = &self.hosts[thread.host as usize];
+            // Invariant: run_thread starts only a pending call.
+            let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
             let call = pending.step.op.display(&host.slot_names).to_string();
-            self.core.trace.record(
-                now,
-                host.node,
-                TraceKind::Call {
-                    thread: index,
-                    call,
-                },
-            );
+            let kind = TraceKind::Call {
+                thread: index,
+                call,
+            };
+            self.core.trace.record(self.core.now(), host.node, kind);
         }
-        pending
     }
 
-    fn poll_pending(&mut self, index: u32, pending: &Pending, first: bool) -> Poll {
+    /// Polls the thread's pending call.
+    fn poll_pending(&mut self, index: u32, first: bool) -> Poll {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
+        // Invariant: callers poll only a thread with a pending call.
+        let pending = thread.pending.as_ref().expect("a pending call");
         match pending.step.op {
             Op::Sleep(d) => {
                 return if now >= pending.start + d {
@@ -276,10 +301,11 @@ impl World {
             Op::LastError => return Poll::Ready(last_error(thread.last_error)),
             _ => {}
         }
-        if let Some(poll) = self.wsaconnect_poll(index, pending, first) {
+        if let Some(poll) = self.wsaconnect_poll(index, first) {
             return poll;
         }
         let thread = &mut self.threads[index as usize];
+        let pending = thread.pending.as_ref().expect("a pending call");
         let host = &mut self.hosts[thread.host as usize];
         let mut cx = CallCx {
             core: &mut self.core,
@@ -293,12 +319,15 @@ impl World {
         poll(&mut cx, &pending.step.op)
     }
 
-    /// Parks a thread: on its socket for a call, on the clock for a sleep
-    /// (once, on its `first` park: a thread resumed early re-parks without
-    /// a second timer), on several objects for select and
-    /// WSAWaitForMultipleEvents (`winsock::notify::park`).
-    fn park(&mut self, index: u32, pending: Pending, first: bool) {
+    /// Parks a thread on its pending call: on its socket for a call, on
+    /// the clock for a sleep (once, on its `first` park: a thread resumed
+    /// early re-parks without a second timer), on several objects for
+    /// select and WSAWaitForMultipleEvents (`winsock::notify::park`).
+    fn park(&mut self, index: u32, first: bool) {
         let thread = &mut self.threads[index as usize];
+        let Some(pending) = thread.pending.as_ref() else {
+            return;
+        };
         match pending.step.op {
             Op::Sleep(_) | Op::SleepUntil(_) if !first => {}
             Op::Sleep(d) => self
@@ -316,11 +345,8 @@ impl World {
             }
             ref op => {
                 let host = &mut self.hosts[thread.host as usize];
-                let handle = op
-                    .slot()
-                    .and_then(|s| host.slots.get(s as usize).copied())
-                    .unwrap_or(0);
-                if let Ok(socket) = host.socket_index(handle) {
+                let socket = host.slot_socket(op.slot().unwrap_or(u32::MAX));
+                if let Ok(socket) = socket {
                     let waiters = &mut host.socket_mut(socket).waiters;
                     if !waiters.contains(&index) {
                         waiters.push(index);
@@ -328,39 +354,42 @@ impl World {
                 }
             }
         }
-        thread.pending = Some(pending);
     }
 
-    /// Checks and records a completed call, then asks the thread's program
-    /// for its next step, given this result.
-    fn complete(
-        &mut self,
-        index: u32,
-        pending: &Pending,
-        result: crate::winsock::CallResult,
-    ) -> Option<Step> {
-        self.record_call(index, pending, result);
+    /// Checks and records the pending call, now completed, then asks the
+    /// thread's program for its next step, given this result, and makes it
+    /// the pending call; false when the program is done.
+    fn complete(&mut self, index: u32, result: crate::winsock::CallResult) -> bool {
+        self.record_call(index, None, result);
+        let now = self.core.now();
         let thread = &mut self.threads[index as usize];
+        // Invariant: only a thread with a pending call completes one.
+        let pending = thread.pending.as_ref().expect("a pending call");
         let done = Completed {
             op: &pending.step.op,
             result,
             received: &thread.received,
             start: pending.start,
-            end: self.core.now(),
+            end: now,
             names: &self.hosts[thread.host as usize].slot_names,
         };
-        thread.program.next(Some(&done))
+        let next = thread.program.next(Some(&done));
+        thread.pending = next.map(|step| Pending { step, start: now });
+        thread.pending.is_some()
     }
 
-    /// Checks a completed call against its step and records it.
+    /// Checks a completed call against its step and records it. The call
+    /// is the thread's pending call, or `apc`, a call made inside an APC.
     pub(crate) fn record_call(
         &mut self,
         index: u32,
-        pending: &Pending,
+        apc: Option<&Pending>,
         result: crate::winsock::CallResult,
     ) {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
+        // Invariant: only a thread with a pending call completes one.
+        let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
         if let Err(e) = result
             && !pending.step.op.is_spi()
         {

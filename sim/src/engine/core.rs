@@ -2,15 +2,16 @@
 //! and threads live beside it in [`crate::World`] so that a host's stack can
 //! borrow the core mutably while it runs.
 
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode};
-use simsock_model::{PacketHeader, SimDuration, SimTime, Transport};
+use simsock_model::{PacketHeader, SimDuration, SimTime, TcpHeader, Transport};
 
 use super::queue::EventQueue;
 use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
 use crate::stack::ConnId;
+use crate::stack::tcp::TcpOutput;
 use crate::trace::{Trace, TraceKind};
 
 /// Everything the engine can be asked to do at a simulated time.
@@ -49,8 +50,9 @@ pub struct Core {
     pub trace: Trace,
     /// Events processed so far.
     pub events: u64,
-    /// Scratch output of the TCP layer, reused so a segment costs no allocation.
-    pub tcp_out: crate::stack::tcp::TcpOutput,
+    /// Scratch output of the TCP layer, reused so a segment costs no
+    /// allocation; lent out by [`Core::take_tcp_out`].
+    tcp_out: Option<Box<TcpOutput>>,
     /// Partitions, firewalls, hosts down and waiting triggers.
     pub faults: NetFaults,
 }
@@ -64,15 +66,32 @@ impl Core {
             packets: PacketPool::default(),
             trace,
             events: 0,
-            tcp_out: Default::default(),
+            tcp_out: Some(Box::default()),
             faults: NetFaults::default(),
         }
+    }
+
+    /// Lends the TCP layer's scratch output; give it back with
+    /// [`Core::put_tcp_out`]. A nested borrower (an abort while the first
+    /// step's output is out) gets a fresh one.
+    ///
+    /// Performance: a box, so lending moves a pointer; moving the 56-byte
+    /// buffer back and forth stalled on store forwarding.
+    pub fn take_tcp_out(&mut self) -> Box<TcpOutput> {
+        self.tcp_out.take().unwrap_or_default()
+    }
+
+    /// Takes back the scratch output, emptied.
+    pub fn put_tcp_out(&mut self, mut out: Box<TcpOutput>) {
+        out.clear();
+        self.tcp_out = Some(out);
     }
 
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }
 
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.queue.schedule(at, event);
     }
@@ -92,8 +111,28 @@ impl Core {
 
     /// Routes a pooled packet from `from` and puts it on the next link.
     pub fn send(&mut self, from: NodeId, pkt: PacketId, arp_timeout: SimDuration) {
-        let header = self.packets.get(pkt).header;
-        match self.routes.next_hop(&self.topo, from, header.dst) {
+        let dst = self.packets.get(pkt).header.dst;
+        let hop = self.routes.next_hop(&self.topo, from, dst);
+        self.send_via(from, pkt, hop, arp_timeout);
+    }
+
+    /// A node sends a TCP segment along `hop`, the answer
+    /// [`Routes::next_hop`] gave (or would give) for `addrs.1`: routes are
+    /// static, so a connection asks once and keeps the answer.
+    pub fn send_segment_via(
+        &mut self,
+        from: NodeId,
+        (addrs, tcp): ((Ipv4Addr, Ipv4Addr), &TcpHeader),
+        (payload, cause): (&[u8], &'static str),
+        (hop, arp_timeout): (Hop, SimDuration),
+    ) {
+        let pkt = self.packets.insert_tcp(addrs, tcp, payload, cause);
+        self.send_via(from, pkt, hop, arp_timeout);
+    }
+
+    /// Puts a pooled packet on the way `hop` says.
+    fn send_via(&mut self, from: NodeId, pkt: PacketId, hop: Hop, arp_timeout: SimDuration) {
+        match hop {
             Hop::Local => self.schedule(
                 self.now(),
                 Event::Arrive {
@@ -104,12 +143,14 @@ impl Core {
             ),
             Hop::Forward { link, to } => self.transmit(from, link, to, pkt),
             Hop::Unresolved => {
+                let header = self.packets.get(pkt).header;
                 self.drop_packet(from, None, pkt, "no neighbour answers ARP");
                 self.answer_unreachable(from, &header, UnreachableCode::Host, arp_timeout);
             }
             Hop::NoRoute => {
+                let header = self.packets.get(pkt).header;
                 self.drop_packet(from, None, pkt, "no route");
-                if self.topo.node(from).kind == NodeKind::Router {
+                if self.topo.kind(from) == NodeKind::Router {
                     self.answer_unreachable(from, &header, UnreachableCode::Net, SimDuration::ZERO);
                 }
             }

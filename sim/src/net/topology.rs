@@ -56,6 +56,14 @@ pub struct Topology {
     members: Vec<Vec<NodeId>>,
     /// Distinct prefix lengths, longest first, for longest-prefix match.
     prefix_lens: Vec<u8>,
+    /// Nodes by name (the first of a name, should the checker let two
+    /// through): building 1000 hosts and their links looked names up by
+    /// scanning, a quadratic cost.
+    by_name: FxIndexMap<String, NodeId>,
+    /// Per node, its kind and its first address, packed apart from the
+    /// nodes: every packet asks for them, and a `Node` of a host not
+    /// visited for a while is a cold cache line (two with its addresses).
+    hot: Vec<(NodeKind, Option<Ipv4Addr>)>,
 }
 
 impl Topology {
@@ -63,6 +71,8 @@ impl Topology {
     /// the scenario validator before).
     pub fn add_node(&mut self, name: String, addrs: Vec<Ipv4Cidr>, kind: NodeKind) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        self.by_name.entry(name.clone()).or_insert(id);
+        self.hot.push((kind, addrs.first().map(|c| c.addr)));
         let index = self.graph.add_node(id);
         debug_assert_eq!(index.index(), id.0 as usize);
         for cidr in &addrs {
@@ -109,6 +119,23 @@ impl Topology {
     }
 
     /// The first link between two nodes, if they are neighbours.
+    /// What a node is (as `node(id).kind`, from a compact table).
+    #[inline]
+    pub fn kind(&self, id: NodeId) -> NodeKind {
+        self.hot[id.0 as usize].0
+    }
+
+    /// A node's first address, if it has one (from a compact table).
+    #[inline]
+    pub fn first_addr(&self, id: NodeId) -> Option<Ipv4Addr> {
+        self.hot[id.0 as usize].1
+    }
+
+    /// The node with this name.
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        self.by_name.get(name).copied()
+    }
+
     pub fn link_between(&self, a: NodeId, b: NodeId) -> Option<LinkId> {
         self.adjacency.get(&(a, b)).copied()
     }

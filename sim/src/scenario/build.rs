@@ -126,12 +126,7 @@ fn fifo_class(event: &Event) -> Option<u64> {
 
 fn node_named(topo: &Topology, name: &str) -> NodeId {
     // Invariant: the checker rejected links to unknown nodes.
-    let index = topo
-        .nodes
-        .iter()
-        .position(|n| n.name == name)
-        .expect("checked node name");
-    NodeId(index as u32)
+    topo.node_named(name).expect("checked node name")
 }
 
 fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {

@@ -10,11 +10,12 @@ use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
+use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
 use crate::engine::rng::Stream;
-use crate::net::NodeId;
+use crate::net::{Hop, NodeId};
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
@@ -37,6 +38,9 @@ pub struct TcbSlot {
     pub traced: TcpState,
     /// When the engine timer for this TCB is scheduled, if it is.
     pub timer_at: Option<SimTime>,
+    /// The next hop toward the peer, once a segment has been sent (routes
+    /// are static: see [`crate::net::Routes`]).
+    pub route: Option<Hop>,
 }
 
 /// Most spare buffers a host keeps for reuse, and the largest capacity kept:
@@ -70,7 +74,8 @@ pub struct Host {
     /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
     pub version: WinsockVersion,
     pub ports: PortTable,
-    pub conns: FxIndexMap<FourTuple, ConnId>,
+    /// Live connections by four-tuple (never iterated).
+    pub conns: LookupMap<FourTuple, ConnId>,
     pub tcbs: Vec<TcbSlot>,
     free_tcbs: Vec<u32>,
     /// Buffers of finished connections, reused by new ones (no allocation
@@ -84,12 +89,17 @@ pub struct Host {
     pub time_wait: TimeWaitTable,
     pub sockets: Vec<Option<Socket>>,
     free_sockets: Vec<u32>,
-    handles: FxIndexMap<u32, u32>,
+    /// Open sockets by handle (never iterated).
+    handles: LookupMap<u32, u32>,
     next_handle: u32,
     pub max_sockets: u32,
     /// The socket variables of the host's threads: a handle per slot, 0 for
     /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
     pub slots: Vec<u32>,
+    /// Per slot, the socket index its handle had when it was set: a hint
+    /// that spares the handle lookup, checked before use (see
+    /// [`Host::slot_socket`]).
+    slot_hints: Vec<u32>,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: Vec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
@@ -122,7 +132,7 @@ impl Host {
             version: profile.winsock_version,
             profile,
             startups: 0,
-            conns: IndexMap::default(),
+            conns: LookupMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
             spare_buffers: Vec::new(),
@@ -132,10 +142,11 @@ impl Host {
             time_wait: TimeWaitTable::default(),
             sockets: Vec::new(),
             free_sockets: Vec::new(),
-            handles: IndexMap::default(),
+            handles: LookupMap::default(),
             next_handle: FIRST_HANDLE,
             max_sockets,
             slots: Vec::new(),
+            slot_hints: Vec::new(),
             slot_names: Vec::new(),
             closed: Vec::new(),
             violations: Vec::new(),
@@ -197,7 +208,7 @@ impl Host {
     /// Frees a socket slot; its handle stops naming a socket.
     pub fn free_socket(&mut self, index: u32) {
         if let Some(mut s) = self.sockets[index as usize].take() {
-            self.handles.swap_remove(&s.handle);
+            self.handles.remove(&s.handle);
             self.free_sockets.push(index);
             if self.spare_waiters.len() < MAX_SPARES {
                 s.waiters.clear();
@@ -207,30 +218,39 @@ impl Host {
     }
 
     /// Stores a new TCB and returns its id.
+    ///
+    /// Performance: a freed slot is refilled field by field, so the TCB is
+    /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, mut tcb: Tcb) -> ConnId {
-        let traced = TcpState::Closed;
         if let Some(buffers) = self.spare_buffers.pop() {
             tcb.adopt_buffers(buffers);
         }
-        let mut slot = TcbSlot {
-            generation: 0,
-            tcb: Some(tcb),
-            socket: None,
-            listener: None,
-            ready: false,
-            holds_port: false,
-            traced,
-            timer_at: None,
-        };
         let index = match self.free_tcbs.pop() {
             Some(index) => {
-                let old = &mut self.tcbs[index as usize];
-                slot.generation = old.generation.wrapping_add(1);
-                *old = slot;
+                let slot = &mut self.tcbs[index as usize];
+                slot.generation = slot.generation.wrapping_add(1);
+                slot.tcb = Some(tcb);
+                slot.socket = None;
+                slot.listener = None;
+                slot.ready = false;
+                slot.holds_port = false;
+                slot.traced = TcpState::Closed;
+                slot.timer_at = None;
+                slot.route = None;
                 index
             }
             None => {
-                self.tcbs.push(slot);
+                self.tcbs.push(TcbSlot {
+                    generation: 0,
+                    tcb: Some(tcb),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced: TcpState::Closed,
+                    timer_at: None,
+                    route: None,
+                });
                 (self.tcbs.len() - 1) as u32
             }
         };
@@ -256,22 +276,24 @@ impl Host {
 
     /// Frees a TCB slot (its buffers go with it: per-connection state is
     /// freed at close).
+    ///
+    /// Performance: the TCB is emptied where it lies (its buffers taken,
+    /// then the slot set to `None`), never moved out whole.
     pub fn free_tcb(&mut self, conn: ConnId) {
+        let audit = self.tcp.audit;
         let Some(slot) = self.slot(conn) else { return };
-        let tcb = slot.tcb.take();
         slot.timer_at = None;
-        self.free_tcbs.push(conn.index);
-        let Some(mut tcb) = tcb else { return };
-        if self.tcp.audit && tcb.closed_gracefully() {
-            let (local, remote, sent, delivered) = (tcb.local, tcb.remote, tcb.sent, tcb.delivered);
-            self.closed.push(ClosedConnection {
-                local,
-                remote,
-                sent,
-                delivered,
-            });
-        }
+        let Some(tcb) = slot.tcb.as_mut() else { return };
+        let closed = (audit && tcb.closed_gracefully()).then_some(ClosedConnection {
+            local: tcb.local,
+            remote: tcb.remote,
+            sent: tcb.sent,
+            delivered: tcb.delivered,
+        });
         let (send, recv) = tcb.take_buffers();
+        slot.tcb = None;
+        self.free_tcbs.push(conn.index);
+        self.closed.extend(closed);
         let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
         if small && self.spare_buffers.len() < MAX_SPARES {
             self.spare_buffers.push((send, recv));
@@ -285,9 +307,35 @@ impl Host {
             None => {
                 self.slot_names.push(name.to_string());
                 self.slots.push(0);
+                self.slot_hints.push(u32::MAX);
                 (self.slots.len() - 1) as u32
             }
         }
+    }
+
+    /// Points a socket variable at a socket handle.
+    pub fn set_slot(&mut self, slot: u32, handle: u32) {
+        let hint = self.handles.get(&handle).copied().unwrap_or(u32::MAX);
+        self.slots[slot as usize] = handle;
+        self.slot_hints[slot as usize] = hint;
+    }
+
+    /// The socket index a socket variable names; WSAENOTSOCK if none (CB-C7).
+    ///
+    /// Performance: a call on a slot looks the handle up by hash only when
+    /// the slot's hint is stale. The hint is trusted only if that socket
+    /// still has the slot's handle, and handles are never reused, so the
+    /// answer is the lookup's.
+    pub fn slot_socket(&self, slot: u32) -> Result<u32, WsaError> {
+        let handle = self.slots.get(slot as usize).copied().unwrap_or(0);
+        let hint = self.slot_hints.get(slot as usize).copied();
+        let live = hint.and_then(|i| self.sockets.get(i as usize)?.as_ref());
+        if let (Some(index), Some(sock)) = (hint, live)
+            && sock.handle == handle
+        {
+            return Ok(index);
+        }
+        self.socket_index(handle)
     }
 
     /// The live socket index behind a listener handle, if it still listens.
@@ -330,6 +378,7 @@ impl Host {
         self.tcp = old.tcp;
         self.isn = old.isn;
         self.slots = vec![0; old.slot_names.len()];
+        self.slot_hints = vec![u32::MAX; old.slot_names.len()];
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;

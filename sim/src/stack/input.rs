@@ -48,6 +48,9 @@ pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<
 /// Whether the destination is one of the host's addresses or a broadcast
 /// address of one of its subnets (CB-B3).
 fn accepts(host: &Host, core: &Core, header: &PacketHeader) -> bool {
+    if core.topo.first_addr(host.node) == Some(header.dst) {
+        return true; // the common case, without reading the node's addresses
+    }
     let addrs = &core.topo.node(host.node).addrs;
     header.dst.is_broadcast()
         || addrs
@@ -102,7 +105,7 @@ fn passive_open(
         return;
     }
     let iss = host.next_isn();
-    let mut out = std::mem::take(&mut core.tcp_out);
+    let mut out = core.take_tcp_out();
     let callee = crate::winsock::callee_data(host, listener);
     let connect_data = crate::winsock::caller_data(host, payload);
     // A SYN's data is connect data on a host whose provider reads it
@@ -136,8 +139,7 @@ fn passive_open(
         slot.holds_port = true;
     }
     after_tcb(host, core, conn, &out);
-    out.clear();
-    core.tcp_out = out;
+    core.put_tcp_out(out);
 }
 
 fn trace_note_drop(

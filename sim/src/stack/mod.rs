@@ -3,6 +3,7 @@
 
 pub mod host;
 pub mod input;
+pub mod lookup;
 pub mod notify;
 pub mod ports;
 pub mod socket;

@@ -12,13 +12,12 @@
 
 use std::collections::VecDeque;
 
-use indexmap::IndexMap;
-use rustc_hash::FxBuildHasher;
+use super::lookup::LookupMap;
 
 /// Port holders and the ephemeral allocator of one host.
 #[derive(Debug)]
 pub struct PortTable {
-    holds: IndexMap<u16, u32, FxBuildHasher>,
+    holds: LookupMap<u16, u32>,
     first: u16,
     last: u16,
     /// Next never-handed-out ephemeral port (u32 so it can pass `last`).
@@ -31,7 +30,7 @@ impl PortTable {
     /// A table whose ephemeral range is `first..=last`.
     pub fn new((first, last): (u16, u16)) -> Self {
         PortTable {
-            holds: IndexMap::default(),
+            holds: LookupMap::default(),
             first,
             last,
             next_fresh: u32::from(first),
@@ -44,7 +43,7 @@ impl PortTable {
     }
 
     pub fn hold(&mut self, port: u16) {
-        *self.holds.entry(port).or_insert(0) += 1;
+        *self.holds.get_or_insert_with(port, || 0) += 1;
     }
 
     /// Drops one hold; a freed ephemeral port goes back to the allocator.
@@ -55,7 +54,7 @@ impl PortTable {
         };
         *count -= 1;
         if *count == 0 {
-            self.holds.swap_remove(&port);
+            self.holds.remove(&port);
             if (self.first..=self.last).contains(&port) && u32::from(port) < self.next_fresh {
                 self.released.push_back(port);
             }
@@ -83,9 +82,9 @@ impl PortTable {
         None
     }
 
-    /// Each held port and its number of holders, in the table's order.
+    /// Each held port and its number of holders, by port.
     pub fn holds(&self) -> impl Iterator<Item = (u16, u32)> + '_ {
-        self.holds.iter().map(|(p, n)| (*p, *n))
+        self.holds.sorted().into_iter()
     }
 
     /// Ports held at the moment.

@@ -5,14 +5,14 @@
 
 use std::net::SocketAddrV4;
 
-use simsock_model::packet::DEFAULT_TTL;
-use simsock_model::{PacketHeader, TcpState, Transport, WsaError};
+use simsock_model::{TcpState, WsaError};
 
 use super::ConnId;
 use super::host::Host;
 use super::socket::SockState;
 use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
 use crate::engine::{Core, Event};
+use crate::net::{Hop, NodeId};
 use crate::trace::TraceKind;
 
 /// The WSA code a failed connection reports.
@@ -34,7 +34,7 @@ pub fn with_tcb<R>(
     conn: ConnId,
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
-    let mut out = std::mem::take(&mut core.tcp_out);
+    let mut out = core.take_tcp_out();
     let cfg = host.tcp;
     let result = host
         .slot(conn)
@@ -43,36 +43,38 @@ pub fn with_tcb<R>(
     if result.is_some() {
         after_tcb(host, core, conn, &out);
     }
-    out.clear();
-    core.tcp_out = out;
+    core.put_tcp_out(out);
     result
 }
 
 /// Applies the consequences of one TCB step; see the module doc.
 pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
-    let Some(tcb) = host.tcb(conn) else { return };
+    let node = host.node;
+    let Some(slot) = host.slot(conn) else { return };
+    let Some(tcb) = slot.tcb.as_ref() else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
-    let owner = notify_owner(host, conn); // nonblocking notifications (CB-N3..N5)
     // ConnectEx, AcceptEx (issue 3, item 4): who may wait on this connection.
-    let watch = host
-        .slot(conn)
-        .map_or((None, None), |s| (s.socket, s.listener));
-    for seg in &out.segments {
-        let header = PacketHeader {
-            src: *local.ip(),
-            dst: *remote.ip(),
-            ttl: DEFAULT_TTL,
-            transport: Transport::Tcp(seg.hdr),
-        };
-        core.send_new(
-            host.node,
-            header,
-            [out.payload(seg), &[]],
-            seg.cause,
-            host.profile.arp_timeout,
-        );
+    let watch = (slot.socket, slot.listener);
+    // Performance: one slot lookup for the route and the state change.
+    let hop = match out.segments.is_empty() {
+        true => None,
+        false => Some(
+            *slot
+                .route
+                .get_or_insert_with(|| core.routes.next_hop(&core.topo, node, *remote.ip())),
+        ),
+    };
+    let from = std::mem::replace(&mut slot.traced, state);
+    // Nonblocking notifications (CB-N3..N5) go to the connection's own
+    // socket, or the listener it is queued on (FD_ACCEPT).
+    let queued_on = watch.1.and_then(|h| host.listener_index(h));
+    let owner = watch.0.or(queued_on);
+    if let Some(hop) = hop {
+        send_segments(host, core, (local, remote), (hop, out));
     }
-    trace_state(host, core, conn, local, remote, state);
+    if from != state {
+        trace_state(core, node, (local, remote), from, state);
+    }
     if out.notify {
         wake_owner(host, core, conn);
     }
@@ -92,38 +94,36 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     }
 }
 
-/// The socket whose notifications a connection's change may fire: its
-/// own socket, or the listener it is queued on (FD_ACCEPT).
-fn notify_owner(host: &mut Host, conn: ConnId) -> Option<u32> {
-    let slot = host.slot(conn)?;
-    let (socket, listener) = (slot.socket, slot.listener);
-    socket.or_else(|| listener.and_then(|h| host.listener_index(h)))
+/// Sends the TCB's segments along the connection's route.
+fn send_segments(
+    host: &Host,
+    core: &mut Core,
+    (local, remote): (SocketAddrV4, SocketAddrV4),
+    (hop, out): (Hop, &TcpOutput),
+) {
+    let via = (hop, host.profile.arp_timeout);
+    let addrs = (*local.ip(), *remote.ip());
+    for seg in &out.segments {
+        let data = (out.payload(seg), seg.cause);
+        core.send_segment_via(host.node, (addrs, &seg.hdr), data, via);
+    }
 }
 
 fn trace_state(
-    host: &mut Host,
     core: &mut Core,
-    conn: ConnId,
-    local: SocketAddrV4,
-    remote: SocketAddrV4,
-    state: TcpState,
+    node: NodeId,
+    (local, remote): (SocketAddrV4, SocketAddrV4),
+    from: TcpState,
+    to: TcpState,
 ) {
-    let Some(slot) = host.slot(conn) else { return };
-    if slot.traced == state {
-        return;
-    }
-    let from = std::mem::replace(&mut slot.traced, state);
     if core.trace.is_on() {
-        core.trace.record(
-            core.now(),
-            host.node,
-            TraceKind::State {
-                local,
-                remote,
-                from,
-                to: state,
-            },
-        );
+        let kind = TraceKind::State {
+            local,
+            remote,
+            from,
+            to,
+        };
+        core.trace.record(core.now(), node, kind);
     }
 }
 
@@ -162,7 +162,7 @@ fn enter_time_wait(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let tuple = (tcb.local, tcb.remote);
     let (snd_nxt, rcv_nxt) = tcb.sequence_pair();
-    if host.conns.swap_remove(&tuple).is_none() {
+    if host.conns.remove(&tuple).is_none() {
         return; // already a record
     }
     let until = core.now() + host.profile.tcp_timed_wait_delay;
@@ -183,7 +183,7 @@ fn on_closed(host: &mut Host, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (tuple, error) = ((tcb.local, tcb.remote), tcb.error);
     if host.conns.get(&tuple) == Some(&conn) {
-        host.conns.swap_remove(&tuple);
+        host.conns.remove(&tuple);
     }
     let Some(slot) = host.slot(conn) else { return };
     if let Some(index) = slot.socket {
@@ -285,7 +285,7 @@ pub fn arm_time_wait(host: &mut Host, core: &mut Core) {
 }
 
 fn host_index(core: &Core, host: &Host) -> u32 {
-    match core.topo.node(host.node).kind {
+    match core.topo.kind(host.node) {
         crate::net::NodeKind::Host(index) => index,
         crate::net::NodeKind::Router | crate::net::NodeKind::Switch => {
             unreachable!("a host's node is a host")

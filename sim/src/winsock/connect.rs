@@ -248,7 +248,7 @@ fn open_connection(
 ) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
-    let mut out = std::mem::take(&mut cx.core.tcp_out);
+    let mut out = cx.core.take_tcp_out();
     let tcb = match request.early {
         [] => Tcb::connect_with_data(
             now,
@@ -271,8 +271,7 @@ fn open_connection(
     sock.error = None;
     sock.remote = Some(to);
     after_tcb(cx.host, cx.core, conn, &out);
-    out.clear();
-    cx.core.tcp_out = out;
+    cx.core.put_tcp_out(out);
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.

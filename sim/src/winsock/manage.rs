@@ -17,7 +17,7 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
     match *op {
         Op::Socket { slot, family, kind } => {
             let handle = cx.host.open_socket(family, kind)?;
-            cx.host.slots[slot as usize] = handle;
+            cx.host.set_slot(slot, handle);
             Ok(Value::Socket(handle))
         }
         Op::Bind { slot, addr } => bind(cx, resolve(cx.host, slot)?, addr),
@@ -148,7 +148,7 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
     if let Err(e) = attach_accepted(cx.host, conn, new_index) {
         return Poll::Ready(Err(e));
     }
-    cx.host.slots[into as usize] = handle;
+    cx.host.set_slot(into, handle);
     Poll::Ready(Ok(Value::Socket(handle)))
 }
 

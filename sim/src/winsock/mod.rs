@@ -503,6 +503,5 @@ fn nonblocking(
 
 /// The socket index a slot names, WSAENOTSOCK if none (CB-C7).
 fn resolve(host: &Host, slot: Slot) -> Result<u32, WsaError> {
-    let handle = host.slots.get(slot as usize).copied().unwrap_or(0);
-    host.socket_index(handle)
+    host.slot_socket(slot)
 }
