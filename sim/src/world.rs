@@ -407,7 +407,7 @@ impl World {
             end: now,
             names: &host.slot_names,
         };
-        let failure = check(&pending.step.expect, &done);
+        let failure = check(pending.step.expect(), &done);
         let tracing = self.core.trace.is_on();
         if tracing || self.record_calls || failure.is_some() {
             let call = pending.step.op.display(&host.slot_names).to_string();
@@ -433,8 +433,13 @@ impl World {
                 detail,
                 start_ns: pending.start.as_nanos(),
                 end_ns: now.as_nanos(),
-                expected: pending.step.expect.result.as_ref().map(describe),
-                expected_code: pending.step.expect.result.as_ref().and_then(expected_error),
+                expected: pending.step.expect().result.as_ref().map(describe),
+                expected_code: pending
+                    .step
+                    .expect()
+                    .result
+                    .as_ref()
+                    .and_then(expected_error),
                 failure,
                 why: None,
             });

@@ -306,14 +306,14 @@ fn null_pointer_call_from_a_program_breaks_an_invariant() {
                 slot: s,
                 addr: "0.0.0.0:0".parse().expect("address"),
             }),
-            3 => Some(Op::Ex(ExOp::ConnectEx {
+            3 => Some(Op::Ex(Box::new(ExOp::ConnectEx {
                 slot: s,
                 to: "10.0.0.2:80".parse().expect("address"),
                 namelen: None,
                 data: None,
                 ov: Some(ov),
                 event: None,
-            })),
+            }))),
             _ => None,
         }
     };

@@ -7,6 +7,8 @@ mod expect;
 mod script;
 mod wsa_steps;
 
+use std::rc::Rc;
+
 use simsock_model::SimTime;
 use simsock_model::scenario::Expect;
 
@@ -19,15 +21,37 @@ pub use script::Script;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub op: Op,
-    pub expect: Expect,
+    /// `None` expects nothing ([`Expect::default`]). Shared rather than
+    /// inline: a step is moved into `Thread::pending` at every call, so it
+    /// stays small (see [`Step::expect`]).
+    pub expect: Option<Rc<Expect>>,
+}
+
+/// The expectation of a step that expects nothing.
+static NO_EXPECT: Expect = Expect {
+    result: None,
+    at: None,
+    took: None,
+};
+
+impl Step {
+    /// A step expecting `expect`.
+    pub fn new(op: Op, expect: Expect) -> Step {
+        let expect = (expect != NO_EXPECT).then(|| Rc::new(expect));
+        Step { op, expect }
+    }
+
+    /// What is expected of the call.
+    #[inline]
+    pub fn expect(&self) -> &Expect {
+        self.expect.as_deref().unwrap_or(&NO_EXPECT)
+    }
 }
 
 impl From<Op> for Step {
+    #[inline]
     fn from(op: Op) -> Self {
-        Step {
-            op,
-            expect: Expect::default(),
-        }
+        Step { op, expect: None }
     }
 }
 

@@ -51,10 +51,8 @@ fn compile_into(steps: &[scenario::Step], host: &mut Host, instrs: &mut Vec<Inst
             instrs[start] = Instr::Loop { times: *times, end };
             continue;
         }
-        instrs.push(Instr::Call(Step {
-            op: to_op(step, host),
-            expect: step.expectation(),
-        }));
+        let op = to_op(step, host);
+        instrs.push(Instr::Call(Step::new(op, step.expectation())));
     }
 }
 
@@ -192,11 +190,11 @@ fn notify_op(step: &scenario::Step, host: &mut Host) -> Op {
             spi,
             ..
         } => Op::Select {
-            sets: SelectSets {
+            sets: Box::new(SelectSets {
                 read: slots(read),
                 write: slots(write),
                 except: slots(except),
-            },
+            }),
             timeout: *timeout,
             spi: *spi,
         },

@@ -73,10 +73,7 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Option<Op> {
             // The checker allows no Repeat inside an APC: one call per step.
             steps: steps
                 .iter()
-                .map(|s| Step {
-                    op: super::script::to_op(s, host),
-                    expect: s.expectation(),
-                })
+                .map(|s| Step::new(super::script::to_op(s, host), s.expectation()))
                 .collect(),
         },
         S::CancelBlockingCall { .. } => Op::CancelBlockingCall { spi: false },

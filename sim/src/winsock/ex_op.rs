@@ -289,7 +289,7 @@ pub fn compile(step: &scenario::Step, host: &mut Host) -> Option<Op> {
         },
         _ => return None,
     };
-    Some(Op::Ex(op))
+    Some(Op::Ex(Box::new(op)))
 }
 
 /// `text`, or `len` bytes of `a..z` repeated (as Send's payload).

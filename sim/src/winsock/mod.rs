@@ -119,7 +119,9 @@ pub enum Op {
     // --- Nonblocking notifications (CB-N3..N5): winsock/notify/. `spi`
     // names the call WSP... (same mechanism). ---
     Select {
-        sets: notify::SelectSets,
+        /// Boxed, as are the other rare large fields: a thread's pending
+        /// call is copied into place at every call, so `Op` stays small.
+        sets: Box<notify::SelectSets>,
         timeout: Option<SimDuration>,
         spi: bool,
     },
@@ -178,8 +180,9 @@ pub enum Op {
     CancelBlockingCall {
         spi: bool,
     },
-    /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`.
-    Ex(ex_op::ExOp),
+    /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`. Boxed
+    /// to keep `Op` small.
+    Ex(Box<ex_op::ExOp>),
 }
 
 impl Op {
