@@ -124,7 +124,7 @@ fn passive_open(
         &host.tcp,
         &mut out,
     );
-    tcb.peer_syn_data = connect_data;
+    tcb.set_peer_syn_data(connect_data);
     let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;

@@ -149,7 +149,7 @@ fn received_data(host: &Host, index: u32) -> Vec<u8> {
     host.socket(index)
         .conn
         .and_then(|c| host.tcb(c))
-        .and_then(|t| t.peer_syn_data.clone())
+        .and_then(|t| t.peer_syn_data().map(<[u8]>::to_vec))
         .unwrap_or_default()
 }
 

@@ -103,17 +103,28 @@ pub struct Tcb {
     /// receive buffer (kept when `TcpConfig::audit`).
     pub sent: super::digest::StreamDigest,
     pub delivered: super::digest::StreamDigest,
-    /// Connect data sent on our SYN or SYN,ACK and its retransmissions
-    /// (CB-W1, CB-W2; feature: wsaconnect). TCP has no connect data; here
-    /// it is the SYN's payload. As SYN data does (RFC 9293 §3.10.7.2, TCP
-    /// Fast Open, RFC 7413) it occupies sequence space right after the SYN,
-    /// so the SYN's ACK, or the RST of a closed port, covers it; unlike
-    /// them it never enters the byte stream: the receiving stack keeps it as
-    /// connect data, or drops it if its provider has none (a divergence from
-    /// RFC 9293, which queues SYN data for delivery).
-    pub syn_data: Vec<u8>,
-    /// Connect data the peer's SYN or SYN,ACK carried, if any.
-    pub peer_syn_data: Option<Vec<u8>>,
+    /// Connect data (CB-W1, CB-W2; feature: wsaconnect), `None` when there
+    /// is none either way: rare, so boxed to keep the TCB small (it is moved
+    /// into its slot at every connection). See [`ConnectData`].
+    connect_data: Option<Box<ConnectData>>,
+}
+
+/// The connect data of one connection.
+///
+/// Connect data sent on our SYN or SYN,ACK and its retransmissions
+/// (CB-W1, CB-W2; feature: wsaconnect). TCP has no connect data; here
+/// it is the SYN's payload. As SYN data does (RFC 9293 §3.10.7.2, TCP
+/// Fast Open, RFC 7413) it occupies sequence space right after the SYN,
+/// so the SYN's ACK, or the RST of a closed port, covers it; unlike
+/// them it never enters the byte stream: the receiving stack keeps it as
+/// connect data, or drops it if its provider has none (a divergence from
+/// RFC 9293, which queues SYN data for delivery).
+#[derive(Debug, Default)]
+pub struct ConnectData {
+    /// Sent on our SYN or SYN,ACK and its retransmissions.
+    pub ours: Vec<u8>,
+    /// What the peer's SYN or SYN,ACK carried, if any.
+    pub peer: Option<Vec<u8>>,
 }
 
 impl Tcb {
@@ -144,8 +155,7 @@ impl Tcb {
             established_at: None,
             sent: Default::default(),
             delivered: Default::default(),
-            syn_data: Vec::new(),
-            peer_syn_data: None,
+            connect_data: None,
         }
     }
 
@@ -222,7 +232,28 @@ impl Tcb {
     /// Connect data for our SYN: the stream's first byte follows it.
     fn set_syn_data(&mut self, data: Vec<u8>) {
         self.buf_seq = self.iss.wrapping_add(1).wrapping_add(data.len() as u32);
-        self.syn_data = data;
+        if !data.is_empty() {
+            self.connect_data.get_or_insert_default().ours = data;
+        }
+    }
+
+    /// Connect data sent on our SYN or SYN,ACK (empty if none).
+    #[inline]
+    pub fn syn_data(&self) -> &[u8] {
+        self.connect_data.as_ref().map_or(&[], |d| &d.ours)
+    }
+
+    /// Connect data the peer's SYN or SYN,ACK carried, if any.
+    #[inline]
+    pub fn peer_syn_data(&self) -> Option<&[u8]> {
+        self.connect_data.as_ref()?.peer.as_deref()
+    }
+
+    /// Records the connect data the peer's SYN or SYN,ACK carried.
+    pub fn set_peer_syn_data(&mut self, data: Option<Vec<u8>>) {
+        if data.is_some() || self.connect_data.is_some() {
+            self.connect_data.get_or_insert_default().peer = data;
+        }
     }
 
     /// When the engine must call [`Tcb::on_timer`].
@@ -298,10 +329,11 @@ impl Tcb {
             TcpState::SynReceived => TcpFlags::SYN.with(TcpFlags::ACK),
             _ => TcpFlags::SYN,
         };
-        let len = self.syn_data.len() as u32;
+        let syn_data = self.syn_data();
+        let len = syn_data.len() as u32;
         out.push(
             self.header(self.iss, flags, len, u16::MAX),
-            [&self.syn_data, &[]],
+            [syn_data, &[]],
             cause,
         );
         self.snd_nxt = self.iss.wrapping_add(1).wrapping_add(len);

@@ -20,7 +20,7 @@ impl Tcb {
                 self.on_segment_syn_sent(now, hdr, cfg, out);
                 // CB-W2: callee data on the SYN,ACK that established us.
                 if self.state == TcpState::Established && !payload.is_empty() {
-                    self.peer_syn_data = Some(payload.to_vec());
+                    self.set_peer_syn_data(Some(payload.to_vec()));
                 }
             }
             TcpState::Closed | TcpState::Listen => {}
