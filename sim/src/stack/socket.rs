@@ -53,7 +53,9 @@ pub struct Socket {
     /// waiting (CB-N1).
     pub nonblocking: bool,
     pub conn: Option<ConnId>,
-    pub listener: Option<Listener>,
+    /// A listening socket's queues (boxed: few sockets listen, and a
+    /// socket is moved into its slot at every socket and accept call).
+    pub listener: Option<Box<Listener>>,
     /// The error of the last connection attempt or of the broken connection
     /// (SO_ERROR); a broken connected socket stays broken (CB-C20).
     pub error: Option<WsaError>,

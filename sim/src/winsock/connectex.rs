@@ -49,8 +49,9 @@ pub const DATAGRAM_CODE: WsaError = WsaError::WSAEINVAL;
 /// ConnectEx's part of a socket.
 #[derive(Debug, Default)]
 pub struct SocketEx {
-    /// The ConnectEx under way.
-    pub pending: Option<Pending>,
+    /// The ConnectEx under way (boxed: rare, and every socket carries the
+    /// field).
+    pub pending: Option<Box<Pending>>,
     /// Connected by ConnectEx, SO_UPDATE_CONNECT_CONTEXT not yet set:
     /// getpeername and shutdown fail (CB-X6).
     pub context_stale: bool,
@@ -122,14 +123,14 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
     };
     let queued = early.len() as u32;
     let sock = cx.host.socket_mut(index);
-    sock.ex.pending = Some(Pending {
+    sock.ex.pending = Some(Box::new(Pending {
         ov,
         to,
         data,
         queued,
         delayed,
         connected: false,
-    });
+    }));
     if delayed {
         sock.state = SockState::Connecting;
         cx.host.ex.delayed.push(index);

@@ -118,10 +118,10 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     match sock.listener.as_mut() {
         Some(l) => l.backlog = backlog,
         None => {
-            sock.listener = Some(Listener {
+            sock.listener = Some(Box::new(Listener {
                 backlog,
                 ..Default::default()
-            })
+            }))
         }
     }
     Ok(Value::None)
