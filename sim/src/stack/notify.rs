@@ -92,6 +92,10 @@ pub struct EventObject {
 /// names compile to (like socket slots).
 #[derive(Debug, Default)]
 pub struct HostNotify {
+    /// A socket of the host registered for notifications at some point.
+    /// Until then the hooks below skip their work: it only matters to a
+    /// registered socket, and [`register`] starts a socket afresh.
+    pub in_use: bool,
     pub windows: Vec<Window>,
     pub window_names: Vec<String>,
     pub events: Vec<EventObject>,
@@ -234,6 +238,9 @@ fn conditions(host: &Host, index: u32, ended: Option<Option<WsaError>>) -> Vec<M
 /// A socket's connection changed: note an attempt starting or ending, and
 /// post the events its registration asks for that are due (module doc).
 pub fn socket_changed(host: &mut Host, core: &mut Core, index: u32) {
+    if !host.notify.in_use {
+        return; // performance: see `HostNotify::in_use`
+    }
     let Some(sock) = host
         .sockets
         .get_mut(index as usize)
@@ -296,6 +303,9 @@ fn post(host: &mut Host, core: &mut Core, target: Target, index: u32, message: M
 /// FD_ACCEPT, a send that would block: FD_WRITE); posts it again at once
 /// if its condition still holds.
 pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
+    if !host.notify.in_use {
+        return; // performance: see `HostNotify::in_use`
+    }
     let Some(sock) = host
         .sockets
         .get_mut(index as usize)
@@ -313,6 +323,7 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
 /// events already due are posted at once (a connected socket gets
 /// FD_WRITE), as both documents say.
 pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
+    host.notify.in_use |= mask != 0;
     let notify = &mut host.socket_mut(index).notify;
     notify.registration = (mask != 0).then_some(Registration { target, mask });
     notify.posted = 0;

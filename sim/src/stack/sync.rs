@@ -66,9 +66,14 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     };
     let from = std::mem::replace(&mut slot.traced, state);
     // Nonblocking notifications (CB-N3..N5) go to the connection's own
-    // socket, or the listener it is queued on (FD_ACCEPT).
-    let queued_on = watch.1.and_then(|h| host.listener_index(h));
-    let owner = watch.0.or(queued_on);
+    // socket, or the listener it is queued on (FD_ACCEPT); none until a
+    // socket of the host registers (`HostNotify::in_use`).
+    let owner = match host.notify.in_use {
+        true => watch
+            .0
+            .or_else(|| watch.1.and_then(|h| host.listener_index(h))),
+        false => None,
+    };
     if let Some(hop) = hop {
         send_segments(host, core, (local, remote), (hop, out));
     }
@@ -88,7 +93,8 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     if let Some(index) = owner {
         super::notify::socket_changed(host, core, index);
     }
-    let accepted_now = watch.1.is_some() && state == TcpState::Established;
+    let accepted_now =
+        watch.1.is_some() && state == TcpState::Established && host.ex.accept_ex_used;
     if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || accepted_now {
         crate::winsock::ex_op::after_tcb(host, core, watch.0, watch.1);
     }

@@ -296,6 +296,18 @@ pub fn cancel(host: &mut Host, core: &mut Core, index: u32) {
 /// (CB-X5), getpeername and shutdown before the context update (CB-X6), and
 /// closesocket of a socket with a ConnectEx pending.
 pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
+    // Performance: the other calls skip looking their socket up.
+    if !matches!(
+        op,
+        Op::SetOpt { .. }
+            | Op::Bind { .. }
+            | Op::GetOpt { .. }
+            | Op::GetPeerName { .. }
+            | Op::Shutdown { .. }
+            | Op::Close { .. }
+    ) {
+        return None;
+    }
     let slot = op.slot()?;
     let index = resolve(cx.host, slot).ok()?;
     let sock = cx.host.socket_mut(index);

@@ -32,6 +32,9 @@ use crate::trace::TraceKind;
 /// The overlapped state of one host (its process).
 #[derive(Debug, Default)]
 pub struct HostEx {
+    /// AcceptEx waited on a listener of the host at some point; until
+    /// then no listener has AcceptEx calls to serve after a TCB step.
+    pub accept_ex_used: bool,
     /// Extension function pointers obtained with WSAIoctl (CB-X3), as bits
     /// of [`ExtensionFunction::bit`].
     pub pointers: u8,

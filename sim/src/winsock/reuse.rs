@@ -123,6 +123,7 @@ pub(super) fn accept_ex(
         return Err(WsaError::WSAEINVAL); // CB-X9: bound, reused or connected
     }
     begin(cx, ov, ExtensionFunction::AcceptEx, accept, None);
+    cx.host.ex.accept_ex_used = true;
     cx.host.socket_mut(listen).ex.accepting.push((target, ov));
     if try_accept(cx.host, cx.core, listen) {
         return Ok(Value::Bytes(0));

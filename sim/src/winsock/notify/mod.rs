@@ -269,6 +269,9 @@ pub(super) fn registered(cx: &CallCx<'_>, slot: Slot) -> bool {
 /// [`crate::stack::notify`]): recv FD_READ, accept FD_ACCEPT, a send that
 /// would block FD_WRITE.
 pub(super) fn reenable(cx: &mut CallCx<'_>, slot: Slot, event: FdEvent) {
+    if !cx.host.notify.in_use {
+        return; // performance: see `HostNotify::in_use`
+    }
     if let Ok(index) = resolve(cx.host, slot) {
         crate::stack::notify::reenable(cx.host, cx.core, index, event);
     }
