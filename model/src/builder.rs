@@ -452,7 +452,7 @@ impl Step {
 
     /// Sets the expected outcome (a no-op on Sleep and Repeat, which have none).
     pub fn expect(mut self, outcome: Outcome) -> Step {
-        if let Some(slot) = self.expect_slot() {
+        if let (Some(slot), _, _) = self.expectation_mut() {
             *slot = Some(outcome);
         }
         self
@@ -461,79 +461,9 @@ impl Step {
     /// Sets how long the call must take (accept, connect, send, recv,
     /// sendto, recvfrom).
     pub fn took(mut self, time: &str) -> Step {
-        if let Some(slot) = self.took_slot() {
+        if let (_, _, Some(slot)) = self.expectation_mut() {
             *slot = Some(TimeSpec::Exactly(duration(time)));
         }
         self
-    }
-
-    fn expect_slot(&mut self) -> Option<&mut Option<Outcome>> {
-        use Step::*;
-        match self {
-            Startup { expect, .. }
-            | Cleanup { expect }
-            | IoctlSocket { expect, .. }
-            | Socket { expect, .. }
-            | Bind { expect, .. }
-            | Listen { expect, .. }
-            | Accept { expect, .. }
-            | Connect { expect, .. }
-            | Send { expect, .. }
-            | Recv { expect, .. }
-            | Shutdown { expect, .. }
-            | Close { expect, .. }
-            | SetOption { expect, .. }
-            | GetOption { expect, .. }
-            | GetSockName { expect, .. }
-            | GetPeerName { expect, .. }
-            | SendTo { expect, .. }
-            | RecvFrom { expect, .. }
-            | LastError { expect }
-            | Select { expect, .. }
-            | AsyncSelect { expect, .. }
-            | GetMessage { expect, .. }
-            | CreateEvent { expect, .. }
-            | EventSelect { expect, .. }
-            | WaitForEvents { expect, .. }
-            | EnumNetworkEvents { expect, .. }
-            | WsaConnect { expect, .. }
-            | WspConnect { expect, .. }
-            | SetConnectData { expect, .. }
-            | GetConnectData { expect, .. }
-            | QueueApc { expect, .. }
-            | CancelBlockingCall { expect }
-            | WspCancelBlockingCall { expect }
-            | GetExtensionFunction { expect, .. }
-            | ConnectEx { expect, .. }
-            | DisconnectEx { expect, .. }
-            | TransmitFile { expect, .. }
-            | AcceptEx { expect, .. }
-            | CreateIoCompletionPort { expect, .. }
-            | GetQueuedCompletionStatus { expect, .. }
-            | GetOverlappedResult { expect, .. }
-            | WaitForSingleObject { expect, .. } => Some(expect),
-            _ => None,
-        }
-    }
-
-    fn took_slot(&mut self) -> Option<&mut Option<TimeSpec>> {
-        match self {
-            Step::Accept { took, .. }
-            | Step::Connect { took, .. }
-            | Step::Send { took, .. }
-            | Step::Recv { took, .. }
-            | Step::SendTo { took, .. }
-            | Step::RecvFrom { took, .. }
-            | Step::Select { took, .. }
-            | Step::GetMessage { took, .. }
-            | Step::WaitForEvents { took, .. }
-            | Step::WsaConnect { took, .. }
-            | Step::WspConnect { took, .. }
-            | Step::ConnectEx { took, .. }
-            | Step::GetQueuedCompletionStatus { took, .. }
-            | Step::GetOverlappedResult { took, .. }
-            | Step::WaitForSingleObject { took, .. } => Some(took),
-            _ => None,
-        }
     }
 }

@@ -516,11 +516,13 @@ fn recv_max() -> u32 {
     65_536
 }
 
-impl Step {
-    /// The expectation written on the step, if any.
-    pub fn expectation(&self) -> Expect {
+/// Which steps carry an expected outcome, and which also `at` and `took`:
+/// one list for [`Step::expectation`] and [`Step::expectation_mut`] (the
+/// same arms bind by reference or by mutable reference).
+macro_rules! expectation_parts {
+    ($step:expr) => {{
         use Step::*;
-        let (result, at, took) = match self {
+        match $step {
             Startup { expect, .. }
             | Cleanup { expect }
             | IoctlSocket { expect, .. }
@@ -547,7 +549,7 @@ impl Step {
             | DisconnectEx { expect, .. }
             | TransmitFile { expect, .. }
             | AcceptEx { expect, .. }
-            | CreateIoCompletionPort { expect, .. } => (expect, &None, &None),
+            | CreateIoCompletionPort { expect, .. } => (Some(expect), None, None),
             Accept {
                 expect, at, took, ..
             }
@@ -592,14 +594,35 @@ impl Step {
             }
             | WaitForSingleObject {
                 expect, at, took, ..
-            } => (expect, at, took),
-            Sleep(_) | SleepUntil(_) | Repeat { .. } => (&None, &None, &None),
-        };
-        Expect {
-            result: result.clone(),
-            at: *at,
-            took: *took,
+            } => (Some(expect), Some(at), Some(took)),
+            Sleep(_) | SleepUntil(_) | Repeat { .. } => (None, None, None),
         }
+    }};
+}
+
+impl Step {
+    /// The expectation written on the step, if any.
+    pub fn expectation(&self) -> Expect {
+        let (result, at, took) = expectation_parts!(self);
+        Expect {
+            result: result.cloned().flatten(),
+            at: at.copied().flatten(),
+            took: took.copied().flatten(),
+        }
+    }
+
+    /// Where a step keeps its expected outcome, `at` and `took`: `None` for
+    /// the parts it has not (Sleep, Repeat; `at`/`took` on calls that
+    /// return at once). The builder writes through them.
+    #[allow(clippy::type_complexity)]
+    pub fn expectation_mut(
+        &mut self,
+    ) -> (
+        Option<&mut Option<Outcome>>,
+        Option<&mut Option<TimeSpec>>,
+        Option<&mut Option<TimeSpec>>,
+    ) {
+        expectation_parts!(self)
     }
 
     /// The socket name a step acts on, if any.

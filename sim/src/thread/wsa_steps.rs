@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use simsock_model::scenario;
+use simsock_model::scenario::{self, Qos};
 
 use super::Step;
 use crate::stack::Host;
@@ -27,14 +27,7 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Option<Op> {
             slot: host.slot_named(socket),
             to: *to,
             namelen: *namelen,
-            params: Rc::new(ConnectParams {
-                caller_data: caller_data.as_deref().map(|d| Rc::from(d.as_bytes())),
-                callee_buffer: *callee_buffer,
-                sqos: *sqos,
-                gqos: *gqos,
-                sqos_len: None,
-                gqos_len: None,
-            }),
+            params: params(caller_data, *callee_buffer, (*sqos, *gqos), (None, None)),
         },
         S::WspConnect {
             socket,
@@ -52,14 +45,12 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Option<Op> {
             slot: host.slot_named(socket),
             to: *to,
             namelen: *namelen,
-            params: Rc::new(ConnectParams {
-                caller_data: caller_data.as_deref().map(|d| Rc::from(d.as_bytes())),
-                callee_buffer: *callee_buffer,
-                sqos: *sqos,
-                gqos: *gqos,
-                sqos_len: *sqos_len,
-                gqos_len: *gqos_len,
-            }),
+            params: params(
+                caller_data,
+                *callee_buffer,
+                (*sqos, *gqos),
+                (*sqos_len, *gqos_len),
+            ),
         },
         S::SetConnectData { socket, data, .. } => Op::SetConnData {
             slot: host.slot_named(socket),
@@ -79,5 +70,23 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Option<Op> {
         S::CancelBlockingCall { .. } => Op::CancelBlockingCall { spi: false },
         S::WspCancelBlockingCall { .. } => Op::CancelBlockingCall { spi: true },
         _ => return None,
+    })
+}
+
+/// The connect data and QoS arguments of a WSAConnect or WSPConnect step;
+/// the QoS buffer sizes are WSPConnect's only (`None`: a whole QOS).
+fn params(
+    caller_data: &Option<String>,
+    callee_buffer: Option<u32>,
+    (sqos, gqos): (Option<Qos>, Option<Qos>),
+    (sqos_len, gqos_len): (Option<u32>, Option<u32>),
+) -> Rc<ConnectParams> {
+    Rc::new(ConnectParams {
+        caller_data: caller_data.as_deref().map(|d| Rc::from(d.as_bytes())),
+        callee_buffer,
+        sqos,
+        gqos,
+        sqos_len,
+        gqos_len,
     })
 }
