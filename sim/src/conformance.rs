@@ -6,10 +6,12 @@
 //! A row is proven by a scenario that passes and in which a call of that
 //! API returned that code where its step expected exactly that code. For
 //! ConnectEx a completion step (GetQueuedCompletionStatus,
-//! GetOverlappedResult) of a ConnectEx operation counts too: the outcome of
-//! an overlapped call arrives there (CB-X4). Finding the files and running
-//! them is the CLI's business (`simsock conformance`).
+//! GetOverlappedResult) that read the outcome of a ConnectEx operation
+//! counts too: the outcome of an overlapped call arrives there (CB-X4).
+//! Finding the files and running them is the CLI's business (`simsock
+//! conformance`).
 
+use simsock_model::scenario::ExtensionFunction;
 use simsock_model::wsa::{Api, WsaError};
 
 use crate::scenario::Report;
@@ -62,19 +64,19 @@ pub fn proves(report: &Report, row: Row) -> bool {
 
 /// A call of the row's API that returned the row's code, as expected.
 fn shows(call: &CallRecord, row: Row) -> bool {
+    let completes_connect_ex = call.completes == Some(ExtensionFunction::ConnectEx);
     call.result == row.code.name()
         && call.expected_code == Some(row.code)
-        && of_api(&call.call, row.api)
+        && (of_api(&call.call, row.api) || (row.api == Api::ConnectEx && completes_connect_ex))
 }
 
-/// Whether a call's text is a call of `api`: it begins with the function's
-/// name, or, for ConnectEx, it completes a ConnectEx operation.
+/// Whether a call's text is a call of `api`: it begins with the
+/// function's name.
 fn of_api(call: &str, api: Api) -> bool {
     let function = call.split_once(" = ").map_or(call, |(_, f)| f);
-    let named = function
+    function
         .strip_prefix(api.name())
-        .is_some_and(|rest| rest.starts_with('('));
-    named || (api == Api::ConnectEx && call.contains("[ConnectEx"))
+        .is_some_and(|rest| rest.starts_with('('))
 }
 
 #[cfg(test)]
@@ -99,10 +101,35 @@ mod tests {
         assert!(!of_api("WSAConnect(s, 10.0.0.2:80)", Api::Connect));
         assert!(!of_api("connectx(s)", Api::Connect));
         assert!(of_api("ConnectEx(s, 10.0.0.2:80)", Api::ConnectEx));
-        assert!(of_api(
-            "GetQueuedCompletionStatus(p) [ConnectEx on s]",
-            Api::ConnectEx
-        ));
-        assert!(!of_api("GetQueuedCompletionStatus(p)", Api::ConnectEx));
+    }
+
+    fn completion(completes: Option<ExtensionFunction>) -> CallRecord {
+        CallRecord {
+            host: "client".into(),
+            thread: "main".into(),
+            call: "GetQueuedCompletionStatus(p, INFINITE) [AcceptEx on a, ConnectEx on s]".into(),
+            result: "WSAECONNREFUSED".into(),
+            detail: "WSAECONNREFUSED (key 7, 0 bytes)".into(),
+            start_ns: 0,
+            end_ns: 0,
+            expected: None,
+            expected_code: Some(WsaError::WSAECONNREFUSED),
+            completes,
+            failure: None,
+            why: None,
+        }
+    }
+
+    /// CB-X4: a completion counts for ConnectEx when the operation it read
+    /// was a ConnectEx, whatever else could complete on that port.
+    #[test]
+    fn a_completion_counts_for_the_operation_it_read() {
+        let row = Row {
+            api: Api::ConnectEx,
+            code: WsaError::WSAECONNREFUSED,
+        };
+        assert!(shows(&completion(Some(ExtensionFunction::ConnectEx)), row));
+        assert!(!shows(&completion(Some(ExtensionFunction::AcceptEx)), row));
+        assert!(!shows(&completion(None), row));
     }
 }

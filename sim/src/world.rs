@@ -34,6 +34,10 @@ pub struct CallRecord {
     /// The error code the step expected, if it expected one: `Err(code)`, or
     /// a completion with that code (the conformance matrix reads it).
     pub expected_code: Option<simsock_model::WsaError>,
+    /// For a call that read an overlapped operation's outcome, that
+    /// operation's function: a ConnectEx's refusal arrives through
+    /// GetQueuedCompletionStatus (CB-X4).
+    pub completes: Option<simsock_model::scenario::ExtensionFunction>,
     /// What the step expected and did not get.
     pub failure: Option<String>,
     /// Why the call failed, read off the trace ([`crate::why`]); filled
@@ -115,6 +119,7 @@ impl World {
             pending: None,
             last_error: 0,
             received: Vec::new(),
+            completed: None,
             progress: 0,
             finished: false,
             apc: Default::default(),
@@ -312,6 +317,7 @@ impl World {
             host,
             progress: &mut thread.progress,
             received: &mut thread.received,
+            completed: &mut thread.completed,
             first,
             start: pending.start,
             thread: index,
@@ -396,6 +402,7 @@ impl World {
             // CB-C1: per thread; an SPI call writes lpErrno instead.
             thread.last_error = e.number();
         }
+        let completes = thread.completed.take();
         let host = &mut self.hosts[thread.host as usize];
         crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
         let host = &self.hosts[thread.host as usize];
@@ -440,6 +447,7 @@ impl World {
                     .result
                     .as_ref()
                     .and_then(expected_error),
+                completes,
                 failure,
                 why: None,
             });

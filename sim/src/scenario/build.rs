@@ -148,6 +148,7 @@ fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
                 pending: None,
                 last_error: 0,
                 received: Vec::new(),
+                completed: None,
                 progress: 0,
                 finished: false,
                 apc: Default::default(),

@@ -102,6 +102,9 @@ pub struct Thread {
     pub last_error: u32,
     pub received: Vec<u8>,
     pub progress: u32,
+    /// The function of the overlapped operation whose outcome the last
+    /// call read, if it read one (see `CallCx::completed`).
+    pub completed: Option<simsock_model::scenario::ExtensionFunction>,
     pub finished: bool,
     /// Queued APCs and the cancellation of the blocking call (CB-A1, CB-C18).
     pub apc: crate::apc::ApcState,

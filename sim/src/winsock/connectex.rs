@@ -250,12 +250,13 @@ fn restart(host: &mut Host, core: &mut Core, index: u32) {
         return;
     };
     op.delayed = false;
-    let (mut progress, mut received) = (0, Vec::new());
+    let (mut progress, mut received, mut completed) = (0, Vec::new(), None);
     let mut cx = CallCx {
         core,
         host,
         progress: &mut progress,
         received: &mut received,
+        completed: &mut completed,
         first: true,
         thread: u32::MAX,
         start: SimTime::ZERO,

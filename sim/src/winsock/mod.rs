@@ -379,6 +379,10 @@ pub struct CallCx<'a> {
     pub start: SimTime,
     /// The calling thread (overlapped I/O: who started an operation, CB-X8).
     pub thread: u32,
+    /// Set by a call that reads an overlapped operation's outcome
+    /// (GetQueuedCompletionStatus, WSAGetOverlappedResult): which function
+    /// the completed operation was (CB-X4).
+    pub completed: &'a mut Option<simsock_model::scenario::ExtensionFunction>,
 }
 
 /// Polls a call: its first poll starts it, later polls check on it.

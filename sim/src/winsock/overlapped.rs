@@ -79,6 +79,8 @@ struct Port {
 
 #[derive(Clone, Copy, Debug)]
 struct Packet {
+    /// The function of the operation that completed.
+    kind: ExtensionFunction,
     key: u32,
     bytes: u32,
     error: Option<WsaError>,
@@ -232,6 +234,7 @@ pub fn complete(host: &mut Host, core: &mut Core, ov: Slot, outcome: Result<u32,
     if let Some((port, key)) = live.and_then(|s| s.ex.port) {
         let port = host.ex.ports.entry(port).or_default();
         port.queue.push_back(Packet {
+            kind,
             key,
             bytes: *outcome.as_ref().unwrap_or(&0),
             error: outcome.err(),
@@ -271,6 +274,7 @@ pub fn dequeue(cx: &mut CallCx<'_>, port: Slot, timeout: Option<SimDuration>) ->
     cx.received.clear();
     let p = cx.host.ex.ports.entry(port).or_default();
     if let Some(packet) = p.queue.pop_front() {
+        *cx.completed = Some(packet.kind);
         return Poll::Ready(match packet.error {
             None => Ok(Value::Completion {
                 key: packet.key,
@@ -337,6 +341,9 @@ pub fn get_result(cx: &mut CallCx<'_>, slot: Slot, ov: Slot, wait: bool) -> Poll
         // No operation of this socket was started with this OVERLAPPED.
         return Poll::Ready(Err(WsaError::WSAEINVAL));
     };
+    if o.outcome.is_some() {
+        *cx.completed = Some(o.kind);
+    }
     match o.outcome {
         Some(Ok(bytes)) => Poll::Ready(Ok(Value::Bytes(bytes))),
         Some(Err(e)) => Poll::Ready(Err(e)),
