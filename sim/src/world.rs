@@ -165,8 +165,10 @@ impl World {
                 };
                 self.core.send(node, pkt, arp);
             }
-            Event::TcpTimer { host, conn } => {
-                tcp_timer(&mut self.hosts[host as usize], &mut self.core, conn)
+            Event::TcpTimer { timer } => {
+                if let Some((host, conn)) = self.core.timers.fire(timer) {
+                    tcp_timer(&mut self.hosts[host as usize], &mut self.core, conn, timer)
+                }
             }
             Event::TimeWait { host } => {
                 expire_time_wait(&mut self.hosts[host as usize], &mut self.core)

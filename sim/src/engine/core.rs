@@ -8,9 +8,9 @@ use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode
 use simsock_model::{PacketHeader, SimDuration, SimTime, TcpHeader, Transport};
 
 use super::queue::EventQueue;
+use super::timers::{TimerId, Timers};
 use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
-use crate::stack::ConnId;
 use crate::stack::tcp::TcpOutput;
 use crate::trace::{Trace, TraceKind};
 
@@ -25,8 +25,9 @@ pub enum Event {
     },
     /// A node sends a packet it prepared earlier (ICMP after ARP gave up).
     Emit { pkt: PacketId, node: NodeId },
-    /// A TCB's retransmission timer.
-    TcpTimer { host: u32, conn: ConnId },
+    /// A TCB's retransmission timer (its host and TCB are in
+    /// [`Core::timers`] while it counts).
+    TcpTimer { timer: TimerId },
     /// The head of a host's TIME_WAIT queue is due.
     TimeWait { host: u32 },
     /// A thread runs (its start, the end of a sleep, or a wake-up).
@@ -50,6 +51,8 @@ pub struct Core {
     pub trace: Trace,
     /// Events processed so far.
     pub events: u64,
+    /// The TCP timers that still count.
+    pub timers: Timers,
     /// Scratch output of the TCP layer, reused so a segment costs no
     /// allocation; lent out by [`Core::take_tcp_out`].
     tcp_out: Option<Box<TcpOutput>>,
@@ -66,6 +69,7 @@ impl Core {
             packets: PacketPool::default(),
             trace,
             events: 0,
+            timers: Timers::default(),
             tcp_out: Some(Box::default()),
             faults: NetFaults::default(),
         }

@@ -5,5 +5,6 @@ mod broadcast;
 pub mod core;
 pub mod queue;
 pub mod rng;
+pub mod timers;
 
 pub use core::{Core, Event};

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
+use smallvec::SmallVec;
 
 use super::ConnId;
 use super::lookup::LookupMap;
@@ -15,6 +16,7 @@ use super::ports::PortTable;
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
 use crate::engine::rng::Stream;
+use crate::engine::timers::TimerId;
 use crate::net::{Hop, NodeId};
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
@@ -36,8 +38,9 @@ pub struct TcbSlot {
     pub holds_port: bool,
     /// Last state traced, to trace transitions once.
     pub traced: TcpState,
-    /// When the engine timer for this TCB is scheduled, if it is.
-    pub timer_at: Option<SimTime>,
+    /// When the engine timer for this TCB is scheduled, and its entry in
+    /// [`crate::engine::Core::timers`], if it is.
+    pub timer: Option<(SimTime, TimerId)>,
     /// The next hop toward the peer, once a segment has been sent (routes
     /// are static: see [`crate::net::Routes`]).
     pub route: Option<Hop>,
@@ -62,37 +65,29 @@ pub struct ClosedConnection {
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
-/// A host and its stack.
+/// A host and its stack: first what a segment or a call uses, then the
+/// notification and overlapped state, then names and audit records.
 #[derive(Debug)]
 pub struct Host {
-    pub name: String,
     pub node: NodeId,
-    pub profile: HostProfile,
-    pub tcp: TcpConfig,
     /// WSAStartup calls not yet matched by WSACleanup.
     pub startups: u32,
+    next_handle: u32,
+    pub max_sockets: u32,
     /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
     pub version: WinsockVersion,
-    pub ports: PortTable,
+    pub tcp: TcpConfig,
     /// Live connections by four-tuple (never iterated).
     pub conns: LookupMap<FourTuple, ConnId>,
-    pub tcbs: Vec<TcbSlot>,
+    /// Performance: a client host rarely has more than two connections at
+    /// once, and inline slots (and sockets, below) sit beside the host's
+    /// other hot fields instead of behind one more cold pointer.
+    pub tcbs: SmallVec<[TcbSlot; 2]>,
     free_tcbs: Vec<u32>,
-    /// Buffers of finished connections, reused by new ones (no allocation
-    /// per connection in the steady state).
-    spare_buffers: Vec<(VecDeque<u8>, VecDeque<u8>)>,
-    spare_waiters: Vec<Vec<u32>>,
-    /// Listening sockets by local port.
-    pub listeners: FxIndexMap<u16, u32>,
-    /// Datagram sockets by local port.
-    pub udp: FxIndexMap<u16, u32>,
-    pub time_wait: TimeWaitTable,
-    pub sockets: Vec<Option<Socket>>,
+    pub sockets: SmallVec<[Option<Socket>; 2]>,
     free_sockets: Vec<u32>,
     /// Open sockets by handle (never iterated).
     handles: LookupMap<u32, u32>,
-    next_handle: u32,
-    pub max_sockets: u32,
     /// The socket variables of the host's threads: a handle per slot, 0 for
     /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
     pub slots: Vec<u32>,
@@ -100,19 +95,36 @@ pub struct Host {
     /// that spares the handle lookup, checked before use (see
     /// [`Host::slot_socket`]).
     slot_hints: Vec<u32>,
+    pub ports: PortTable,
+    pub time_wait: TimeWaitTable,
+    /// Buffers of finished connections, reused by new ones (no allocation
+    /// per connection in the steady state).
+    ///
+    /// Performance: send and receive buffers in two lists, each moved
+    /// straight from and into its TCB field; a (send, recv) pair built on
+    /// the stack stalled on store forwarding (~3% of the storm).
+    spare_send: Vec<VecDeque<u8>>,
+    spare_recv: Vec<VecDeque<u8>>,
+    spare_waiters: Vec<Vec<u32>>,
+    /// Listening sockets by local port.
+    pub listeners: FxIndexMap<u16, u32>,
+    pub profile: HostProfile,
+    /// Windows and WSA event objects (CB-N4, CB-N5).
+    pub notify: super::notify::HostNotify,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
+    pub ex: crate::winsock::overlapped::HostEx,
+    /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
+    /// ones; here they come from the stream `isn/<host>`).
+    pub isn: Stream,
+    /// Datagram sockets by local port.
+    pub udp: FxIndexMap<u16, u32>,
+    pub name: String,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: Vec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
     pub closed: Vec<ClosedConnection>,
     /// Broken engine invariants seen while running, e.g. a late TIME_WAIT.
     pub violations: Vec<String>,
-    /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
-    /// ones; here they come from the stream `isn/<host>`).
-    pub isn: Stream,
-    /// Windows and WSA event objects (CB-N4, CB-N5).
-    pub notify: super::notify::HostNotify,
-    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
-    pub ex: crate::winsock::overlapped::HostEx,
 }
 
 impl Host {
@@ -133,14 +145,15 @@ impl Host {
             profile,
             startups: 0,
             conns: LookupMap::default(),
-            tcbs: Vec::new(),
+            tcbs: SmallVec::new(),
             free_tcbs: Vec::new(),
-            spare_buffers: Vec::new(),
+            spare_send: Vec::new(),
+            spare_recv: Vec::new(),
             spare_waiters: Vec::new(),
             listeners: IndexMap::default(),
             udp: IndexMap::default(),
             time_wait: TimeWaitTable::default(),
-            sockets: Vec::new(),
+            sockets: SmallVec::new(),
             free_sockets: Vec::new(),
             handles: LookupMap::default(),
             next_handle: FIRST_HANDLE,
@@ -222,8 +235,8 @@ impl Host {
     /// Performance: a freed slot is refilled field by field, so the TCB is
     /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, mut tcb: Tcb) -> ConnId {
-        if let Some(buffers) = self.spare_buffers.pop() {
-            tcb.adopt_buffers(buffers);
+        if let (Some(send), Some(recv)) = (self.spare_send.pop(), self.spare_recv.pop()) {
+            tcb.adopt_buffers(send, recv);
         }
         let index = match self.free_tcbs.pop() {
             Some(index) => {
@@ -235,7 +248,7 @@ impl Host {
                 slot.ready = false;
                 slot.holds_port = false;
                 slot.traced = TcpState::Closed;
-                slot.timer_at = None;
+                slot.timer = None;
                 slot.route = None;
                 index
             }
@@ -248,7 +261,7 @@ impl Host {
                     ready: false,
                     holds_port: false,
                     traced: TcpState::Closed,
-                    timer_at: None,
+                    timer: None,
                     route: None,
                 });
                 (self.tcbs.len() - 1) as u32
@@ -275,29 +288,38 @@ impl Host {
     }
 
     /// Frees a TCB slot (its buffers go with it: per-connection state is
-    /// freed at close).
+    /// freed at close). Returns its pending timer, for the caller to cancel
+    /// (`crate::stack::sync::free_tcb`).
     ///
     /// Performance: the TCB is emptied where it lies (its buffers taken,
     /// then the slot set to `None`), never moved out whole.
-    pub fn free_tcb(&mut self, conn: ConnId) {
+    #[must_use]
+    pub fn free_tcb(&mut self, conn: ConnId) -> Option<TimerId> {
         let audit = self.tcp.audit;
-        let Some(slot) = self.slot(conn) else { return };
-        slot.timer_at = None;
-        let Some(tcb) = slot.tcb.as_mut() else { return };
+        let slot = self
+            .tcbs
+            .get_mut(conn.index as usize)
+            .filter(|s| s.generation == conn.generation)?;
+        let timer = slot.timer.take().map(|(_, id)| id);
+        let Some(tcb) = slot.tcb.as_mut() else {
+            return timer;
+        };
         let closed = (audit && tcb.closed_gracefully()).then_some(ClosedConnection {
             local: tcb.local,
             remote: tcb.remote,
             sent: tcb.sent,
             delivered: tcb.delivered,
         });
-        let (send, recv) = tcb.take_buffers();
+        let (send, recv) = tcb.buffers_mut();
+        let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
+        if small && self.spare_send.len() < MAX_SPARES {
+            self.spare_send.push(std::mem::take(send));
+            self.spare_recv.push(std::mem::take(recv));
+        }
         slot.tcb = None;
         self.free_tcbs.push(conn.index);
         self.closed.extend(closed);
-        let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
-        if small && self.spare_buffers.len() < MAX_SPARES {
-            self.spare_buffers.push((send, recv));
-        }
+        timer
     }
 
     /// The slot index of a socket variable name, created on first use.
@@ -385,7 +407,7 @@ impl Host {
         self.tcbs = old.tcbs;
         for slot in &mut self.tcbs {
             slot.tcb = None;
-            slot.timer_at = None;
+            slot.timer = None;
         }
         self.free_tcbs = (0..self.tcbs.len() as u32).rev().collect();
         lost

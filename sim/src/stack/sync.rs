@@ -11,6 +11,7 @@ use super::ConnId;
 use super::host::Host;
 use super::socket::SockState;
 use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
+use crate::engine::timers::TimerId;
 use crate::engine::{Core, Event};
 use crate::net::{Hop, NodeId};
 use crate::trace::TraceKind;
@@ -86,7 +87,7 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     match state {
         TcpState::Established => on_established(host, core, conn),
         TcpState::TimeWait => enter_time_wait(host, core, conn),
-        TcpState::Closed => on_closed(host, conn),
+        TcpState::Closed => on_closed(host, core, conn),
         _ => {}
     }
     arm_timer(host, core, conn);
@@ -182,10 +183,10 @@ fn enter_time_wait(host: &mut Host, core: &mut Core, conn: ConnId) {
     );
     host.ports.hold(tuple.0.port());
     arm_time_wait(host, core);
-    release_if_detached(host, conn);
+    release_if_detached(host, core, conn);
 }
 
-fn on_closed(host: &mut Host, conn: ConnId) {
+fn on_closed(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (tuple, error) = ((tcb.local, tcb.remote), tcb.error);
     if host.conns.get(&tuple) == Some(&conn) {
@@ -199,7 +200,7 @@ fn on_closed(host: &mut Host, conn: ConnId) {
             // CB-C5: the socket keeps its binding and may connect again.
             sock.state = SockState::Bound;
             sock.conn = None;
-            host.free_tcb(conn);
+            free_tcb(host, core, conn);
         }
         return;
     }
@@ -211,7 +212,7 @@ fn on_closed(host: &mut Host, conn: ConnId) {
     {
         l.half_open -= 1;
     }
-    release_if_detached(host, conn);
+    release_if_detached(host, core, conn);
 }
 
 /// Aborts a connection with RST and frees it (its owner is gone).
@@ -222,11 +223,11 @@ pub fn with_abort(host: &mut Host, core: &mut Core, conn: ConnId) {
         slot.socket = None;
     }
     with_tcb(host, core, conn, |tcb, _, _, out| tcb.abort(out));
-    release_if_detached(host, conn);
+    release_if_detached(host, core, conn);
 }
 
 /// Frees a TCB that no socket owns and no listener queue holds.
-pub fn release_if_detached(host: &mut Host, conn: ConnId) {
+pub fn release_if_detached(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(slot) = host.slot(conn) else { return };
     if slot.socket.is_some() || slot.ready {
         return;
@@ -237,7 +238,7 @@ pub fn release_if_detached(host: &mut Host, conn: ConnId) {
     {
         host.ports.release(port);
     }
-    host.free_tcb(conn);
+    free_tcb(host, core, conn);
 }
 
 fn wake_owner(host: &mut Host, core: &mut Core, conn: ConnId) {
@@ -260,22 +261,31 @@ pub fn wake(core: &mut Core, waiters: &mut Vec<u32>) {
     }
 }
 
+/// Frees a TCB and cancels its pending timer.
+fn free_tcb(host: &mut Host, core: &mut Core, conn: ConnId) {
+    if let Some(timer) = host.free_tcb(conn) {
+        core.timers.cancel(timer);
+    }
+}
+
+/// Schedules the TCB's timer at its deadline unless one is pending as
+/// early; a later one it replaces is cancelled ([`crate::engine::timers`]).
 fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(slot) = host.slot(conn) else { return };
     let Some(due) = slot.tcb.as_ref().and_then(Tcb::deadline) else {
         return;
     };
-    if slot.timer_at.is_none_or(|at| due < at) {
-        slot.timer_at = Some(due);
-        let host_index = host_index(core, host);
-        core.schedule(
-            due,
-            Event::TcpTimer {
-                host: host_index,
-                conn,
-            },
-        );
+    if slot.timer.is_some_and(|(at, _)| at <= due) {
+        return;
     }
+    if let Some((_, old)) = slot.timer.take() {
+        core.timers.cancel(old);
+    }
+    let timer = core.timers.arm(host_index(core, host), conn);
+    if let Some(slot) = host.slot(conn) {
+        slot.timer = Some((due, timer));
+    }
+    core.schedule(due, Event::TcpTimer { timer });
 }
 
 /// Schedules the TIME_WAIT timer for the head record if none is pending.
@@ -326,13 +336,13 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
 /// A TCB timer fired. Stale timers (superseded, for a freed TCB, or whose
 /// deadline was cleared or moved by an ACK) do nothing but re-arm: the
 /// common case, since most retransmission timers never expire.
-pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
+pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId, timer: TimerId) {
     let now = core.now();
     let Some(slot) = host.slot(conn) else { return };
-    if slot.timer_at != Some(now) {
+    if slot.timer.map(|(_, id)| id) != Some(timer) {
         return;
     }
-    slot.timer_at = None;
+    slot.timer = None;
     let due = slot.tcb.as_ref().and_then(Tcb::deadline);
     if due.is_none_or(|due| due > now) {
         arm_timer(host, core, conn);

@@ -161,8 +161,13 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
     if to.ip().is_unspecified() || to.port() == 0 {
         return Err(WsaError::WSAEADDRNOTAVAIL); // CB-C3
     }
-    let local = commit_local_address(cx, index, *to.ip())?;
-    if tuple_in_use(cx, local, to) {
+    let (local, fresh) = commit_local_address(cx, index, *to.ip())?;
+    // A port allocated just now is in no four-tuple: every connection and
+    // TIME_WAIT record holds its local port, and `allocate` skips held
+    // ones. So the check is for bound sockets only (it costs two lookups
+    // in tables that are cold on a busy host).
+    debug_assert!(!fresh || !tuple_in_use(cx, local, to));
+    if !fresh && tuple_in_use(cx, local, to) {
         return Err(WsaError::WSAEADDRINUSE); // CB-C17, CB-T3
     }
     open_connection(cx, index, (local, to), request);
@@ -184,14 +189,14 @@ pub(super) fn already(api: Api, version: WinsockVersion) -> WsaError {
 
 /// Chooses the local address for a connection to `dst`: the bound one, or
 /// the interface toward the route's next hop, binding an ephemeral port if
-/// the socket is unbound (CB-C2). Then the four-tuple must be free: one
-/// held by a connection or by TIME_WAIT gives WSAEADDRINUSE, the delayed
-/// bind of CB-C17 (CB-T3).
+/// the socket is unbound (CB-C2), and whether it did. Then the four-tuple
+/// must be free: one held by a connection or by TIME_WAIT gives
+/// WSAEADDRINUSE, the delayed bind of CB-C17 (CB-T3).
 pub(super) fn commit_local_address(
     cx: &mut CallCx<'_>,
     index: u32,
     dst: Ipv4Addr,
-) -> Result<SocketAddrV4, WsaError> {
+) -> Result<(SocketAddrV4, bool), WsaError> {
     let node = cx.host.node;
     let hop = cx.core.routes.next_hop(&cx.core.topo, node, dst);
     let toward = match hop {
@@ -207,7 +212,8 @@ pub(super) fn commit_local_address(
     // Unbound, or bound to port 0 with SO_REUSE_UNICASTPORT (the port is
     // allocated at connect time): take an ephemeral port now.
     let bound = cx.host.socket(index).local;
-    if bound.is_none_or(|l| l.port() == 0) {
+    let fresh = bound.is_none_or(|l| l.port() == 0);
+    if fresh {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
         let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
         let sock = cx.host.socket_mut(index);
@@ -225,7 +231,7 @@ pub(super) fn commit_local_address(
     } else {
         *bound.ip()
     };
-    Ok(SocketAddrV4::new(ip, bound.port()))
+    Ok((SocketAddrV4::new(ip, bound.port()), fresh))
 }
 
 /// An address of the neighbour `to`, used to pick our interface toward it.

@@ -259,7 +259,7 @@ pub(super) fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, 
             .tcb(conn)
             .is_some_and(|t| !cx.host.conns.contains_key(&(t.local, t.remote)))
     {
-        release_if_detached(cx.host, conn);
+        release_if_detached(cx.host, cx.core, conn);
     }
 }
 

@@ -263,7 +263,7 @@ impl Tcb {
 
     /// Gives the TCB empty buffers to use instead of allocating its own
     /// (the host recycles the buffers of finished connections).
-    pub fn adopt_buffers(&mut self, (mut send, mut recv): (VecDeque<u8>, VecDeque<u8>)) {
+    pub fn adopt_buffers(&mut self, mut send: VecDeque<u8>, mut recv: VecDeque<u8>) {
         send.clear();
         recv.clear();
         // A Fast Open TCB already holds data (RFC 7413): keep it.
@@ -273,12 +273,10 @@ impl Tcb {
         self.recv_buf = recv;
     }
 
-    /// Takes the TCB's buffers, for reuse by a later connection.
-    pub fn take_buffers(&mut self) -> (VecDeque<u8>, VecDeque<u8>) {
-        (
-            std::mem::take(&mut self.send_buf),
-            std::mem::take(&mut self.recv_buf),
-        )
+    /// The TCB's send and receive buffers, to be taken for reuse by a
+    /// later connection.
+    pub fn buffers_mut(&mut self) -> (&mut VecDeque<u8>, &mut VecDeque<u8>) {
+        (&mut self.send_buf, &mut self.recv_buf)
     }
 
     /// Both FINs were exchanged and acknowledged with no reset or abort:
