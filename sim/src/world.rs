@@ -130,14 +130,19 @@ impl World {
 
     /// Runs until no event is left, or a limit is hit.
     pub fn run(&mut self) -> Result<(), LimitError> {
-        while let Some(at) = self.core.queue.peek_time() {
+        loop {
+            let timers = &self.core.timers;
+            let Some(at) = self.core.queue.peek_time(|e| timers.is_live(e)) else {
+                break;
+            };
             if at.since(SimTime::ZERO) > self.limits.max_time {
                 return Err(LimitError::Time(at));
             }
             if self.core.events >= self.limits.max_events {
                 return Err(LimitError::Events(self.core.events));
             }
-            let Some((_, event)) = self.core.queue.pop() else {
+            let timers = &self.core.timers;
+            let Some((_, event)) = self.core.queue.pop(|e| timers.is_live(e)) else {
                 break;
             };
             self.core.events += 1;

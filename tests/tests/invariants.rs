@@ -108,7 +108,7 @@ fn a_late_time_wait_breaks_the_time_wait_invariant() {
         until + simsock_model::SimDuration::from_secs(1),
         simsock_sim::engine::Event::Fault { index: u32::MAX },
     );
-    let _ = world.core.queue.pop();
+    let _ = world.core.queue.pop(|_| true);
     assert!(world.core.now() > until);
     expire_time_wait(&mut world.hosts[0], &mut world.core);
     let broken = check(&world);
