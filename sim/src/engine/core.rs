@@ -11,6 +11,7 @@ use super::queue::EventQueue;
 use super::timers::{TimerId, Timers};
 use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
+use crate::stack::buffers::BufferPool;
 use crate::stack::tcp::TcpOutput;
 use crate::trace::{Trace, TraceKind};
 
@@ -53,6 +54,8 @@ pub struct Core {
     pub events: u64,
     /// The TCP timers that still count.
     pub timers: Timers,
+    /// Spare TCB buffers, shared by all hosts.
+    pub buffers: BufferPool,
     /// Scratch output of the TCP layer, reused so a segment costs no
     /// allocation; lent out by [`Core::take_tcp_out`].
     tcp_out: Option<Box<TcpOutput>>,
@@ -70,6 +73,7 @@ impl Core {
             trace,
             events: 0,
             timers: Timers::default(),
+            buffers: BufferPool::default(),
             tcp_out: Some(Box::default()),
             faults: NetFaults::default(),
         }

@@ -2,8 +2,6 @@
 //! records. Lookups are by hash or index, never by scanning sockets, ports or
 //! connections, so the cost of a packet does not grow with their number.
 
-use std::collections::VecDeque;
-
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
@@ -11,6 +9,7 @@ use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 use smallvec::SmallVec;
 
 use super::ConnId;
+use super::buffers::BufferPool;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -46,11 +45,8 @@ pub struct TcbSlot {
     pub route: Option<Hop>,
 }
 
-/// Most spare buffers a host keeps for reuse, and the largest capacity kept:
-/// enough for the steady state of many short connections, bounded so that a
-/// burst of large transfers does not pin memory.
+/// Most spare waiter lists a host keeps for reuse.
 const MAX_SPARES: usize = 1024;
-const MAX_SPARE_CAPACITY: usize = 16 * 1024;
 
 /// A connection that closed gracefully, kept for the end-of-run check that
 /// no byte was lost or reordered (`crate::invariants`).
@@ -97,14 +93,6 @@ pub struct Host {
     slot_hints: Vec<u32>,
     pub ports: PortTable,
     pub time_wait: TimeWaitTable,
-    /// Buffers of finished connections, reused by new ones (no allocation
-    /// per connection in the steady state).
-    ///
-    /// Performance: send and receive buffers in two lists, each moved
-    /// straight from and into its TCB field; a (send, recv) pair built on
-    /// the stack stalled on store forwarding (~3% of the storm).
-    spare_send: Vec<VecDeque<u8>>,
-    spare_recv: Vec<VecDeque<u8>>,
     spare_waiters: Vec<Vec<u32>>,
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
@@ -147,8 +135,6 @@ impl Host {
             conns: LookupMap::default(),
             tcbs: SmallVec::new(),
             free_tcbs: Vec::new(),
-            spare_send: Vec::new(),
-            spare_recv: Vec::new(),
             spare_waiters: Vec::new(),
             listeners: IndexMap::default(),
             udp: IndexMap::default(),
@@ -234,8 +220,8 @@ impl Host {
     ///
     /// Performance: a freed slot is refilled field by field, so the TCB is
     /// moved once, not built into a whole new slot and moved again.
-    pub fn insert_tcb(&mut self, mut tcb: Tcb) -> ConnId {
-        if let (Some(send), Some(recv)) = (self.spare_send.pop(), self.spare_recv.pop()) {
+    pub fn insert_tcb(&mut self, mut tcb: Tcb, buffers: &mut BufferPool) -> ConnId {
+        if let Some((send, recv)) = buffers.take() {
             tcb.adopt_buffers(send, recv);
         }
         let index = match self.free_tcbs.pop() {
@@ -294,7 +280,7 @@ impl Host {
     /// Performance: the TCB is emptied where it lies (its buffers taken,
     /// then the slot set to `None`), never moved out whole.
     #[must_use]
-    pub fn free_tcb(&mut self, conn: ConnId) -> Option<TimerId> {
+    pub fn free_tcb(&mut self, conn: ConnId, buffers: &mut BufferPool) -> Option<TimerId> {
         let audit = self.tcp.audit;
         let slot = self
             .tcbs
@@ -311,11 +297,7 @@ impl Host {
             delivered: tcb.delivered,
         });
         let (send, recv) = tcb.buffers_mut();
-        let small = send.capacity().max(recv.capacity()) <= MAX_SPARE_CAPACITY;
-        if small && self.spare_send.len() < MAX_SPARES {
-            self.spare_send.push(std::mem::take(send));
-            self.spare_recv.push(std::mem::take(recv));
-        }
+        buffers.give(send, recv);
         slot.tcb = None;
         self.free_tcbs.push(conn.index);
         self.closed.extend(closed);

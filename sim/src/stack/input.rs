@@ -125,7 +125,7 @@ fn passive_open(
         &mut out,
     );
     tcb.set_peer_syn_data(connect_data);
-    let conn = host.insert_tcb(tcb);
+    let conn = host.insert_tcb(tcb, &mut core.buffers);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;
     if let Some(slot) = host.slot(conn) {

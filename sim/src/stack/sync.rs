@@ -263,7 +263,7 @@ pub fn wake(core: &mut Core, waiters: &mut Vec<u32>) {
 
 /// Frees a TCB and cancels its pending timer.
 fn free_tcb(host: &mut Host, core: &mut Core, conn: ConnId) {
-    if let Some(timer) = host.free_tcb(conn) {
+    if let Some(timer) = host.free_tcb(conn, &mut core.buffers) {
         core.timers.cancel(timer);
     }
 }

@@ -262,10 +262,8 @@ impl Tcb {
     }
 
     /// Gives the TCB empty buffers to use instead of allocating its own
-    /// (the host recycles the buffers of finished connections).
+    /// (`stack::buffers` recycles the buffers of finished connections).
     pub fn adopt_buffers(&mut self, mut send: VecDeque<u8>, mut recv: VecDeque<u8>) {
-        send.clear();
-        recv.clear();
         // A Fast Open TCB already holds data (RFC 7413): keep it.
         send.extend(self.send_buf.drain(..));
         recv.extend(self.recv_buf.drain(..));
