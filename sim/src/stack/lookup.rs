@@ -10,16 +10,29 @@
 use std::hash::Hash;
 
 use rustc_hash::FxBuildHasher;
+use smallvec::SmallVec;
+
+/// Entries kept inline before the table is used.
+const INLINE: usize = 4;
 
 /// A lookup-only map with a fixed hasher.
+///
+/// Performance: up to [`INLINE`] entries sit in the map itself and are
+/// found by comparing keys; the hash table takes over from the fifth. A
+/// client host's few connections and sockets are then found in the host's
+/// own memory, without touching a table of their own (two more cold lines,
+/// often on another page, per packet in the 1000-host storm).
 #[derive(Clone, Debug)]
 pub struct LookupMap<K, V> {
+    /// The entries while `map` is empty (never both in use).
+    few: SmallVec<[(K, V); INLINE]>,
     map: hashbrown::HashMap<K, V, FxBuildHasher>,
 }
 
 impl<K, V> Default for LookupMap<K, V> {
     fn default() -> Self {
         LookupMap {
+            few: SmallVec::new(),
             map: hashbrown::HashMap::with_hasher(FxBuildHasher),
         }
     }
@@ -28,34 +41,70 @@ impl<K, V> Default for LookupMap<K, V> {
 impl<K: Hash + Eq, V> LookupMap<K, V> {
     #[inline]
     pub fn get(&self, key: &K) -> Option<&V> {
+        if self.map.is_empty() {
+            return self.few.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        }
         self.map.get(key)
     }
 
     #[inline]
     pub fn contains_key(&self, key: &K) -> bool {
-        self.map.contains_key(key)
+        self.get(key).is_some()
     }
 
     /// Inserts or replaces; returns the old value.
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if let Some(old) = self.get_mut(&key) {
+            return Some(std::mem::replace(old, value));
+        }
+        if self.map.is_empty() {
+            if self.few.len() < INLINE {
+                self.few.push((key, value));
+                return None;
+            }
+            self.spill();
+        }
         self.map.insert(key, value)
     }
 
     #[inline]
     pub fn remove(&mut self, key: &K) -> Option<V> {
+        if self.map.is_empty() {
+            let i = self.few.iter().position(|(k, _)| k == key)?;
+            return Some(self.few.swap_remove(i).1);
+        }
         self.map.remove(key)
     }
 
     #[inline]
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        if self.map.is_empty() {
+            return self.few.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v);
+        }
         self.map.get_mut(key)
     }
 
     /// The value of `key`, inserted with `make` if absent.
     #[inline]
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+        if self.map.is_empty() {
+            match self.few.iter().position(|(k, _)| *k == key) {
+                Some(i) => return &mut self.few[i].1,
+                None if self.few.len() < INLINE => {
+                    self.few.push((key, make()));
+                    return &mut self.few.last_mut().expect("just pushed").1;
+                }
+                None => self.spill(),
+            }
+        }
         self.map.entry(key).or_insert_with(make)
+    }
+
+    /// Moves the inline entries into the table.
+    fn spill(&mut self) {
+        self.map.reserve(2 * INLINE);
+        self.map.extend(self.few.drain(..));
     }
 
     /// Every entry, sorted by key: the table's own order never shows.
@@ -64,17 +113,20 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         K: Ord + Copy,
         V: Copy,
     {
-        let mut entries: Vec<(K, V)> = self.map.iter().map(|(k, v)| (*k, *v)).collect();
+        let inline = self.few.iter().map(|(k, v)| (*k, *v));
+        let mut entries: Vec<(K, V)> = inline
+            .chain(self.map.iter().map(|(k, v)| (*k, *v)))
+            .collect();
         entries.sort_unstable_by_key(|e| e.0);
         entries
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.few.len() + self.map.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 }
 
@@ -95,5 +147,29 @@ mod tests {
         assert_eq!(m.remove(&3), Some("d"));
         assert_eq!(m.remove(&1), Some("b"));
         assert!(m.is_empty());
+    }
+
+    /// Past the inline entries the table takes over, and lookups, updates
+    /// and removals work the same on both sides of the change.
+    #[test]
+    fn behaves_the_same_inline_and_in_the_table() {
+        let mut m = LookupMap::default();
+        for k in 0..10u32 {
+            assert_eq!(m.insert(k, k * 10), None);
+            assert_eq!(m.len(), k as usize + 1);
+            for j in 0..=k {
+                assert_eq!(m.get(&j), Some(&(j * 10)), "{j} after inserting {k}");
+            }
+            assert_eq!(m.get(&(k + 1)), None);
+        }
+        *m.get_or_insert_with(3, || 0) += 1;
+        assert_eq!(m.get(&3), Some(&31));
+        for k in 0..10u32 {
+            assert_eq!(m.remove(&k), Some(k * 10 + u32::from(k == 3)));
+        }
+        assert!(m.is_empty());
+        // Empty again, it starts inline.
+        *m.get_or_insert_with(7, || 70) += 1;
+        assert_eq!(m.sorted(), [(7, 71)]);
     }
 }
