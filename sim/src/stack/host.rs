@@ -6,7 +6,6 @@ use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
-use smallvec::SmallVec;
 
 use super::ConnId;
 use super::buffers::BufferPool;
@@ -75,12 +74,9 @@ pub struct Host {
     pub tcp: TcpConfig,
     /// Live connections by four-tuple (never iterated).
     pub conns: LookupMap<FourTuple, ConnId>,
-    /// Performance: a client host rarely has more than two connections at
-    /// once, and inline slots (and sockets, below) sit beside the host's
-    /// other hot fields instead of behind one more cold pointer.
-    pub tcbs: SmallVec<[TcbSlot; 2]>,
+    pub tcbs: Vec<TcbSlot>,
     free_tcbs: Vec<u32>,
-    pub sockets: SmallVec<[Option<Socket>; 2]>,
+    pub sockets: Vec<Option<Socket>>,
     free_sockets: Vec<u32>,
     /// Open sockets by handle (never iterated).
     handles: LookupMap<u32, u32>,
@@ -133,13 +129,13 @@ impl Host {
             profile,
             startups: 0,
             conns: LookupMap::default(),
-            tcbs: SmallVec::new(),
+            tcbs: Vec::new(),
             free_tcbs: Vec::new(),
             spare_waiters: Vec::new(),
             listeners: IndexMap::default(),
             udp: IndexMap::default(),
             time_wait: TimeWaitTable::default(),
-            sockets: SmallVec::new(),
+            sockets: Vec::new(),
             free_sockets: Vec::new(),
             handles: LookupMap::default(),
             next_handle: FIRST_HANDLE,

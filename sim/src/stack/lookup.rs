@@ -9,8 +9,8 @@
 
 use std::hash::Hash;
 
+use arrayvec::ArrayVec;
 use rustc_hash::FxBuildHasher;
-use smallvec::SmallVec;
 
 /// Entries kept inline before the table is used.
 const INLINE: usize = 4;
@@ -20,19 +20,18 @@ const INLINE: usize = 4;
 /// Performance: up to [`INLINE`] entries sit in the map itself and are
 /// found by comparing keys; the hash table takes over from the fifth. A
 /// client host's few connections and sockets are then found in the host's
-/// own memory, without touching a table of their own (two more cold lines,
-/// often on another page, per packet in the 1000-host storm).
+/// own memory, without hashing or touching a table of their own.
 #[derive(Clone, Debug)]
 pub struct LookupMap<K, V> {
     /// The entries while `map` is empty (never both in use).
-    few: SmallVec<[(K, V); INLINE]>,
+    few: ArrayVec<(K, V), INLINE>,
     map: hashbrown::HashMap<K, V, FxBuildHasher>,
 }
 
 impl<K, V> Default for LookupMap<K, V> {
     fn default() -> Self {
         LookupMap {
-            few: SmallVec::new(),
+            few: ArrayVec::new(),
             map: hashbrown::HashMap::with_hasher(FxBuildHasher),
         }
     }
