@@ -4,6 +4,7 @@
 use simsock_model::limits::RunLimits;
 use simsock_model::{SimTime, WsaError};
 
+use crate::engine::timers::Target;
 use crate::engine::{Core, Event};
 use crate::net::NodeKind;
 use crate::stack::Host;
@@ -170,11 +171,13 @@ impl World {
                 };
                 self.core.send(node, pkt, arp);
             }
-            Event::TcpTimer { timer } => {
-                if let Some((host, conn)) = self.core.timers.fire(timer) {
+            Event::Timer { timer } => match self.core.timers.fire(timer) {
+                Some(Target::Tcb { host, conn }) => {
                     tcp_timer(&mut self.hosts[host as usize], &mut self.core, conn, timer)
                 }
-            }
+                Some(Target::Thread(thread)) => self.run_thread(thread),
+                None => {}
+            },
             Event::TimeWait { host } => {
                 expire_time_wait(&mut self.hosts[host as usize], &mut self.core)
             }
@@ -343,10 +346,8 @@ impl World {
         };
         match pending.step.op {
             Op::Sleep(_) | Op::SleepUntil(_) if !first => {}
-            Op::Sleep(d) => self
-                .core
-                .schedule(pending.start + d, Event::Resume { thread: index }),
-            Op::SleepUntil(t) => self.core.schedule(t, Event::Resume { thread: index }),
+            Op::Sleep(d) => self.core.schedule_wait(index, pending.start + d),
+            Op::SleepUntil(t) => self.core.schedule_wait(index, t),
             ref op if crate::winsock::notify::is_wait(op) => {
                 let host = &mut self.hosts[thread.host as usize];
                 crate::winsock::notify::park(&mut self.core, host, index, op, pending.start, first);
@@ -374,6 +375,7 @@ impl World {
     /// the pending call; false when the program is done.
     fn complete(&mut self, index: u32, result: crate::winsock::CallResult) -> bool {
         self.record_call(index, None, result);
+        self.core.timers.cancel_wait(index);
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         // Invariant: only a thread with a pending call completes one.

@@ -1,8 +1,8 @@
-//! Cancelled TCP timers (`sim::engine::timers`): a retransmission timer
-//! that an ACK, an earlier re-arm or the end of its connection made
-//! pointless is no event. The run's end time and event count are those of
-//! what happened (RFC 9293 §3.8.1: the timer is restarted or cancelled, not
-//! left to fire for nothing).
+//! Cancelled timers (`sim::engine::timers`): a retransmission timer that
+//! an ACK, an earlier re-arm or the end of its connection made pointless,
+//! or the time-out of a wait that returned first, is no event. The run's
+//! end time and event count are those of what happened (RFC 9293 §3.8.1:
+//! the timer is restarted or cancelled, not left to fire for nothing).
 
 use simsock_model::SimTime;
 use simsock_tests::{assert_passed, run_file, scenarios_dir};
@@ -32,4 +32,19 @@ fn a_live_timer_still_fires_and_ends_the_run() {
         .find(|c| c.result == "WSAETIMEDOUT")
         .expect("a connect timed out");
     assert_eq!(timed_out.end_ns - timed_out.start_ns, 21_000_000_000);
+}
+
+/// A select that returns before its time-out (CB-N3: the connect completes
+/// at 2 ms, well inside the 5 s) leaves no wake-up behind, and neither does
+/// the server's SYN,ACK timer once the handshake's ACK turned it off: the
+/// run ends at 2.008 s with its last call, not at 3.001 s (the SYN,ACK
+/// timer) or 5 s (the select's time-out).
+#[test]
+fn a_wait_that_returns_first_cancels_its_time_out() {
+    let path = scenarios_dir().join("nonblocking/select.ron");
+    let report = run_file(&path, None);
+    assert_passed(&report);
+    let last_return = report.calls.iter().map(|c| c.end_ns).max();
+    assert_eq!(last_return, Some(2_008_000_000));
+    assert_eq!(report.end, SimTime::from_nanos(2_008_000_000));
 }

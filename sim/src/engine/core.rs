@@ -26,9 +26,9 @@ pub enum Event {
     },
     /// A node sends a packet it prepared earlier (ICMP after ARP gave up).
     Emit { pkt: PacketId, node: NodeId },
-    /// A TCB's retransmission timer (its host and TCB are in
-    /// [`Core::timers`] while it counts).
-    TcpTimer { timer: TimerId },
+    /// A cancellable timer: a TCB's retransmission timer or a thread's
+    /// time-out (its target is in [`Core::timers`] while it counts).
+    Timer { timer: TimerId },
     /// The head of a host's TIME_WAIT queue is due.
     TimeWait { host: u32 },
     /// A thread runs (its start, the end of a sleep, or a wake-up).
@@ -52,7 +52,7 @@ pub struct Core {
     pub trace: Trace,
     /// Events processed so far.
     pub events: u64,
-    /// The TCP timers that still count.
+    /// The timers that still count (TCB retransmissions, thread time-outs).
     pub timers: Timers,
     /// Spare TCB buffers, shared by all hosts.
     pub buffers: BufferPool,
@@ -102,6 +102,13 @@ impl Core {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.queue.schedule(at, event);
+    }
+
+    /// Wakes `thread` at `at`, the time-out of its call under way, unless
+    /// the call returns first ([`Timers::cancel_wait`]).
+    pub fn schedule_wait(&mut self, thread: u32, at: SimTime) {
+        let timer = self.timers.arm_wait(thread);
+        self.queue.schedule(at, Event::Timer { timer });
     }
 
     /// A node sends a new packet with the given payload.

@@ -1,11 +1,15 @@
-//! The TCP timers that are pending in the event queue, so that a superseded
-//! one is known stale without visiting its host.
+//! Timers that can be cancelled: a TCB's retransmission timer, and the
+//! time-out of a thread's wait (a sleep, a select or event wait with a
+//! time-out, a completion-port or overlapped wait).
 //!
-//! A TCB has at most one timer that counts (`TcbSlot::timer`). When it is
-//! re-armed earlier or the TCB is freed, its entry here is cancelled and
-//! the event already queued is dead: the queue drops it unseen (it is not
-//! counted, does not move the clock and takes no part in tie draws), as a
-//! real stack cancels a timer rather than letting it fire for nothing.
+//! A TCB has at most one timer that counts (`TcbSlot::timer`); a thread has
+//! at most one time-out, that of its call under way. When a TCB's timer is
+//! re-armed earlier or the TCB is freed, or a thread's call returns before
+//! its time-out, the entry here is cancelled and the event already queued
+//! is dead: the queue drops it unseen (it is not counted, does not move the
+//! clock and takes no part in tie draws), as a real stack cancels a timer
+//! rather than letting it fire for nothing (RFC 9293 §3.8.1 for the
+//! retransmission timer). A run therefore ends at its last real event.
 //!
 //! Performance: most retransmission timers are cancelled (about four per
 //! connection in the storm). Kept as events they made up most of the
@@ -15,36 +19,44 @@
 use super::Event;
 use crate::stack::ConnId;
 
-/// A pending TCP timer: an entry of [`Timers`] and its generation.
+/// A pending timer: an entry of [`Timers`] and its generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimerId {
     index: u32,
     generation: u32,
 }
 
-/// What a timer is for: a TCB on a host.
+/// What a timer is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The retransmission timer of a TCB on a host.
+    Tcb { host: u32, conn: ConnId },
+    /// The time-out of a thread's call under way.
+    Thread(u32),
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     generation: u32,
-    host: u32,
-    conn: ConnId,
+    target: Target,
 }
 
-/// The live TCP timers, in a slab with a free list.
+/// The live timers, in a slab with a free list.
 #[derive(Debug, Default)]
 pub struct Timers {
     entries: Vec<Entry>,
     free: Vec<u32>,
+    /// Each thread's live time-out, by thread index.
+    waits: Vec<Option<TimerId>>,
 }
 
 impl Timers {
-    /// Records a new timer for `conn` on `host`.
-    pub fn arm(&mut self, host: u32, conn: ConnId) -> TimerId {
+    /// Records a new timer for `target`.
+    pub fn arm(&mut self, target: Target) -> TimerId {
         match self.free.pop() {
             Some(index) => {
                 let entry = &mut self.entries[index as usize];
-                entry.host = host;
-                entry.conn = conn;
+                entry.target = target;
                 TimerId {
                     index,
                     generation: entry.generation,
@@ -53,8 +65,7 @@ impl Timers {
             None => {
                 self.entries.push(Entry {
                     generation: 0,
-                    host,
-                    conn,
+                    target,
                 });
                 TimerId {
                     index: (self.entries.len() - 1) as u32,
@@ -64,17 +75,37 @@ impl Timers {
         }
     }
 
+    /// Records the time-out of `thread`'s call under way (replacing any
+    /// earlier one of the thread's).
+    pub fn arm_wait(&mut self, thread: u32) -> TimerId {
+        self.cancel_wait(thread);
+        let id = self.arm(Target::Thread(thread));
+        let i = thread as usize;
+        if self.waits.len() <= i {
+            self.waits.resize(i + 1, None);
+        }
+        self.waits[i] = Some(id);
+        id
+    }
+
+    /// The thread's call returned: its time-out, if any, is moot.
+    pub fn cancel_wait(&mut self, thread: u32) {
+        if let Some(id) = self.waits.get_mut(thread as usize).and_then(Option::take) {
+            self.cancel(id);
+        }
+    }
+
     /// Forgets a timer: its queued event will find nothing.
     pub fn cancel(&mut self, id: TimerId) {
         self.fire(id);
     }
 
-    /// Whether an event is alive: anything but a cancelled TCP timer
-    /// (the event queue drops dead events unseen).
+    /// Whether an event is alive: anything but a cancelled timer (the event
+    /// queue drops dead events unseen).
     #[inline]
     pub fn is_live(&self, event: &Event) -> bool {
         match event {
-            Event::TcpTimer { timer } => self
+            Event::Timer { timer } => self
                 .entries
                 .get(timer.index as usize)
                 .is_some_and(|e| e.generation == timer.generation),
@@ -82,16 +113,16 @@ impl Timers {
         }
     }
 
-    /// The host and TCB of a timer whose event is due, `None` if it was
-    /// cancelled; either way the entry is free afterwards.
-    pub fn fire(&mut self, id: TimerId) -> Option<(u32, ConnId)> {
+    /// What a timer whose event is due is for, `None` if it was cancelled;
+    /// either way the entry is free afterwards.
+    pub fn fire(&mut self, id: TimerId) -> Option<Target> {
         let entry = self.entries.get_mut(id.index as usize)?;
         if entry.generation != id.generation {
             return None;
         }
         entry.generation = entry.generation.wrapping_add(1);
         self.free.push(id.index);
-        Some((entry.host, entry.conn))
+        Some(entry.target)
     }
 }
 
@@ -99,32 +130,52 @@ impl Timers {
 mod tests {
     use super::*;
 
-    fn conn(index: u32) -> ConnId {
-        ConnId {
-            index,
-            generation: 0,
+    fn tcb(host: u32, index: u32) -> Target {
+        Target::Tcb {
+            host,
+            conn: ConnId {
+                index,
+                generation: 0,
+            },
         }
     }
 
     #[test]
     fn a_timer_fires_once_and_a_cancelled_one_never() {
         let mut timers = Timers::default();
-        let a = timers.arm(1, conn(7));
-        let b = timers.arm(2, conn(8));
+        let a = timers.arm(tcb(1, 7));
+        let b = timers.arm(tcb(2, 8));
         timers.cancel(a);
         assert_eq!(timers.fire(a), None);
-        assert_eq!(timers.fire(b).map(|(h, c)| (h, c.index)), Some((2, 8)));
+        assert_eq!(timers.fire(b), Some(tcb(2, 8)));
         assert_eq!(timers.fire(b), None, "fires once");
     }
 
     #[test]
     fn a_reused_entry_does_not_revive_the_old_timer() {
         let mut timers = Timers::default();
-        let old = timers.arm(1, conn(1));
+        let old = timers.arm(tcb(1, 1));
         timers.cancel(old);
-        let new = timers.arm(3, conn(4));
+        let new = timers.arm(tcb(3, 4));
         assert_eq!(timers.entries.len(), 1, "the entry is reused");
         assert_eq!(timers.fire(old), None);
-        assert_eq!(timers.fire(new).map(|(h, _)| h), Some(3));
+        assert_eq!(timers.fire(new), Some(tcb(3, 4)));
+    }
+
+    #[test]
+    fn a_thread_has_one_time_out_and_its_return_cancels_it() {
+        let mut timers = Timers::default();
+        let first = timers.arm_wait(5);
+        let second = timers.arm_wait(5);
+        assert!(!timers.is_live(&Event::Timer { timer: first }));
+        assert!(timers.is_live(&Event::Timer { timer: second }));
+        timers.cancel_wait(5);
+        assert!(!timers.is_live(&Event::Timer { timer: second }));
+        timers.cancel_wait(5); // nothing left: no effect
+        let fired = timers.arm_wait(2);
+        assert_eq!(timers.fire(fired), Some(Target::Thread(2)));
+        let other = timers.arm(tcb(0, 0)); // reuses the fired entry
+        timers.cancel_wait(2); // the fired time-out: no effect on `other`
+        assert!(timers.is_live(&Event::Timer { timer: other }));
     }
 }

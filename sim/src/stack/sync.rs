@@ -11,7 +11,7 @@ use super::ConnId;
 use super::host::Host;
 use super::socket::SockState;
 use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
-use crate::engine::timers::TimerId;
+use crate::engine::timers::{Target, TimerId};
 use crate::engine::{Core, Event};
 use crate::net::{Hop, NodeId};
 use crate::trace::TraceKind;
@@ -269,10 +269,17 @@ fn free_tcb(host: &mut Host, core: &mut Core, conn: ConnId) {
 }
 
 /// Schedules the TCB's timer at its deadline unless one is pending as
-/// early; a later one it replaces is cancelled ([`crate::engine::timers`]).
+/// early; a later one it replaces is cancelled, and so is a pending one
+/// when the TCB has no deadline left (everything sent was acknowledged:
+/// RFC 9293 §3.8.1 turns the timer off) ([`crate::engine::timers`]). A
+/// deadline moved later keeps the earlier timer, which re-arms when it
+/// fires (cheaper than a new event for every acknowledgment).
 fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(slot) = host.slot(conn) else { return };
     let Some(due) = slot.tcb.as_ref().and_then(Tcb::deadline) else {
+        if let Some((_, old)) = slot.timer.take() {
+            core.timers.cancel(old);
+        }
         return;
     };
     if slot.timer.is_some_and(|(at, _)| at <= due) {
@@ -281,11 +288,15 @@ fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
     if let Some((_, old)) = slot.timer.take() {
         core.timers.cancel(old);
     }
-    let timer = core.timers.arm(host_index(core, host), conn);
+    let target = Target::Tcb {
+        host: host_index(core, host),
+        conn,
+    };
+    let timer = core.timers.arm(target);
     if let Some(slot) = host.slot(conn) {
         slot.timer = Some((due, timer));
     }
-    core.schedule(due, Event::TcpTimer { timer });
+    core.schedule(due, Event::Timer { timer });
 }
 
 /// Schedules the TIME_WAIT timer for the head record if none is pending.

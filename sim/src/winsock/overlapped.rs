@@ -24,7 +24,7 @@ use simsock_model::scenario::{ExtensionFunction, Scenario, Step};
 use simsock_model::{SimDuration, WsaError};
 
 use super::{CallCx, CallResult, Poll, Slot, Value, resolve};
-use crate::engine::{Core, Event};
+use crate::engine::Core;
 use crate::stack::Host;
 use crate::stack::sync::wake;
 use crate::trace::TraceKind;
@@ -324,7 +324,7 @@ fn timed_out(cx: &mut CallCx<'_>, timeout: Option<SimDuration>) -> bool {
         return true;
     }
     if cx.first {
-        cx.core.schedule(due, Event::Resume { thread: cx.thread });
+        cx.core.schedule_wait(cx.thread, due);
     }
     false
 }

@@ -65,9 +65,10 @@ fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
             Step::Select { timeout, .. } | Step::WaitForEvents { timeout, .. }
                 if timeout.is_some_and(|t| t > cx.max_time) =>
             {
-                // A wait that ends early leaves its time-out on the clock
-                // (the event queue cannot cancel it); past limits.max_time it
-                // would stop the run. A longer wait is never observable anyway.
+                // Such a time-out can never be observed: the run's time
+                // limit comes first. Like every limit, it is checked before
+                // the run (a wait that returns first cancels its time-out,
+                // `engine::timers`, so only a wait that runs out meets it).
                 return Err(ScenarioError::new(format!(
                     "time-out {} is longer than the run may last ({}, limits.max_time)",
                     timeout.unwrap_or_default(),

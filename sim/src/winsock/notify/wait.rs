@@ -7,7 +7,7 @@ use simsock_model::{SimDuration, SimTime};
 
 use super::super::{Op, resolve};
 use super::{Named, SelectSets};
-use crate::engine::{Core, Event};
+use crate::engine::Core;
 use crate::stack::Host;
 
 /// What a waiting call of this module waits on, if it is one.
@@ -64,7 +64,7 @@ pub fn park(core: &mut Core, host: &mut Host, thread: u32, op: &Op, start: SimTi
         None => None,
     };
     if let (Some(t), true) = (timeout, first) {
-        core.schedule(start + t, Event::Resume { thread });
+        core.schedule_wait(thread, start + t);
     }
 }
 
