@@ -439,6 +439,18 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         } => wsaconnect::wsa_connect(cx, *spi, *slot, (*to, *namelen), params),
         Op::SetConnData { slot, data } => Poll::Ready(wsaconnect::set_conn_data(cx, *slot, data)),
         Op::GetConnData { slot } => Poll::Ready(wsaconnect::get_conn_data(cx, *slot)),
+        // Performance: the notification hooks below only matter once a
+        // socket of the host registered (`HostNotify::in_use`); until then
+        // the call's result is returned as it is, with no copy.
+        Op::Send { slot, data } if !cx.host.notify.in_use => {
+            nonblocking(cx, *slot, |cx| data::send(cx, *slot, data))
+        }
+        Op::Recv { slot, max } if !cx.host.notify.in_use => {
+            nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max))
+        }
+        Op::Accept { slot, into } if !cx.host.notify.in_use => {
+            nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into))
+        }
         Op::Send { slot, data } => {
             let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
             if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
@@ -497,15 +509,19 @@ fn nonblocking(
     slot: Slot,
     call: impl FnOnce(&mut CallCx<'_>) -> Poll,
 ) -> Poll {
-    let result = call(cx);
-    let blocking = resolve(cx.host, slot).map_or(true, |i| !cx.host.socket(i).nonblocking);
-    match result {
-        Poll::Pending if !blocking => match std::mem::take(cx.progress) {
+    // Performance: the socket's mode is looked up only for a call that
+    // would wait, and the call's result is returned where it was written.
+    match call(cx) {
+        Poll::Pending if is_nonblocking(cx.host, slot) => match std::mem::take(cx.progress) {
             0 => Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)),
             sent => Poll::Ready(Ok(Value::Bytes(sent))),
         },
-        ready => ready,
+        poll => poll,
     }
+}
+
+fn is_nonblocking(host: &Host, slot: Slot) -> bool {
+    resolve(host, slot).is_ok_and(|i| host.socket(i).nonblocking)
 }
 
 /// The socket index a slot names, WSAENOTSOCK if none (CB-C7).
