@@ -31,7 +31,8 @@ pub enum Event {
     Timer { timer: TimerId },
     /// The head of a host's TIME_WAIT queue is due.
     TimeWait { host: u32 },
-    /// A thread runs (its start, the end of a sleep, or a wake-up).
+    /// A thread runs (its start, or a wake-up; the end of a sleep or a
+    /// time-out is a [`Event::Timer`]).
     Resume { thread: u32 },
     /// A scheduled fault.
     Fault { index: u32 },

@@ -344,9 +344,11 @@ pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
     arm_time_wait(host, core);
 }
 
-/// A TCB timer fired. Stale timers (superseded, for a freed TCB, or whose
-/// deadline was cleared or moved by an ACK) do nothing but re-arm: the
-/// common case, since most retransmission timers never expire.
+/// A TCB timer fired. Superseded timers, those of freed TCBs and those an
+/// ACK turned off were cancelled and never arrive; one whose deadline an
+/// ACK moved later arrives early and only re-arms. The check against the
+/// slot's timer guards the one left uncancelled: a crash empties the slots
+/// (`Host::reset_stack`) without visiting the timer table.
 pub fn tcp_timer(host: &mut Host, core: &mut Core, conn: ConnId, timer: TimerId) {
     let now = core.now();
     let Some(slot) = host.slot(conn) else { return };
