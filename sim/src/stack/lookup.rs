@@ -17,7 +17,7 @@ const INLINE: usize = 4;
 
 /// A lookup-only map with a fixed hasher.
 ///
-/// Performance: up to [`INLINE`] entries sit in the map itself and are
+/// Performance: up to four entries (`INLINE`) sit in the map itself and are
 /// found by comparing keys; the hash table takes over from the fifth. A
 /// client host's few connections and sockets are then found in the host's
 /// own memory, without hashing or touching a table of their own.
