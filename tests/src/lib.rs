@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use simsock_model::scenario::Scenario;
-use simsock_model::{TcpFlags, Transport};
+use simsock_model::{PacketHeader, TcpFlags, Transport};
 use simsock_sim::scenario::{Report, RunOptions, load, run};
 use simsock_sim::trace::TraceKind;
 use simsock_sim::world::CallRecord;
@@ -149,11 +149,33 @@ pub fn tcp_segments(report: &Report, node: &str) -> Vec<Segment> {
         report.trace_lines.len(),
         "the report keeps the full trace"
     );
+    packet_events(report, node)
+        .filter_map(|(at_ns, dir, header, why)| {
+            let Transport::Tcp(tcp) = header.transport else {
+                return None;
+            };
+            Some(Segment {
+                at_ns,
+                dir,
+                flags: tcp.flags,
+                why: why.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The packets node `node` sent, received or dropped, in trace order:
+/// when, what the node did, the header, and why (a send's cause or a
+/// drop's reason).
+fn packet_events<'a>(
+    report: &'a Report,
+    node: &'a str,
+) -> impl Iterator<Item = (u64, Dir, &'a PacketHeader, &'static str)> + 'a {
     report
         .trace
         .iter()
         .enumerate()
-        .filter(|(i, _)| node_of(report, *i) == node)
+        .filter(move |(i, _)| node_of(report, *i) == node)
         .filter_map(|(_, e)| {
             let (dir, header, why) = match &e.kind {
                 TraceKind::Send { header, cause, .. } => (Dir::Sent, header, *cause),
@@ -161,17 +183,8 @@ pub fn tcp_segments(report: &Report, node: &str) -> Vec<Segment> {
                 TraceKind::Drop { header, reason, .. } => (Dir::Dropped, header, *reason),
                 _ => return None,
             };
-            let Transport::Tcp(tcp) = header.transport else {
-                return None;
-            };
-            Some(Segment {
-                at_ns: e.at.as_nanos(),
-                dir,
-                flags: tcp.flags,
-                why: why.to_string(),
-            })
+            Some((e.at.as_nanos(), dir, header, why))
         })
-        .collect()
 }
 
 /// The canonical trace lines of node `node` that contain `needle`.
@@ -198,24 +211,13 @@ pub struct Datagram {
 /// Every UDP datagram that node `node` sent, received or dropped, in trace
 /// order.
 pub fn udp_datagrams(report: &Report, node: &str) -> Vec<Datagram> {
-    report
-        .trace
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| node_of(report, *i) == node)
-        .filter_map(|(_, e)| {
-            let (dir, header, why) = match &e.kind {
-                TraceKind::Send { header, cause, .. } => (Dir::Sent, header, *cause),
-                TraceKind::Recv { header, .. } => (Dir::Received, header, ""),
-                TraceKind::Drop { header, reason, .. } => (Dir::Dropped, header, *reason),
-                _ => return None,
-            };
-            matches!(header.transport, Transport::Udp { .. }).then(|| Datagram {
-                at_ns: e.at.as_nanos(),
-                dir,
-                dst: header.dst,
-                why: why.to_string(),
-            })
+    packet_events(report, node)
+        .filter(|(_, _, header, _)| matches!(header.transport, Transport::Udp { .. }))
+        .map(|(at_ns, dir, header, why)| Datagram {
+            at_ns,
+            dir,
+            dst: header.dst,
+            why: why.to_string(),
         })
         .collect()
 }
