@@ -200,6 +200,13 @@ impl Host {
             .expect("live socket index")
     }
 
+    /// The socket at `index`, `None` if that slot is free (or out of range).
+    pub fn live_socket_mut(&mut self, index: u32) -> Option<&mut Socket> {
+        self.sockets
+            .get_mut(index as usize)
+            .and_then(Option::as_mut)
+    }
+
     /// Frees a socket slot; its handle stops naming a socket.
     pub fn free_socket(&mut self, index: u32) {
         if let Some(mut s) = self.sockets[index as usize].take() {

@@ -241,11 +241,7 @@ pub fn socket_changed(host: &mut Host, core: &mut Core, index: u32) {
     if !host.notify.in_use {
         return; // performance: see `HostNotify::in_use`
     }
-    let Some(sock) = host
-        .sockets
-        .get_mut(index as usize)
-        .and_then(Option::as_mut)
-    else {
+    let Some(sock) = host.live_socket_mut(index) else {
         return;
     };
     let connecting = sock.state == SockState::Connecting;
@@ -306,11 +302,7 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
     if !host.notify.in_use {
         return; // performance: see `HostNotify::in_use`
     }
-    let Some(sock) = host
-        .sockets
-        .get_mut(index as usize)
-        .and_then(Option::as_mut)
-    else {
+    let Some(sock) = host.live_socket_mut(index) else {
         return;
     };
     sock.notify.posted &= !event.bit();

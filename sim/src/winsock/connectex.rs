@@ -164,11 +164,7 @@ fn waits_for_time_wait(host: &Host, index: u32, to: SocketAddr) -> bool {
 /// pending ConnectEx forward (send its buffer once connected, CB-X5) and
 /// completes it when done or failed (CB-X4).
 pub fn on_change(host: &mut Host, core: &mut Core, index: u32) {
-    let Some(sock) = host
-        .sockets
-        .get_mut(index as usize)
-        .and_then(Option::as_mut)
-    else {
+    let Some(sock) = host.live_socket_mut(index) else {
         return;
     };
     let Some(mut op) = sock.ex.pending.take() else {
