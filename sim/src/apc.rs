@@ -87,7 +87,7 @@ impl World {
         };
         let waiters = &mut host.socket_mut(socket).waiters;
         let before = waiters.len();
-        waiters.retain(|&t| t != index);
+        waiters.retain(|t| *t != index);
         waiters.len() != before
     }
 

@@ -44,9 +44,6 @@ pub struct TcbSlot {
     pub route: Option<Hop>,
 }
 
-/// Most spare waiter lists a host keeps for reuse.
-const MAX_SPARES: usize = 1024;
-
 /// A connection that closed gracefully, kept for the end-of-run check that
 /// no byte was lost or reordered (`crate::invariants`).
 #[derive(Clone, Copy, Debug)]
@@ -89,7 +86,6 @@ pub struct Host {
     slot_hints: Vec<u32>,
     pub ports: PortTable,
     pub time_wait: TimeWaitTable,
-    spare_waiters: Vec<Vec<u32>>,
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
     pub profile: HostProfile,
@@ -131,7 +127,6 @@ impl Host {
             conns: LookupMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
-            spare_waiters: Vec::new(),
             listeners: IndexMap::default(),
             udp: IndexMap::default(),
             time_wait: TimeWaitTable::default(),
@@ -160,10 +155,7 @@ impl Host {
         }
         let handle = self.next_handle;
         self.next_handle = self.next_handle.wrapping_add(4).max(FIRST_HANDLE);
-        let mut socket = Socket::new(handle, family, kind);
-        if let Some(waiters) = self.spare_waiters.pop() {
-            socket.waiters = waiters;
-        }
+        let socket = Socket::new(handle, family, kind);
         let index = match self.free_sockets.pop() {
             Some(i) => {
                 self.sockets[i as usize] = Some(socket);
@@ -209,13 +201,9 @@ impl Host {
 
     /// Frees a socket slot; its handle stops naming a socket.
     pub fn free_socket(&mut self, index: u32) {
-        if let Some(mut s) = self.sockets[index as usize].take() {
+        if let Some(s) = self.sockets[index as usize].take() {
             self.handles.remove(&s.handle);
             self.free_sockets.push(index);
-            if self.spare_waiters.len() < MAX_SPARES {
-                s.waiters.clear();
-                self.spare_waiters.push(std::mem::take(&mut s.waiters));
-            }
         }
     }
 

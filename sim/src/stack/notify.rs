@@ -75,7 +75,7 @@ pub struct Message {
 #[derive(Debug, Default)]
 pub struct Window {
     pub queue: VecDeque<Message>,
-    pub waiters: Vec<u32>,
+    pub waiters: super::Waiters,
 }
 
 /// A WSA event object (manual reset, as WSACreateEvent makes them).
@@ -85,7 +85,7 @@ pub struct EventObject {
     pub created: bool,
     pub signalled: bool,
     /// Threads in WSAWaitForMultipleEvents on it.
-    pub waiters: Vec<u32>,
+    pub waiters: super::Waiters,
 }
 
 /// The host's windows and event objects, by the index the scripts'

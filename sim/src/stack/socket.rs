@@ -64,7 +64,7 @@ pub struct Socket {
     /// Datagrams received: sender and payload.
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
-    pub waiters: Vec<u32>,
+    pub waiters: super::Waiters,
     /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
     pub notify: super::notify::SockNotify,
     /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
@@ -94,7 +94,7 @@ impl Socket {
             shut_send: false,
             shut_recv: false,
             datagrams: VecDeque::new(),
-            waiters: Vec::new(),
+            waiters: super::Waiters::new(),
             notify: Default::default(),
             conn_data: None,
             ex: Default::default(),

@@ -255,7 +255,7 @@ fn wake_owner(host: &mut Host, core: &mut Core, conn: ConnId) {
 }
 
 /// Resumes every thread waiting on a socket; each re-checks its call.
-pub fn wake(core: &mut Core, waiters: &mut Vec<u32>) {
+pub fn wake(core: &mut Core, waiters: &mut super::Waiters) {
     for thread in waiters.drain(..) {
         core.schedule(core.now(), Event::Resume { thread });
     }

@@ -68,13 +68,13 @@ pub struct Overlapped {
 #[derive(Debug, Default)]
 struct Signal {
     set: bool,
-    waiters: Vec<u32>,
+    waiters: crate::stack::Waiters,
 }
 
 #[derive(Debug, Default)]
 struct Port {
     queue: VecDeque<Packet>,
-    waiters: Vec<u32>,
+    waiters: crate::stack::Waiters,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -8,7 +8,7 @@ use simsock_model::{SimDuration, SimTime};
 use super::super::{Op, resolve};
 use super::{Named, SelectSets};
 use crate::engine::Core;
-use crate::stack::Host;
+use crate::stack::{Host, Waiters};
 
 /// What a waiting call of this module waits on, if it is one.
 enum Waits<'a> {
@@ -33,7 +33,7 @@ pub fn is_wait(op: &Op) -> bool {
     waits(op).is_some()
 }
 
-fn join(waiters: &mut Vec<u32>, thread: u32) {
+fn join(waiters: &mut Waiters, thread: u32) {
     if !waiters.contains(&thread) {
         waiters.push(thread);
     }
@@ -71,7 +71,7 @@ pub fn park(core: &mut Core, host: &mut Host, thread: u32, op: &Op, start: SimTi
 /// Takes a thread whose wait completed off the lists of the objects it
 /// did not wake from, so they do not resume it later.
 pub fn unpark(host: &mut Host, thread: u32, op: &Op) {
-    let leave = |waiters: &mut Vec<u32>| waiters.retain(|&t| t != thread);
+    let leave = |waiters: &mut Waiters| waiters.retain(|t| *t != thread);
     match waits(op) {
         Some(Waits::Sockets(sets, _)) => {
             for slot in sets.all() {
