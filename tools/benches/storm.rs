@@ -17,8 +17,10 @@
 //! memory held per TIME_WAIT record, measured three ways.
 //!
 //! Environment:
-//! - `STORM_SIZES`: simsock sizes, default `10x100,100x100,1000x100` (`NxK`;
-//!   N at most 1024, the listen backlog, as every client connects at once).
+//! - `STORM_SIZES`: simsock sizes, default `10x100,100x100,100x1000,1000x100`
+//!   (`NxK`; N at most 1024, the listen backlog, as every client connects at
+//!   once). The two 100k rows separate the number of connections from the
+//!   number of hosts that are active at once.
 //! - `STORM_TURMOIL`: turmoil sizes, default `10x100,100x100`; turmoil takes
 //!   minutes at 1000 hosts, so add `1000x100` only on purpose; `none` skips it.
 //! - `STORM_WORKERS`: server worker threads, default 16.
@@ -436,7 +438,7 @@ fn per_sec(count: u64, seconds: f64) -> String {
 }
 
 fn main() {
-    let sim_sizes = sizes("STORM_SIZES", "10x100,100x100,1000x100");
+    let sim_sizes = sizes("STORM_SIZES", "10x100,100x100,100x1000,1000x100");
     let turmoil_sizes = sizes("STORM_TURMOIL", "10x100,100x100");
     let workers: usize = std::env::var("STORM_WORKERS")
         .ok()
