@@ -211,10 +211,7 @@ impl Host {
     ///
     /// Performance: a freed slot is refilled field by field, so the TCB is
     /// moved once, not built into a whole new slot and moved again.
-    pub fn insert_tcb(&mut self, mut tcb: Tcb, buffers: &mut BufferPool) -> ConnId {
-        if let Some((send, recv)) = buffers.take() {
-            tcb.adopt_buffers(send, recv);
-        }
+    pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
         let index = match self.free_tcbs.pop() {
             Some(index) => {
                 let slot = &mut self.tcbs[index as usize];
@@ -294,7 +291,10 @@ impl Host {
             });
         }
         let (send, recv) = tcb.buffers_mut();
-        buffers.give(send, recv);
+        send.clear();
+        recv.clear();
+        buffers.reclaim(send);
+        buffers.reclaim(recv);
         slot.tcb = None;
         self.free_tcbs.push(conn.index);
         timer

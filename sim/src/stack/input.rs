@@ -65,6 +65,9 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
     );
     if let Some(&conn) = host.conns.get(&tuple) {
         with_tcb(host, core, conn, |tcb, cfg, core, out| {
+            if !payload.is_empty() {
+                core.buffers.provide(tcb.buffers_mut().1);
+            }
             tcb.on_segment(core.now(), seg, payload, cfg, out)
         });
     } else if host.time_wait.contains(&tuple) {
@@ -125,7 +128,7 @@ fn passive_open(
         &mut out,
     );
     tcb.set_peer_syn_data(connect_data);
-    let conn = host.insert_tcb(tcb, &mut core.buffers);
+    let conn = host.insert_tcb(tcb);
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;
     if let Some(slot) = host.slot(conn) {

@@ -52,8 +52,11 @@ pub fn with_tcb<R>(
 pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput) {
     let node = host.node;
     let Some(slot) = host.slot(conn) else { return };
-    let Some(tcb) = slot.tcb.as_ref() else { return };
+    let Some(tcb) = slot.tcb.as_mut() else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
+    let (send_buf, recv_buf) = tcb.buffers_mut();
+    core.buffers.reclaim(send_buf);
+    core.buffers.reclaim(recv_buf);
     // ConnectEx, AcceptEx (issue 3, item 4): who may wait on this connection.
     let watch = (slot.socket, slot.listener);
     // Performance: one slot lookup for the route and the state change.

@@ -266,7 +266,7 @@ fn open_connection(
         ),
         data => Tcb::connect_fast_open(now, local, to, iss, data, &cx.host.tcp, &mut out),
     };
-    let conn = cx.host.insert_tcb(tcb, &mut cx.core.buffers);
+    let conn = cx.host.insert_tcb(tcb);
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = Some(index);

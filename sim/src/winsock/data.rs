@@ -33,6 +33,7 @@ pub(super) fn send(cx: &mut CallCx<'_>, slot: u32, data: &[u8]) -> Poll {
     let capacity = cx.host.profile.send_buffer as usize;
     let from = *cx.progress as usize;
     let taken = with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
+        core.buffers.provide(tcb.buffers_mut().0);
         tcb.send(core.now(), &data[from..], capacity, cfg, out)
     });
     *cx.progress += taken.unwrap_or(0) as u32;

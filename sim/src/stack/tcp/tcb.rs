@@ -261,18 +261,8 @@ impl Tcb {
         self.deadline
     }
 
-    /// Gives the TCB empty buffers to use instead of allocating its own
-    /// (`stack::buffers` recycles the buffers of finished connections).
-    pub fn adopt_buffers(&mut self, mut send: VecDeque<u8>, mut recv: VecDeque<u8>) {
-        // A Fast Open TCB already holds data (RFC 7413): keep it.
-        send.extend(self.send_buf.drain(..));
-        recv.extend(self.recv_buf.drain(..));
-        self.send_buf = send;
-        self.recv_buf = recv;
-    }
-
-    /// The TCB's send and receive buffers, to be taken for reuse by a
-    /// later connection.
+    /// The TCB's send and receive buffers, whose storage
+    /// [`crate::stack::buffers::BufferPool`] lends and takes back.
     pub fn buffers_mut(&mut self) -> (&mut VecDeque<u8>, &mut VecDeque<u8>) {
         (&mut self.send_buf, &mut self.recv_buf)
     }
