@@ -278,6 +278,8 @@ impl World {
     /// thread's pending call, or `apc`, a call made inside an APC.
     pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
         self.core.events += 1; // a call is work: it counts against max_events
+        // A call shows what it received, never what an earlier call did.
+        self.threads[index as usize].received.clear();
         if self.core.trace.is_on() {
             let thread = &self.threads[index as usize];
             let host = &self.hosts[thread.host as usize];
