@@ -55,7 +55,8 @@ pub struct Core {
     pub events: u64,
     /// The timers that still count (TCB retransmissions, thread time-outs).
     pub timers: Timers,
-    /// Spare TCB buffers, shared by all hosts.
+    /// Spare TCB buffer storage, shared by all hosts (lent before a write,
+    /// given back when a buffer empties: see [`crate::stack::buffers`]).
     pub buffers: BufferPool,
     /// Scratch output of the TCP layer, reused so a segment costs no
     /// allocation; lent out by [`Core::take_tcp_out`].
