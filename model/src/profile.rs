@@ -99,6 +99,16 @@ pub struct HostProfile {
     pub refused_syn_retries: u8,
     /// Interval between those re-sent SYNs, not doubled: 500 ms.
     pub refused_retry_interval: SimDuration,
+    /// Delayed acknowledgment (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): how
+    /// many data segments may arrive unacknowledged before the stack ACKs
+    /// at once. Windows TcpAckFrequency: default 2 (an ACK for every other
+    /// segment), 1 acknowledges every segment at once; allowed 1..=255.
+    pub tcp_ack_frequency: u8,
+    /// The delayed-ACK timer in 100 ms ticks: a data segment not followed
+    /// by another within it is acknowledged when it fires. Windows
+    /// TcpDelAckTicks: default 2 (200 ms), allowed 0..=6; 0 turns delayed
+    /// acknowledgment off.
+    pub tcp_del_ack_ticks: u8,
     /// How long neighbour resolution (ARP) tries before the stack reports the
     /// next hop unreachable: three requests one second apart, at 0, 1 and
     /// 2 s (Windows ArpRetryCount 3), so 2 s; it gives up before the first
@@ -142,6 +152,8 @@ impl Default for HostProfile {
             max_rto: SimDuration::from_secs(60),
             refused_syn_retries: 2,
             refused_retry_interval: SimDuration::from_millis(500),
+            tcp_ack_frequency: 2,
+            tcp_del_ack_ticks: 2,
             arp_timeout: SimDuration::from_secs(2),
             ephemeral_ports: (49152, 65535),
             backlog_overflow: BacklogOverflow::Reset,
@@ -167,6 +179,12 @@ pub struct ProfileError {
 pub const MAX_TCP_TIMED_WAIT_DELAY: SimDuration = SimDuration::from_secs(300);
 
 impl HostProfile {
+    /// How long an ACK may wait for more data or a reply to ride on;
+    /// zero when delayed acknowledgment is off (`tcp_del_ack_ticks`).
+    pub fn delayed_ack(&self) -> SimDuration {
+        SimDuration::from_millis(100 * u64::from(self.tcp_del_ack_ticks))
+    }
+
     /// Checks every field against its allowed range.
     pub fn validate(&self) -> Result<(), ProfileError> {
         let err = |field, message: String| Err(ProfileError { field, message });
@@ -201,6 +219,18 @@ impl HostProfile {
         }
         if self.refused_syn_retries > 16 {
             return err("refused_syn_retries", "at most 16".into());
+        }
+        if self.tcp_ack_frequency == 0 {
+            return err("tcp_ack_frequency", "TcpAckFrequency is 1..=255".into());
+        }
+        if self.tcp_del_ack_ticks > 6 {
+            return err(
+                "tcp_del_ack_ticks",
+                format!(
+                    "TcpDelAckTicks is {}, allowed 0..=6 (100 ms each)",
+                    self.tcp_del_ack_ticks
+                ),
+            );
         }
         if self.arp_timeout > SimDuration::from_secs(60) {
             return err("arp_timeout", "at most 60s".into());
@@ -255,5 +285,21 @@ mod tests {
         assert!(p.validate().is_ok());
         p.tcp_timed_wait_delay = SimDuration::from_secs(301);
         assert_eq!(p.validate().unwrap_err().field, "tcp_timed_wait_delay");
+    }
+
+    /// Windows' delayed-ACK registry ranges: TcpAckFrequency 1..=255,
+    /// TcpDelAckTicks 0..=6 with 2 (200 ms) by default.
+    #[test]
+    fn delayed_ack_bounds() {
+        let mut p = HostProfile::default();
+        assert_eq!(p.delayed_ack(), SimDuration::from_millis(200));
+        p.tcp_del_ack_ticks = 6;
+        assert!(p.validate().is_ok());
+        p.tcp_del_ack_ticks = 7;
+        assert_eq!(p.validate().unwrap_err().field, "tcp_del_ack_ticks");
+        p.tcp_del_ack_ticks = 0;
+        assert_eq!(p.delayed_ack(), SimDuration::ZERO);
+        p.tcp_ack_frequency = 0;
+        assert_eq!(p.validate().unwrap_err().field, "tcp_ack_frequency");
     }
 }

@@ -7,8 +7,8 @@
 //!
 //! Divergences, on purpose: out-of-order segments are not queued (the sender's
 //! go-back-N retransmission fills the hole, RFC 9293 §3.10.7.4 allows this);
-//! no congestion control (RFC 5681), no delayed ACK, no window scaling, no
-//! persist timer (§3.8.6.1); a peer's FIN is acknowledged at once.
+//! no congestion control (RFC 5681), no window scaling, no persist timer
+//! (§3.8.6.1); a peer's FIN is acknowledged at once (see `delay_ack`).
 
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;
@@ -47,6 +47,10 @@ pub struct TcpConfig {
     pub refused_retry_interval: SimDuration,
     pub mss: u16,
     pub receive_window: u16,
+    /// Data segments acknowledged together (Windows TcpAckFrequency).
+    pub ack_frequency: u8,
+    /// The delayed-ACK timer; zero acknowledges every segment at once.
+    pub delayed_ack: SimDuration,
     /// Keep stream digests for the end-of-run invariants (off in benchmarks).
     pub audit: bool,
 }
@@ -63,6 +67,8 @@ impl From<&HostProfile> for TcpConfig {
             refused_retry_interval: p.refused_retry_interval,
             mss: p.mss,
             receive_window: p.receive_window,
+            ack_frequency: p.tcp_ack_frequency,
+            delayed_ack: p.delayed_ack(),
             audit: true,
         }
     }
@@ -97,6 +103,10 @@ pub struct Tcb {
     /// An RST answered our SYN and the next timer re-sends it (Windows).
     refused_retry_due: bool,
     deadline: Option<SimTime>,
+    /// When a delayed ACK is due (RFC 1122 §4.2.3.2), and the in-order data
+    /// segments it will acknowledge.
+    ack_due: Option<SimTime>,
+    unacked_segments: u8,
     /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
     pub established_at: Option<SimTime>,
     /// What the user queued to send, and what was delivered in order to the
@@ -152,6 +162,8 @@ impl Tcb {
             refused_left: cfg.refused_syn_retries,
             refused_retry_due: false,
             deadline: None,
+            ack_due: None,
+            unacked_segments: 0,
             established_at: None,
             sent: Default::default(),
             delivered: Default::default(),
@@ -256,9 +268,13 @@ impl Tcb {
         }
     }
 
-    /// When the engine must call [`Tcb::on_timer`].
+    /// When the engine must call [`Tcb::on_timer`]: the retransmission
+    /// deadline or a delayed ACK, whichever is first.
     pub fn deadline(&self) -> Option<SimTime> {
-        self.deadline
+        match (self.deadline, self.ack_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The TCB's send and receive buffers, whose storage
@@ -329,12 +345,50 @@ impl Tcb {
         self.deadline = Some(now + self.rto);
     }
 
-    fn send_ack(&self, cfg: &TcpConfig, out: &mut TcpOutput) {
+    fn send_ack(&mut self, cfg: &TcpConfig, out: &mut TcpOutput) {
+        self.push_ack("", cfg, out);
+    }
+
+    fn push_ack(&mut self, cause: &'static str, cfg: &TcpConfig, out: &mut TcpOutput) {
         out.push(
             self.header(self.snd_nxt, TcpFlags::ACK, 0, self.window(cfg)),
             [&[], &[]],
-            "",
+            cause,
         );
+        self.acked_all();
+    }
+
+    /// A segment carrying RCV.NXT left: nothing is left to acknowledge.
+    fn acked_all(&mut self) {
+        self.ack_due = None;
+        self.unacked_segments = 0;
+    }
+
+    /// In-order data arrived (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3). As
+    /// Windows does (TcpAckFrequency, TcpDelAckTicks): the ACK waits for a
+    /// reply to ride on, but the `ack_frequency`-th unacknowledged segment
+    /// is acknowledged at once, and the delayed-ACK timer, started by the
+    /// first, ends the wait. The timer is not restarted by later segments,
+    /// so no ACK waits longer than one tick count (RFC 1122: under 0.5 s).
+    ///
+    /// A FIN, an out-of-order or duplicate segment, and a window update are
+    /// acknowledged at once (RFC 5681 §4.2 for out-of-order data). The
+    /// Windows documents speak of data only; acknowledging a FIN at once is
+    /// our reading, and it keeps the four-segment close.
+    fn delay_ack(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        self.unacked_segments = self.unacked_segments.saturating_add(1);
+        if cfg.delayed_ack == SimDuration::ZERO || self.unacked_segments >= cfg.ack_frequency {
+            self.send_ack(cfg, out);
+            return;
+        }
+        self.ack_due.get_or_insert(now + cfg.delayed_ack);
+    }
+
+    /// The delayed-ACK timer fired.
+    fn send_delayed_ack(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        if self.ack_due.is_some_and(|due| due <= now) {
+            self.push_ack("delayed ACK", cfg, out);
+        }
     }
 
     /// Sends a RST for this connection and closes it.
@@ -377,6 +431,7 @@ impl Tcb {
     fn close_now(&mut self) {
         self.state = TcpState::Closed;
         self.deadline = None;
+        self.acked_all();
     }
 
     fn fail(&mut self, error: TcpError, out: &mut TcpOutput) {

@@ -5,6 +5,14 @@ use simsock_model::{SimTime, TcpFlags, TcpHeader, TcpState};
 use super::{Tcb, TcpConfig, TcpError, seq};
 use crate::stack::tcp::output::TcpOutput;
 
+/// When a segment's arrival is acknowledged, in rising urgency.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ack {
+    None,
+    Delayed,
+    Now,
+}
+
 impl Tcb {
     /// Processes one segment addressed to this connection.
     pub fn on_segment(
@@ -124,10 +132,12 @@ impl Tcb {
         if !hdr.flags.has(TcpFlags::ACK) || !self.on_ack(now, hdr, cfg, out) {
             return;
         }
-        let mut ack_needed = self.on_data(hdr, payload, cfg, out);
-        ack_needed |= self.on_fin(now, hdr, out);
-        if ack_needed {
-            self.send_ack(cfg, out);
+        let data = self.on_data(hdr, payload, cfg, out);
+        let fin = self.on_fin(now, hdr, out);
+        match data.max(fin) {
+            Ack::None => {}
+            Ack::Delayed => self.delay_ack(now, cfg, out),
+            Ack::Now => self.send_ack(cfg, out),
         }
         self.transmit(now, cfg, "", out);
     }
@@ -245,26 +255,26 @@ impl Tcb {
         }
     }
 
-    /// Appends in-order payload to the receive buffer; true if an ACK is due.
+    /// Appends in-order payload to the receive buffer; says when to ACK.
     fn on_data(
         &mut self,
         hdr: &TcpHeader,
         payload: &[u8],
         cfg: &TcpConfig,
         out: &mut TcpOutput,
-    ) -> bool {
+    ) -> Ack {
         if payload.is_empty() {
-            return false;
+            return Ack::None;
         }
         if !matches!(
             self.state,
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
         ) {
-            return true;
+            return Ack::Now;
         }
         let skip = self.rcv_nxt.wrapping_sub(hdr.seq) as usize;
         if seq::lt(self.rcv_nxt, hdr.seq) || skip >= payload.len() {
-            return true; // out of order or a duplicate: ACK what we have
+            return Ack::Now; // out of order or a duplicate: ACK what we have
         }
         let room = usize::from(self.window(cfg));
         let take = (payload.len() - skip).min(room);
@@ -274,17 +284,21 @@ impl Tcb {
         }
         self.rcv_nxt = self.rcv_nxt.wrapping_add(take as u32);
         out.notify |= take > 0;
-        true
+        match take == payload.len() - skip {
+            true => Ack::Delayed,
+            false => Ack::Now, // the window cut it short: tell the sender
+        }
     }
 
-    /// A FIN in order (§3.10.7.4, eighth check); true if an ACK is due.
-    fn on_fin(&mut self, now: SimTime, hdr: &TcpHeader, out: &mut TcpOutput) -> bool {
+    /// A FIN in order (§3.10.7.4, eighth check); acknowledged at once
+    /// (see `Tcb::delay_ack`).
+    fn on_fin(&mut self, now: SimTime, hdr: &TcpHeader, out: &mut TcpOutput) -> Ack {
         if !hdr.flags.has(TcpFlags::FIN) {
-            return false;
+            return Ack::None;
         }
         let fin_seq = hdr.seq.wrapping_add(hdr.len);
         if fin_seq != self.rcv_nxt {
-            return true;
+            return Ack::Now;
         }
         self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
         self.peer_fin = true;
@@ -295,7 +309,7 @@ impl Tcb {
             TcpState::FinWait2 => self.enter_time_wait(now, out),
             _ => {}
         }
-        true
+        Ack::Now
     }
 
     /// CB-T1: the side that closed first holds TIME_WAIT. The stack turns the

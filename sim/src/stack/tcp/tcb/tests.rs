@@ -214,22 +214,81 @@ fn syn_received_answers_syn_ack_and_retransmits_it() {
 
 // ESTABLISHED
 
+/// RFC 9293 §3.10.7.4 with Windows' delayed ACK (RFC 1122 §4.2.3.2,
+/// TcpDelAckTicks 2): one segment is acknowledged when the 200 ms timer fires.
 #[test]
-fn established_delivers_in_order_data_and_acks_it() {
+fn established_delivers_in_order_data_and_acks_it_after_the_delay() {
     let c = cfg();
     let (mut client, mut server) = established(&c);
     let mut out = TcpOutput::default();
     assert_eq!(client.send(ms(10), b"hello", 65_536, &c, &mut out), 5);
     assert_eq!(flags(&out), ["PSH,ACK"]);
-    let ack = deliver(&out, &mut server, ms(11), &c);
-    assert_eq!(flags(&ack), ["ACK"]);
-    assert_eq!(ack.segments[0].hdr.ack, CLIENT_ISS + 1 + 5);
+    assert!(deliver(&out, &mut server, ms(11), &c).segments.is_empty());
+    assert_eq!(server.deadline(), Some(ms(211)));
     let mut got = vec![];
     server.recv(100, &mut got, &c, &mut TcpOutput::default());
     assert_eq!(got, b"hello");
-    deliver(&ack, &mut client, ms(12), &c);
+    let mut ack = TcpOutput::default();
+    server.on_timer(ms(211), &c, &mut ack);
+    assert_eq!(flags(&ack), ["ACK"]);
+    assert_eq!(ack.segments[0].cause, "delayed ACK");
+    assert_eq!(ack.segments[0].hdr.ack, CLIENT_ISS + 1 + 5);
+    assert_eq!(server.deadline(), None);
+    deliver(&ack, &mut client, ms(212), &c);
     assert_eq!(client.send_queued(), 0);
     assert_eq!(client.deadline(), None);
+}
+
+/// TcpAckFrequency 2: the second unacknowledged segment is acknowledged at
+/// once, and the pending delayed ACK with it.
+#[test]
+fn every_second_segment_is_acknowledged_at_once() {
+    let c = cfg();
+    let (mut client, mut server) = established(&c);
+    let mut first = TcpOutput::default();
+    client.send(ms(10), b"one", 65_536, &c, &mut first);
+    let mut second = TcpOutput::default();
+    client.send(ms(20), b"two", 65_536, &c, &mut second);
+    assert!(deliver(&first, &mut server, ms(11), &c).segments.is_empty());
+    let ack = deliver(&second, &mut server, ms(21), &c);
+    assert_eq!(flags(&ack), ["ACK"]);
+    assert_eq!(ack.segments[0].hdr.ack, CLIENT_ISS + 1 + 6);
+    assert_eq!(server.deadline(), None, "no delayed ACK left pending");
+}
+
+/// A reply carries the ACK (RFC 1122 §4.2.3.2's purpose): no bare ACK, and
+/// the delayed-ACK timer is off.
+#[test]
+fn a_reply_carries_the_delayed_ack() {
+    let c = cfg();
+    let (mut client, mut server) = established(&c);
+    let mut out = TcpOutput::default();
+    client.send(ms(10), b"ping", 65_536, &c, &mut out);
+    deliver(&out, &mut server, ms(11), &c);
+    let mut reply = TcpOutput::default();
+    server.send(ms(11), b"pong", 65_536, &c, &mut reply);
+    assert_eq!(flags(&reply), ["PSH,ACK"]);
+    assert_eq!(reply.segments[0].hdr.ack, CLIENT_ISS + 1 + 4);
+    assert_eq!(server.deadline(), Some(ms(11) + c.min_rto), "only the RTO");
+}
+
+/// TcpDelAckTicks 0 turns delayed acknowledgment off; a FIN is
+/// acknowledged at once either way (our reading, see `Tcb::delay_ack`).
+#[test]
+fn without_delayed_ack_and_for_a_fin_the_ack_is_immediate() {
+    let off = TcpConfig {
+        delayed_ack: SimDuration::ZERO,
+        ..cfg()
+    };
+    let (mut client, mut server) = established(&off);
+    let mut out = TcpOutput::default();
+    client.send(ms(10), b"hello", 65_536, &off, &mut out);
+    assert_eq!(flags(&deliver(&out, &mut server, ms(11), &off)), ["ACK"]);
+    let c = cfg();
+    let (mut client, mut server) = established(&c);
+    let mut fin = TcpOutput::default();
+    client.close(ms(10), &c, &mut fin);
+    assert_eq!(flags(&deliver(&fin, &mut server, ms(11), &c)), ["ACK"]);
 }
 
 /// Out-of-order data is not queued (documented divergence): duplicate ACK.

@@ -1,5 +1,6 @@
-//! The retransmission timer (RFC 9293 §3.8.1, RFC 6298 §5) and the
-//! connection-establishment schedule of the host profile.
+//! The retransmission timer (RFC 9293 §3.8.1, RFC 6298 §5), the
+//! connection-establishment schedule of the host profile, and the
+//! delayed-ACK timer (RFC 1122 §4.2.3.2) that shares the TCB's one timer.
 
 use simsock_model::{SimTime, TcpState};
 
@@ -9,6 +10,7 @@ use crate::stack::tcp::output::TcpOutput;
 impl Tcb {
     /// Called by the engine at (or after) [`Tcb::deadline`].
     pub fn on_timer(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        self.send_delayed_ack(now, cfg, out);
         match self.deadline {
             Some(due) if due <= now => self.deadline = None,
             _ => return,

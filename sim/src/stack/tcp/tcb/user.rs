@@ -106,6 +106,7 @@ impl Tcb {
             let flags = TcpFlags::ACK.with(TcpFlags::PSH);
             let hdr = self.header(self.snd_nxt, flags, n as u32, self.window(cfg));
             out.push(hdr, slices(&self.send_buf, sent, n), cause);
+            self.acked_all();
             if self.rtt_probe.is_none() && cause.is_empty() {
                 self.rtt_probe = Some((self.snd_nxt.wrapping_add(n as u32), now));
             }
@@ -128,6 +129,7 @@ impl Tcb {
             self.window(cfg),
         );
         out.push(hdr, [&[], &[]], cause);
+        self.acked_all();
         self.fin_seq = Some(self.snd_nxt);
         self.snd_nxt = self.snd_nxt.wrapping_add(1);
         self.state = match self.state {
