@@ -27,6 +27,10 @@
 //! - `STORM_TOPOLOGY`: `direct`, `router` or both (the default, `direct,router`).
 //! - `STORM_REPEAT`: simsock runs per size and topology, default 3; the
 //!   best (least CPU) is printed. Turmoil runs once.
+//! - `STORM_DEL_ACK_TICKS`: every host's `tcp_del_ack_ticks`, default 2
+//!   (Windows' 200 ms delayed ACK); 0 acknowledges every segment at once,
+//!   two more packets per connection (the server's ACK of the request and
+//!   the client's ACK of the echo).
 //!
 //! CPU time is the process's user+sys time (`cpu_time::ProcessTime`); the
 //! run is single-threaded. Memory is counted by a global allocator wrapper
@@ -133,10 +137,17 @@ impl Topology {
 /// `n` clients and the server, as `topology` says; every link 1 ms.
 fn scenario(n: usize, topology: Topology) -> Scenario {
     assert!(n <= 250 * 250, "too many clients for 10.0.0.0/16");
+    let profile = HostProfile {
+        tcp_del_ack_ticks: std::env::var("STORM_DEL_ACK_TICKS")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(HostProfile::default().tcp_del_ack_ticks),
+        ..HostProfile::default()
+    };
     let host = |name: String, addr| HostSpec {
         name,
         addrs: vec![cidr(addr, 16)],
-        profile: HostProfile::default(),
+        profile: profile.clone(),
         started: true,
     };
     let link = |a: &str, b: &str| LinkSpec {
