@@ -256,6 +256,30 @@ fn every_second_segment_is_acknowledged_at_once() {
     assert_eq!(server.deadline(), None, "no delayed ACK left pending");
 }
 
+/// TcpAckFrequency 3: the second segment waits too, and the timer the first
+/// started is not restarted (RFC 1122 §4.2.3.2: no ACK waits 0.5 s).
+#[test]
+fn later_segments_do_not_restart_the_delayed_ack_timer() {
+    let c = TcpConfig {
+        ack_frequency: 3,
+        ..cfg()
+    };
+    let (mut client, mut server) = established(&c);
+    for (at, data) in [(10, b"one"), (110, b"two")] {
+        let mut out = TcpOutput::default();
+        client.send(ms(at), data, 65_536, &c, &mut out);
+        assert!(
+            deliver(&out, &mut server, ms(at + 1), &c)
+                .segments
+                .is_empty()
+        );
+    }
+    assert_eq!(server.deadline(), Some(ms(211)));
+    let mut ack = TcpOutput::default();
+    server.on_timer(ms(211), &c, &mut ack);
+    assert_eq!(ack.segments[0].hdr.ack, CLIENT_ISS + 1 + 6);
+}
+
 /// A reply carries the ACK (RFC 1122 §4.2.3.2's purpose): no bare ACK, and
 /// the delayed-ACK timer is off.
 #[test]
@@ -310,6 +334,33 @@ fn established_drops_out_of_order_data_with_a_duplicate_ack() {
     assert_eq!(flags(&out), ["ACK"]);
     assert_eq!(out.segments[0].hdr.ack, CLIENT_ISS + 1);
     assert!(server.recv_buf.is_empty());
+}
+
+/// Data the receive window cut short is acknowledged at once, not delayed
+/// (RFC 9293 §3.10.7.4: the ACK tells the sender where to resume; RFC 1122
+/// §4.2.3.2 delays only what the receiver took).
+#[test]
+fn data_cut_short_by_the_window_is_acknowledged_at_once() {
+    let c = TcpConfig {
+        receive_window: 4,
+        ..cfg()
+    };
+    let (_, mut server) = established(&c);
+    let seg = TcpHeader {
+        src_port: 49152,
+        dst_port: 80,
+        seq: CLIENT_ISS + 1,
+        ack: SERVER_ISS + 1,
+        flags: TcpFlags::ACK.with(TcpFlags::PSH),
+        window: 1000,
+        len: 6,
+    };
+    let mut out = TcpOutput::default();
+    server.on_segment(ms(5), &seg, b"abcdef", &c, &mut out);
+    assert_eq!(flags(&out), ["ACK"]);
+    assert_eq!(out.segments[0].hdr.ack, CLIENT_ISS + 1 + 4);
+    assert_eq!(out.segments[0].hdr.window, 0);
+    assert_eq!(server.deadline(), None, "no delayed ACK pending");
 }
 
 /// RFC 6298 §5: unacknowledged data is sent again from SND.UNA when the timer
