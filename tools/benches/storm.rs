@@ -33,9 +33,10 @@
 //!   the client's ACK of the echo).
 //!
 //! CPU time is the process's user+sys time (`cpu_time::ProcessTime`); the
-//! run is single-threaded. Memory is counted by a global allocator wrapper
-//! (`stats_alloc`), which also serves the timed runs (an uncontended atomic
-//! add per allocation).
+//! run is single-threaded. The allocator is the simsock binary's: jemalloc
+//! with transparent huge pages (`.cargo/config.toml`). Memory is counted by
+//! a wrapper around it (`cap`), which also serves the timed runs (an
+//! uncontended atomic add per allocation).
 
 #![allow(
     clippy::disallowed_types,
@@ -45,7 +46,6 @@
 
 mod turmoil_storm;
 
-use std::alloc::System;
 use std::cell::{Cell, RefCell};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::rc::Rc;
@@ -60,10 +60,10 @@ use simsock_sim::thread::Completed;
 use simsock_sim::trace::TraceMode;
 use simsock_sim::winsock::{Op, Value};
 use simsock_sim::world::LimitError;
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+static GLOBAL: cap::Cap<tikv_jemallocator::Jemalloc> =
+    cap::Cap::new(tikv_jemallocator::Jemalloc, usize::MAX);
 
 const PORT: u16 = 7000;
 const MSG_LEN: usize = 100;
@@ -334,14 +334,13 @@ fn worker(world: &mut World, w: usize, tally: &Rc<Tally>) {
     world.spawn("server", &format!("worker{w}"), Box::new(program));
 }
 
-fn live_bytes(region: &Region<'_, System>) -> i64 {
-    let s = region.change();
-    s.bytes_allocated as i64 - s.bytes_deallocated as i64
+/// Bytes allocated and not yet freed, process-wide.
+fn live_bytes() -> i64 {
+    GLOBAL.allocated() as i64
 }
 
 /// Builds and runs one storm, then checks it and measures TIME_WAIT memory.
 fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result<SimStats, String> {
-    let region = Region::new(GLOBAL);
     let cpu = ProcessTime::try_now().map_err(|e| format!("process CPU time: {e}"))?;
     let wall = std::time::Instant::now();
 
@@ -363,7 +362,7 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
     for c in 0..n {
         client(&mut world, c, k, server, &tally);
     }
-    let built = live_bytes(&region);
+    let built = live_bytes();
     let outcome = world.run();
 
     let cpu_seconds = cpu
@@ -371,7 +370,7 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         .map_err(|e| format!("process CPU time: {e}"))?
         .as_secs_f64();
     let wall_seconds = wall.elapsed().as_secs_f64();
-    let growth = live_bytes(&region) - built;
+    let growth = live_bytes() - built;
 
     // The server's workers block in accept for ever, so the run ends on the
     // time limit, when the TIME_WAIT timers are the only events left.
@@ -406,11 +405,11 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         .iter()
         .map(|h| h.time_wait.bytes_allocated())
         .sum();
-    let before_drop = region.change().bytes_deallocated;
+    let before_drop = live_bytes();
     for h in &mut world.hosts {
         drop(std::mem::take(&mut h.time_wait));
     }
-    let tw_freed = region.change().bytes_deallocated - before_drop;
+    let tw_freed = (before_drop - live_bytes()) as usize;
 
     Ok(SimStats {
         connections: expected,

@@ -54,6 +54,15 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{Cli, Command};
 use crate::exit::Exit;
 
+/// jemalloc, with transparent huge pages (`thp:always`, set at build time
+/// in `.cargo/config.toml`). A run's state is spread over every host's
+/// connections, sockets and TIME_WAIT records; with 4 KiB pages, a big
+/// network misses the TLB on most packets. README "Performance" has the
+/// figures. The library crates take no side: a program that embeds
+/// `simsock-sim` chooses its own allocator.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
     init_logging(cli.verbose);
