@@ -15,8 +15,20 @@ use std::collections::VecDeque;
 use super::lookup::LookupMap;
 
 /// Port holders and the ephemeral allocator of one host.
+///
+/// Performance: the ephemeral ports the allocator has handed out so far,
+/// `first..next_fresh`, keep their holder counts in a dense array indexed
+/// by port. Fresh ports go out in order, so a busy client's next port sits
+/// next to its last one, in a line it already touched, instead of in a
+/// hash table that keeps growing with its TIME_WAIT records. Every other
+/// port (well-known, explicitly bound beyond the frontier) is in `holds`.
 #[derive(Debug)]
 pub struct PortTable {
+    /// Holder counts of `first..next_fresh`, by `port - first`.
+    dense: Vec<u32>,
+    /// Ports of `dense` with a holder.
+    dense_held: usize,
+    /// Holder counts of the other ports.
     holds: LookupMap<u16, u32>,
     first: u16,
     last: u16,
@@ -30,6 +42,8 @@ impl PortTable {
     /// A table whose ephemeral range is `first..=last`.
     pub fn new((first, last): (u16, u16)) -> Self {
         PortTable {
+            dense: Vec::new(),
+            dense_held: 0,
             holds: LookupMap::default(),
             first,
             last,
@@ -38,26 +52,51 @@ impl PortTable {
         }
     }
 
+    /// The index of `port` in `dense`, if it has one.
+    fn dense_index(&self, port: u16) -> Option<usize> {
+        let i = usize::from(port.checked_sub(self.first)?);
+        (i < self.dense.len()).then_some(i)
+    }
+
     pub fn is_held(&self, port: u16) -> bool {
-        self.holds.contains_key(&port)
+        match self.dense_index(port) {
+            Some(i) => self.dense[i] > 0,
+            None => self.holds.contains_key(&port),
+        }
     }
 
     pub fn hold(&mut self, port: u16) {
-        *self.holds.get_or_insert_with(port, || 0) += 1;
+        match self.dense_index(port) {
+            Some(i) => {
+                self.dense_held += usize::from(self.dense[i] == 0);
+                self.dense[i] += 1;
+            }
+            None => *self.holds.get_or_insert_with(port, || 0) += 1,
+        }
     }
 
     /// Drops one hold; a freed ephemeral port goes back to the allocator.
     pub fn release(&mut self, port: u16) {
-        let Some(count) = self.holds.get_mut(&port) else {
-            debug_assert!(false, "release of a port nobody holds");
-            return;
+        let count = match self.dense_index(port) {
+            Some(i) => &mut self.dense[i],
+            None => match self.holds.get_mut(&port) {
+                Some(count) => count,
+                None => {
+                    debug_assert!(false, "release of a port nobody holds");
+                    return;
+                }
+            },
         };
-        *count -= 1;
-        if *count == 0 {
+        debug_assert!(*count > 0, "release of a port nobody holds");
+        *count = count.saturating_sub(1);
+        if *count > 0 {
+            return;
+        }
+        if self.dense_index(port).is_some() {
+            self.dense_held -= 1;
+            self.released.push_back(port);
+        } else {
             self.holds.remove(&port);
-            if (self.first..=self.last).contains(&port) && u32::from(port) < self.next_fresh {
-                self.released.push_back(port);
-            }
         }
     }
 
@@ -68,7 +107,12 @@ impl PortTable {
         while self.next_fresh <= u32::from(self.last) {
             let port = self.next_fresh as u16;
             self.next_fresh += 1;
-            if !self.is_held(port) {
+            // The port joins `dense`, with the holds it had (an explicit
+            // bind ahead of the frontier).
+            let count = self.holds.remove(&port).unwrap_or(0);
+            self.dense.push(count);
+            self.dense_held += usize::from(count > 0);
+            if count == 0 {
                 self.hold(port);
                 return Some(port);
             }
@@ -84,12 +128,17 @@ impl PortTable {
 
     /// Each held port and its number of holders, by port.
     pub fn holds(&self) -> impl Iterator<Item = (u16, u32)> + '_ {
-        self.holds.sorted().into_iter()
+        let dense = (self.dense.iter().enumerate())
+            .filter(|(_, count)| **count > 0)
+            .map(|(i, count)| (self.first + i as u16, *count));
+        let mut all: Vec<(u16, u32)> = dense.chain(self.holds.sorted()).collect();
+        all.sort_unstable_by_key(|&(port, _)| port);
+        all.into_iter()
     }
 
     /// Ports held at the moment.
     pub fn held_count(&self) -> usize {
-        self.holds.len()
+        self.dense_held + self.holds.len()
     }
 }
 
@@ -119,5 +168,30 @@ mod tests {
         assert_eq!(t.allocate(), None);
         t.release(100); // TIME_WAIT ended
         assert_eq!(t.allocate(), Some(100));
+    }
+
+    /// A port bound explicitly ahead of the allocator keeps its holds when
+    /// the allocator reaches it, and is skipped until it is released; the
+    /// listing and the count see every port, dense or not.
+    #[test]
+    fn a_port_bound_ahead_of_the_allocator_is_skipped_then_reused() {
+        let mut t = PortTable::new((100, 103));
+        t.hold(101); // bind to 101 before the allocator got there
+        t.hold(80); // a well-known port, outside the range
+        assert_eq!(t.allocate(), Some(100));
+        assert_eq!(t.allocate(), Some(102), "101 is held");
+        assert_eq!(
+            t.holds().collect::<Vec<_>>(),
+            [(80, 1), (100, 1), (101, 1), (102, 1)]
+        );
+        assert_eq!(t.held_count(), 4);
+        t.release(101);
+        t.release(100);
+        assert!(!t.is_held(101) && !t.is_held(100) && t.is_held(80));
+        assert_eq!(t.allocate(), Some(103));
+        assert_eq!(t.allocate(), Some(101), "released first, reused first");
+        assert_eq!(t.allocate(), Some(100));
+        assert_eq!(t.allocate(), None);
+        assert_eq!(t.held_count(), 5);
     }
 }
