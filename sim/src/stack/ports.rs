@@ -77,22 +77,20 @@ impl PortTable {
 
     /// Drops one hold; a freed ephemeral port goes back to the allocator.
     pub fn release(&mut self, port: u16) {
-        let count = match self.dense_index(port) {
-            Some(i) => &mut self.dense[i],
-            None => match self.holds.get_mut(&port) {
-                Some(count) => count,
-                None => {
-                    debug_assert!(false, "release of a port nobody holds");
-                    return;
-                }
-            },
+        let dense = self.dense_index(port);
+        let count = match dense {
+            Some(i) => Some(&mut self.dense[i]),
+            None => self.holds.get_mut(&port),
         };
-        debug_assert!(*count > 0, "release of a port nobody holds");
-        *count = count.saturating_sub(1);
+        let Some(count) = count.filter(|c| **c > 0) else {
+            debug_assert!(false, "release of a port nobody holds");
+            return;
+        };
+        *count -= 1;
         if *count > 0 {
             return;
         }
-        if self.dense_index(port).is_some() {
+        if dense.is_some() {
             self.dense_held -= 1;
             self.released.push_back(port);
         } else {
