@@ -117,6 +117,7 @@ mod tests {
             completes,
             failure: None,
             why: None,
+            seq: 0,
         }
     }
 

@@ -267,6 +267,11 @@ impl Outcome {
 
     /// Whether any canonical trace line contains `needle`.
     pub fn trace_contains(&self, needle: &str) -> bool {
-        self.report.trace_lines.iter().any(|l| l.contains(needle))
+        let mut line = String::new();
+        self.report.trace.iter().any(|e| {
+            line.clear();
+            self.report.names.write_event(&mut line, e);
+            line.contains(needle)
+        })
     }
 }

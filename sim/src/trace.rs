@@ -14,6 +14,10 @@ use simsock_model::{PacketHeader, SimTime, TcpState};
 
 use crate::net::{LinkId, NodeId};
 
+mod text;
+
+pub use self::text::{Text, Texts};
+
 /// How much of the trace a run keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceMode {
@@ -29,12 +33,12 @@ pub enum TraceMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceKind {
     /// A thread called into Winsock.
-    Call { thread: u32, call: String },
+    Call { thread: u32, call: Text },
     /// The call returned `result` ("OK", a value, or a WSA name).
     Return {
         thread: u32,
-        call: String,
-        result: String,
+        call: Text,
+        result: Text,
         start: SimTime,
     },
     /// A node put a packet on a link.
@@ -159,12 +163,27 @@ impl Names {
     }
 }
 
+/// Events a `Full` trace keeps unless told otherwise
+/// ([`Trace::keep_at_most`]): about 100 MB of memory. Past it the digest
+/// still covers every event; only the kept list stops growing.
+pub const DEFAULT_KEPT_EVENTS: usize = 1_000_000;
+
 /// The trace sink of one run.
+///
+/// Architecture invariant: every event is streamed into the digest as it
+/// happens, in every mode but `Off`; the memory a run keeps does not grow
+/// with its length beyond [`Trace::keep_at_most`] events.
 #[derive(Debug)]
 pub struct Trace {
     mode: TraceMode,
     pub names: Names,
     events: Vec<TraceEvent>,
+    /// How many events `Full` keeps at most.
+    keep_max: usize,
+    /// Events recorded (digested) but not kept, past `keep_max`.
+    unkept: u64,
+    /// The texts of the kept events, each held once.
+    texts: Texts,
     hasher: Sha256,
     line: String,
 }
@@ -175,9 +194,24 @@ impl Trace {
             mode,
             names: Names::default(),
             events: Vec::new(),
+            keep_max: DEFAULT_KEPT_EVENTS,
+            unkept: 0,
+            texts: Texts::default(),
             hasher: Sha256::new(),
             line: String::new(),
         }
+    }
+
+    /// Keeps at most `events` events in `Full` mode (the first ones); the
+    /// digest covers all of them regardless.
+    pub fn keep_at_most(&mut self, events: usize) {
+        self.keep_max = events;
+    }
+
+    /// Events digested but not kept, because the run went past
+    /// [`Trace::keep_at_most`].
+    pub fn unkept(&self) -> u64 {
+        self.unkept
     }
 
     pub fn set_names(&mut self, nodes: Vec<String>, links: Vec<String>, threads: Vec<String>) {
@@ -197,6 +231,17 @@ impl Trace {
         self.mode != TraceMode::Off
     }
 
+    /// `text` as trace text: shared with every earlier event that said it
+    /// while events are being kept, a fresh copy otherwise (it is only
+    /// hashed then).
+    pub fn text(&mut self, text: &str) -> Text {
+        if self.mode == TraceMode::Full && self.events.len() < self.keep_max {
+            self.texts.intern(text)
+        } else {
+            Text::from(text)
+        }
+    }
+
     /// Records an event. Callers on hot paths check [`Trace::is_on`] first,
     /// so that nothing is built when tracing is off.
     pub fn record(&mut self, at: SimTime, node: NodeId, kind: TraceKind) {
@@ -209,13 +254,26 @@ impl Trace {
         self.line.push('\n');
         self.hasher.update(self.line.as_bytes());
         if self.mode == TraceMode::Full {
-            self.events.push(event);
+            if self.events.len() < self.keep_max {
+                self.events.push(event);
+            } else {
+                self.unkept += 1;
+            }
         }
     }
 
     /// The events kept so far (empty unless the mode is `Full`).
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
+    }
+
+    /// Takes the kept events out of the trace, leaving it empty (the
+    /// report owns them after the run, without a copy).
+    pub fn take_events(&mut self) -> Vec<TraceEvent> {
+        self.texts = Texts::default();
+        let mut events = std::mem::take(&mut self.events);
+        events.shrink_to_fit();
+        events
     }
 
     /// Hex SHA-256 of the canonical text of every event so far.
@@ -232,5 +290,33 @@ impl Trace {
         let mut line = String::new();
         self.names.write_event(&mut line, event);
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept event is 80 bytes inline; its texts are shared (README,
+    /// "Memory": under 100 bytes per kept event).
+    #[test]
+    fn an_event_is_at_most_80_bytes_inline() {
+        assert!(size_of::<TraceEvent>() <= 80, "{}", size_of::<TraceEvent>());
+    }
+
+    #[test]
+    fn full_keeps_the_first_events_and_digests_them_all() {
+        let mut capped = Trace::new(TraceMode::Full);
+        capped.keep_at_most(2);
+        let mut digest_only = Trace::new(TraceMode::DigestOnly);
+        for t in [&mut capped, &mut digest_only] {
+            for i in 0..5 {
+                let what = format!("fault {i}");
+                t.record(SimTime(i), NodeId(0), TraceKind::Fault { what });
+            }
+        }
+        assert_eq!(capped.events().len(), 2);
+        assert_eq!(capped.unkept(), 3);
+        assert_eq!(capped.digest(), digest_only.digest());
     }
 }

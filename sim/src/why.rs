@@ -53,32 +53,32 @@ pub struct HostFacts {
 }
 
 /// Fills `why` in each failed call of `calls`. `calls` must be the run's
-/// call records, one per `Return` event of the full trace and in the same
-/// order (as a run with `TraceMode::Full` keeps them); otherwise nothing is
-/// filled.
+/// call records in the order they were made, each with its `seq` (its
+/// place among the trace's `Return` events); calls whose `Return` is past
+/// the kept events (a trace kept in part, or not at all) keep `why: None`.
 pub fn annotate(
     events: &[TraceEvent],
     names: &Names,
     hosts: &[HostFacts],
     calls: &mut [CallRecord],
 ) {
-    let returns = events
-        .iter()
-        .filter(|e| matches!(e.kind, TraceKind::Return { .. }))
-        .count();
-    if returns != calls.len() {
+    if events.is_empty() || calls.is_empty() {
         return;
     }
     let index = Index::new(events);
     let mut held = Held::default();
-    let mut call = 0;
+    let mut seq = 0;
+    let mut next = calls.iter_mut().peekable();
     for (i, event) in events.iter().enumerate() {
         held.apply(event);
         if !matches!(event.kind, TraceKind::Return { .. }) {
             continue;
         }
-        let record = &mut calls[call];
-        call += 1;
+        let this = seq;
+        seq += 1;
+        let Some(record) = next.next_if(|c| c.seq == this) else {
+            continue;
+        };
         if record.result != "OK" {
             let cx = Cx {
                 events,

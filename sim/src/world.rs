@@ -44,6 +44,31 @@ pub struct CallRecord {
     /// Why the call failed, read off the trace ([`crate::why`]); filled
     /// after the run when the trace was kept in full.
     pub why: Option<String>,
+    /// The call's place among all the calls of the run, from 0: the n-th
+    /// `Return` event of the trace (records past
+    /// [`World::max_recorded_calls`] are not kept, so this is not always
+    /// the record's index).
+    pub seq: u64,
+}
+
+/// Call records a run keeps unless told otherwise
+/// ([`World::max_recorded_calls`]): with their strings, some 30 MB.
+pub const DEFAULT_RECORDED_CALLS: usize = 100_000;
+
+/// Calls with a failed expectation that a run keeps beyond
+/// [`World::max_recorded_calls`]; later ones are only counted.
+pub const MAX_RECORDED_FAILURES: usize = 1_000;
+
+/// How many calls a run made, and how many it kept a record of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallCount {
+    /// Every call that completed.
+    pub made: u64,
+    /// Calls not recorded because the run went past its record limit.
+    pub unrecorded: u64,
+    /// Of those, calls whose expectation failed: the run fails all the
+    /// same, and the report says how many.
+    pub unrecorded_failures: u64,
 }
 
 /// Why a run stopped before its queue ran dry.
@@ -68,9 +93,17 @@ pub struct World {
     pub faults: Vec<FaultAction>,
     pub limits: RunLimits,
     pub seed: u64,
-    /// Keep a [`CallRecord`] per call (off in benchmarks).
+    /// Keep a [`CallRecord`] per call (off in benchmarks and views that
+    /// read the trace only); a call whose expectation failed is recorded
+    /// regardless.
     pub record_calls: bool,
+    /// At most this many records are kept (the first calls), plus up to
+    /// [`MAX_RECORDED_FAILURES`] later ones whose expectation failed; the
+    /// rest are counted in [`World::call_count`]. Memory does not grow
+    /// with the length of the run.
+    pub max_recorded_calls: usize,
     pub calls: Vec<CallRecord>,
+    pub call_count: CallCount,
     /// Set when the scenario did something undefined; stops the run
     /// ([`LimitError::Scenario`]).
     pub run_error: Option<String>,
@@ -286,6 +319,7 @@ impl World {
             // Invariant: run_thread starts only a pending call.
             let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
             let call = pending.step.op.display(&host.slot_names).to_string();
+            let call = self.core.trace.text(&call);
             let kind = TraceKind::Call {
                 thread: index,
                 call,
@@ -427,6 +461,8 @@ impl World {
         };
         let failure = check(pending.step.expect(), &done);
         let tracing = self.core.trace.is_on();
+        let seq = self.call_count.made;
+        self.call_count.made += 1;
         if tracing || self.record_calls || failure.is_some() {
             let call = pending.step.op.display(&host.slot_names).to_string();
             let detail = result_text(&done);
@@ -437,11 +473,17 @@ impl World {
             if tracing {
                 let kind = TraceKind::Return {
                     thread: index,
-                    call: call.clone(),
-                    result: detail.clone(),
+                    call: self.core.trace.text(&call),
+                    result: self.core.trace.text(&detail),
                     start: pending.start,
                 };
                 self.core.trace.record(now, host.node, kind);
+            }
+            let wanted = self.record_calls || failure.is_some();
+            if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
+                self.call_count.unrecorded += u64::from(wanted);
+                self.call_count.unrecorded_failures += u64::from(failure.is_some());
+                return;
             }
             self.calls.push(CallRecord {
                 host: host.name.clone(),
@@ -461,6 +503,7 @@ impl World {
                 completes,
                 failure,
                 why: None,
+                seq,
             });
         }
     }
@@ -493,4 +536,14 @@ pub(crate) fn last_error(code: u32) -> crate::winsock::CallResult {
         Some(e) => Err(*e),
         None => Ok(Value::Number(code)),
     }
+}
+
+/// Whether a run that holds `calls` keeps one more record: the first
+/// `max` calls, then only failed expectations, up to
+/// [`MAX_RECORDED_FAILURES`] of them.
+fn keep_record(calls: &[CallRecord], max: usize, failed: bool) -> bool {
+    if calls.len() < max {
+        return true;
+    }
+    failed && calls.len() < max.saturating_add(MAX_RECORDED_FAILURES)
 }

@@ -80,7 +80,7 @@ pub fn assert_passed(report: &Report) {
         report.seed,
         report.failures,
         report.limit,
-        report.trace_lines.join("\n")
+        report.trace_lines().join("\n")
     );
 }
 
@@ -135,20 +135,15 @@ impl Segment {
     }
 }
 
-/// The name of the node of trace event `index`: the second field of its
-/// canonical line (`<ns> <node> <what>`).
+/// The name of the node of trace event `index`.
 fn node_of(report: &Report, index: usize) -> &str {
-    report.trace_lines[index].split(' ').nth(1).unwrap_or("")
+    report.names.node(report.trace[index].node)
 }
 
 /// Every TCP segment that node `node` sent, received or dropped, in trace
 /// order.
 pub fn tcp_segments(report: &Report, node: &str) -> Vec<Segment> {
-    assert_eq!(
-        report.trace.len(),
-        report.trace_lines.len(),
-        "the report keeps the full trace"
-    );
+    assert_eq!(report.trace_unkept, 0, "the report keeps the full trace");
     packet_events(report, node)
         .filter_map(|(at_ns, dir, header, why)| {
             let Transport::Tcp(tcp) = header.transport else {
@@ -188,13 +183,13 @@ fn packet_events<'a>(
 }
 
 /// The canonical trace lines of node `node` that contain `needle`.
-pub fn lines_with<'a>(report: &'a Report, node: &str, needle: &str) -> Vec<&'a str> {
+pub fn lines_with(report: &Report, node: &str, needle: &str) -> Vec<String> {
     report
-        .trace_lines
+        .trace
         .iter()
-        .enumerate()
-        .filter(|(i, l)| node_of(report, *i) == node && l.contains(needle))
-        .map(|(_, l)| l.as_str())
+        .filter(|e| report.names.node(e.node) == node)
+        .map(|e| report.trace_line(e))
+        .filter(|l| l.contains(needle))
         .collect()
 }
 

@@ -49,7 +49,7 @@ fn windows_resets_a_syn_beyond_the_backlog() {
     assert!(report.passed, "{:?}", report.failures);
     assert!(
         report
-            .trace_lines
+            .trace_lines()
             .iter()
             .any(|l| l.contains("(reset: backlog full)"))
     );
@@ -65,7 +65,7 @@ fn posix_drops_a_syn_beyond_the_backlog() {
     assert!(report.passed, "{:?}", report.failures);
     assert_eq!(
         report
-            .trace_lines
+            .trace_lines()
             .iter()
             .filter(|l| l.contains("(backlog full)"))
             .count(),

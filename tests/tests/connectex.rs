@@ -83,9 +83,8 @@ fn syns(report: &simsock_sim::scenario::Report, node: &str) -> Vec<(u64, u32, &'
     report
         .trace
         .iter()
-        .zip(&report.trace_lines)
-        .filter(|(_, line)| line.split(' ').nth(1) == Some(node))
-        .filter_map(|(e, _)| match &e.kind {
+        .filter(|e| report.names.node(e.node) == node)
+        .filter_map(|e| match &e.kind {
             TraceKind::Send { header, cause, .. } => match header.transport {
                 Transport::Tcp(t) if t.flags.to_string() == "SYN" => {
                     Some((e.at.as_nanos(), t.len, *cause))
@@ -112,7 +111,7 @@ fn fast_open_data_rides_on_the_second_syn() {
         .iter()
         .find(|l| l.starts_with("1001000000 server send"))
         .expect("the second SYN-ACK");
-    let syn_line = lines_with(&report, "client", "fast open: data on SYN")[0];
+    let syn_line = &lines_with(&report, "client", "fast open: data on SYN")[0];
     let seq: u64 = field(syn_line, "seq=");
     let ack: u64 = field(send_second, "ack=");
     assert_eq!(ack, (seq + 7) % (1 << 32), "SYN (1) + 6 bytes acknowledged");

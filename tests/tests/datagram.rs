@@ -52,7 +52,7 @@ fn a_datagram_connect_exchanges_no_packet() {
         .build();
     let report = run_built(&s);
     assert_passed(&report);
-    assert!(!has_packets(&report), "{:#?}", report.trace_lines);
+    assert!(!has_packets(&report), "{:#?}", report.trace_lines());
     assert!(
         calls(&report, "client", "main")
             .iter()

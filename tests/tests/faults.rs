@@ -91,7 +91,7 @@ fn a_trigger_fires_after_the_second_syn_from_client() {
         first(&untraced, "client", "connect("),
         (9_002 * MS, "OK".into())
     );
-    assert!(untraced.report.trace_lines.is_empty());
+    assert!(untraced.report.trace_lines().is_empty());
     let third = run_ron(&text(3), TraceMode::Off);
     assert_eq!(
         first(&third, "client", "connect("),
@@ -247,8 +247,8 @@ fn duplicated_and_reordered_data_still_arrives_in_order_and_complete() {
     );
     let copies = outcome
         .report
-        .trace_lines
-        .iter()
+        .trace_lines()
+        .into_iter()
         .filter(|l| l.ends_with("(duplicate)"));
     assert!(copies.count() > 5);
     assert!(
@@ -453,8 +453,8 @@ fn firewall_rules_give_timeout_refused_and_unreachable() {
     assert_eq!(outcome("out"), (S, "WSAECONNREFUSED".into()));
     assert!(!lines_with(&report, "server", "unreachable (AdminProhibited)").is_empty());
     let to_83 = report
-        .trace_lines
-        .iter()
+        .trace_lines()
+        .into_iter()
         .filter(|l| l.contains("send client-server") && l.contains(":83 [SYN]"));
     assert_eq!(to_83.count(), 0, "the Out rule keeps the SYNs off the link");
     let again = calls_named(&report, "client", "drop", "connect(");

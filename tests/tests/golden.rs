@@ -12,7 +12,7 @@ fn bundled_scenario_traces_are_unchanged() {
         let text = format!(
             "digest: {}\n{}\n",
             report.digest,
-            report.trace_lines.join("\n")
+            report.trace_lines().join("\n")
         );
         insta::assert_snapshot!(name, text);
     }

@@ -183,7 +183,7 @@ fn refused_story_built_in_rust() {
 fn rust_story_and_ron_file_give_the_same_trace() {
     let from_rust = run(&refused_story(), &RunOptions::default());
     let from_ron = run(&load_file(&bundled("refused")), &RunOptions::default());
-    assert_eq!(from_rust.trace_lines, from_ron.trace_lines);
+    assert_eq!(from_rust.trace_lines(), from_ron.trace_lines());
     assert_eq!(from_rust.digest, from_ron.digest);
 }
 

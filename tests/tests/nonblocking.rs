@@ -129,7 +129,7 @@ fn fd_connect_is_posted_once_per_attempt() {
         "#,
     );
     let messages = calls_named(&report, "client", "main", "GetMessage(");
-    assert_eq!(messages.len(), 2, "{:#?}", report.trace_lines);
+    assert_eq!(messages.len(), 2, "{:#?}", report.trace_lines());
     assert_eq!(
         report.failures,
         ["client/main still blocked in GetMessage(w)"],
@@ -553,7 +553,7 @@ fn fd_write_comes_back_after_a_send_that_would_block() {
     assert!(
         client_failures.is_empty(),
         "{client_failures:#?}\n{:#?}",
-        report.trace_lines
+        report.trace_lines()
     );
 }
 

@@ -27,7 +27,7 @@ fn every_bundled_scenario_passes_twice_with_the_same_trace() {
         let first = run_file(path, None);
         assert_passed(&first);
         assert!(
-            !first.trace_lines.is_empty(),
+            !first.trace_lines().is_empty(),
             "{}: empty trace",
             path.display()
         );
@@ -35,8 +35,8 @@ fn every_bundled_scenario_passes_twice_with_the_same_trace() {
         let second = run_file(path, None);
         assert_eq!(first.digest, second.digest, "{}: digest", path.display());
         assert_eq!(
-            first.trace_lines,
-            second.trace_lines,
+            first.trace_lines(),
+            second.trace_lines(),
             "{}: trace lines",
             path.display()
         );

@@ -25,13 +25,13 @@ fn an_old_duplicate_reaches_the_new_connection_only_without_time_wait() {
         "server",
         "server-hasty TCP 10.0.1.2:80 > 10.0.1.1:5000 [PSH,ACK]",
     );
-    let sent: Vec<&str> = sent
+    let sent: Vec<String> = sent
         .into_iter()
         .filter(|l| l.starts_with("10000000 "))
         .collect();
     assert_eq!(sent.len(), 2, "the segment and its copy: {sent:?}");
     assert!(sent[1].ends_with("(duplicate)"));
-    let old_seq = seq(sent[0]);
+    let old_seq = seq(&sent[0]);
 
     // hasty (TcpTimedWaitDelay 0) reconnected from port 5000 at 1 s: the
     // four-tuple's new incarnation is established when the copy arrives.
@@ -46,7 +46,7 @@ fn an_old_duplicate_reaches_the_new_connection_only_without_time_wait() {
     assert_eq!(late.len(), 2, "{late:?}");
     assert!(late[0].contains(" recv ") && late[0].contains("len=3"));
     assert_eq!(
-        seq(late[0]),
+        seq(&late[0]),
         old_seq,
         "the old segment reached the new connection"
     );

@@ -98,7 +98,7 @@ fn sent_headers(report: &Report, node: &str, flags: &str) -> Vec<simsock_model::
     report
         .trace
         .iter()
-        .zip(&report.trace_lines)
+        .zip(&report.trace_lines())
         .filter(|(_, line)| line.split(' ').nth(1) == Some(node))
         .filter_map(|(e, _)| match &e.kind {
             TraceKind::Send { header, .. } => match header.transport {

@@ -349,6 +349,7 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         trace: TraceMode::Off,
         record_calls: false,
         invariants: false,
+        ..RunOptions::default()
     };
     let mut world = build(&scenario(n, topology), &opts);
     let server = match topology {

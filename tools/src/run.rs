@@ -12,6 +12,15 @@ use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::{human, json, style::Style};
 
+/// Calls a run lists (their records are kept); later calls are counted.
+/// With [`KEPT_EVENTS`] this keeps the memory of a run of any length
+/// under about 50 MB (README, "Memory").
+pub const LISTED_CALLS: usize = 10_000;
+
+/// Trace events a run keeps to explain failed calls (`why:`): about
+/// 20 MB. A failed call past them is listed without its `why:`.
+pub const KEPT_EVENTS: usize = 200_000;
+
 /// Runs the scenarios the arguments name (the bundled suite if none).
 pub fn run(args: &RunArgs) -> Exit {
     let paths = if args.paths.is_empty() {
@@ -58,13 +67,15 @@ fn run_all(
     tally: &mut Tally,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // The trace is kept in full: each failed call's causal chain (its
-    // `why`) is read off it. It costs memory in proportion to the events
-    // (`limits.max_events` bounds them).
+    // The trace is kept: each failed call's causal chain (its `why`) is
+    // read off it. Only its first events are kept, and the records of the
+    // first calls, so that memory does not grow with the run.
     let options = RunOptions {
         seed: args.seed,
         trace: TraceMode::Full,
         record_calls: true,
+        max_kept_events: KEPT_EVENTS,
+        max_recorded_calls: LISTED_CALLS,
         ..RunOptions::default()
     };
     for (i, file) in loaded.iter().enumerate() {

@@ -22,6 +22,10 @@ pub struct RunOptions {
     /// (`crate::invariants`); they cost a hash of every byte, so
     /// benchmarks turn them off.
     pub invariants: bool,
+    /// Trace events a `Full` trace keeps ([`Trace::keep_at_most`]).
+    pub max_kept_events: usize,
+    /// Call records the report keeps ([`World::max_recorded_calls`]).
+    pub max_recorded_calls: usize,
 }
 
 impl Default for RunOptions {
@@ -31,6 +35,8 @@ impl Default for RunOptions {
             trace: TraceMode::Full,
             record_calls: true,
             invariants: true,
+            max_kept_events: crate::trace::DEFAULT_KEPT_EVENTS,
+            max_recorded_calls: crate::world::DEFAULT_RECORDED_CALLS,
         }
     }
 }
@@ -83,6 +89,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     }
     let threads = build_threads(s, &mut hosts);
     let mut trace = Trace::new(opts.trace);
+    trace.keep_at_most(opts.max_kept_events);
     let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
     let link_names = topo.links.iter().map(|l| l.name.clone()).collect();
     trace.set_names(
@@ -105,7 +112,9 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         limits: s.limits,
         seed,
         record_calls: opts.record_calls,
+        max_recorded_calls: opts.max_recorded_calls,
         calls: Vec::new(),
+        call_count: Default::default(),
     };
     world.start();
     world

@@ -7,7 +7,7 @@ use simsock_model::scenario::Scenario;
 use super::build::{RunOptions, build};
 use crate::trace::{Names, TraceEvent};
 use crate::why::{self, HostFacts};
-use crate::world::{CallRecord, LimitError, World};
+use crate::world::{CallCount, CallRecord, LimitError, World};
 
 /// The outcome of one run.
 #[derive(Clone, Debug)]
@@ -18,17 +18,38 @@ pub struct Report {
     pub passed: bool,
     /// SHA-256 of the canonical trace text.
     pub digest: String,
+    /// The records of the first calls (all of them in a run of up to
+    /// `RunOptions::max_recorded_calls`), plus later failed expectations.
     pub calls: Vec<CallRecord>,
+    /// How many calls were made and how many are not in `calls`.
+    pub call_count: CallCount,
     /// Expectations that failed and threads that never finished.
     pub failures: Vec<String>,
     pub limit: Option<LimitError>,
     pub events: u64,
     pub end: SimTime,
-    /// The trace events and their canonical text lines.
+    /// The trace events kept (with `TraceMode::Full`: the first
+    /// `RunOptions::max_kept_events`); their text is [`Report::trace_lines`].
     pub trace: Vec<TraceEvent>,
+    /// Trace events digested but not kept in `trace`.
+    pub trace_unkept: u64,
     /// The names of the trace's nodes, links and threads, by index.
     pub names: Names,
-    pub trace_lines: Vec<String>,
+}
+
+impl Report {
+    /// The canonical text of each kept trace event (the lines the digest
+    /// hashes), made on demand: the report keeps the events only.
+    pub fn trace_lines(&self) -> Vec<String> {
+        self.trace.iter().map(|e| self.trace_line(e)).collect()
+    }
+
+    /// The canonical text of one event, without the newline.
+    pub fn trace_line(&self, event: &TraceEvent) -> String {
+        let mut line = String::new();
+        self.names.write_event(&mut line, event);
+        line
+    }
 }
 
 /// Builds and runs a checked scenario.
@@ -48,10 +69,17 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
                 .map(|f| format!("{}/{}: {}: {f}", c.host, c.thread, c.call))
         })
         .collect();
+    if world.call_count.unrecorded_failures > 0 {
+        failures.push(format!(
+            "{} more calls failed their expectation (only the first {} failures are recorded)",
+            world.call_count.unrecorded_failures,
+            crate::world::MAX_RECORDED_FAILURES
+        ));
+    }
     failures.extend(world.blocked_threads());
     failures.extend(world.unrun_apcs()); // feature: wsaconnect
     failures.extend(crate::invariants::check(&world));
-    let trace = world.core.trace.events().to_vec();
+    let trace = world.core.trace.take_events();
     let facts: Vec<HostFacts> = world
         .hosts
         .iter()
@@ -65,22 +93,19 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
     // Empty unless the trace was kept in full: then each failed call gets
     // its causal chain.
     why::annotate(&trace, &names, &facts, &mut calls);
-    let trace_lines = trace
-        .iter()
-        .map(|e| world.core.trace.canonical(e))
-        .collect();
     Report {
         scenario: s.name.clone(),
         seed: world.seed,
         passed: failures.is_empty() && limit.is_none(),
         digest: world.core.trace.digest(),
         calls,
+        call_count: world.call_count,
         failures,
         limit,
         events: world.core.events,
         end: world.core.now(),
         trace,
-        trace_lines,
+        trace_unkept: world.core.trace.unkept(),
         names,
     }
 }

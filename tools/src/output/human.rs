@@ -35,6 +35,7 @@ pub fn scenario(
 ) -> io::Result<()> {
     header(out, file, report, style)?;
     calls(out, &report.calls, style)?;
+    unlisted(out, report, style)?;
     verdict(out, report, style)?;
     writeln!(out, "digest: {}", report.digest)
 }
@@ -86,6 +87,25 @@ fn calls(out: &mut dyn Write, calls: &[CallRecord], style: Style) -> io::Result<
         if let Some(why) = &c.why {
             why_line(out, why, time_w + 2, style)?;
         }
+    }
+    Ok(())
+}
+
+/// A line saying how many calls the listing leaves out: a long run keeps
+/// the records of its first calls only (`RunOptions::max_recorded_calls`).
+fn unlisted(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()> {
+    let count = report.call_count;
+    if count.unrecorded == 0 {
+        return Ok(());
+    }
+    let text = format!(
+        "... {} more calls not listed: a run lists its first {} calls and any later failed \
+         expectations; the digest covers every call",
+        count.unrecorded,
+        crate::run::LISTED_CALLS,
+    );
+    for line in wrap(&text, WRAP_COLS) {
+        writeln!(out, "{}", style.dim(line))?;
     }
     Ok(())
 }
@@ -143,10 +163,7 @@ fn verdict(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()>
     writeln!(
         out,
         "{word}  {}: {} calls, {} events, ended at {}",
-        report.scenario,
-        report.calls.len(),
-        report.events,
-        report.end
+        report.scenario, report.call_count.made, report.events, report.end
     )
 }
 

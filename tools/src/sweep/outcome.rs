@@ -22,7 +22,13 @@ pub struct SeedOutcome {
     /// The first failure (expectation, blocked thread, invariant, limit or
     /// panic), if any.
     pub failure: Option<String>,
+    /// Calls past [`TALLIED_CALLS`] that `results` leaves out.
+    pub untallied: u64,
 }
+
+/// Calls of one seed whose results a sweep keeps and tallies (the first
+/// ones): a seed's memory does not grow with its length (README, "Memory").
+pub const TALLIED_CALLS: usize = 10_000;
 
 /// One completed call: which thread, which call, and `OK` or the WSA name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +48,7 @@ pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
         seed: Some(seed),
         trace: TraceMode::DigestOnly,
         record_calls: true,
+        max_recorded_calls: TALLIED_CALLS,
         ..RunOptions::default()
     };
     match panic::catch_unwind(AssertUnwindSafe(|| scenario::run(scenario, &options))) {
@@ -52,6 +59,7 @@ pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
             digest: String::new(),
             results: Vec::new(),
             failure: Some(format!("the simulator panicked: {}", panic_text(&*payload))),
+            untallied: 0,
         },
     }
 }
@@ -73,9 +81,11 @@ fn from_report(scenario: &Scenario, seed: u64, report: Report) -> SeedOutcome {
         .first()
         .cloned()
         .or_else(|| report.limit.as_ref().map(ToString::to_string));
+    let untallied = report.call_count.unrecorded;
     let mut results: Vec<CallResult> = report
         .calls
         .into_iter()
+        .take(TALLIED_CALLS)
         .map(|c| CallResult {
             thread_index: thread_index(scenario, &c.host, &c.thread),
             thread: format!("{}/{}", c.host, c.thread),
@@ -91,6 +101,7 @@ fn from_report(scenario: &Scenario, seed: u64, report: Report) -> SeedOutcome {
         digest: report.digest,
         results,
         failure,
+        untallied,
     }
 }
 
@@ -116,6 +127,8 @@ struct SeedLine<'a> {
     /// results in the order it made its calls, threads in scenario order.
     #[serde(serialize_with = "by_thread")]
     results: &'a [CallResult],
+    /// Calls past the first [`TALLIED_CALLS`] of the seed, not in `results`.
+    calls_untallied: u64,
     failure: Option<&'a str>,
 }
 
@@ -141,6 +154,7 @@ pub fn write_json(
         passed: outcome.passed,
         digest: &outcome.digest,
         results: &outcome.results,
+        calls_untallied: outcome.untallied,
         failure: outcome.failure.as_deref(),
     };
     serde_json::to_writer(&mut *out, &line)?;

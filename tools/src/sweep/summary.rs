@@ -33,6 +33,9 @@ pub struct Summary {
     calls: BTreeMap<(usize, usize), CallTally>,
     /// The first failing seeds and their first failure.
     pub first_failures: Vec<(u64, String)>,
+    /// Seeds that made more calls than a seed tallies
+    /// ([`TALLIED_CALLS`](super::outcome::TALLIED_CALLS)).
+    pub long_seeds: u64,
 }
 
 #[derive(Debug, Default)]
@@ -45,6 +48,7 @@ struct CallTally {
 impl Summary {
     pub fn add(&mut self, outcome: &SeedOutcome) {
         self.runs += 1;
+        self.long_seeds += u64::from(outcome.untallied > 0);
         if outcome.passed {
             self.passed += 1;
         } else if self.first_failures.len() < FIRST_FAILURES_MAX {
@@ -119,6 +123,15 @@ pub fn write(out: &mut dyn Write, header: &Header, s: &Summary, style: Style) ->
 }
 
 fn write_varying(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    if s.long_seeds > 0 {
+        writeln!(
+            out,
+            "({} seeds made more than {} calls: only their first {} are compared)",
+            s.long_seeds,
+            super::outcome::TALLIED_CALLS,
+            super::outcome::TALLIED_CALLS
+        )?;
+    }
     let varying = s.varying();
     if varying.is_empty() {
         return writeln!(out, "every call returned the same result on every seed");
@@ -178,6 +191,7 @@ mod tests {
                 call("connect(s)", connect),
             ],
             failure: (!passed).then(|| "phone/main: connect(s): expected OK".into()),
+            untallied: 0,
         }
     }
 

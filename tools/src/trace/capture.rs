@@ -62,12 +62,15 @@ impl Capture {
 }
 
 /// Builds the scenario's world once, takes its topology, and runs it with
-/// the full trace kept.
+/// the full trace kept: every event, as many as `limits.max_events` lets
+/// the run make (a view draws them all).
 pub fn capture(file: &ScenarioFile, seed: Option<u64>) -> Capture {
     let options = RunOptions {
         seed,
         trace: TraceMode::Full,
         record_calls: true,
+        max_kept_events: usize::MAX,
+        max_recorded_calls: usize::MAX,
         ..RunOptions::default()
     };
     let world = scenario::build(&file.scenario, &options);
