@@ -17,9 +17,9 @@ use crate::output::{human, json, style::Style};
 /// under about 50 MB (README, "Memory").
 pub const LISTED_CALLS: usize = 10_000;
 
-/// Trace events a run keeps to explain failed calls (`why:`): about
-/// 20 MB. A failed call past them is listed without its `why:`.
-pub const KEPT_EVENTS: usize = 200_000;
+/// Trace events a run keeps to explain failed calls (`why:`): under
+/// 10 MB. A failed call past them is listed without its `why:`.
+pub const KEPT_EVENTS: usize = 100_000;
 
 /// Runs the scenarios the arguments name (the bundled suite if none).
 pub fn run(args: &RunArgs) -> Exit {
