@@ -2,9 +2,11 @@
 //! every IP and TCP checksum verifies, and the captures tell the refused
 //! and TIME_WAIT stories packet by packet.
 //!
-//! Without tshark on the PATH the tests print a notice and pass, except
-//! under CI (the `CI` environment variable set), where `.ci/run` installs it
-//! and its absence is a failure.
+//! Without tshark on the PATH the tests are skipped with a notice on the
+//! terminal, except under CI (the `CI` environment variable set), where
+//! `.ci/run` installs it and its absence is a failure.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,16 +62,10 @@ fn export(name: &str) -> PathBuf {
     path
 }
 
-/// Whether tshark can run; panics under CI if it cannot.
+/// Whether tshark can run; fails the test under CI if it cannot
+/// ([`common::have_tool`]).
 fn have_tshark() -> bool {
-    let found = Command::new("tshark").arg("--version").output().is_ok();
-    if !found && std::env::var_os("CI").is_some() {
-        panic!("tshark is not installed, and CI is set: .ci/run should have installed it");
-    }
-    if !found {
-        eprintln!("notice: tshark not found; skipping the pcap read-back test");
-    }
-    found
+    common::have_tool("tshark", "--version", "tshark")
 }
 
 /// The TCP packets of a capture, with checksum verification on.
