@@ -20,6 +20,8 @@
 //! hosts as boxes, routers as ellipses, a link down as a dashed red edge,
 //! each host's routes to subnets it is not attached to in its label.
 
+mod marks;
+
 use std::io::{self, Write};
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -31,6 +33,7 @@ use simsock_sim::net::{Hop, NodeId, NodeKind};
 use simsock_sim::scenario::{self, RunOptions};
 use simsock_sim::trace::TraceMode;
 
+use self::marks::Marks;
 use crate::exit::Exit;
 use crate::files;
 use crate::run::finish;
@@ -67,7 +70,8 @@ pub fn topo(args: &TopoArgs) -> Exit {
         ..RunOptions::default()
     };
     let mut world = scenario::build(&file.scenario, &options);
-    let plan = Plan::read(&file.scenario.name, &mut world);
+    let mut plan = Plan::read(&file.scenario.name, &mut world);
+    plan.marks = Marks::read(&file.scenario.faults);
     let mut out = io::stdout().lock();
     let written = match args.format {
         TopoFormat::Text => plan.text(&mut out, &file.file),
@@ -82,6 +86,8 @@ pub struct Plan {
     name: String,
     nodes: Vec<NodeView>,
     links: Vec<LinkView>,
+    /// The scenario's faults, drawn on what they act on (DOT only).
+    marks: Marks,
 }
 
 #[derive(Debug)]
@@ -100,6 +106,8 @@ struct LinkView {
     name: String,
     ends: [String; 2],
     settings: String,
+    /// Loss as a percentage, for the drawing.
+    loss: String,
     up: bool,
 }
 
@@ -113,6 +121,8 @@ enum Route {
         node: String,
         addr: Option<Ipv4Addr>,
         link: String,
+        /// The switch the link leads to, when the next hop is beyond it.
+        switch: Option<String>,
     },
     /// No path leads there.
     Missing,
@@ -151,6 +161,7 @@ impl Plan {
                     "latency {}  jitter {}  loss {} ppm",
                     l.latency, l.jitter, l.loss_ppm
                 ),
+                loss: marks::percent(l.loss_ppm),
                 up: l.up,
             })
             .collect();
@@ -158,6 +169,7 @@ impl Plan {
             name: name.to_string(),
             nodes,
             links,
+            marks: Marks::default(),
         }
     }
 
@@ -198,53 +210,105 @@ impl Plan {
         Ok(())
     }
 
-    /// The Graphviz view: an undirected graph, one edge per link.
+    /// The Graphviz view: an undirected graph, one edge per link, faults
+    /// drawn in orange on what they act on, and a legend.
     pub fn dot(&self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "graph {} {{", quote(&self.name))?;
-        writeln!(out, "  graph [rankdir=LR];")?;
+        writeln!(
+            out,
+            "  graph [rankdir=LR, fontname=\"monospace\", fontsize=10];"
+        )?;
         writeln!(out, "  node [fontname=\"monospace\", fontsize=10];")?;
         writeln!(out, "  edge [fontname=\"monospace\", fontsize=9];")?;
         for n in &self.nodes {
-            let mut lines = vec![n.name.clone()];
-            lines.extend(n.addrs.iter().cloned());
-            if !n.router && !n.switch {
-                lines.extend(n.routes.iter().filter_map(|(net, route)| match route {
-                    Route::Attached => None,
-                    Route::Via { node, .. } => Some(format!("{net} via {node}")),
-                    Route::Missing => Some(format!("{net}: no route")),
-                }));
-            }
-            let shape = match (n.router, n.switch) {
-                (true, _) => "ellipse",
-                (_, true) => "diamond",
-                _ => "box",
-            };
-            writeln!(
-                out,
-                "  {} [shape={shape}, label={}];",
-                quote(&n.name),
-                label(&lines)
-            )?;
+            self.dot_node(out, n)?;
         }
         for l in &self.links {
-            let mut lines = vec![l.name.clone(), l.settings.replace("  ", ", ")];
-            let style = if l.up {
-                ""
-            } else {
-                lines.push("down".to_string());
-                ", style=dashed, color=red"
-            };
-            writeln!(
-                out,
-                "  {} -- {} [label={}{style}];",
-                quote(&l.ends[0]),
-                quote(&l.ends[1]),
-                label(&lines)
-            )?;
+            self.dot_link(out, l)?;
         }
-        writeln!(out, "}}")
+        if !self.marks.network.is_empty() {
+            let lines: Vec<String> = self
+                .marks
+                .network
+                .iter()
+                .map(|m| format!("fault {m}"))
+                .collect();
+            writeln!(out, "  label={}; labelloc=b;", label(&lines))?;
+        }
+        writeln!(out, "{LEGEND}}}")
+    }
+
+    fn dot_node(&self, out: &mut dyn Write, n: &NodeView) -> io::Result<()> {
+        let mut lines = vec![n.name.clone()];
+        lines.extend(n.addrs.iter().cloned());
+        if !n.router && !n.switch {
+            lines.extend(n.routes.iter().filter_map(|(net, route)| match route {
+                Route::Attached => None,
+                Route::Via { node, .. } => Some(format!("{net} via {node}")),
+                Route::Missing => Some(format!("{net}: no route")),
+            }));
+        }
+        let marks = self.marks.host(&n.name);
+        lines.extend(marks.iter().map(|m| format!("fault {m}")));
+        let shape = match (n.router, n.switch) {
+            (true, _) => "ellipse",
+            (_, true) => "diamond",
+            _ => "box",
+        };
+        let colour = if marks.is_empty() { "" } else { FAULT_COLOUR };
+        writeln!(
+            out,
+            "  {} [shape={shape}, label={}{colour}];",
+            quote(&n.name),
+            label(&lines)
+        )
+    }
+
+    fn dot_link(&self, out: &mut dyn Write, l: &LinkView) -> io::Result<()> {
+        let settings = l.settings.replace("  ", ", ");
+        let settings = settings
+            .split_once(", loss")
+            .map_or(settings.clone(), |(head, _)| {
+                format!("{head}, loss {}", l.loss)
+            });
+        let mut lines = vec![l.name.clone(), settings];
+        if !l.up {
+            lines.push("down at the start".to_string());
+        }
+        let marks = self.marks.link(&l.ends[0], &l.ends[1]);
+        lines.extend(marks.iter().map(|m| format!("fault {m}")));
+        let style = match (l.up, marks.is_empty()) {
+            (false, _) => ", style=dashed, color=red",
+            (true, false) => FAULT_COLOUR,
+            (true, true) => "",
+        };
+        writeln!(
+            out,
+            "  {} -- {} [label={}{style}];",
+            quote(&l.ends[0]),
+            quote(&l.ends[1]),
+            label(&lines)
+        )
     }
 }
+
+/// How a node or link that a fault acts on is drawn.
+const FAULT_COLOUR: &str = ", color=orange, fontcolor=darkorange3";
+
+/// What the shapes, lines and colours mean; node names in parentheses, so
+/// that no scenario name (letters, digits, `-`, `_`, `.`) can clash.
+const LEGEND: &str = r#"  subgraph "cluster_(legend)" {
+    label="legend"; style=dashed; fontsize=9;
+    "(host)" [shape=box, label="host"];
+    "(router)" [shape=ellipse, label="router"];
+    "(switch)" [shape=diamond, label="switch"];
+    "(a)" [shape=point]; "(b)" [shape=point]; "(c)" [shape=point];
+    "(d)" [shape=point]; "(e)" [shape=point]; "(f)" [shape=point];
+    "(a)" -- "(b)" [label="link"];
+    "(c)" -- "(d)" [label="down at the start", style=dashed, color=red];
+    "(e)" -- "(f)" [label="a fault acts on it", color=orange, fontcolor=darkorange3];
+  }
+"#;
 
 fn ends(l: &LinkView) -> String {
     format!("{} -- {}", l.ends[0], l.ends[1])
@@ -252,24 +316,30 @@ fn ends(l: &LinkView) -> String {
 
 /// The route from `node` toward `net`, by the simulator's routing.
 fn route(core: &mut simsock_sim::engine::Core, node: NodeId, net: Ipv4Net) -> Route {
-    let here = core.topo.node(node);
-    if here.addrs.iter().any(|c| c.network() == net) {
+    let mine = core.topo.node(node).addrs.clone();
+    if mine.iter().any(|c| c.network() == net) {
         return Route::Attached;
     }
     match core
         .routes
         .next_hop(&core.topo, node, Ipv4Addr::from(net.base))
     {
-        Hop::Forward { link, to } => {
+        Hop::Forward {
+            link,
+            to: neighbour,
+        } => {
+            let to = beyond_switches(core, neighbour, Ipv4Addr::from(net.base));
+            let switch = (to != neighbour).then(|| core.topo.node(neighbour).name.clone());
             let theirs = &core.topo.node(to).addrs;
             let addr = theirs
                 .iter()
-                .find(|t| here.addrs.iter().any(|m| m.contains(t.addr)))
+                .find(|t| mine.iter().any(|m| m.contains(t.addr)))
                 .map(|t| t.addr);
             Route::Via {
                 node: core.topo.node(to).name.clone(),
                 addr,
                 link: core.topo.links[link.0 as usize].name.clone(),
+                switch,
             }
         }
         Hop::Local | Hop::Unresolved => Route::Attached,
@@ -277,13 +347,38 @@ fn route(core: &mut simsock_sim::engine::Core, node: NodeId, net: Ipv4Net) -> Ro
     }
 }
 
+/// The node a packet for `dst` reaches past the switches from `hop` on:
+/// the router or host that is the real next hop (a switch relays within
+/// its segment and has no address of its own).
+fn beyond_switches(core: &mut simsock_sim::engine::Core, mut hop: NodeId, dst: Ipv4Addr) -> NodeId {
+    for _ in 0..core.topo.nodes.len() {
+        if core.topo.node(hop).kind != NodeKind::Switch {
+            break;
+        }
+        match core.routes.next_hop(&core.topo, hop, dst) {
+            Hop::Forward { to, .. } => hop = to,
+            _ => break,
+        }
+    }
+    hop
+}
+
 fn describe(route: &Route) -> String {
     match route {
         Route::Attached => "attached".to_string(),
-        Route::Via { node, addr, link } => match addr {
-            Some(a) => format!("via {node} {a} (link {link})"),
-            None => format!("via {node} (link {link})"),
-        },
+        Route::Via {
+            node,
+            addr,
+            link,
+            switch,
+        } => {
+            let addr = addr.map(|a| format!(" {a}")).unwrap_or_default();
+            let through = switch
+                .as_ref()
+                .map(|s| format!(", switch {s}"))
+                .unwrap_or_default();
+            format!("via {node}{addr} (link {link}{through})")
+        }
         Route::Missing => "no route".to_string(),
     }
 }
@@ -311,7 +406,9 @@ mod tests {
         let path = files::default_dir().join(name);
         let file = files::load(&path).expect("a bundled scenario");
         let mut world = scenario::build(&file.scenario, &RunOptions::default());
-        Plan::read(&file.scenario.name, &mut world)
+        let mut plan = Plan::read(&file.scenario.name, &mut world);
+        plan.marks = Marks::read(&file.scenario.faults);
+        plan
     }
 
     fn text(plan: &Plan) -> String {
@@ -367,13 +464,40 @@ mod tests {
         assert!(dot.starts_with("graph \"timeout\" {\n"), "{dot}");
         assert!(dot.ends_with("}\n"));
         assert!(
-            dot.contains("\"client\" -- \"server\" [label=\"client-server\\nlatency 1ms, jitter 0s, loss 0 ppm\\ndown\", style=dashed, color=red];"),
+            dot.contains("\"client\" -- \"server\" [label=\"client-server\\nlatency 1ms, jitter 0s, loss 0%\\ndown at the start\\nfault 25s: up\", style=dashed, color=red];"),
             "{dot}"
         );
         assert!(dot.contains(
             "\"client\" [shape=box, label=\"client\\n10.0.0.1/24\\n10.0.2.0/24: no route\"];"
         ));
-        assert_eq!(dot.matches(" -- ").count(), 2);
+        assert!(dot.contains("loss 60%"), "{dot}");
+        // The scenario's two links and the legend's three.
+        assert_eq!(dot.matches(" -- ").count(), 5);
+        assert!(dot.contains("subgraph \"cluster_(legend)\""), "{dot}");
+    }
+
+    /// A host's route through a switch names the router beyond it.
+    #[test]
+    fn a_route_through_a_switch_names_the_router() {
+        let text = text(&plan("broadcast/who-receives.ron"));
+        assert!(
+            text.contains("via router 10.0.0.254 (link alice-lan, switch lan)"),
+            "{text}"
+        );
+        assert!(!text.contains("via lan"), "{text}");
+    }
+
+    /// Faults are drawn on what they act on, in orange.
+    #[test]
+    fn dot_draws_faults_on_their_host_and_link() {
+        let plan = plan("faults/server-crash.ron");
+        let mut out = Vec::new();
+        plan.dot(&mut out).unwrap();
+        let dot = String::from_utf8(out).unwrap();
+        assert!(
+            dot.contains("fault 1s: crash\\nfault 30s: restart\", color=orange"),
+            "{dot}"
+        );
     }
 
     #[test]
