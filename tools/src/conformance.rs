@@ -8,7 +8,7 @@
 //! with its file, line and column and nothing runs (exit 2). A missing or
 //! failing row makes the exit 1.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -65,9 +65,7 @@ pub fn conformance(args: &ConformanceArgs) -> Exit {
     let written = if args.json {
         write_json(&mut out, &verdicts)
     } else {
-        let style = Style {
-            color: io::stdout().is_terminal(),
-        };
+        let style = Style::stdout();
         write_table(&mut out, &verdicts, style)
     };
     finish(written, exit)

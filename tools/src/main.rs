@@ -46,7 +46,6 @@ mod topo;
 mod tour;
 mod trace;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
@@ -65,6 +64,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
+    output::style::Style::set_choice(cli.color.choice());
     init_logging(cli.verbose);
     let exit = match cli.command {
         Some(Command::Run(args)) => run::run(&args),
@@ -94,7 +94,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never)
         .without_time()
         .with_target(false)
         .init();

@@ -1,7 +1,7 @@
 //! `simsock run`: load every file first (nothing runs if one is bad), then
 //! run each scenario and print its report as it finishes.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use simsock_sim::scenario::{self, Report, RunOptions};
 use simsock_sim::trace::TraceMode;
@@ -35,9 +35,7 @@ pub fn run(args: &RunArgs) -> Exit {
         return Exit::Invalid;
     };
     let stdout = io::stdout();
-    let style = Style {
-        color: stdout.is_terminal(),
-    };
+    let style = Style::stdout();
     let mut tally = Tally::default();
     let written = run_all(&loaded, args, style, &mut tally, &mut stdout.lock());
     finish(written, tally.exit())

@@ -203,3 +203,43 @@ fn logs_go_to_stderr_only() {
     assert!(stderr(&loud).contains("running scenario"));
     assert!(stderr(&quiet).is_empty());
 }
+
+/// Colour follows `--color`, `CLICOLOR_FORCE` and `NO_COLOR` (no-color.org),
+/// not only whether stdout is a terminal.
+#[test]
+fn colour_follows_the_flag_and_the_environment() {
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_simsock"));
+        command
+            .args(args)
+            .arg(bundled("refused.ron"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let out = command.output().expect("simsock runs");
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap().contains("\x1b[")
+    };
+    assert!(!coloured(&["run"], &[]), "a pipe gets no colour");
+    assert!(coloured(&["run"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(
+        &["run"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(coloured(&["--color", "always", "run"], &[]));
+    assert!(coloured(
+        &["run", "--color", "always"],
+        &[("NO_COLOR", "1")]
+    ));
+    assert!(!coloured(
+        &["--color", "never", "run"],
+        &[("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(
+        coloured(&["--color", "always", "trace"], &[]),
+        "the ladder too"
+    );
+}

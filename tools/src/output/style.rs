@@ -1,6 +1,13 @@
-//! Terminal colour: plain ANSI codes, only when stdout is a terminal.
+//! Terminal colour: plain ANSI codes, when the colour policy allows them.
+//!
+//! The policy is anstream's: `--color always|never` wins; with `auto` (the
+//! default) `CLICOLOR_FORCE` turns colour on, `NO_COLOR` off
+//! (<https://no-color.org>), and otherwise stdout must be a terminal.
 
 use std::fmt::Display;
+use std::io;
+
+use anstream::{AutoStream, ColorChoice};
 
 /// Whether to colour the human output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +21,18 @@ const RED: &str = "31";
 const GREEN: &str = "32";
 
 impl Style {
+    /// The style of text written to stdout, by the colour policy.
+    pub fn stdout() -> Style {
+        Style {
+            color: AutoStream::choice(&io::stdout()) != ColorChoice::Never,
+        }
+    }
+
+    /// Sets the policy from `--color` for the whole process.
+    pub fn set_choice(choice: ColorChoice) {
+        choice.write_global();
+    }
+
     pub fn bold(self, text: impl Display) -> String {
         self.paint(BOLD, text)
     }

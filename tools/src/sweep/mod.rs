@@ -60,9 +60,7 @@ pub fn sweep(args: &SweepArgs) -> Exit {
     bar.finish_and_clear();
     let written = written.and_then(|()| {
         if !args.json {
-            let style = Style {
-                color: io::stdout().is_terminal(),
-            };
+            let style = Style::stdout();
             summary::write(&mut out, &header(&file, args), &summary, style)?;
         }
         out.flush()

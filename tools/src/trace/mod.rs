@@ -34,6 +34,7 @@ use crate::cli::{TraceArgs, TraceFormat};
 use crate::diagnostics;
 use crate::exit::Exit;
 use crate::files;
+use crate::output::style::Style;
 use crate::run::finish;
 use capture::Capture;
 
@@ -67,7 +68,8 @@ pub fn trace(args: &TraceArgs) -> Exit {
         return Exit::Invalid;
     }
     let capture = capture::capture(&file, args.seed);
-    let bytes = match view(&capture, args.format, to_terminal) {
+    let color = args.out.is_none() && Style::stdout().color;
+    let bytes = match view(&capture, args.format, color) {
         Ok(bytes) => bytes,
         Err(too_wide) => {
             diagnostics::emit(too_wide);
