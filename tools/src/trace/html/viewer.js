@@ -297,9 +297,14 @@
     qs('#position').textContent = `event ${state.cur + 1} of ${D.events.length} · ${fmtTime(e.t)}`;
     qs('#current').textContent = `${fmtTime(e.t)} ${D.nodes[e.node].name}: ${e.text}`;
     if (e.packet !== null) showPacket(e.packet);
-    li.scrollIntoView({ block: 'nearest' });
-    const target = ofEvent[state.cur][0];
-    if (target && target.scrollIntoView) target.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    // Scroll the two panes, never the window: the controls stay in view.
+    reveal(qs('#diagram-box'), ys[state.cur] * state.scale);
+    reveal(qs('#events-box'), li.offsetTop);
+  }
+  function reveal(box, y) {
+    if (y < box.scrollTop + 60 || y > box.scrollTop + box.clientHeight - 60) {
+      box.scrollTop = Math.max(0, y - box.clientHeight / 2);
+    }
   }
   function step(dir) {
     for (let i = state.cur + dir; i >= 0 && i < D.events.length; i += dir) {
