@@ -277,13 +277,17 @@ fn check(scenario: &str, transport: &str) {
     println!("screenshot: {}", png.display());
 }
 
-/// The kind of each packet, from the page's data.
-fn page_kinds(page: &Path) -> Vec<String> {
+/// The data blob of a written page.
+fn page_data(page: &Path) -> Value {
     let html = std::fs::read_to_string(page).unwrap();
     let start = html.find(r#"id="trace-data">"#).unwrap() + r#"id="trace-data">"#.len();
     let end = start + html[start..].find("</script>").unwrap();
-    let data: Value = serde_json::from_str(&html[start..end]).unwrap();
-    data["packets"]
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// The kind of each packet, from the page's data.
+fn page_kinds(page: &Path) -> Vec<String> {
+    page_data(page)["packets"]
         .as_array()
         .unwrap()
         .iter()
@@ -314,4 +318,94 @@ fn datagrams_in_a_browser() {
 #[test]
 fn unreachable_in_a_browser() {
     check("unreachable.ron", "Transmission Control Protocol");
+}
+
+/// Every `.ron` file under `scenarios/`, as paths relative to it.
+fn bundled_scenarios() -> Vec<String> {
+    let root = PathBuf::from(common::bundled(""));
+    let mut found = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "ron") {
+                let relative = path.strip_prefix(&root).unwrap();
+                found.push(relative.display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every bundled scenario's page works in the browser: one Chromium run
+/// loads them all, each in a frame of an index page with `#test=step3`,
+/// and the index collects what each page's test mode wrote. Each page
+/// draws every packet, call and event of its data, and steps forward.
+#[test]
+fn every_bundled_scenario_in_a_browser() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    let dir = work_dir("all");
+    let scenarios = bundled_scenarios();
+    assert!(scenarios.len() > 50, "{}", scenarios.len());
+    let mut frames = String::new();
+    for (i, scenario) in scenarios.iter().enumerate() {
+        let page = dir.join(format!("{i}.html"));
+        let out = common::simsock(&[
+            "trace",
+            &common::bundled(scenario),
+            "--format",
+            "html",
+            "--out",
+            page.to_str().unwrap(),
+        ]);
+        assert!(
+            page.exists(),
+            "{scenario}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        frames.push_str(&format!("<iframe src=\"{i}.html#test=step3\"></iframe>\n"));
+    }
+    let index = dir.join("index.html");
+    let collect = "<script>window.addEventListener('load', () => { \
+        const results = Array.from(document.querySelectorAll('iframe')).map((f) => { \
+        const r = f.contentDocument && f.contentDocument.getElementById('test-result'); \
+        return r && r.dataset.done ? JSON.parse(r.textContent) : null; }); \
+        document.getElementById('all').textContent = JSON.stringify(results); });</script>";
+    let html =
+        format!("<!DOCTYPE html><html><body>{frames}<pre id=\"all\"></pre>{collect}</body></html>");
+    std::fs::write(&index, html).unwrap();
+    let mut command = chromium(browser, &dir.join("profile"));
+    command
+        .arg("--allow-file-access-from-files")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", index.display()));
+    let dom = run(command, &dir.join("dom.html"));
+    let start = dom.find(r#"<pre id="all">"#).expect("the index") + r#"<pre id="all">"#.len();
+    let text = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let results: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(results.len(), scenarios.len());
+    for (i, (scenario, r)) in scenarios.iter().zip(&results).enumerate() {
+        assert!(!r.is_null(), "{scenario}: the page's test mode did not run");
+        let data = page_data(&dir.join(format!("{i}.html")));
+        let len = |key: &str| data[key].as_array().unwrap().len();
+        assert_eq!(r["packets"], len("packets"), "{scenario}");
+        assert_eq!(r["calls"], len("calls"), "{scenario}");
+        assert_eq!(r["events"], len("events"), "{scenario}");
+        let steps = r["steps"].as_array().unwrap();
+        for (k, s) in steps.iter().enumerate() {
+            let expected = (k + 1).min(len("events") - 1);
+            assert_eq!(s["cur"], expected, "{scenario}: {s}");
+            assert!(!s["svg"].as_array().unwrap().is_empty(), "{scenario}: {s}");
+        }
+    }
+    println!("{} bundled scenarios checked in {browser}", scenarios.len());
 }
