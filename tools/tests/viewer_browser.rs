@@ -271,6 +271,8 @@ fn check(scenario: &str, transport: &str) {
         count("send") - hidden,
         "{scenario}"
     );
+    // The projector mode enlarges the diagram.
+    assert_eq!(r["large"], true, "{scenario}");
     let png = screenshot(browser, &page, &dir);
     let bytes = std::fs::read(&png).expect("a screenshot");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000);

@@ -32,11 +32,42 @@ pub fn render(capture: &Capture) -> String {
     let page = model::page(capture);
     // Serialising plain structs of strings and numbers cannot fail.
     let json = serde_json::to_string(&page).expect("the page data serialises");
-    TEMPLATE
-        .replace("{{TITLE}}", &escape_html(&capture.scenario))
-        .replace("{{STYLE}}", STYLE)
-        .replace("{{SCRIPT}}", SCRIPT)
-        .replace("{{DATA}}", &escape_script(&json))
+    let title = escape_html(&capture.scenario);
+    let data = escape_script(&json);
+    fill(
+        TEMPLATE,
+        &[
+            ("TITLE", &title),
+            ("STYLE", STYLE),
+            ("SCRIPT", SCRIPT),
+            ("DATA", &data),
+        ],
+    )
+}
+
+/// The template with each `{{KEY}}` replaced, in one pass: a value that
+/// holds `{{...}}` (a scenario's name) stays as it is.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let key = after.find("}}").map(|end| &after[..end]);
+        match key.and_then(|k| values.iter().find(|v| v.0 == k)) {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &after[key.len() + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Text for an HTML text node or attribute.

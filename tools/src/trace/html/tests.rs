@@ -169,3 +169,12 @@ fn script_text_cannot_close_its_element() {
         r#"{"a":"\u003c/script\u003e\u003c!--\u0026"}"#
     );
 }
+
+#[test]
+fn placeholders_are_filled_once() {
+    let filled = super::fill(
+        "<t>{{TITLE}}</t><s>{{STYLE}}</s>{{OTHER}}",
+        &[("TITLE", "a {{STYLE}} b"), ("STYLE", "css")],
+    );
+    assert_eq!(filled, "<t>a {{STYLE}} b</t><s>css</s>{{OTHER}}");
+}

@@ -420,6 +420,10 @@
       r.visible_after_filter = qsa('#diagram g.packet:not(.hidden)').length;
       kind.click();
     }
+    const before = +qs('#seq').getAttribute('width');
+    qs('#large').click();
+    r.large = document.body.classList.contains('large') && +qs('#seq').getAttribute('width') > before;
+    qs('#large').click();
     const out = qs('#test-result');
     out.textContent = JSON.stringify(r);
     out.dataset.done = '1';
