@@ -127,6 +127,9 @@ pub fn page(capture: &Capture) -> Page<'_> {
     let lanes = lanes(capture);
     let (calls, returns) = calls(capture);
     let times: Vec<u64> = capture.events.iter().map(|e| e.at.as_nanos()).collect();
+    let joined: Vec<bool> = (0..capture.events.len())
+        .map(|i| returns_at_once(capture, i))
+        .collect();
     let events = capture
         .events
         .iter()
@@ -153,7 +156,7 @@ pub fn page(capture: &Capture) -> Page<'_> {
         packets,
         lanes,
         calls,
-        layout: scale::layout(&times),
+        layout: scale::layout(&times, &joined),
     }
 }
 
@@ -365,6 +368,23 @@ fn lanes(capture: &Capture) -> Vec<Lane> {
         }
     }
     lanes
+}
+
+/// Whether event `i` is a call whose return is the next event, at the same
+/// instant (story.rs tells the two as one note).
+fn returns_at_once(capture: &Capture, i: usize) -> bool {
+    let (Some(e), Some(next)) = (capture.events.get(i), capture.events.get(i + 1)) else {
+        return false;
+    };
+    match (&e.kind, &next.kind) {
+        (
+            TraceKind::Call { thread, call },
+            TraceKind::Return {
+                thread: t, call: c, ..
+            },
+        ) => thread == t && call == c && e.at == next.at,
+        _ => false,
+    }
 }
 
 /// The `call` event a `return` event ends: the latest one before it on the

@@ -1,7 +1,8 @@
 //! The diagram's time axis: where each event sits, top to bottom.
 //!
 //! Every event gets a row of its own, so events at the same instant stay
-//! apart. Between two instants the axis grows in proportion to the time that
+//! apart, except a call that returns at once, which shares its return's row
+//! (as the ladder tells a call and its return as one note). Between two instants the axis grows in proportion to the time that
 //! passed, scaled so that the median gap of the run is [`MEDIAN_GAP_PX`]
 //! high; a gap that would be taller than [`MAX_SPAN_PX`] is an idle stretch
 //! and is drawn as a marked break of fixed height with its length written
@@ -48,8 +49,9 @@ pub struct Tick {
     pub at_ns: u64,
 }
 
-/// Lays out events at `times_ns` (non-decreasing, the trace's order).
-pub fn layout(times_ns: &[u64]) -> Layout {
+/// Lays out events at `times_ns` (non-decreasing, the trace's order);
+/// `joined[i]` puts event `i` on the row of event `i + 1`.
+pub fn layout(times_ns: &[u64], joined: &[bool]) -> Layout {
     let px_per_ns = f64::from(MEDIAN_GAP_PX) / median_gap_ns(times_ns) as f64;
     let mut layout = Layout {
         y: Vec::with_capacity(times_ns.len()),
@@ -59,7 +61,8 @@ pub fn layout(times_ns: &[u64]) -> Layout {
     };
     let mut y = TOP_PX;
     for (i, &at_ns) in times_ns.iter().enumerate() {
-        if i > 0 {
+        let shares_row = i > 0 && joined.get(i - 1) == Some(&true) && times_ns[i - 1] == at_ns;
+        if i > 0 && !shares_row {
             let before_ns = times_ns[i - 1];
             let gap_ns = at_ns.saturating_sub(before_ns);
             let span_px = (gap_ns as f64 * px_per_ns).round();
@@ -106,7 +109,7 @@ mod tests {
 
     #[test]
     fn events_at_one_instant_get_rows_of_their_own() {
-        let layout = layout(&[0, 0, 0]);
+        let layout = layout(&[0, 0, 0], &[]);
         assert_eq!(layout.y, [TOP_PX, TOP_PX + ROW_PX, TOP_PX + 2 * ROW_PX]);
         assert_eq!(
             layout.ticks,
@@ -123,7 +126,7 @@ mod tests {
     #[test]
     fn a_long_idle_gap_is_a_marked_break() {
         let times = [0, 10 * MS, 20 * MS, 30 * MS, 240_030 * MS];
-        let layout = layout(&times);
+        let layout = layout(&times, &[]);
         let step = ROW_PX + MEDIAN_GAP_PX;
         assert_eq!(
             layout.y[..4],
@@ -143,8 +146,14 @@ mod tests {
     }
 
     #[test]
+    fn a_call_that_returns_at_once_shares_the_row_of_its_return() {
+        let layout = layout(&[0, 0, 0, 5 * MS], &[true, false, false, false]);
+        assert_eq!(layout.y[..3], [TOP_PX, TOP_PX, TOP_PX + ROW_PX]);
+    }
+
+    #[test]
     fn a_short_gap_is_drawn_in_proportion() {
-        let layout = layout(&[0, 10 * MS, 20 * MS, 25 * MS]);
+        let layout = layout(&[0, 10 * MS, 20 * MS, 25 * MS], &[]);
         assert_eq!(layout.y[3] - layout.y[2], ROW_PX + MEDIAN_GAP_PX / 2);
     }
 }
