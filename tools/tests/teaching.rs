@@ -265,3 +265,20 @@ fn view_writes_the_page_and_prints_its_path() {
     let page = std::fs::read_to_string(&path).unwrap();
     assert!(page.contains(r#"<script type="application/json" id="trace-data">"#));
 }
+
+#[test]
+fn view_into_a_missing_directory_exits_2() {
+    let out = simsock(&[
+        "view",
+        &bundled("timeout.ron"),
+        "--out",
+        "/nonexistent-simsock-dir/x.html",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write /nonexistent-simsock-dir/x.html"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}

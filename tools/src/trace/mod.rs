@@ -129,11 +129,12 @@ pub fn view_page(args: &ViewArgs) -> Exit {
 }
 
 /// Where a page goes without `--out`: `simsock/<stem>.html` in the
-/// temporary directory (`TMPDIR`, else `/tmp`).
+/// temporary directory (`TMPDIR`, else `/tmp`), which this creates.
 pub fn default_page_path(stem: &str) -> PathBuf {
-    std::env::temp_dir()
-        .join("simsock")
-        .join(format!("{stem}.html"))
+    let dir = std::env::temp_dir().join("simsock");
+    // A directory that cannot be made is reported by the write that follows.
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{stem}.html"))
 }
 
 /// Runs `file`, writes its page to `path` and prints the path on stdout;
@@ -142,10 +143,6 @@ pub fn default_page_path(stem: &str) -> PathBuf {
 pub fn write_page(file: &ScenarioFile, seed: Option<u64>, path: &Path) -> Exit {
     let capture = capture::capture(file, seed);
     let page = html::render(&capture);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // A missing directory is reported by the write below.
-        let _ = std::fs::create_dir_all(dir);
-    }
     if let Err(unwritable) = out::write_file(path, page.as_bytes()) {
         diagnostics::emit(unwritable);
         return Exit::Invalid;
