@@ -271,6 +271,21 @@ fn check(scenario: &str, transport: &str) {
         count("send") - hidden,
         "{scenario}"
     );
+    // Hiding a host hides the packets it neither sent nor received; a
+    // connection shows only its packets and lanes.
+    let data = page_data(&page);
+    let packets = data["packets"].as_array().unwrap();
+    let without_host = packets
+        .iter()
+        .filter(|p| p["from"] != 0 || p["to"] != 0)
+        .count();
+    assert_eq!(r["visible_without_host"], without_host, "{scenario}");
+    let conn = r["filtered_conn"].as_str().unwrap();
+    let in_conn = packets.iter().filter(|p| p["conn"] == conn).count();
+    assert_eq!(r["visible_in_conn"], in_conn, "{scenario}: {conn}");
+    let lanes_in_conn = data["lanes"].as_array().unwrap();
+    let lanes_in_conn = lanes_in_conn.iter().filter(|l| l["conn"] == conn).count();
+    assert_eq!(r["lanes_in_conn"], lanes_in_conn, "{scenario}: {conn}");
     // The projector mode enlarges the diagram.
     assert_eq!(r["large"], true, "{scenario}");
     let png = screenshot(browser, &page, &dir);

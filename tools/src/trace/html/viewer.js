@@ -420,6 +420,21 @@
       r.visible_after_filter = qsa('#diagram g.packet:not(.hidden)').length;
       kind.click();
     }
+    const host = qs('#f-hosts input');
+    host.click();
+    r.filtered_host = D.nodes[0].name;
+    r.visible_without_host = qsa('#diagram g.packet:not(.hidden)').length;
+    host.click();
+    const select = qs('#conn');
+    if (select.options.length > 1) {
+      select.value = select.options[1].value;
+      select.dispatchEvent(new Event('change'));
+      r.filtered_conn = select.value;
+      r.visible_in_conn = qsa('#diagram g.packet:not(.hidden)').length;
+      r.lanes_in_conn = qsa('#diagram g.lane:not(.hidden)').length;
+      select.value = '';
+      select.dispatchEvent(new Event('change'));
+    }
     const before = +qs('#seq').getAttribute('width');
     qs('#large').click();
     r.large = document.body.classList.contains('large') && +qs('#seq').getAttribute('width') > before;
