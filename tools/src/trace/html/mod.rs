@@ -17,6 +17,7 @@
 //! shows into `<pre id="test-result">`, for `chromium --headless
 //! --dump-dom` (tools/tests/viewer_browser.rs).
 
+mod calls;
 mod layers;
 mod model;
 mod scale;

@@ -141,6 +141,15 @@ fn lanes_and_why_chains() {
     let last = breaks.last().expect("TIME_WAIT's 240 s is a break");
     let idle_ns = last["to_ns"].as_u64().unwrap() - last["from_ns"].as_u64().unwrap();
     assert!(idle_ns > 200_000_000_000, "{last}");
+    let data_packet = data["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "data")
+        .expect("the client sends hello");
+    let payload = &data_packet["layers"][3];
+    assert_eq!(payload["name"], "Data (5 bytes)");
+    assert_eq!(payload["fields"][0][1], "00 00 00 00 00");
     let client = &data["lanes"][0];
     let states: Vec<&str> = client["states"]
         .as_array()
