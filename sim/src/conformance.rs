@@ -10,7 +10,12 @@
 //! counts too: the outcome of an overlapped call arrives there (CB-X4).
 //! Finding the files and running them is the CLI's business (`simsock
 //! conformance`).
+//!
+//! [`causes`] is the one list of how the simulator produces a code:
+//! `simsock explain` prints it, and a test runs every row's scenario and
+//! fails if a code a row proves is explained as never produced.
 
+use simsock_model::docs;
 use simsock_model::scenario::ExtensionFunction;
 use simsock_model::wsa::{Api, WsaError};
 
@@ -43,6 +48,51 @@ impl Row {
 /// by `simsock conformance` and the README). Empty: every row has a cause
 /// that the simulator models.
 pub const IMPOSSIBLE: &[(Api, WsaError, &str)] = &[];
+
+/// Causes the rows' scenarios show beyond those of
+/// [`simsock_model::docs::causes`], one sentence each with its CB-ID.
+const ROW_CAUSES: &[(WsaError, &str)] = &[
+    (
+        WsaError::WSAECONNREFUSED,
+        "A host firewall rule with action RejectRst (a Firewall fault) answers the SYN with \
+         RST, as a closed port would, though a listener waits behind the port (RFC 9293 \
+         §3.10.7.1; CB-C14); a rule on the client's own host, for outgoing packets, \
+         refuses at once, from its own stack.",
+    ),
+    (
+        WsaError::WSAENETDOWN,
+        "The host's network interface is down (an InterfaceDown fault): the network \
+         subsystem has failed, and connect, WSAConnect, WSPConnect and ConnectEx fail at \
+         once with no packet sent (CB-C11). When the interface is back the same socket \
+         connects (CB-C5).",
+    ),
+    (
+        WsaError::WSAEFAULT,
+        "A namelen smaller than sizeof(sockaddr_in), 16 bytes (CB-C8); ConnectEx without an \
+         OVERLAPPED (CB-X4); connect data too large for the provider, a callee buffer too \
+         small for the peer's callee data, or an lpSQOS buffer smaller than a QOS structure \
+         at the SPI level (CB-W3).",
+    ),
+    (
+        WsaError::WSAEWOULDBLOCK,
+        "connect, WSAConnect or WSPConnect on a nonblocking socket (FIONBIO, or \
+         WSAAsyncSelect and WSAEventSelect, which make it nonblocking): the handshake needs \
+         a round trip, so the call fails at once while the attempt goes on (CB-N1); select, \
+         FD_CONNECT or the event report its outcome (CB-N3).",
+    ),
+];
+
+/// How simsock produces `code`: the documents' table of causes, then the
+/// causes the conformance rows' scenarios show. Empty only for a code no
+/// simulated call returns.
+pub fn causes(code: WsaError) -> Vec<&'static str> {
+    let extra = ROW_CAUSES.iter().filter(|(c, _)| *c == code);
+    docs::causes(code)
+        .iter()
+        .copied()
+        .chain(extra.map(|(_, text)| *text))
+        .collect()
+}
 
 /// Every row, API by API in document order, codes in table order.
 pub fn rows() -> Vec<Row> {
@@ -91,6 +141,21 @@ mod tests {
         let counts: Vec<usize> = Api::ALL.iter().map(|&a| count(a)).collect();
         assert_eq!(counts, [19, 20, 19, 16]);
         assert_eq!(rows[0].path(), "conformance/connect/WSANOTINITIALISED.ron");
+    }
+
+    /// Every code of the matrix is one simsock produces, with a cited cause.
+    #[test]
+    fn every_row_code_has_a_cause() {
+        for row in rows() {
+            let causes = causes(row.code);
+            assert!(!causes.is_empty(), "{} has no cause", row.code);
+            assert!(causes.iter().any(|c| c.contains("CB-")), "{}", row.code);
+        }
+        let refused = causes(WsaError::WSAECONNREFUSED);
+        assert!(
+            refused.iter().any(|c| c.contains("RejectRst")),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -92,8 +92,11 @@ pub enum Command {
     /// The guided tour: list the stops, or run stop N after its question.
     Tour(crate::tour::TourArgs),
     /// Run one scenario and write its trace as a ladder diagram, Mermaid,
-    /// JSON lines or pcapng.
+    /// JSON lines, pcapng or an HTML page.
     Trace(TraceArgs),
+    /// Run one scenario, write its trace as an HTML page to step through in
+    /// a browser, and print the page's path.
+    View(ViewArgs),
     /// Run one scenario over a range of seeds in parallel and summarise the
     /// outcomes.
     Sweep(SweepArgs),
@@ -158,6 +161,24 @@ pub enum TraceFormat {
     Json,
     /// pcapng for Wireshark: one interface per link.
     Pcap,
+    /// One self-contained HTML page to step through in a browser.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// The scenario file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Run with this seed instead of the scenario's own.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Write the page here (default: `simsock/<name>.html` in the
+    /// temporary directory).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

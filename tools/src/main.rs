@@ -13,8 +13,8 @@
 //!   labelled snippet and the help text.
 //! - [`run`] and [`check`]: the two commands.
 //! - [`output`]: the views of a run report: human text and JSON lines.
-//! - [`trace`]: `simsock trace`: the trace as a ladder, Mermaid, JSON lines
-//!   or pcapng.
+//! - [`trace`]: `simsock trace`: the trace as a ladder, Mermaid, JSON lines,
+//!   pcapng or an HTML page; `simsock view`: the page, written and named.
 //! - [`sweep`]: `simsock sweep`: one scenario over a range of seeds on a
 //!   pool of threads, shardable across machines; [`shrink`]: `simsock
 //!   shrink`: a failing scenario cut down to what its failure needs.
@@ -73,6 +73,7 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => explain::explain(&args),
         Some(Command::Tour(args)) => tour::tour(&args),
         Some(Command::Trace(args)) => trace::trace(&args),
+        Some(Command::View(args)) => trace::view_page(&args),
         Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::Shrink(args)) => shrink::shrink(&args),
         Some(Command::Conformance(args)) => conformance::conformance(&args),

@@ -3,9 +3,12 @@
 //! short story with a question to answer before running it.
 //!
 //! Without N it lists the stops (number, title, question). With N it prints
-//! the stop's question, waits for Enter when stdin and stdout are both a
-//! terminal (so the reader can think first), then runs it as `simsock run`
-//! does: every call, each failure with its causal chain, and the verdict.
+//! the stop's question and its choices ([`quiz`]), reads the reader's answer
+//! (at a terminal, or `--answer X` for scripts), says whether it is right
+//! and why, then runs the stop as `simsock run` does: every call, each
+//! failure with its causal chain, and the verdict; it ends by pointing to
+//! the stop's page, `simsock tour N --html`, which writes the HTML view of
+//! the run and prints its path instead of running it.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,12 +20,31 @@ use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::human::wrap;
 use crate::run::{self, finish};
+use crate::trace;
+
+mod quiz;
+
+use quiz::Quiz;
 
 #[derive(Debug, Args)]
 pub struct TourArgs {
     /// The stop to run (1, 2, ...); without it, the list of stops.
     #[arg(value_name = "N")]
     pub stop: Option<u32>,
+
+    /// Your answer to the stop's question (a, b, c or d), instead of
+    /// typing it at the terminal.
+    #[arg(long, value_name = "X", requires = "stop", value_parser = parse_answer)]
+    pub answer: Option<usize>,
+
+    /// Write the stop's run as an HTML page to step through in a browser,
+    /// and print its path, instead of asking and running.
+    #[arg(long, requires = "stop", conflicts_with = "answer")]
+    pub html: bool,
+}
+
+fn parse_answer(text: &str) -> Result<usize, String> {
+    quiz::choice(text).ok_or_else(|| format!("`{text}` is not a choice: give a, b, c or d"))
 }
 
 /// Where questions wrap.
@@ -45,7 +67,7 @@ pub fn tour(args: &TourArgs) -> Exit {
     }
     match args.stop {
         None => list(&stops),
-        Some(n) => run_stop(&stops, n),
+        Some(n) => run_stop(&stops, n, args),
     }
 }
 
@@ -94,7 +116,7 @@ pub fn write_list(out: &mut dyn Write, stops: &[Stop], loaded: &[ScenarioFile]) 
     Ok(())
 }
 
-fn run_stop(stops: &[Stop], n: u32) -> Exit {
+fn run_stop(stops: &[Stop], n: u32, args: &TourArgs) -> Exit {
     let Some(stop) = stops.iter().find(|s| s.number == n) else {
         let last = stops.last().map_or(0, |s| s.number);
         eprintln!(
@@ -105,35 +127,106 @@ fn run_stop(stops: &[Stop], n: u32) -> Exit {
     let Some(file) = files::load(&stop.path) else {
         return Exit::Invalid;
     };
+    if args.html {
+        let stem = stop.path.file_stem().map(|s| s.to_string_lossy());
+        let path = trace::default_page_path(&format!("tour-{}", stem.unwrap_or_default()));
+        return trace::write_page(&file, None, &path);
+    }
     let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
-    let asked = ask(
-        &mut io::stdout().lock(),
-        stop,
-        &file,
-        stops.len(),
-        interactive,
-    );
-    if let Err(e) = asked {
+    let quiz = quiz::of(&file.scenario.name);
+    if let Err(e) = quiz_stop(stop, &file, stops.len(), quiz, args.answer, interactive) {
         return finish(Err(e), Exit::Ok);
     }
-    if interactive {
-        // Enter (or end of input) runs it; what was typed does not matter.
-        let _ = io::stdin().lock().read_line(&mut String::new());
-    }
-    let args = RunArgs {
+    let run_args = RunArgs {
         paths: vec![stop.path.clone()],
         seed: None,
         json: false,
     };
-    run::run(&args)
+    let exit = run::run(&run_args);
+    let pointer = writeln!(
+        io::stdout().lock(),
+        "\nStep through this run in a browser: simsock tour {n} --html"
+    );
+    finish(pointer, exit)
 }
 
-/// The question before the run.
+/// The question and its choices, the reader's answer and the verdict on
+/// it. Without a quiz for the stop, waits for Enter at a terminal.
+fn quiz_stop(
+    stop: &Stop,
+    file: &ScenarioFile,
+    count: usize,
+    quiz: Option<&Quiz>,
+    answer: Option<usize>,
+    interactive: bool,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    ask(&mut out, stop, file, count, quiz, interactive)?;
+    let Some(quiz) = quiz else {
+        if interactive {
+            // Enter (or end of input) runs it; what was typed does not matter.
+            let _ = io::stdin().lock().read_line(&mut String::new());
+        }
+        return Ok(());
+    };
+    let answer = match answer {
+        Some(answer) => Some(answer),
+        None if interactive => read_answer(&mut out, &mut io::stdin().lock())?,
+        None => None,
+    };
+    match answer {
+        Some(answer) => judge(&mut out, quiz, answer),
+        None => Ok(()),
+    }
+}
+
+/// Reads a letter; asks again on anything else; Enter or end of input
+/// skips the question.
+fn read_answer(out: &mut dyn Write, input: &mut dyn BufRead) -> io::Result<Option<usize>> {
+    loop {
+        write!(out, "Your answer (a, b, c or d; Enter to just run it): ")?;
+        out.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            writeln!(out)?;
+            return Ok(None);
+        }
+        if let Some(answer) = quiz::choice(&line) {
+            return Ok(Some(answer));
+        }
+        writeln!(out, "`{}` is not one of the choices.", line.trim())?;
+    }
+}
+
+/// Right or wrong, the right choice, and why.
+fn judge(out: &mut dyn Write, quiz: &Quiz, answer: usize) -> io::Result<()> {
+    let right = quiz.answer;
+    let said = |i: usize| format!("({}) {}", quiz::letter(i), quiz.choices[i]);
+    let verdict = if answer == right {
+        format!("Right: {}.", said(right))
+    } else {
+        format!(
+            "Not quite: you chose {}; the answer is {}.",
+            said(answer),
+            said(right)
+        )
+    };
+    for line in wrap(&verdict, WRAP_COLS) {
+        writeln!(out, "{line}")?;
+    }
+    for line in wrap(&format!("Why: {}", quiz.why), WRAP_COLS) {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)
+}
+
+/// The question before the run, with its choices when the stop has a quiz.
 fn ask(
     out: &mut dyn Write,
     stop: &Stop,
     file: &ScenarioFile,
     count: usize,
+    quiz: Option<&Quiz>,
     interactive: bool,
 ) -> io::Result<()> {
     let name = &file.scenario.name;
@@ -141,13 +234,20 @@ fn ask(
     for line in wrap(&format!("Question: {}", file.scenario.question), WRAP_COLS) {
         writeln!(out, "{line}")?;
     }
-    if interactive {
+    if let Some(quiz) = quiz {
+        for (i, choice) in quiz.choices.iter().enumerate() {
+            let lead = format!("  ({}) ", quiz::letter(i));
+            for (k, line) in wrap(choice, WRAP_COLS - lead.len()).iter().enumerate() {
+                let lead = if k == 0 { lead.as_str() } else { "      " };
+                writeln!(out, "{lead}{line}")?;
+            }
+        }
+    } else if interactive {
         write!(out, "Think it over, then press Enter to run it. ")?;
         out.flush()?;
-    } else {
-        writeln!(out)?;
+        return Ok(());
     }
-    Ok(())
+    writeln!(out)
 }
 
 #[cfg(test)]
@@ -196,13 +296,50 @@ mod tests {
         let stops = stops(&tour_dir());
         let file = files::load(&stops[1].path).unwrap();
         let mut out = Vec::new();
-        ask(&mut out, &stops[1], &file, stops.len(), false).unwrap();
+        let quiz = quiz::of(&file.scenario.name);
+        ask(&mut out, &stops[1], &file, stops.len(), quiz, false).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("Tour stop 2 of "), "{text}");
         assert!(
             text.contains("Question: Nobody listens on port 80"),
             "{text}"
         );
+        assert!(
+            text.contains(
+                "\n  (c) doc WSAECONNREFUSED at 2 ms, windows WSAECONNREFUSED at 1.006 s\n"
+            ),
+            "{text}"
+        );
         assert!(!text.contains("press Enter"), "{text}");
+    }
+
+    /// At a terminal: a wrong letter is asked again, a right one judged.
+    #[test]
+    fn an_answer_is_read_and_judged() {
+        let mut out = Vec::new();
+        let mut input = io::Cursor::new("e\nB\n");
+        let answer = read_answer(&mut out, &mut input).unwrap();
+        assert_eq!(answer, Some(1));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("`e` is not one of the choices."), "{text}");
+        let quiz = quiz::of("handshake").unwrap();
+        let mut out = Vec::new();
+        judge(&mut out, quiz, 0).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with(
+                "Not quite: you chose (a) connect at 10 ms, accept at 10 ms; the answer is (b)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Why: connect waits for the SYN-ACK"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            read_answer(&mut out, &mut io::Cursor::new("\n")).unwrap(),
+            None
+        );
     }
 }

@@ -191,3 +191,103 @@ fn tour_without_such_a_stop_exits_2() {
 fn a_missing_tool_fails_where_tools_are_required() {
     have_tool_or("simsock-no-such-tool", "--version", "nothing", true);
 }
+
+/// `--answer` for scripts: the verdict and why, then the run, then the
+/// pointer to the stop's page.
+#[test]
+fn tour_judges_an_answer_then_runs() {
+    let out = simsock(&["tour", "1", "--answer", "b"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("\n  (b) connect at 20 ms, accept at 30 ms\n"),
+        "{text}"
+    );
+    let verdict = text
+        .find("Right: (b) connect at 20 ms, accept at 30 ms.")
+        .expect("the verdict");
+    let run = text.find("PASS  handshake").expect("the run");
+    assert!(verdict < run, "{text}");
+    assert!(
+        text.contains("Why: connect waits for the SYN-ACK"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("Step through this run in a browser: simsock tour 1 --html"),
+        "{text}"
+    );
+    let out = simsock(&["tour", "3", "--answer", "A"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Not quite: you chose (a) WSAETIMEDOUT at 9 s; the answer is (b) WSAETIMEDOUT at 21 s."
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn tour_rejects_an_answer_that_is_no_choice() {
+    let out = simsock(&["tour", "1", "--answer", "e"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`e` is not a choice: give a, b, c or d"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--html` writes the stop's page and prints its path, and runs nothing
+/// else.
+#[test]
+fn tour_html_writes_the_stops_page() {
+    let out = simsock(&["tour", "2", "--html"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let path = text.trim();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(path.ends_with("tour-02-refused.html"), "{path}");
+    let page = std::fs::read_to_string(path).expect("the page was written");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(
+        page.contains("<title>simsock: refused</title>"),
+        "{}",
+        &page[..400]
+    );
+}
+
+/// `simsock view FILE --out PATH` writes the page there and prints the path.
+#[test]
+fn view_writes_the_page_and_prints_its_path() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("teaching-view");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("timeout.html");
+    let out = simsock(&[
+        "view",
+        &bundled("timeout.ron"),
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), path.display().to_string());
+    let page = std::fs::read_to_string(&path).unwrap();
+    assert!(page.contains(r#"<script type="application/json" id="trace-data">"#));
+}
+
+#[test]
+fn view_into_a_missing_directory_exits_2() {
+    let out = simsock(&[
+        "view",
+        &bundled("timeout.ron"),
+        "--out",
+        "/nonexistent-simsock-dir/x.html",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write /nonexistent-simsock-dir/x.html"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}

@@ -78,6 +78,12 @@ impl PartialEq<&str> for Text {
     }
 }
 
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
 /// The distinct texts of one trace. Looked up, never iterated, so its
 /// order cannot reach the trace.
 #[derive(Debug, Default)]

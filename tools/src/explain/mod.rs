@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use clap::Args;
 use simsock_model::catalogue;
-use simsock_model::docs::{causes, meaning_in};
+use simsock_model::docs::meaning_in;
 use simsock_model::{Api, WsaError};
 use simsock_sim::conformance::{self, Row};
 
@@ -38,8 +38,11 @@ const SHOWN_BY: &[(WsaError, &[&str])] = &[
             "tour/02-refused.ron",
             "tour/08-backlog-full.ron",
             "refused.ron",
+            "faults/firewall.ron",
         ],
     ),
+    (WsaError::WSAENETDOWN, &["faults/netdown.ron"]),
+    (WsaError::WSAEWOULDBLOCK, &["nonblocking/select.ron"]),
     (
         WsaError::WSAETIMEDOUT,
         &[
@@ -183,7 +186,7 @@ fn documents(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
 fn how(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "How simsock produces it")?;
-    let causes = causes(code);
+    let causes = conformance::causes(code);
     if causes.is_empty() {
         return paragraph(
             out,
@@ -313,6 +316,41 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("No bundled scenario shows it yet."), "{text}");
+    }
+
+    /// `explain` and the matrix agree: every code a row's scenario proves
+    /// is explained with causes, never as a code no call returns; the
+    /// firewall's RejectRst is a cause of refusal.
+    #[test]
+    fn every_proven_row_is_explained_as_produced() {
+        let mut proven = 0;
+        for row in conformance::rows() {
+            let path = files::default_dir().join(row.path());
+            let file = files::load(&path).unwrap_or_else(|| panic!("{} loads", row.path()));
+            let report = scenario::run(&file.scenario, &RunOptions::default());
+            if !conformance::proves(&report, row) {
+                continue;
+            }
+            proven += 1;
+            let text = text(row.code);
+            assert!(!text.contains("It does not"), "{}:\n{text}", row.path());
+            assert!(
+                text.contains("How simsock produces it\n  - "),
+                "{}:\n{text}",
+                row.path()
+            );
+        }
+        assert_eq!(proven, conformance::rows().len());
+        let refused = text(WsaError::WSAECONNREFUSED);
+        assert!(refused.contains("action RejectRst"), "{refused}");
+        assert!(
+            refused.contains("scenarios/faults/firewall.ron"),
+            "{refused}"
+        );
+        for code in ["WSAENETDOWN", "WSAEFAULT", "WSAEWOULDBLOCK"] {
+            let text = text_of(code);
+            assert!(text.contains("(CB-"), "{text}");
+        }
     }
 
     fn text_of(code: &str) -> String {

@@ -6,6 +6,7 @@ use simsock_model::SimTime;
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::scenario::{self, Report, RunOptions};
 use simsock_sim::trace::{Names, TraceEvent, TraceMode};
+use simsock_sim::world::CallRecord;
 
 use crate::files::ScenarioFile;
 
@@ -49,6 +50,8 @@ pub struct Capture {
     pub links: Vec<LinkInfo>,
     pub names: Names,
     pub events: Vec<TraceEvent>,
+    /// Every call with its result and, for a failed one, its `why:` chain.
+    pub calls: Vec<CallRecord>,
 }
 
 impl Capture {
@@ -108,5 +111,6 @@ fn from_report(report: Report, nodes: Vec<NodeInfo>, links: Vec<LinkInfo>) -> Ca
         links,
         names: report.names,
         events: report.trace,
+        calls: report.calls,
     }
 }

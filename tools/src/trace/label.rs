@@ -33,6 +33,22 @@ impl Relative {
     }
 
     fn tcp(&mut self, header: &PacketHeader, tcp: &TcpHeader) -> String {
+        let (seq, ack) = self.numbers(header, tcp);
+        let mut label = format!("{} seq={seq}", tcp.flags);
+        if let Some(ack) = ack {
+            label.push_str(&format!(" ack={ack}"));
+        }
+        if tcp.len > 0 {
+            label.push_str(&format!(" len={}", tcp.len));
+        }
+        label
+    }
+
+    /// The relative sequence number of a segment sent now, and its relative
+    /// acknowledgment number when ACK is set; like [`Relative::label`], it
+    /// learns the ISNs from the SYNs, so call one of the two once per sent
+    /// packet.
+    pub fn numbers(&mut self, header: &PacketHeader, tcp: &TcpHeader) -> (u32, Option<u32>) {
         let here = SocketAddrV4::new(header.src, tcp.src_port);
         let there = SocketAddrV4::new(header.dst, tcp.dst_port);
         if tcp.flags.has(TcpFlags::SYN) {
@@ -43,15 +59,11 @@ impl Relative {
             }
         }
         let seq = self.relative(here, there, tcp.seq);
-        let mut label = format!("{} seq={seq}", tcp.flags);
-        if tcp.flags.has(TcpFlags::ACK) {
-            let ack = self.relative(there, here, tcp.ack);
-            label.push_str(&format!(" ack={ack}"));
-        }
-        if tcp.len > 0 {
-            label.push_str(&format!(" len={}", tcp.len));
-        }
-        label
+        let ack = tcp
+            .flags
+            .has(TcpFlags::ACK)
+            .then(|| self.relative(there, here, tcp.ack));
+        (seq, ack)
     }
 
     fn relative(&self, from: SocketAddrV4, to: SocketAddrV4, number: u32) -> u32 {

@@ -6,7 +6,9 @@
 //! - [`ladder`]: a sequence diagram for the terminal (the default);
 //! - [`mermaid`]: the same diagram as a Mermaid `sequenceDiagram`;
 //! - [`json`]: one JSON object per trace event per line;
-//! - [`pcap`]: pcapng with real frames, for Wireshark.
+//! - [`pcap`]: pcapng with real frames, for Wireshark;
+//! - [`html`]: one self-contained page to step through in a browser, also
+//!   written by `simsock view FILE` and `simsock tour N --html`.
 //!
 //! Code map: [`capture`] runs the scenario and keeps its topology;
 //! [`flights`] pairs each sent packet with its arrival or drop; [`label`]
@@ -18,6 +20,7 @@ mod canvas;
 mod capture;
 mod flights;
 mod frame;
+mod html;
 mod json;
 mod label;
 mod ladder;
@@ -27,13 +30,14 @@ mod pcap;
 mod story;
 
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
-use crate::cli::{TraceArgs, TraceFormat};
+use crate::cli::{TraceArgs, TraceFormat, ViewArgs};
 use crate::diagnostics;
 use crate::exit::Exit;
-use crate::files;
+use crate::files::{self, ScenarioFile};
 use crate::output::style::Style;
 use crate::run::finish;
 use capture::Capture;
@@ -108,8 +112,46 @@ fn view(capture: &Capture, format: TraceFormat, color: bool) -> Result<Vec<u8>, 
         // header etherparse cannot encode, which the simulator never sends.
         TraceFormat::Json => json::write(&mut bytes, capture).expect("writes to a Vec"),
         TraceFormat::Pcap => pcap::write(&mut bytes, capture).expect("frames encode"),
+        TraceFormat::Html => bytes = html::render(capture).into_bytes(),
     }
     Ok(bytes)
+}
+
+/// `simsock view FILE`: writes the scenario's page and prints its path.
+pub fn view_page(args: &ViewArgs) -> Exit {
+    let Some(file) = files::load(&args.file) else {
+        return Exit::Invalid;
+    };
+    let stem = args
+        .file
+        .file_stem()
+        .map_or_else(|| "trace".into(), |s| s.to_string_lossy().into_owned());
+    let path = args.out.clone().unwrap_or_else(|| default_page_path(&stem));
+    write_page(&file, args.seed, &path)
+}
+
+/// Where a page goes without `--out`: `simsock/<stem>.html` in the
+/// temporary directory (`TMPDIR`, else `/tmp`), which this creates.
+pub fn default_page_path(stem: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("simsock");
+    // A directory that cannot be made is reported by the write that follows.
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{stem}.html"))
+}
+
+/// Runs `file`, writes its page to `path` and prints the path on stdout;
+/// exit 1 when the scenario's expectations failed (the page is written all
+/// the same), 2 when the page cannot be written.
+pub fn write_page(file: &ScenarioFile, seed: Option<u64>, path: &Path) -> Exit {
+    let capture = capture::capture(file, seed);
+    let page = html::render(&capture);
+    if let Err(unwritable) = out::write_file(path, page.as_bytes()) {
+        diagnostics::emit(unwritable);
+        return Exit::Invalid;
+    }
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let printed = writeln!(io::stdout().lock(), "{}", shown.display());
+    finish(printed, verdict(&capture))
 }
 
 fn verdict(capture: &Capture) -> Exit {

@@ -153,12 +153,13 @@ fn interface(name: String, about: String) -> InterfaceDescriptionBlock<'static> 
 /// The last TCP or UDP header seen per (source, destination, protocol): the
 /// datagram an ICMP message quotes (RFC 792).
 #[derive(Default)]
-struct Originals {
+pub struct Originals {
     last: BTreeMap<(SocketAddrV4, SocketAddrV4, bool), PacketHeader>,
 }
 
 impl Originals {
-    fn see(&mut self, e: &TraceEvent) {
+    /// Remembers the packet of `e`, if it carries one.
+    pub fn see(&mut self, e: &TraceEvent) {
         let header = match &e.kind {
             TraceKind::Send { header, .. }
             | TraceKind::Recv { header, .. }
@@ -177,7 +178,8 @@ impl Originals {
         self.last.insert((src, dst, udp), *header);
     }
 
-    fn quoted_by(&self, header: &PacketHeader) -> Option<&PacketHeader> {
+    /// The datagram an ICMP message quotes, when the trace showed it.
+    pub fn quoted_by(&self, header: &PacketHeader) -> Option<&PacketHeader> {
         let Transport::Unreachable(u) = header.transport else {
             return None;
         };
