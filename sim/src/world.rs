@@ -11,7 +11,7 @@ use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
 use crate::thread::{
-    Completed, Pending, Program, Thread, check, describe, expected_error, result_text,
+    Completed, Pending, Program, StepBudget, Thread, check, describe, expected_error, result_text,
 };
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
@@ -51,8 +51,14 @@ pub struct CallRecord {
 pub enum LimitError {
     #[error("the run processed {0} events, the limit (limits.max_events); it may never end")]
     Events(u64),
+    /// The limit itself (not the time of the event past it).
     #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
     Time(SimTime),
+    #[error(
+        "the run's threads executed {0} steps, the limit (limits.max_steps): \
+         calls and passes of a Repeat; it may never end"
+    )]
+    Steps(u64),
     /// The scenario asked for something the documents leave undefined
     /// (CB-A1), or that cannot happen (CB-C10 at the SPI level).
     #[error("scenario error: {0}")]
@@ -74,6 +80,8 @@ pub struct World {
     /// Set when the scenario did something undefined; stops the run
     /// ([`LimitError::Scenario`]).
     pub run_error: Option<String>,
+    /// Steps the threads executed, against `limits.max_steps`.
+    pub steps: StepBudget,
 }
 
 impl World {
@@ -131,13 +139,14 @@ impl World {
 
     /// Runs until no event is left, or a limit is hit.
     pub fn run(&mut self) -> Result<(), LimitError> {
+        self.steps.max = self.limits.max_steps; // the library may have changed it
         loop {
             let timers = &self.core.timers;
             let Some(at) = self.core.queue.peek_time(|e| timers.is_live(e)) else {
                 break;
             };
             if at.since(SimTime::ZERO) > self.limits.max_time {
-                return Err(LimitError::Time(at));
+                return Err(LimitError::Time(SimTime::ZERO + self.limits.max_time));
             }
             if self.core.events >= self.limits.max_events {
                 return Err(LimitError::Events(self.core.events));
@@ -150,6 +159,9 @@ impl World {
             self.dispatch(event);
             if let Some(message) = &self.run_error {
                 return Err(LimitError::Scenario(message.clone()));
+            }
+            if self.steps.spent {
+                return Err(LimitError::Steps(self.steps.taken));
             }
         }
         Ok(())
@@ -217,10 +229,10 @@ impl World {
                 return;
             }
             let now = self.core.now();
-            thread.pending = thread
-                .program
-                .next(None)
-                .map(|step| Pending { step, start: now });
+            let Ok(next) = thread.program.next_within(None, &mut self.steps) else {
+                return; // limits.max_steps: the run loop reports it
+            };
+            thread.pending = next.map(|step| Pending { step, start: now });
             thread.pending.is_some()
         };
         while next {
@@ -241,6 +253,9 @@ impl World {
                     return;
                 }
             }
+        }
+        if self.steps.spent {
+            return; // limits.max_steps: the run stops, the thread does not end
         }
         self.threads[index as usize].finished = true;
         // CB-X8: the thread's pending overlapped I/O is cancelled.
@@ -390,7 +405,11 @@ impl World {
             end: now,
             names: &self.hosts[thread.host as usize].slot_names,
         };
-        let next = thread.program.next(Some(&done));
+        let Ok(next) = thread.program.next_within(Some(&done), &mut self.steps) else {
+            // limits.max_steps: the thread stops here, the run loop reports it.
+            thread.pending = None;
+            return false;
+        };
         thread.pending = next.map(|step| Pending { step, start: now });
         thread.pending.is_some()
     }

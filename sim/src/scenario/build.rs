@@ -106,6 +106,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         seed,
         record_calls: opts.record_calls,
         calls: Vec::new(),
+        steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
     world.start();
     world
