@@ -11,18 +11,17 @@ use simsock_model::scenario::{Scenario, Step, ThreadSpec};
 
 use super::super::load::{ScenarioError, find_key, find_quoted_after, find_value};
 
-/// Checks the notification steps of one thread; `sockets` are the socket
-/// names the host's threads create.
+/// Checks the notification steps of one thread, against the socket and
+/// event names its host's threads make.
 pub(super) fn check_thread(
     s: &Scenario,
     thread: &ThreadSpec,
-    sockets: &BTreeSet<String>,
+    hosts: &super::HostThreads<'_>,
     source: &str,
 ) -> Result<(), ScenarioError> {
-    let events = events_on_host(s, &thread.host);
     let cx = Cx {
-        sockets,
-        events: &events,
+        sockets: hosts.sockets(&thread.host),
+        events: hosts.events(&thread.host),
         max_time: s.limits.max_time,
         source,
     };
@@ -38,8 +37,8 @@ struct Cx<'a> {
     source: &'a str,
 }
 
-/// Every event name a CreateEvent step of the host makes.
-fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
+/// Every event name a CreateEvent step of the threads makes.
+pub(super) fn events_of(threads: &[&ThreadSpec]) -> BTreeSet<String> {
     fn collect(steps: &[Step], into: &mut BTreeSet<String>) {
         for step in steps {
             match step {
@@ -52,7 +51,7 @@ fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
         }
     }
     let mut names = BTreeSet::new();
-    for t in s.threads.iter().filter(|t| t.host == host) {
+    for t in threads {
         collect(&t.steps, &mut names);
     }
     names

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use simsock_model::limits::scenario as lim;
-use simsock_model::scenario::{ExtensionFunction, Scenario, Step};
+use simsock_model::scenario::{ExtensionFunction, Scenario, Step, ThreadSpec};
 
 use super::super::load::{ScenarioError, find_value};
 
@@ -22,16 +22,23 @@ struct HostNames {
 }
 
 /// Checks every thread's ConnectEx-family steps.
-pub fn check_overlapped(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
+pub fn check_overlapped(
+    s: &Scenario,
+    source: &str,
+    hosts: &super::HostThreads<'_>,
+) -> Result<(), ScenarioError> {
     let mut calls = Calls::new(source);
+    let mut by_host = std::collections::BTreeMap::new();
     for thread in &s.threads {
-        let names = host_names(s, &thread.host);
+        let names = by_host
+            .entry(thread.host.as_str())
+            .or_insert_with(|| host_names(hosts.threads(&thread.host)));
         let mut obtained = BTreeSet::new();
         let mut flat = Vec::new();
         flatten(&thread.steps, &mut flat);
         for step in flat {
             let at = calls.next(step);
-            check_step(step, &names, &mut obtained).map_err(|e| e.at(at))?;
+            check_step(step, names, &mut obtained).map_err(|e| e.at(at))?;
         }
     }
     Ok(())
@@ -46,10 +53,10 @@ fn flatten<'a>(steps: &'a [Step], into: &mut Vec<&'a Step>) {
     }
 }
 
-fn host_names(s: &Scenario, host: &str) -> HostNames {
+fn host_names(threads: &[&ThreadSpec]) -> HostNames {
     let mut names = HostNames::default();
     let mut flat = Vec::new();
-    for t in s.threads.iter().filter(|t| t.host == host) {
+    for t in threads {
         flatten(&t.steps, &mut flat);
     }
     for step in flat {

@@ -11,18 +11,22 @@ use simsock_model::scenario::{Scenario, Step};
 use super::super::load::{ScenarioError, find_key, find_value};
 
 /// Checks every thread's steps, those inside `Repeat` and `QueueApc` too.
-pub(super) fn check_wsa(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
+pub(super) fn check_wsa(
+    s: &Scenario,
+    source: &str,
+    hosts: &super::HostThreads<'_>,
+) -> Result<(), ScenarioError> {
+    let mut names_by_host = std::collections::BTreeMap::new();
     for thread in &s.threads {
-        let names: BTreeSet<&str> = s
-            .threads
-            .iter()
-            .filter(|t| t.host == thread.host)
-            .map(|t| t.name.as_str())
-            .collect();
-        let sockets = super::sockets_on_host(s, &thread.host);
+        let names = names_by_host
+            .entry(thread.host.as_str())
+            .or_insert_with(|| {
+                let threads = hosts.threads(&thread.host);
+                threads.iter().map(|t| t.name.as_str()).collect()
+            });
         let cx = Cx {
-            names: &names,
-            sockets: &sockets,
+            names,
+            sockets: hosts.sockets(&thread.host),
             source,
         };
         cx.steps(&thread.steps, false)?;
