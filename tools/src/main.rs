@@ -35,6 +35,7 @@ mod check;
 mod cli;
 mod conformance;
 mod diagnostics;
+mod excerpt;
 mod exit;
 mod explain;
 mod files;
