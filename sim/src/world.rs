@@ -230,7 +230,8 @@ impl World {
             }
             let now = self.core.now();
             let Ok(next) = thread.program.next_within(None, &mut self.steps) else {
-                return; // limits.max_steps: the run loop reports it
+                self.steps.stopped = Some(index); // limits.max_steps: the run loop reports it
+                return;
             };
             thread.pending = next.map(|step| Pending { step, start: now });
             thread.pending.is_some()
@@ -408,6 +409,7 @@ impl World {
         let Ok(next) = thread.program.next_within(Some(&done), &mut self.steps) else {
             // limits.max_steps: the thread stops here, the run loop reports it.
             thread.pending = None;
+            self.steps.stopped = Some(index);
             return false;
         };
         thread.pending = next.map(|step| Pending { step, start: now });
@@ -488,8 +490,9 @@ impl World {
     pub fn blocked_threads(&self) -> Vec<String> {
         self.threads
             .iter()
-            .filter(|t| !t.finished)
-            .map(|t| {
+            .enumerate()
+            .filter(|(_, t)| !t.finished)
+            .map(|(index, t)| {
                 let host = &self.hosts[t.host as usize];
                 match &t.pending {
                     Some(p) => format!(
@@ -497,6 +500,10 @@ impl World {
                         host.name,
                         t.name,
                         p.step.op.display(&host.slot_names)
+                    ),
+                    None if self.steps.stopped == Some(index as u32) => format!(
+                        "{}/{} stopped at the step limit (limits.max_steps)",
+                        host.name, t.name
                     ),
                     None => format!("{}/{} never ran", host.name, t.name),
                 }

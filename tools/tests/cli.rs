@@ -264,5 +264,12 @@ fn a_run_that_spins_without_events_stops_at_the_step_limit() {
     let out = simsock(&["run", &file]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report = stdout(&out);
-    assert!(report.contains("limits.max_steps"), "{report}");
+    assert!(
+        report.contains("limit: the run's threads executed 1000000 steps"),
+        "{report}"
+    );
+    assert!(
+        report.contains("client/main stopped at the step limit"),
+        "{report}"
+    );
 }

@@ -101,6 +101,8 @@ pub struct StepBudget {
     pub max: u64,
     /// A step was asked for past `max`.
     pub spent: bool,
+    /// The thread that asked for it (set by the world).
+    pub stopped: Option<u32>,
 }
 
 /// The run's threads executed `limits.max_steps` steps.
@@ -113,6 +115,7 @@ impl StepBudget {
             taken: 0,
             max,
             spent: false,
+            stopped: None,
         }
     }
 
