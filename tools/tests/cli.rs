@@ -236,6 +236,16 @@ fn a_closed_stderr_does_not_panic() {
     drop(child.stderr.take()); // the reading end closes: writes get EPIPE
     let status = child.wait().expect("exits");
     assert_eq!(status.code(), Some(2));
+    // Logs too (tracing reported its failed write with `eprintln!`).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simsock"))
+        .args(["run", &bundled("refused.ron"), "-vv"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stderr.take());
+    assert_eq!(child.wait().expect("exits").code(), Some(0));
 }
 
 /// An endless input (`/dev/zero`) is cut at the size cap, not read to an
