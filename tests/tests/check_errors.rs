@@ -280,3 +280,37 @@ fn a_huge_name_is_cut_in_the_message() {
     );
     assert_eq!(line, 5);
 }
+
+/// The same holds for the connect family's sizes: the second WSAConnect's
+/// `callee_buffer` is located there, not at the first one's, and an APC's
+/// `Sleep` at the APC's own step.
+#[test]
+fn wsaconnect_sizes_and_apc_steps_are_located_at_their_step() {
+    let source = variant(
+        r#"Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED)),"#,
+        r#"WsaConnect(socket: "s", to: "10.0.0.2:80", callee_buffer: 16),
+            Repeat(times: 2, steps: [WsaConnect(socket: "s", to: "10.0.0.2:80", callee_buffer: 9999999)]),"#,
+    );
+    let (err, line, at) = rejected(&source);
+    assert!(
+        err.message.contains("`callee_buffer` of 9999999"),
+        "{}",
+        err.message
+    );
+    assert_eq!(line, 12);
+    assert!(at.starts_with("9999999)"), "{at}");
+
+    let source = variant(
+        r#"Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED)),"#,
+        r#"Sleep("1ms"),
+            QueueApc(thread: "main", steps: [LastError(), Sleep("1ms")]),"#,
+    );
+    let (err, line, at) = rejected(&source);
+    assert!(
+        err.message.contains("Sleep inside an APC"),
+        "{}",
+        err.message
+    );
+    assert_eq!(line, 12);
+    assert!(at.starts_with(r#"Sleep("1ms")])"#), "{at}");
+}

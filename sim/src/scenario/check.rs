@@ -280,7 +280,7 @@ fn check_threads(s: &Scenario, source: &str, hosts: &HostThreads<'_>) -> Result<
         }
         let sockets = hosts.sockets(&thread.host);
         check_steps_at(&thread.steps, sockets, &path)?;
-        notify::check_thread(s, thread, hosts, source)?; // CB-N3..N5
+        notify::check_thread(s, thread, hosts, &path)?; // CB-N3..N5
     }
     Ok(())
 }
@@ -358,14 +358,6 @@ impl<'a> StepPath<'a> {
         StepPath { source, segs }
     }
 
-    /// Steps that no path reaches (those of a `QueueApc`): no span.
-    pub(super) fn unlocated(source: &'a str) -> Self {
-        StepPath {
-            source,
-            segs: vec![Seg::Key("")],
-        }
-    }
-
     /// Step `i` of these steps.
     pub(super) fn child(&self, i: usize) -> Self {
         let mut segs = self.segs.clone();
@@ -395,9 +387,38 @@ impl<'a> StepPath<'a> {
         segs.push(Seg::Key(key));
         locate::span_of(self.source, &segs).or_else(|| self.head())
     }
+
+    /// The step's key `key` (for a list too long as a whole); the step's
+    /// name when the field is not written.
+    pub(super) fn key(&self, key: &'static str) -> Option<Range<usize>> {
+        let value = self.value(key)?;
+        let before = self.source[..value.start].trim_end();
+        match before.strip_suffix(':') {
+            Some(rest) if rest.trim_end().ends_with(key) => {
+                let end = rest.trim_end().len();
+                Some(end - key.len()..end)
+            }
+            _ => Some(value),
+        }
+    }
+
+    /// Whether the step writes its field `key`.
+    pub(super) fn has(&self, key: &'static str) -> bool {
+        let mut segs = self.segs.clone();
+        segs.push(Seg::Key(key));
+        locate::span_of(self.source, &segs).is_some()
+    }
+
+    /// Element `i` of the step's list field `key` (a name in select's
+    /// `read` set); the field when the element is not found.
+    pub(super) fn item(&self, key: &'static str, i: usize) -> Option<Range<usize>> {
+        let mut segs = self.segs.clone();
+        segs.extend([Seg::Key(key), Seg::Index(i)]);
+        locate::span_of(self.source, &segs).or_else(|| self.value(key))
+    }
 }
 
-fn check_steps_at(
+pub(super) fn check_steps_at(
     steps: &[Step],
     sockets: &BTreeSet<String>,
     path: &StepPath<'_>,
@@ -407,27 +428,6 @@ fn check_steps_at(
         check_step(step, sockets, &at)?;
         if let Step::Repeat { steps, .. } = step {
             check_steps_at(steps, sockets, &path.body(i))?;
-        }
-    }
-    Ok(())
-}
-
-/// Checks the steps of an APC, which no path locates: errors point at the
-/// first occurrence of what they are about.
-pub(super) fn check_steps(
-    steps: &[Step],
-    sockets: &BTreeSet<String>,
-    source: &str,
-) -> Result<(), ScenarioError> {
-    for step in steps {
-        check_step(step, sockets, &StepPath::unlocated(source)).map_err(|e| match e.span {
-            Some(_) => e,
-            None => e.at(step
-                .socket()
-                .and_then(|n| find_value(source, "socket", n, 0))),
-        })?;
-        if let Step::Repeat { steps, .. } = step {
-            check_steps(steps, sockets, source)?;
         }
     }
     Ok(())
