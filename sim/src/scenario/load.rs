@@ -17,13 +17,8 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error with `message`, cut to [`MAX_MESSAGE_CHARS`].
     pub fn new(message: impl Into<String>) -> Self {
-        let message = message.into();
-        let message = match message.char_indices().nth(MAX_MESSAGE_CHARS) {
-            Some((cut, _)) => format!("{}...", &message[..cut]),
-            None => message,
-        };
         ScenarioError {
-            message,
+            message: cut(message.into()),
             span: None,
             help: None,
         }
@@ -34,8 +29,10 @@ impl ScenarioError {
         self
     }
 
+    /// Adds help, cut to [`MAX_MESSAGE_CHARS`] (a list of 10,000 node
+    /// names would be long).
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(cut(help.into()));
         self
     }
 
@@ -70,6 +67,14 @@ pub const MAX_NESTING: usize = 128;
 /// The longest message a [`ScenarioError`] keeps, in characters; values in
 /// messages are also cut by [`quote`].
 pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters, with `...`.
+fn cut(text: String) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
 
 /// Parses RON text (`Option` fields may be written without `Some`). A UTF-8
 /// byte order mark at the start is skipped, as editors on Windows write one.
