@@ -48,6 +48,19 @@ fn limits_above_the_ceiling_are_rejected_before_the_run() {
     assert_eq!(err.line_col(&text).map(|(line, _)| line), Some(5));
 }
 
+/// `max_steps` has a ceiling like the other run limits.
+#[test]
+fn max_steps_above_the_ceiling_is_rejected() {
+    let text = scenario("max_steps: 10000000001", "");
+    let err = load(&text).unwrap_err();
+    assert!(
+        err.message.contains("max_steps 10000000000"),
+        "{}",
+        err.message
+    );
+    assert!(load(&scenario("max_steps: 10000000000", "")).is_ok());
+}
+
 #[test]
 fn repeat_counts_and_sizes_are_bounded() {
     let err = load(&scenario("", r#"Repeat(times: 100001, steps: [])"#)).unwrap_err();

@@ -500,10 +500,12 @@ fn check_limits(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     if l.max_events > c.max_events
         || l.max_time > c.max_time
         || l.max_sockets_per_host > c.max_sockets_per_host
+        || l.max_steps > c.max_steps
     {
         return Err(ScenarioError::new(format!(
-            "limits above the ceiling: max_events {}, max_time {}, max_sockets_per_host {}",
-            c.max_events, c.max_time, c.max_sockets_per_host
+            "limits above the ceiling: max_events {}, max_time {}, max_sockets_per_host {}, \
+             max_steps {}",
+            c.max_events, c.max_time, c.max_sockets_per_host, c.max_steps
         ))
         .at(find_key(source, "limits", 0)));
     }
