@@ -39,7 +39,8 @@ impl ScenarioError {
     /// 1-based line and column of the start of the span in `source`.
     pub fn line_col(&self, source: &str) -> Option<(usize, usize)> {
         let start = on_char_boundaries(self.span.clone()?, source).start;
-        let before = &source[..start];
+        // A byte order mark is no column.
+        let before = source[..start].trim_start_matches('\u{feff}');
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Some((line, col))
@@ -184,6 +185,15 @@ mod tests {
         let src = "Scenario(\n  name: \"x\",\n  hosts: [ Host(name: 3) ],\n)";
         let err = parse(src).unwrap_err();
         assert_eq!(err.line_col(src).map(|(l, _)| l), Some(3));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_is_no_column() {
+        let src = "\u{feff}Scenario(name: 3)";
+        let err = parse(src).unwrap_err();
+        assert_eq!(err.line_col(src), Some((1, 15))); // RON points at the blank before `3`
+        let after_key = "\u{feff}Scenario(name:".len();
+        assert_eq!(err.span.map(|s| s.start), Some(after_key));
     }
 
     #[test]
