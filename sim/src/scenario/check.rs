@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
-use std::ops::Range;
 
 use simsock_model::limits::{RUN_LIMIT_CEILING, scenario as lim};
 use simsock_model::scenario::{Scenario, Step, ThreadSpec};
@@ -12,9 +11,14 @@ use simsock_model::scenario::{Scenario, Step, ThreadSpec};
 use super::load::{ScenarioError, find_key, find_quoted_after, find_value, quote};
 use super::locate::{self, Seg};
 
+use hosts::HostThreads;
+use path::StepPath;
+
 mod faults;
+mod hosts;
 mod notify;
 mod overlapped;
+mod path;
 mod switches;
 mod wsa;
 
@@ -194,54 +198,6 @@ fn check_links(s: &Scenario, source: &str, nodes: &BTreeSet<String>) -> Result<(
     Ok(())
 }
 
-static NO_NAMES: BTreeSet<String> = BTreeSet::new();
-
-/// The threads of each host, by host name, and what they name: built once,
-/// so the checks of a thread look names up rather than walk every thread of
-/// its host again (1,000 threads of 1,000 steps took 45 s; issue 15, item 3).
-pub(super) struct HostThreads<'a> {
-    threads: std::collections::BTreeMap<&'a str, Vec<&'a ThreadSpec>>,
-    /// Every socket name any thread of the host creates (Socket, Accept).
-    sockets: std::collections::BTreeMap<&'a str, BTreeSet<String>>,
-    /// Every event name a CreateEvent step of the host makes.
-    events: std::collections::BTreeMap<&'a str, BTreeSet<String>>,
-}
-
-impl<'a> HostThreads<'a> {
-    pub(super) fn new(s: &'a Scenario) -> Self {
-        let mut threads = std::collections::BTreeMap::<&str, Vec<&ThreadSpec>>::new();
-        for t in &s.threads {
-            threads.entry(t.host.as_str()).or_default().push(t);
-        }
-        let sockets = threads
-            .iter()
-            .map(|(host, ts)| (*host, sockets_of(ts)))
-            .collect();
-        let events = threads
-            .iter()
-            .map(|(host, ts)| (*host, notify::events_of(ts)))
-            .collect();
-        HostThreads {
-            threads,
-            sockets,
-            events,
-        }
-    }
-
-    /// The threads of `host`, in the order the scenario lists them.
-    pub(super) fn threads(&self, host: &str) -> &[&'a ThreadSpec] {
-        self.threads.get(host).map_or(&[], Vec::as_slice)
-    }
-
-    pub(super) fn sockets(&self, host: &str) -> &BTreeSet<String> {
-        self.sockets.get(host).unwrap_or(&NO_NAMES)
-    }
-
-    pub(super) fn events(&self, host: &str) -> &BTreeSet<String> {
-        self.events.get(host).unwrap_or(&NO_NAMES)
-    }
-}
-
 fn check_threads(s: &Scenario, source: &str, hosts: &HostThreads<'_>) -> Result<(), ScenarioError> {
     let host_names: BTreeSet<&str> = s.hosts.iter().map(|h| h.name.as_str()).collect();
     let mut seen = BTreeSet::new();
@@ -344,81 +300,7 @@ fn unrolled(steps: &[Step], path: &StepPath<'_>) -> Result<u64, ScenarioError> {
     Ok(total)
 }
 
-/// Where one step of one thread is written: the thread's index and the
-/// step's index in each enclosing `Repeat`.
-pub(super) struct StepPath<'a> {
-    source: &'a str,
-    segs: Vec<Seg<'static>>,
-}
-
-impl<'a> StepPath<'a> {
-    /// The steps of thread `thread` (its index in `threads`).
-    pub(super) fn new(source: &'a str, thread: usize) -> Self {
-        let segs = vec![Seg::Key("threads"), Seg::Index(thread), Seg::Key("steps")];
-        StepPath { source, segs }
-    }
-
-    /// Step `i` of these steps.
-    pub(super) fn child(&self, i: usize) -> Self {
-        let mut segs = self.segs.clone();
-        segs.push(Seg::Index(i));
-        StepPath {
-            source: self.source,
-            segs,
-        }
-    }
-
-    /// The steps of the `Repeat` (or APC) at step `i`.
-    pub(super) fn body(&self, i: usize) -> Self {
-        let mut inner = self.child(i);
-        inner.segs.push(Seg::Key("steps"));
-        inner
-    }
-
-    /// The step's name (`Recv`), to point at the step as a whole.
-    pub(super) fn head(&self) -> Option<Range<usize>> {
-        locate::span_of(self.source, &self.segs)
-    }
-
-    /// The value of the step's field `key`; the step's name when the field
-    /// is not written (a default).
-    pub(super) fn value(&self, key: &'static str) -> Option<Range<usize>> {
-        let mut segs = self.segs.clone();
-        segs.push(Seg::Key(key));
-        locate::span_of(self.source, &segs).or_else(|| self.head())
-    }
-
-    /// The step's key `key` (for a list too long as a whole); the step's
-    /// name when the field is not written.
-    pub(super) fn key(&self, key: &'static str) -> Option<Range<usize>> {
-        let value = self.value(key)?;
-        let before = self.source[..value.start].trim_end();
-        match before.strip_suffix(':') {
-            Some(rest) if rest.trim_end().ends_with(key) => {
-                let end = rest.trim_end().len();
-                Some(end - key.len()..end)
-            }
-            _ => Some(value),
-        }
-    }
-
-    /// Whether the step writes its field `key`.
-    pub(super) fn has(&self, key: &'static str) -> bool {
-        let mut segs = self.segs.clone();
-        segs.push(Seg::Key(key));
-        locate::span_of(self.source, &segs).is_some()
-    }
-
-    /// Element `i` of the step's list field `key` (a name in select's
-    /// `read` set); the field when the element is not found.
-    pub(super) fn item(&self, key: &'static str, i: usize) -> Option<Range<usize>> {
-        let mut segs = self.segs.clone();
-        segs.extend([Seg::Key(key), Seg::Index(i)]);
-        locate::span_of(self.source, &segs).or_else(|| self.value(key))
-    }
-}
-
-pub(super) fn check_steps_at(
+fn check_steps_at(
     steps: &[Step],
     sockets: &BTreeSet<String>,
     path: &StepPath<'_>,
@@ -510,23 +392,4 @@ fn check_limits(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
         .at(find_key(source, "limits", 0)));
     }
     Ok(())
-}
-
-/// Every socket name the threads create (Socket, Accept), in `Repeat`s too.
-fn sockets_of(threads: &[&ThreadSpec]) -> BTreeSet<String> {
-    fn collect(steps: &[Step], into: &mut BTreeSet<String>) {
-        for step in steps {
-            if let Some(name) = step.creates() {
-                into.insert(name.to_string());
-            }
-            if let Step::Repeat { steps, .. } = step {
-                collect(steps, into);
-            }
-        }
-    }
-    let mut names = BTreeSet::new();
-    for t in threads {
-        collect(&t.steps, &mut names);
-    }
-    names
 }
