@@ -18,6 +18,11 @@ pub mod scenario {
     /// Steps written in one thread, counting those inside `Repeat`.
     pub const MAX_STEPS_PER_THREAD: usize = 10_000;
     pub const MAX_REPEAT: u32 = 100_000;
+    /// Steps of the whole scenario with every `Repeat` unrolled (counted as
+    /// `limits.max_steps` counts them: a call, a `Repeat`'s start and each
+    /// pass through it), all threads together: the ceiling of
+    /// `limits.max_steps`, so the check rejects what no run could finish.
+    pub const MAX_UNROLLED_STEPS: u64 = super::RUN_LIMIT_CEILING.max_steps;
     pub const MAX_FAULTS: usize = 10_000;
     pub const MAX_NAME_LEN: usize = 64;
     /// Bytes one send may ask for.
@@ -67,6 +72,11 @@ pub struct RunLimits {
     pub max_time: SimDuration,
     /// Sockets open at once on one host.
     pub max_sockets_per_host: u32,
+    /// Steps the run's threads may execute in all: each call, each start of
+    /// a `Repeat` and each pass through one. Calls already count against
+    /// `max_events`; this bounds a `Repeat` of steps that never call or take
+    /// simulated time, which neither `max_events` nor `max_time` would stop.
+    pub max_steps: u64,
 }
 
 impl Default for RunLimits {
@@ -75,6 +85,7 @@ impl Default for RunLimits {
             max_events: 10_000_000,
             max_time: SimDuration::from_secs(3_600),
             max_sockets_per_host: 65_536,
+            max_steps: 100_000_000,
         }
     }
 }
@@ -84,4 +95,5 @@ pub const RUN_LIMIT_CEILING: RunLimits = RunLimits {
     max_events: 1_000_000_000,
     max_time: SimDuration::from_secs(30 * 24 * 3_600),
     max_sockets_per_host: 1 << 20,
+    max_steps: 10_000_000_000,
 };

@@ -144,6 +144,13 @@ impl std::str::FromStr for SimDuration {
         if text == "0" {
             return Ok(SimDuration::ZERO);
         }
+        if text.starts_with('-') {
+            // Simulated time only moves forward (issue 15, item 4: this
+            // said "`-1ms` is not a unit").
+            return Err(DurationParseError(format!(
+                "`{text}` is negative; a duration is 0 or more"
+            )));
+        }
         let split = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| {

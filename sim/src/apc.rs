@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use simsock_model::WsaError;
 use simsock_model::provider::Provider;
-use simsock_model::scenario::WinsockVersion;
+use simsock_model::scenario::{ExtensionFunction, WinsockVersion};
 
 use crate::engine::Event;
 use crate::thread::{Pending, Step};
@@ -202,7 +202,8 @@ impl World {
 
     /// The calls the world answers itself rather than the Winsock layer:
     /// QueueApc, a cancel outside an APC (no blocking call: WSAEINVAL), a
-    /// cancelled blocking call (WSAEINTR), and WSPConnect before WSAStartup.
+    /// cancelled blocking call (WSAEINTR), WSPConnect before WSAStartup, and
+    /// an extension function called through a null pointer.
     pub(crate) fn wsaconnect_poll(&mut self, index: u32, first: bool) -> Option<Poll> {
         let thread = &mut self.threads[index as usize];
         // Invariant: called only on the thread's pending call.
@@ -243,8 +244,42 @@ impl World {
                 self.fail_run(message);
                 Some(Poll::Pending)
             }
+            Op::Ex(ex) if first && ex.through().is_some_and(|f| !self.has_pointer(index, f)) => {
+                let function = ex.through()?;
+                self.null_pointer(index, function);
+                Some(Poll::Pending)
+            }
             _ => None,
         }
+    }
+
+    fn has_pointer(&self, index: u32, function: ExtensionFunction) -> bool {
+        let host = &self.hosts[self.threads[index as usize].host as usize];
+        host.ex.has_pointer(function)
+    }
+
+    /// A ConnectEx (or DisconnectEx, TransmitFile, AcceptEx) whose pointer
+    /// the host never obtained: its `GetExtensionFunction` failed, so the
+    /// variable still holds NULL. On Windows the call is an access
+    /// violation that ends the process; there is no Winsock result to
+    /// simulate, so the run stops with a scenario error naming the step,
+    /// as for the other calls the documents leave without an outcome
+    /// (CB-A1, CB-C10). (The check rejects a thread that never asks for the
+    /// pointer; this is the run-time case, CB-X3.) It once stopped the run
+    /// on an internal invariant instead (issue 15, item 4).
+    fn null_pointer(&mut self, index: u32, function: ExtensionFunction) {
+        let thread = &self.threads[index as usize];
+        let host = &self.hosts[thread.host as usize];
+        let pending = thread.pending.as_ref().expect("a pending call"); // invariant: polled
+        let message = format!(
+            "{}/{}: {} calls {function:?} through a null pointer: no \
+             GetExtensionFunction({function:?}) on this host succeeded (CB-X3); on Windows \
+             the call crashes the process",
+            host.name,
+            thread.name,
+            pending.step.op.display(&host.slot_names),
+        );
+        self.fail_run(message);
     }
 
     fn startups_of(&self, index: u32) -> u32 {

@@ -11,7 +11,7 @@ use crate::stack::Host;
 use crate::stack::input::host_input;
 use crate::stack::sync::{expire_time_wait, tcp_timer};
 use crate::thread::{
-    Completed, Pending, Program, Thread, check, describe, expected_error, result_text,
+    Completed, Pending, Program, StepBudget, Thread, check, describe, expected_error, result_text,
 };
 use crate::trace::TraceKind;
 use crate::winsock::{CallCx, Op, Poll, Value, poll};
@@ -76,8 +76,14 @@ pub struct CallCount {
 pub enum LimitError {
     #[error("the run processed {0} events, the limit (limits.max_events); it may never end")]
     Events(u64),
+    /// The limit itself (not the time of the event past it).
     #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
     Time(SimTime),
+    #[error(
+        "the run's threads executed {0} steps, the limit (limits.max_steps): \
+         calls and passes of a Repeat; it may never end"
+    )]
+    Steps(u64),
     /// The scenario asked for something the documents leave undefined
     /// (CB-A1), or that cannot happen (CB-C10 at the SPI level).
     #[error("scenario error: {0}")]
@@ -107,6 +113,8 @@ pub struct World {
     /// Set when the scenario did something undefined; stops the run
     /// ([`LimitError::Scenario`]).
     pub run_error: Option<String>,
+    /// Steps the threads executed, against `limits.max_steps`.
+    pub steps: StepBudget,
 }
 
 impl World {
@@ -164,13 +172,14 @@ impl World {
 
     /// Runs until no event is left, or a limit is hit.
     pub fn run(&mut self) -> Result<(), LimitError> {
+        self.steps.max = self.limits.max_steps; // the library may have changed it
         loop {
             let timers = &self.core.timers;
             let Some(at) = self.core.queue.peek_time(|e| timers.is_live(e)) else {
                 break;
             };
             if at.since(SimTime::ZERO) > self.limits.max_time {
-                return Err(LimitError::Time(at));
+                return Err(LimitError::Time(SimTime::ZERO + self.limits.max_time));
             }
             if self.core.events >= self.limits.max_events {
                 return Err(LimitError::Events(self.core.events));
@@ -183,6 +192,9 @@ impl World {
             self.dispatch(event);
             if let Some(message) = &self.run_error {
                 return Err(LimitError::Scenario(message.clone()));
+            }
+            if self.steps.spent {
+                return Err(LimitError::Steps(self.steps.taken));
             }
         }
         Ok(())
@@ -250,10 +262,11 @@ impl World {
                 return;
             }
             let now = self.core.now();
-            thread.pending = thread
-                .program
-                .next(None)
-                .map(|step| Pending { step, start: now });
+            let Ok(next) = thread.program.next_within(None, &mut self.steps) else {
+                self.steps.stopped = Some(index); // limits.max_steps: the run loop reports it
+                return;
+            };
+            thread.pending = next.map(|step| Pending { step, start: now });
             thread.pending.is_some()
         };
         while next {
@@ -274,6 +287,9 @@ impl World {
                     return;
                 }
             }
+        }
+        if self.steps.spent {
+            return; // limits.max_steps: the run stops, the thread does not end
         }
         self.threads[index as usize].finished = true;
         // CB-X8: the thread's pending overlapped I/O is cancelled.
@@ -424,7 +440,12 @@ impl World {
             end: now,
             names: &self.hosts[thread.host as usize].slot_names,
         };
-        let next = thread.program.next(Some(&done));
+        let Ok(next) = thread.program.next_within(Some(&done), &mut self.steps) else {
+            // limits.max_steps: the thread stops here, the run loop reports it.
+            thread.pending = None;
+            self.steps.stopped = Some(index);
+            return false;
+        };
         thread.pending = next.map(|step| Pending { step, start: now });
         thread.pending.is_some()
     }
@@ -512,8 +533,9 @@ impl World {
     pub fn blocked_threads(&self) -> Vec<String> {
         self.threads
             .iter()
-            .filter(|t| !t.finished)
-            .map(|t| {
+            .enumerate()
+            .filter(|(_, t)| !t.finished)
+            .map(|(index, t)| {
                 let host = &self.hosts[t.host as usize];
                 match &t.pending {
                     Some(p) => format!(
@@ -521,6 +543,10 @@ impl World {
                         host.name,
                         t.name,
                         p.step.op.display(&host.slot_names)
+                    ),
+                    None if self.steps.stopped == Some(index as u32) => format!(
+                        "{}/{} stopped at the step limit (limits.max_steps)",
+                        host.name, t.name
                     ),
                     None => format!("{}/{} never ran", host.name, t.name),
                 }

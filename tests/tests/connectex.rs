@@ -6,6 +6,7 @@
 use simsock_model::{Api, Transport, WsaError};
 use simsock_sim::scenario::load;
 use simsock_sim::trace::TraceKind;
+use simsock_sim::world::LimitError;
 use simsock_tests::{
     assert_passed, calls_named, lines_with, run_file, scenarios_dir, tcp_segments,
 };
@@ -277,10 +278,12 @@ fn builder_helpers_run_a_connectex_story() {
 }
 
 /// CB-X3 at run time: a Rust program that calls ConnectEx without having
-/// obtained the pointer (the scenario check cannot see it) gets WSAEFAULT,
-/// and the run fails with an invariant violation that names the cause.
+/// obtained the pointer (the scenario check cannot see it) calls through a
+/// null pointer, a crash on Windows: the run stops with a scenario error
+/// that names the thread and the call (issue 15, item 4; it stopped on an
+/// internal invariant).
 #[test]
-fn null_pointer_call_from_a_program_breaks_an_invariant() {
+fn null_pointer_call_from_a_program_stops_the_run() {
     use simsock_model::scenario::{Family, Kind};
     use simsock_sim::scenario::{RunOptions, build};
     use simsock_sim::thread::Completed;
@@ -317,13 +320,53 @@ fn null_pointer_call_from_a_program_breaks_an_invariant() {
         }
     };
     world.spawn("client", "rust", Box::new(program));
-    world.run().expect("no limit");
-    let last = world.calls.last().expect("calls");
-    assert!(last.call.starts_with("ConnectEx(") && last.result == "WSAEFAULT");
-    let broken = simsock_sim::invariants::check(&world);
+    let Err(LimitError::Scenario(message)) = world.run() else {
+        panic!("the run should stop on a scenario error");
+    };
     assert!(
-        broken.iter().any(|b| b.contains("null pointer")),
-        "{broken:?}"
+        message.starts_with("client/rust: ConnectEx(s, "),
+        "{message}"
+    );
+    assert!(message.contains("null pointer"), "{message}");
+    assert_eq!(world.calls.len(), 2, "ConnectEx never returned");
+    assert!(simsock_sim::invariants::check(&world).is_empty());
+}
+
+/// A GetExtensionFunction that failed (on a closed socket) leaves the
+/// pointer NULL; the ConnectEx after it stops the run with a scenario
+/// error naming the step, not an invariant violation.
+#[test]
+fn connect_ex_after_a_failed_get_extension_function_is_a_scenario_error() {
+    let text = r#"Scenario(
+    name: "null-connectex",
+    hosts: [Host(name: "client", addrs: ["10.0.0.1/24"])],
+    threads: [Thread(host: "client", name: "main", steps: [
+        Socket(name: "s"),
+        Close(socket: "s"),
+        GetExtensionFunction(socket: "s", function: ConnectEx, expect: Err(WSAENOTSOCK)),
+        Socket(name: "s"),
+        Bind(socket: "s", addr: "0.0.0.0:0"),
+        ConnectEx(socket: "s", to: "10.0.0.2:80", overlapped: "ov"),
+    ])],
+)"#;
+    let scenario = simsock_sim::scenario::load(text).expect("passes the check");
+    let report = simsock_sim::scenario::run(&scenario, &Default::default());
+    assert!(!report.passed);
+    let Some(LimitError::Scenario(message)) = &report.limit else {
+        panic!("expected a scenario error, got {:?}", report.limit);
+    };
+    assert!(
+        message.starts_with("client/main: ConnectEx(s, 10.0.0.2:80"),
+        "{message}"
+    );
+    assert!(
+        message.contains("GetExtensionFunction(ConnectEx)"),
+        "{message}"
+    );
+    assert!(
+        !report.failures.iter().any(|f| f.contains("invariant")),
+        "{:?}",
+        report.failures
     );
 }
 

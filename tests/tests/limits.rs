@@ -25,7 +25,7 @@ fn a_run_that_would_go_on_for_days_stops_at_max_time() {
     let report = run(&load(&text).unwrap(), &RunOptions::default());
     assert!(!report.passed);
     assert!(
-        matches!(report.limit, Some(LimitError::Time(t)) if t.as_nanos() == 3 * 3_600_000_000_000)
+        matches!(report.limit, Some(LimitError::Time(t)) if t.as_nanos() == 2 * 3_600_000_000_000)
     );
 }
 
@@ -46,6 +46,19 @@ fn limits_above_the_ceiling_are_rejected_before_the_run() {
     let err = load(&text).unwrap_err();
     assert!(err.message.contains("ceiling"), "{}", err.message);
     assert_eq!(err.line_col(&text).map(|(line, _)| line), Some(5));
+}
+
+/// `max_steps` has a ceiling like the other run limits.
+#[test]
+fn max_steps_above_the_ceiling_is_rejected() {
+    let text = scenario("max_steps: 10000000001", "");
+    let err = load(&text).unwrap_err();
+    assert!(
+        err.message.contains("max_steps 10000000000"),
+        "{}",
+        err.message
+    );
+    assert!(load(&scenario("max_steps: 10000000000", "")).is_ok());
 }
 
 #[test]
@@ -69,4 +82,82 @@ fn sockets_per_host_are_limited() {
     );
     let report = run(&load(&text).unwrap(), &RunOptions::default());
     assert!(report.passed, "{:?}", report.failures);
+}
+
+/// Issue 15, item 1: `Repeat`s of steps that neither call nor wait make no
+/// event, so neither `max_events` nor `max_time` stops them; every step
+/// counts against `limits.max_steps` (default 100,000,000). Without that
+/// limit this run ends after 10^9 empty passes with no limit reported.
+#[test]
+fn nested_repeats_of_nothing_stop_at_max_steps() {
+    let text = scenario(
+        "",
+        "Repeat(times: 100000, steps: [Repeat(times: 10000, steps: [])])",
+    );
+    let report = run(&load(&text).unwrap(), &RunOptions::default());
+    assert!(!report.passed);
+    assert_eq!(report.limit, Some(LimitError::Steps(100_000_000)));
+    let message = report.limit.unwrap().to_string();
+    assert!(message.contains("limits.max_steps"), "{message}");
+}
+
+/// A scenario may lower the step limit; a zero-time call counts a step too.
+#[test]
+fn max_steps_counts_calls_and_passes() {
+    let text = scenario(
+        "max_steps: 1000",
+        "Repeat(times: 100000, steps: [LastError(), LastError()])",
+    );
+    let report = run(&load(&text).unwrap(), &RunOptions::default());
+    assert_eq!(report.limit, Some(LimitError::Steps(1000)));
+    // 1 for the Repeat's start, then 3 per pass: the two calls and the pass.
+    assert_eq!(report.calls.len(), 666);
+}
+
+/// The check bounds the unrolled size and points at the innermost `Repeat`
+/// past it (here the middle one: 100,000 x 100,002 steps).
+#[test]
+fn three_nested_repeats_are_rejected_at_the_offending_repeat() {
+    let text = scenario(
+        "",
+        "\n  Repeat(times: 100000, steps: [\n    Repeat(times: 100000, steps: [\n      Repeat(times: 100000, steps: [])])])",
+    );
+    let err = load(&text).unwrap_err();
+    assert!(err.message.contains("unrolled"), "{}", err.message);
+    assert!(err.message.contains("10000000000"), "{}", err.message);
+    assert_eq!(err.line_col(&text), Some((6, 5)));
+    assert_eq!(&text[err.span.unwrap()], "Repeat");
+}
+
+/// Threads of large (but each allowed: 5,000,100,001 steps) `Repeat`s:
+/// the bound is on the scenario, pointing at the steps of the thread that
+/// passes it (the second).
+#[test]
+fn the_unrolled_bound_is_on_the_whole_scenario() {
+    let thread = r#"Thread(host: "h", name: "tNAME", steps: [Repeat(times: 100000, steps: [Repeat(times: 49999, steps: [])])])"#;
+    let threads: Vec<String> = (0..3)
+        .map(|i| thread.replace("NAME", &i.to_string()))
+        .collect();
+    let text = format!(
+        "Scenario(name: \"u\", hosts: [Host(name: \"h\", addrs: [\"10.0.0.1/24\"])],\n threads: [\n{}\n])",
+        threads.join(",\n")
+    );
+    let err = load(&text).unwrap_err();
+    assert!(err.message.contains("unrolled"), "{}", err.message);
+    assert_eq!(err.line_col(&text).map(|(line, _)| line), Some(4));
+    assert!(text[err.span.unwrap()].starts_with("[Repeat"));
+}
+
+/// The time-limit report names the limit, not the time of the event past
+/// it (issue 15, item 4).
+#[test]
+fn the_time_limit_report_names_the_limit() {
+    let text = scenario(r#"max_time: "2h""#, r#"Sleep("3h")"#);
+    let report = run(&load(&text).unwrap(), &RunOptions::default());
+    let limit = report.limit.expect("stopped by the time limit");
+    assert_eq!(
+        limit,
+        LimitError::Time(simsock_model::SimTime(2 * 3_600_000_000_000))
+    );
+    assert!(limit.to_string().contains("7200.000s"), "{limit}");
 }

@@ -456,7 +456,7 @@ fn bad_notification_steps_are_rejected_with_a_position() {
         message.contains("longer than the run may last"),
         "{message}"
     );
-    assert!(at.starts_with("timeout:"), "{at}");
+    assert!(at.starts_with(r#""2h""#), "{at}"); // at the value (issue 15, item 4)
 
     let (message, _) = rejected(r#"WaitForEvents(events: []),"#);
     assert!(message.contains("needs 1 to 64"), "{message}");

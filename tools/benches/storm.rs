@@ -194,6 +194,7 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
             max_events: u64::MAX,
             max_time: MAX_SIM_TIME,
             max_sockets_per_host: 1 << 20,
+            max_steps: u64::MAX,
         },
         shuffle_ties: false,
     }

@@ -3,7 +3,9 @@
 
 use std::io;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
+
+use crate::excerpt::Excerpt;
 use simsock_sim::scenario::ScenarioError;
 
 /// A scenario that does not parse or does not pass the semantic check.
@@ -15,7 +17,7 @@ pub struct InvalidScenario {
     location: String,
     message: String,
     #[source_code]
-    source_code: NamedSource<String>,
+    source_code: Option<Excerpt>,
     #[label("{label}")]
     span: Option<SourceSpan>,
     label: String,
@@ -29,18 +31,18 @@ impl InvalidScenario {
             Some((line, col)) => format!("{file}:{line}:{col}"),
             None => file.to_string(),
         };
-        let span = error.span.as_ref().map(|s| {
-            // Clamp to the text: a span past the end would hide the snippet.
-            let start = s.start.min(source.len());
-            let end = s.end.clamp(start, source.len());
-            SourceSpan::from(start..end)
-        });
+        // Clamped to the text (a span past the end would hide the
+        // snippet), the snippet a few lines of it, each cut to a window.
+        let source_code = error
+            .span
+            .clone()
+            .map(|s| Excerpt::new(file, source, s.start.min(source.len())..s.end));
         InvalidScenario {
             location,
             label: short_label(&error.message),
             message: error.message,
-            source_code: NamedSource::new(file, source.to_string()).with_language("ron"),
-            span,
+            span: source_code.as_ref().map(Excerpt::label),
+            source_code,
             help: error.help,
         }
     }
@@ -78,7 +80,16 @@ pub struct NoScenarios {
 
 /// Writes a diagnostic to stderr with miette's handler.
 pub fn emit(diagnostic: impl Diagnostic + Send + Sync + 'static) {
-    eprintln!("{:?}", miette::Report::new(diagnostic));
+    to_stderr(&format!("{:?}", miette::Report::new(diagnostic)));
+}
+
+/// Writes a line to stderr, ignoring failure: `eprintln!` panics when
+/// stderr is a closed pipe (exit 101, issue 15, item 4), and a message that
+/// cannot be shown changes nothing about the exit code that tells it.
+pub fn to_stderr(line: &str) {
+    use std::io::Write;
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 #[cfg(test)]

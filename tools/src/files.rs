@@ -68,11 +68,36 @@ fn find_ron(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The largest scenario file read, in bytes: a scenario at every limit
+/// (10,000 threads of 10,000 steps would be larger, but no limit lets a run
+/// execute them all) fits many times over. A larger file, or an endless one
+/// such as `/dev/zero`, is an error, not an out-of-memory (issue 15, item 4).
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
+/// The text of `path`, at most [`MAX_SCENARIO_BYTES`] of it.
+pub fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(Error::new(
+            ErrorKind::FileTooLarge,
+            format!(
+                "larger than {} MiB, the most a scenario file may hold",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Reads and loads one file; `None` when it cannot, the reason reported on
 /// stderr.
 pub fn load(path: &Path) -> Option<ScenarioFile> {
     let file = path.display().to_string();
-    let source = match fs::read_to_string(path) {
+    let source = match read_capped(path) {
         Ok(source) => source,
         Err(error) => {
             diagnostics::emit(Unreadable { file, error });

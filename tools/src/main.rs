@@ -35,6 +35,7 @@ mod check;
 mod cli;
 mod conformance;
 mod diagnostics;
+mod excerpt;
 mod exit;
 mod explain;
 mod files;
@@ -96,6 +97,10 @@ fn init_logging(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never)
+        // A log line that cannot be written (stderr closed) is dropped; the
+        // report of the failure would go to stderr by `eprintln!`, which
+        // panics there (exit 101, issue 15, item 4).
+        .log_internal_errors(false)
         .without_time()
         .with_target(false)
         .init();

@@ -44,10 +44,38 @@ pub enum Failure {
         /// What did not hold: `result`, `at` or `took`.
         expectation: &'static str,
     },
-    Other(String),
+    Other(Blanked),
     Limit(&'static str),
-    Panic(String),
+    Panic(Blanked),
 }
+
+/// A failure's text, compared with its numbers blanked (times and byte
+/// counts may change as unrelated parts go) but shown as it was: the
+/// blanked form once wrote `#.#.#.#:#` into messages (issue 15, item 4).
+#[derive(Clone, Debug)]
+pub struct Blanked {
+    /// The text with each run of digits replaced by `#`.
+    pub key: String,
+    /// The text as the run reported it.
+    pub text: String,
+}
+
+impl Blanked {
+    fn new(text: String) -> Self {
+        Blanked {
+            key: blank_numbers(&text),
+            text,
+        }
+    }
+}
+
+impl PartialEq for Blanked {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Blanked {}
 
 /// Runs `s` with `seed`: `None` if it passed, else how it failed.
 pub fn failure_of(s: &Scenario, seed: u64) -> Option<Failure> {
@@ -59,7 +87,7 @@ pub fn failure_of(s: &Scenario, seed: u64) -> Option<Failure> {
     };
     let report = match panic::catch_unwind(AssertUnwindSafe(|| scenario::run(s, &options))) {
         Ok(report) => report,
-        Err(payload) => return Some(Failure::Panic(blank_numbers(&panic_text(&*payload)))),
+        Err(payload) => return Some(Failure::Panic(Blanked::new(panic_text(&*payload)))),
     };
     if report.passed {
         return None;
@@ -75,12 +103,13 @@ pub fn failure_of(s: &Scenario, seed: u64) -> Option<Failure> {
         });
     }
     if let Some(first) = report.failures.first() {
-        return Some(Failure::Other(blank_numbers(first)));
+        return Some(Failure::Other(Blanked::new(first.clone())));
     }
     Some(Failure::Limit(match report.limit {
         Some(LimitError::Time(_)) => "time",
         // An undefined call (CB-A1) stops the run like a limit (wsaconnect).
         Some(LimitError::Scenario(_)) => "scenario error",
+        Some(LimitError::Steps(_)) => "steps",
         _ => "events",
     }))
 }
@@ -117,10 +146,10 @@ pub fn shrink(args: &ShrinkArgs) -> Exit {
         return Exit::Invalid;
     };
     let Some(target) = failure_of(&file.scenario, args.seed) else {
-        eprintln!(
+        crate::diagnostics::to_stderr(&format!(
             "error: {} passes with seed {}; there is no failure to shrink",
             file.file, args.seed
-        );
+        ));
         return Exit::Invalid;
     };
     let mut shrinker = Shrinker {
@@ -143,7 +172,7 @@ pub fn shrink(args: &ShrinkArgs) -> Exit {
             Exit::Ok
         }
         Err(why) => {
-            eprintln!("error: cannot write {}: {why}", out.display());
+            crate::diagnostics::to_stderr(&format!("error: cannot write {}: {why}", out.display()));
             Exit::Invalid
         }
     }
@@ -376,10 +405,10 @@ fn describe(f: &Failure) -> String {
             result,
             expectation,
         } => format!("{host}/{thread}: {call} returned {result} ({expectation} not as expected)"),
-        Failure::Other(text) => text.clone(),
+        Failure::Other(failure) => failure.text.clone(),
         Failure::Limit("scenario error") => "the run stopped on a scenario error".to_string(),
         Failure::Limit(which) => format!("the run hit its {which} limit"),
-        Failure::Panic(text) => format!("the simulator panicked: {text}"),
+        Failure::Panic(failure) => format!("the simulator panicked: {}", failure.text),
     }
 }
 

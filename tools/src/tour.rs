@@ -62,7 +62,10 @@ pub fn tour(args: &TourArgs) -> Exit {
     let dir = files::default_dir().join("tour");
     let stops = stops(&dir);
     if stops.is_empty() {
-        eprintln!("error: no tour stops (NN-name.ron) in {}", dir.display());
+        crate::diagnostics::to_stderr(&format!(
+            "error: no tour stops (NN-name.ron) in {}",
+            dir.display()
+        ));
         return Exit::Invalid;
     }
     match args.stop {
@@ -119,9 +122,9 @@ pub fn write_list(out: &mut dyn Write, stops: &[Stop], loaded: &[ScenarioFile]) 
 fn run_stop(stops: &[Stop], n: u32, args: &TourArgs) -> Exit {
     let Some(stop) = stops.iter().find(|s| s.number == n) else {
         let last = stops.last().map_or(0, |s| s.number);
-        eprintln!(
+        crate::diagnostics::to_stderr(&format!(
             "error: the tour has no stop {n}; its stops are 1 to {last} (`simsock tour` lists them)"
-        );
+        ));
         return Exit::Invalid;
     };
     let Some(file) = files::load(&stop.path) else {

@@ -243,3 +243,83 @@ fn colour_follows_the_flag_and_the_environment() {
         "the ladder too"
     );
 }
+
+// --- Errors that help and runs that stop (issue 15, items 1 and 4) ---
+
+/// A 10 MB host name printed 56 MB of stderr: the snippet and the quoted
+/// value are cut, the location is still exact.
+#[test]
+fn a_huge_host_name_prints_a_small_error() {
+    let name = "x".repeat(10_000_000);
+    let text = TINY.replace(r#"Host(name: "server""#, &format!(r#"Host(name: "{name}""#));
+    let file = write("huge_name", "huge.ron", &text);
+    let out = simsock(&["check", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.len() < 4000, "{} bytes of stderr", err.len());
+    assert!(err.contains(&location(&file, &text, "\"xxx")), "{err}");
+}
+
+/// A closed stderr is no reason to panic (exit 101): the exit code still
+/// says what happened.
+#[test]
+fn a_closed_stderr_does_not_panic() {
+    use std::process::{Command, Stdio};
+    let file = write("closed_stderr", "bad.ron", "Scenario(");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simsock"))
+        .args(["check", &file])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stderr.take()); // the reading end closes: writes get EPIPE
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(2));
+    // Logs too (tracing reported its failed write with `eprintln!`).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simsock"))
+        .args(["run", &bundled("refused.ron"), "-vv"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stderr.take());
+    assert_eq!(child.wait().expect("exits").code(), Some(0));
+}
+
+/// An endless input (`/dev/zero`) is cut at the size cap, not read to an
+/// out-of-memory.
+#[test]
+fn an_endless_file_is_an_error_naming_the_cap() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let out = simsock(&["check", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("larger than 64 MiB"), "{err}");
+}
+
+/// A run of Repeats that never call or wait stops at `limits.max_steps`:
+/// exit 1, a message that names the limit.
+#[test]
+fn a_run_that_spins_without_events_stops_at_the_step_limit() {
+    let text = TINY.replace(
+        r#"Socket(name: "s"),"#,
+        r#"Repeat(times: 100000, steps: [Repeat(times: 10000, steps: [])]), Socket(name: "s"),"#,
+    )
+    .replace("seed: 1,", "seed: 1, limits: (max_steps: 1000000),");
+    let file = write("step_limit", "spin.ron", &text);
+    let out = simsock(&["run", &file]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("limit: the run's threads executed 1000000 steps"),
+        "{report}"
+    );
+    assert!(
+        report.contains("client/main stopped at the step limit"),
+        "{report}"
+    );
+}

@@ -118,3 +118,39 @@ fn a_passing_seed_or_a_bad_file_is_a_usage_error() {
     let out = simsock(&["shrink", "no/such.ron", "--seed", "1"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A failure that is not a call's (a thread still blocked when the run
+/// hit its time limit) is matched with its numbers blanked, but the message
+/// and the file's `about` quote it as it was: they said
+/// `connect(s, #.#.#.#:#)` (issue 15, item 4).
+#[test]
+fn the_failure_is_quoted_with_its_numbers() {
+    let dir = dir("numbers");
+    let file = dir.join("blocked.ron");
+    let text = REFUSED
+        .replace(
+            r#"Link(between: ("client", "server"), latency: "1ms"),"#,
+            r#"Link(between: ("client", "server"), latency: "1ms", loss_ppm: 1000000),"#,
+        )
+        .replace("seed: 1,", "seed: 1, limits: (max_time: \"10s\"),");
+    fs::write(&file, text).unwrap();
+    let file = file.display().to_string();
+    let out = simsock(&["shrink", &file, "--seed", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out.stderr));
+    let written = fs::read_to_string(dir.join("blocked.shrunk.ron")).unwrap();
+    let about = written
+        .lines()
+        .find(|l| l.contains("about:"))
+        .expect("an about line");
+    assert!(about.contains("connect(s, 10.0.0.2:80)"), "{about}");
+    assert!(!about.contains('#'), "{about}");
+    assert!(
+        !text_of(&out.stdout).contains("#.#"),
+        "{}",
+        text_of(&out.stdout)
+    );
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    text(bytes)
+}

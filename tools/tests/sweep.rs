@@ -120,3 +120,27 @@ fn bad_ranges_shards_and_files_exit_2() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("at most 10000000"), "{err}");
 }
+
+/// A seed past 2^64 - 1 is "too large", not "not a seed range".
+#[test]
+fn a_seed_past_u64_is_too_large() {
+    let file = common::bundled("refused.ron");
+    let out = common::simsock(&["sweep", &file, "--seeds", "0..18446744073709551616"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(err.contains("too large"), "{err}");
+    assert!(!err.contains("not a seed range"), "{err}");
+}
+
+/// A shard with no seed (the range is smaller than the shard count) is an
+/// error that says why, not a pass of 0 runs.
+#[test]
+fn an_empty_shard_is_an_error_not_a_pass() {
+    let file = common::bundled("refused.ron");
+    let out = common::simsock(&["sweep", &file, "--seeds", "0..2", "--shard", "3/4"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(err.contains("holds no seed"), "{err}");
+    assert!(err.contains("2 seed(s)"), "{err}");
+    assert!(!common::stdout(&out).contains("PASS"));
+}

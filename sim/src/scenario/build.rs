@@ -115,6 +115,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         max_recorded_calls: opts.max_recorded_calls,
         calls: Vec::new(),
         call_count: Default::default(),
+        steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
     world.start();
     world

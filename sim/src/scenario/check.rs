@@ -6,13 +6,19 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use simsock_model::limits::{RUN_LIMIT_CEILING, scenario as lim};
-use simsock_model::scenario::{Scenario, Step};
+use simsock_model::scenario::{Scenario, Step, ThreadSpec};
 
-use super::load::{ScenarioError, find_key, find_quoted_after, find_value};
+use super::load::{ScenarioError, find_key, find_quoted_after, find_value, quote};
+use super::locate::{self, Seg};
+
+use hosts::HostThreads;
+use path::StepPath;
 
 mod faults;
+mod hosts;
 mod notify;
 mod overlapped;
+mod path;
 mod switches;
 mod wsa;
 
@@ -23,10 +29,11 @@ pub fn check(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     switches::check_switches(s, source, &mut nodes)?;
     check_links(s, source, &nodes)?;
     switches::check_switch_links(s, source)?;
-    check_threads(s, source)?;
+    let hosts = HostThreads::new(s);
+    check_threads(s, source, &hosts)?;
     faults::check_faults(s, source)?;
-    wsa::check_wsa(s, source)?;
-    overlapped::check_overlapped(s, source)?; // ConnectEx family (issue 3, item 4)
+    wsa::check_wsa(s, source, &hosts)?;
+    overlapped::check_overlapped(s, source, &hosts)?; // ConnectEx family (issue 3, item 4)
     check_limits(s, source)
 }
 
@@ -71,6 +78,12 @@ fn check_sizes(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
         "threads",
     )?;
     too_many("faults", s.faults.len(), lim::MAX_FAULTS, source, "faults")?;
+    if s.name.trim().is_empty() {
+        // The name heads every report and names the golden trace.
+        return Err(ScenarioError::new("the scenario's name is empty")
+            .at(locate::span_of(source, &[Seg::Key("name")]).or(Some(0..0)))
+            .help("name the scenario: `name: \"refused\"`"));
+    }
     if s.hosts.is_empty() {
         return Err(ScenarioError::new("a scenario needs at least one host")
             .at(find_key(source, "hosts", 0)));
@@ -92,7 +105,8 @@ fn check_nodes(s: &Scenario, source: &str) -> Result<BTreeSet<String>, ScenarioE
         let here = || find_value(source, "name", name, 0);
         if name.is_empty() || name.len() > lim::MAX_NAME_LEN {
             return Err(ScenarioError::new(format!(
-                "node name `{name}` must have 1 to {} characters",
+                "node name `{}` must have 1 to {} characters",
+                quote(name),
                 lim::MAX_NAME_LEN
             ))
             .at(here()));
@@ -132,87 +146,112 @@ fn check_nodes(s: &Scenario, source: &str) -> Result<BTreeSet<String>, ScenarioE
 }
 
 fn check_links(s: &Scenario, source: &str, nodes: &BTreeSet<String>) -> Result<(), ScenarioError> {
-    for link in &s.links {
+    let mut pairs = BTreeSet::new();
+    for (i, link) in s.links.iter().enumerate() {
+        let at = |key| locate::span_of(source, &[Seg::Key("links"), Seg::Index(i), Seg::Key(key)]);
         let (a, b) = &link.between;
         for end in [a, b] {
             if !nodes.contains(end) {
                 let links_at = find_key(source, "links", 0).map_or(0, |r| r.start);
-                return Err(ScenarioError::new(format!("link to unknown node `{end}`"))
-                    .at(find_quoted_after(source, end, links_at))
-                    .help(format!(
-                        "nodes are: {}",
-                        nodes.iter().cloned().collect::<Vec<_>>().join(", ")
-                    )));
+                return Err(
+                    ScenarioError::new(format!("link to unknown node `{}`", quote(end)))
+                        .at(find_quoted_after(source, end, links_at))
+                        .help(format!(
+                            "nodes are: {}",
+                            nodes.iter().cloned().collect::<Vec<_>>().join(", ")
+                        )),
+                );
             }
         }
         if a == b {
-            return Err(ScenarioError::new(format!("link from `{a}` to itself"))
-                .at(find_key(source, "between", 0)));
+            return Err(ScenarioError::new(format!("link from `{a}` to itself")).at(at("between")));
+        }
+        // One link per pair: a second would make two interfaces on one
+        // subnet and leave the route between them to declaration order.
+        if !pairs.insert((a.min(b), a.max(b))) {
+            return Err(
+                ScenarioError::new(format!("a second link between `{a}` and `{b}`"))
+                    .at(at("between"))
+                    .help("one link joins a pair of nodes; set its latency, jitter and loss there"),
+            );
         }
         if link.latency > lim::MAX_LATENCY || link.jitter > lim::MAX_LATENCY {
+            let key = if link.latency > lim::MAX_LATENCY {
+                "latency"
+            } else {
+                "jitter"
+            };
             return Err(ScenarioError::new(format!(
                 "link {a}-{b}: latency and jitter are at most {}",
                 lim::MAX_LATENCY
             ))
-            .at(find_key(source, "latency", 0)));
+            .at(at(key)));
         }
         if link.loss_ppm > lim::PPM {
             return Err(ScenarioError::new(format!(
                 "link {a}-{b}: loss_ppm {} is over 1000000",
                 link.loss_ppm
             ))
-            .at(find_key(source, "loss_ppm", 0)));
+            .at(at("loss_ppm")));
         }
     }
     Ok(())
 }
 
-fn check_threads(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
+fn check_threads(s: &Scenario, source: &str, hosts: &HostThreads<'_>) -> Result<(), ScenarioError> {
+    let host_names: BTreeSet<&str> = s.hosts.iter().map(|h| h.name.as_str()).collect();
     let mut seen = BTreeSet::new();
-    for thread in &s.threads {
-        if !s.hosts.iter().any(|h| h.name == thread.host) {
-            let is_router = s.routers.iter().any(|r| r.name == thread.host);
-            let is_switch = s.switches.iter().any(|w| w.name == thread.host);
-            let message = match is_router || is_switch {
-                true => format!(
-                    "thread `{}` runs on {} `{}`; threads run on hosts",
-                    thread.name,
-                    if is_router { "router" } else { "switch" },
-                    thread.host
-                ),
-                false => format!(
-                    "thread `{}` runs on unknown host `{}`",
-                    thread.name, thread.host
-                ),
-            };
-            return Err(ScenarioError::new(message).at(find_value(
+    let mut unrolled_total = 0u64;
+    for (index, thread) in s.threads.iter().enumerate() {
+        let at = |key| {
+            locate::span_of(
                 source,
-                "host",
-                &thread.host,
-                0,
-            )));
+                &[Seg::Key("threads"), Seg::Index(index), Seg::Key(key)],
+            )
+        };
+        if !host_names.contains(thread.host.as_str()) {
+            return Err(ScenarioError::new(unknown_host(s, thread)).at(at("host")));
         }
-        if !seen.insert((thread.host.clone(), thread.name.clone())) {
+        if !seen.insert((thread.host.as_str(), thread.name.as_str())) {
             return Err(ScenarioError::new(format!(
                 "two threads named `{}` on host `{}`",
-                thread.name, thread.host
+                quote(&thread.name),
+                quote(&thread.host)
             ))
-            .at(find_value(source, "name", &thread.name, 1)));
+            .at(at("name")));
         }
         let count = count_steps(&thread.steps);
         if count > lim::MAX_STEPS_PER_THREAD {
             return Err(ScenarioError::new(format!(
                 "thread `{}` has {count} steps; at most {}",
-                thread.name,
+                quote(&thread.name),
                 lim::MAX_STEPS_PER_THREAD
             ))
-            .at(find_value(source, "name", &thread.name, 0)));
+            .at(at("name")));
         }
-        let sockets = sockets_on_host(s, &thread.host);
-        check_steps(&thread.steps, &sockets, source)?;
-        notify::check_thread(s, thread, &sockets, source)?; // CB-N3..N5
+        let path = StepPath::new(source, index);
+        unrolled_total = unrolled_total.saturating_add(unrolled(&thread.steps, &path)?);
+        if unrolled_total > lim::MAX_UNROLLED_STEPS {
+            return Err(too_long(unrolled_total).at(at("steps")));
+        }
+        let sockets = hosts.sockets(&thread.host);
+        check_steps_at(&thread.steps, sockets, &path)?;
+        notify::check_thread(s, thread, hosts, &path)?; // CB-N3..N5
     }
     Ok(())
+}
+
+fn unknown_host(s: &Scenario, thread: &ThreadSpec) -> String {
+    let is_router = s.routers.iter().any(|r| r.name == thread.host);
+    let is_switch = s.switches.iter().any(|w| w.name == thread.host);
+    let (name, host) = (quote(&thread.name), quote(&thread.host));
+    match is_router || is_switch {
+        true => format!(
+            "thread `{name}` runs on {} `{host}`; threads run on hosts",
+            if is_router { "router" } else { "switch" },
+        ),
+        false => format!("thread `{name}` runs on unknown host `{host}`"),
+    }
 }
 
 fn count_steps(steps: &[Step]) -> usize {
@@ -228,95 +267,113 @@ fn count_steps(steps: &[Step]) -> usize {
         .sum()
 }
 
-/// Every socket name any thread of the host creates (Socket, Accept).
-fn sockets_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
-    fn collect(steps: &[Step], into: &mut BTreeSet<String>) {
-        for step in steps {
-            if let Some(name) = step.creates() {
-                into.insert(name.to_string());
-            }
-            if let Step::Repeat { steps, .. } = step {
-                collect(steps, into);
-            }
-        }
-    }
-    let mut names = BTreeSet::new();
-    for t in s.threads.iter().filter(|t| t.host == host) {
-        collect(&t.steps, &mut names);
-    }
-    names
+fn too_long(steps: u64) -> ScenarioError {
+    ScenarioError::new(format!(
+        "{steps} steps with every Repeat unrolled; a scenario may run at most {} \
+         (a call, the start of a Repeat and each pass through one count a step)",
+        lim::MAX_UNROLLED_STEPS
+    ))
 }
 
-fn check_steps(
+/// The steps `steps` execute with every `Repeat` unrolled, counted as
+/// `limits.max_steps` counts them at run time ([`crate::thread::Script`]):
+/// a call is one, a `Repeat` one plus one per pass plus its body's per
+/// pass. An error at the innermost `Repeat` past
+/// [`lim::MAX_UNROLLED_STEPS`] (issue 15, item 1).
+fn unrolled(steps: &[Step], path: &StepPath<'_>) -> Result<u64, ScenarioError> {
+    let mut total = 0u64;
+    for (i, step) in steps.iter().enumerate() {
+        let cost = match step {
+            Step::Repeat { times, steps } => {
+                let body = unrolled(steps, &path.body(i))?;
+                let passes = u64::from(*times).saturating_mul(body.saturating_add(1));
+                let cost = passes.saturating_add(1);
+                if cost > lim::MAX_UNROLLED_STEPS {
+                    return Err(too_long(cost).at(path.child(i).head()));
+                }
+                cost
+            }
+            _ => 1,
+        };
+        total = total.saturating_add(cost);
+    }
+    Ok(total)
+}
+
+fn check_steps_at(
     steps: &[Step],
     sockets: &BTreeSet<String>,
-    source: &str,
+    path: &StepPath<'_>,
 ) -> Result<(), ScenarioError> {
-    for step in steps {
-        if let Some(name) = step.socket().filter(|n| !sockets.contains(*n)) {
-            return Err(ScenarioError::new(format!(
-                "unknown socket name `{name}`: no Socket or Accept step on this host creates it"
-            ))
-            .at(find_value(source, "socket", name, 0)));
-        }
-        match step {
-            Step::Send {
-                data: None,
-                len: None,
-                ..
-            } => {
-                return Err(ScenarioError::new("Send needs `data` or `len`")
-                    .at(find_key(source, "Send", 0)
-                        .or_else(|| source.find("Send(").map(|i| i..i + 4))));
-            }
-            Step::SendTo {
-                data: None,
-                len: None,
-                ..
-            } => {
-                return Err(ScenarioError::new("SendTo needs `data` or `len`")
-                    .at(source.find("SendTo(").map(|i| i..i + 6)));
-            }
-            Step::Send { len: Some(n), .. }
-            | Step::Recv { max: n, .. }
-            | Step::SendTo { len: Some(n), .. }
-            | Step::RecvFrom { max: n, .. }
-                if *n > lim::MAX_SEND_BYTES =>
-            {
-                return Err(ScenarioError::new(format!(
-                    "{n} bytes in one call; at most {}",
-                    lim::MAX_SEND_BYTES
-                ))
-                .at(find_key(source, "len", 0).or_else(|| find_key(source, "max", 0))));
-            }
-            Step::Send { data: Some(d), .. } | Step::SendTo { data: Some(d), .. }
-                if d.len() > lim::MAX_SEND_BYTES as usize =>
-            {
-                return Err(
-                    ScenarioError::new("send data over the limit").at(find_key(source, "data", 0))
-                );
-            }
-            Step::Listen { backlog, .. } if *backlog > lim::MAX_BACKLOG => {
-                return Err(ScenarioError::new(format!(
-                    "backlog {backlog}; at most {}",
-                    lim::MAX_BACKLOG
-                ))
-                .at(find_key(source, "backlog", 0)));
-            }
-            Step::Repeat { times, steps } => {
-                if *times > lim::MAX_REPEAT {
-                    return Err(ScenarioError::new(format!(
-                        "Repeat of {times}; at most {}",
-                        lim::MAX_REPEAT
-                    ))
-                    .at(find_key(source, "times", 0)));
-                }
-                check_steps(steps, sockets, source)?;
-            }
-            _ => {}
+    for (i, step) in steps.iter().enumerate() {
+        let at = path.child(i);
+        check_step(step, sockets, &at)?;
+        if let Step::Repeat { steps, .. } = step {
+            check_steps_at(steps, sockets, &path.body(i))?;
         }
     }
     Ok(())
+}
+
+fn check_step(
+    step: &Step,
+    sockets: &BTreeSet<String>,
+    at: &StepPath<'_>,
+) -> Result<(), ScenarioError> {
+    if let Some(name) = step.socket().filter(|n| !sockets.contains(*n)) {
+        return Err(ScenarioError::new(format!(
+            "unknown socket name `{}`: no Socket or Accept step on this host creates it",
+            quote(name)
+        ))
+        .at(at.value("socket")));
+    }
+    match step {
+        Step::Send {
+            data: None,
+            len: None,
+            ..
+        } => Err(ScenarioError::new("Send needs `data` or `len`").at(at.head())),
+        Step::SendTo {
+            data: None,
+            len: None,
+            ..
+        } => Err(ScenarioError::new("SendTo needs `data` or `len`").at(at.head())),
+        Step::Send { len: Some(n), .. } | Step::SendTo { len: Some(n), .. }
+            if *n > lim::MAX_SEND_BYTES =>
+        {
+            Err(too_many_bytes(*n).at(at.value("len")))
+        }
+        Step::Recv { max: n, .. } | Step::RecvFrom { max: n, .. } if *n > lim::MAX_SEND_BYTES => {
+            Err(too_many_bytes(*n).at(at.value("max")))
+        }
+        Step::Send { data: Some(d), .. } | Step::SendTo { data: Some(d), .. }
+            if d.len() > lim::MAX_SEND_BYTES as usize =>
+        {
+            Err(ScenarioError::new(format!(
+                "{} bytes of send data; at most {}",
+                d.len(),
+                lim::MAX_SEND_BYTES
+            ))
+            .at(at.value("data")))
+        }
+        Step::Listen { backlog, .. } if *backlog > lim::MAX_BACKLOG => Err(ScenarioError::new(
+            format!("backlog {backlog}; at most {}", lim::MAX_BACKLOG),
+        )
+        .at(at.value("backlog"))),
+        Step::Repeat { times, .. } if *times > lim::MAX_REPEAT => Err(ScenarioError::new(format!(
+            "Repeat of {times}; at most {}",
+            lim::MAX_REPEAT
+        ))
+        .at(at.value("times"))),
+        _ => Ok(()),
+    }
+}
+
+fn too_many_bytes(n: u32) -> ScenarioError {
+    ScenarioError::new(format!(
+        "{n} bytes in one call; at most {}",
+        lim::MAX_SEND_BYTES
+    ))
 }
 
 fn check_limits(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
@@ -325,10 +382,12 @@ fn check_limits(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
     if l.max_events > c.max_events
         || l.max_time > c.max_time
         || l.max_sockets_per_host > c.max_sockets_per_host
+        || l.max_steps > c.max_steps
     {
         return Err(ScenarioError::new(format!(
-            "limits above the ceiling: max_events {}, max_time {}, max_sockets_per_host {}",
-            c.max_events, c.max_time, c.max_sockets_per_host
+            "limits above the ceiling: max_events {}, max_time {}, max_sockets_per_host {}, \
+             max_steps {}",
+            c.max_events, c.max_time, c.max_sockets_per_host, c.max_steps
         ))
         .at(find_key(source, "limits", 0)));
     }

@@ -4,11 +4,11 @@
 mod build;
 mod check;
 mod load;
+mod locate;
 mod report;
 
 pub use build::{RunOptions, build};
-pub use check::check;
-pub use load::{ScenarioError, parse};
+pub use load::{MAX_NESTING, ScenarioError, on_char_boundaries, parse, quote};
 pub use report::{Report, finish, run};
 
 /// Parses and checks a scenario file's text.
@@ -16,4 +16,16 @@ pub fn load(source: &str) -> Result<simsock_model::scenario::Scenario, ScenarioE
     let scenario = parse(source)?;
     check(&scenario, source)?;
     Ok(scenario)
+}
+
+/// Checks a parsed scenario; `source` is its text, to point at mistakes.
+/// An error's span lies on char boundaries of `source`.
+pub fn check(
+    scenario: &simsock_model::scenario::Scenario,
+    source: &str,
+) -> Result<(), ScenarioError> {
+    check::check(scenario, source).map_err(|mut e| {
+        e.span = e.span.map(|span| on_char_boundaries(span, source));
+        e
+    })
 }

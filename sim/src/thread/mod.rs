@@ -72,6 +72,63 @@ pub struct Completed<'a> {
 /// What a thread runs: the next call, given how the last one ended.
 pub trait Program {
     fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step>;
+
+    /// [`Program::next`], taking each step it executes from `steps`
+    /// (`limits.max_steps`). `Err` when they ran out: the run stops with
+    /// [`LimitError::Steps`](crate::world::LimitError::Steps). A program
+    /// that loops without calling (a [`Script`]'s `Repeat`) takes a step per
+    /// pass, so even a loop that never calls ends; any other program takes
+    /// one per call it returns.
+    fn next_within(
+        &mut self,
+        last: Option<&Completed<'_>>,
+        steps: &mut StepBudget,
+    ) -> Result<Option<Step>, StepsSpent> {
+        let step = self.next(last);
+        if step.is_some() {
+            steps.take()?;
+        }
+        Ok(step)
+    }
+}
+
+/// The steps a run's threads may still execute (`limits.max_steps`),
+/// shared by all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepBudget {
+    /// Steps executed so far.
+    pub taken: u64,
+    pub max: u64,
+    /// A step was asked for past `max`.
+    pub spent: bool,
+    /// The thread that asked for it (set by the world).
+    pub stopped: Option<u32>,
+}
+
+/// The run's threads executed `limits.max_steps` steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepsSpent;
+
+impl StepBudget {
+    pub fn new(max: u64) -> Self {
+        StepBudget {
+            taken: 0,
+            max,
+            spent: false,
+            stopped: None,
+        }
+    }
+
+    /// Takes one step; `Err` when none is left.
+    #[inline]
+    pub fn take(&mut self) -> Result<(), StepsSpent> {
+        if self.taken >= self.max {
+            self.spent = true;
+            return Err(StepsSpent);
+        }
+        self.taken += 1;
+        Ok(())
+    }
 }
 
 /// Any closure `FnMut(Option<&Completed>) -> Option<Op>` is a program.

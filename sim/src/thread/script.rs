@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use simsock_model::scenario;
 
-use super::{Completed, Program, Step};
+use super::{Completed, Program, Step, StepBudget, StepsSpent};
 use crate::stack::Host;
 use crate::winsock::Op;
 
@@ -264,12 +264,29 @@ fn payload(text: Option<&str>, len: Option<u32>) -> Rc<[u8]> {
 }
 
 impl Program for Script {
-    fn next(&mut self, _last: Option<&Completed<'_>>) -> Option<Step> {
+    /// Without a limit: [`Program::next_within`] is what the world calls.
+    fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step> {
+        let mut unlimited = StepBudget::new(u64::MAX);
+        self.next_within(last, &mut unlimited).ok().flatten()
+    }
+
+    /// Each instruction executed takes a step: a call, the start of a
+    /// `Repeat` and each pass through one, so nested `Repeat`s of steps that
+    /// neither call nor wait stop at `limits.max_steps` (issue 15, item 1).
+    fn next_within(
+        &mut self,
+        _last: Option<&Completed<'_>>,
+        steps: &mut StepBudget,
+    ) -> Result<Option<Step>, StepsSpent> {
         loop {
-            match self.instrs.get(self.pc)? {
+            let Some(instr) = self.instrs.get(self.pc) else {
+                return Ok(None);
+            };
+            steps.take()?;
+            match instr {
                 Instr::Call(step) => {
                     self.pc += 1;
-                    return Some(step.clone());
+                    return Ok(Some(step.clone()));
                 }
                 Instr::Loop { times: 0, end } => self.pc = end + 1,
                 Instr::Loop { times, .. } => {
@@ -277,7 +294,8 @@ impl Program for Script {
                     self.pc += 1;
                 }
                 Instr::EndLoop { start } => {
-                    let left = self.loops.last_mut()?;
+                    // Invariant: an EndLoop follows its Loop, which pushed.
+                    let left = self.loops.last_mut().expect("a loop under way");
                     *left -= 1;
                     if *left == 0 {
                         self.loops.pop();

@@ -75,6 +75,18 @@ pub enum ExOp {
 }
 
 impl ExOp {
+    /// The extension function the call goes through (a pointer obtained
+    /// with WSAIoctl, CB-X3), if any.
+    pub fn through(&self) -> Option<ExtensionFunction> {
+        match self {
+            ExOp::ConnectEx { .. } => Some(ExtensionFunction::ConnectEx),
+            ExOp::DisconnectEx { .. } => Some(ExtensionFunction::DisconnectEx),
+            ExOp::TransmitFile { .. } => Some(ExtensionFunction::TransmitFile),
+            ExOp::AcceptEx { .. } => Some(ExtensionFunction::AcceptEx),
+            _ => None,
+        }
+    }
+
     /// The socket the call acts on: a pending call parks on it.
     pub fn slot(&self) -> Option<Slot> {
         match *self {

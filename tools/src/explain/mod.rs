@@ -109,11 +109,11 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         return finish(behaviour::write(&mut out, found), Exit::Ok);
     }
     let Some(code) = WsaError::lookup(&args.code) else {
-        eprintln!(
+        crate::diagnostics::to_stderr(&format!(
             "error: `{}` is not a Winsock error code or a behaviour simsock knows; give a WSA \
              name such as WSAECONNREFUSED, a number such as 10061, or an ID such as CB-N3",
             args.code.trim()
-        );
+        ));
         return Exit::Invalid;
     };
     let mut out = io::stdout().lock();

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 pub use self::outcome::panic_text;
 use self::outcome::{SeedOutcome, run_seed, write_json};
-use self::seeds::{MAX_SWEEP_SEEDS, TooManySeeds};
+use self::seeds::{EmptyShard, MAX_SWEEP_SEEDS, TooManySeeds};
 pub use self::seeds::{SeedRange, Shard};
 use self::summary::{Header, Summary};
 use crate::cli::SweepArgs;
@@ -37,6 +37,15 @@ pub fn sweep(args: &SweepArgs) -> Exit {
     let total = args.seeds.len(args.shard);
     if total > MAX_SWEEP_SEEDS {
         diagnostics::emit(TooManySeeds { seeds: total });
+        return Exit::Invalid;
+    }
+    if let (0, Some(shard)) = (total, args.shard) {
+        let (seeds, count) = (args.seeds, args.seeds.count);
+        diagnostics::emit(EmptyShard {
+            shard,
+            seeds,
+            count,
+        });
         return Exit::Invalid;
     }
     let Some(file) = files::load(&args.file) else {

@@ -28,8 +28,19 @@ impl SeedRange {
                 (a, b, false)
             }
         };
-        let start: u64 = start.trim().parse().map_err(|_| bad())?;
-        let end: u64 = end.trim().parse().map_err(|_| bad())?;
+        let number = |n: &str| -> Result<u64, String> {
+            n.trim()
+                .parse()
+                .map_err(|e: std::num::ParseIntError| match e.kind() {
+                    std::num::IntErrorKind::PosOverflow => format!(
+                        "`{}` is too large: a seed is at most {} (2^64 - 1)",
+                        n.trim(),
+                        u64::MAX
+                    ),
+                    _ => bad(),
+                })
+        };
+        let (start, end) = (number(start)?, number(end)?);
         let count = match inclusive {
             true if end >= start => (end - start).checked_add(1),
             false if end > start => Some(end - start),
@@ -105,6 +116,24 @@ impl fmt::Display for Shard {
 )]
 pub struct TooManySeeds {
     pub seeds: u64,
+}
+
+/// A shard that holds no seed: the range has fewer seeds than the shard's
+/// index. An error, not a pass of 0 runs: the machine given it would report
+/// success without testing anything (issue 15, item 4).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error(
+    "shard {shard} of seeds {seeds} holds no seed: the range has {count} seed(s), \
+     and shard I/N runs the range's seeds I, I + N, I + 2N, ..."
+)]
+#[diagnostic(
+    code(simsock::empty_shard),
+    help("use at most {count} shard(s) for this range, or a longer range")
+)]
+pub struct EmptyShard {
+    pub shard: Shard,
+    pub seeds: SeedRange,
+    pub count: u64,
 }
 
 #[cfg(test)]

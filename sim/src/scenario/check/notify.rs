@@ -9,24 +9,23 @@ use simsock_model::SimDuration;
 use simsock_model::limits::scenario as lim;
 use simsock_model::scenario::{Scenario, Step, ThreadSpec};
 
-use super::super::load::{ScenarioError, find_key, find_quoted_after, find_value};
+use super::super::load::{ScenarioError, quote};
+use super::StepPath;
 
-/// Checks the notification steps of one thread; `sockets` are the socket
-/// names the host's threads create.
+/// Checks the notification steps of one thread, against the socket and
+/// event names its host's threads make.
 pub(super) fn check_thread(
     s: &Scenario,
     thread: &ThreadSpec,
-    sockets: &BTreeSet<String>,
-    source: &str,
+    hosts: &super::HostThreads<'_>,
+    path: &StepPath<'_>,
 ) -> Result<(), ScenarioError> {
-    let events = events_on_host(s, &thread.host);
     let cx = Cx {
-        sockets,
-        events: &events,
+        sockets: hosts.sockets(&thread.host),
+        events: hosts.events(&thread.host),
         max_time: s.limits.max_time,
-        source,
     };
-    check_steps(&thread.steps, &cx)
+    check_steps(&thread.steps, &cx, path)
 }
 
 /// What the checks of one thread's steps look names and limits up in.
@@ -35,11 +34,10 @@ struct Cx<'a> {
     events: &'a BTreeSet<String>,
     /// `limits.max_time`: the longest time-out a wait may ask for.
     max_time: SimDuration,
-    source: &'a str,
 }
 
-/// Every event name a CreateEvent step of the host makes.
-fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
+/// Every event name a CreateEvent step of the threads makes.
+pub(super) fn events_of(threads: &[&ThreadSpec]) -> BTreeSet<String> {
     fn collect(steps: &[Step], into: &mut BTreeSet<String>) {
         for step in steps {
             match step {
@@ -52,15 +50,15 @@ fn events_on_host(s: &Scenario, host: &str) -> BTreeSet<String> {
         }
     }
     let mut names = BTreeSet::new();
-    for t in s.threads.iter().filter(|t| t.host == host) {
+    for t in threads {
         collect(&t.steps, &mut names);
     }
     names
 }
 
-fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
-    let (sockets, events, source) = (cx.sockets, cx.events, cx.source);
-    for step in steps {
+fn check_steps(steps: &[Step], cx: &Cx<'_>, path: &StepPath<'_>) -> Result<(), ScenarioError> {
+    for (i, step) in steps.iter().enumerate() {
+        let at = &path.child(i);
         match step {
             Step::Select { timeout, .. } | Step::WaitForEvents { timeout, .. }
                 if timeout.is_some_and(|t| t > cx.max_time) =>
@@ -74,14 +72,14 @@ fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
                     timeout.unwrap_or_default(),
                     cx.max_time
                 ))
-                .at(find_key(source, "timeout", 0)));
+                .at(at.value("timeout")));
             }
             Step::Select {
                 read,
                 write,
                 except,
                 ..
-            } => check_select([read, write, except], sockets, source)?,
+            } => check_select([read, write, except], cx.sockets, at)?,
             Step::AsyncSelect { events: list, .. } | Step::EventSelect { events: list, .. }
                 if list.len() > lim::MAX_FD_EVENTS =>
             {
@@ -90,14 +88,14 @@ fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
                     list.len(),
                     lim::MAX_FD_EVENTS
                 ))
-                .at(find_key(source, "events", 0)));
+                .at(at.key("events")));
             }
-            Step::WaitForEvents { events: list, .. } => check_wait(list, events, source)?,
+            Step::WaitForEvents { events: list, .. } => check_wait(list, cx.events, at)?,
             Step::EventSelect { event, .. }
             | Step::EnumNetworkEvents {
                 event: Some(event), ..
-            } => known_event(event, events, source)?,
-            Step::Repeat { steps, .. } => check_steps(steps, cx)?,
+            } => known_event(event, cx.events, at.value("event"))?,
+            Step::Repeat { steps, .. } => check_steps(steps, cx, &path.body(i))?,
             _ => {}
         }
     }
@@ -107,14 +105,8 @@ fn check_steps(steps: &[Step], cx: &Cx<'_>) -> Result<(), ScenarioError> {
 fn check_select(
     sets: [&Vec<String>; 3],
     sockets: &BTreeSet<String>,
-    source: &str,
+    at: &StepPath<'_>,
 ) -> Result<(), ScenarioError> {
-    // The first `Select(` step (not `AsyncSelect(` or `EventSelect(`).
-    let select_at = source
-        .match_indices("Select(")
-        .map(|(i, _)| i)
-        .find(|&i| !source[..i].ends_with(|c: char| c.is_ascii_alphabetic()))
-        .unwrap_or(0);
     for (set, key) in sets.into_iter().zip(["read", "write", "except"]) {
         if set.len() > lim::FD_SETSIZE {
             return Err(ScenarioError::new(format!(
@@ -122,29 +114,22 @@ fn check_select(
                 set.len(),
                 lim::FD_SETSIZE
             ))
-            .at(find_key(source, key, select_at)));
+            .at(at.key(key)));
         }
-        if let Some(name) = set
-            .iter()
-            .enumerate()
-            .find_map(|(i, n)| set[..i].contains(n).then_some(n))
-        {
+        if let Some(second) = (0..set.len()).find(|&i| set[..i].contains(&set[i])) {
             // FD_SET adds a socket once: a set holds each socket at most once.
-            let set_at = find_key(source, key, select_at).map_or(select_at, |r| r.end);
-            let first = find_quoted_after(source, name, set_at);
-            let second = first
-                .clone()
-                .and_then(|r| find_quoted_after(source, name, r.end));
             return Err(ScenarioError::new(format!(
-                "socket `{name}` is twice in select's {key} set"
+                "socket `{}` is twice in select's {key} set",
+                quote(&set[second])
             ))
-            .at(second.or(first)));
+            .at(at.item(key, second)));
         }
-        if let Some(name) = set.iter().find(|n| !sockets.contains(*n)) {
+        if let Some(i) = set.iter().position(|n| !sockets.contains(n)) {
             return Err(ScenarioError::new(format!(
-                "unknown socket name `{name}` in select's {key} set: no Socket or Accept step on this host creates it"
+                "unknown socket name `{}` in select's {key} set: no Socket or Accept step on this host creates it",
+                quote(&set[i])
             ))
-            .at(find_quoted_after(source, name, select_at)));
+            .at(at.item(key, i)));
         }
     }
     Ok(())
@@ -153,7 +138,7 @@ fn check_select(
 fn check_wait(
     list: &[String],
     events: &BTreeSet<String>,
-    source: &str,
+    at: &StepPath<'_>,
 ) -> Result<(), ScenarioError> {
     if list.is_empty() || list.len() > lim::WSA_MAXIMUM_WAIT_EVENTS {
         return Err(ScenarioError::new(format!(
@@ -161,18 +146,24 @@ fn check_wait(
             list.len(),
             lim::WSA_MAXIMUM_WAIT_EVENTS
         ))
-        .at(find_key(source, "WaitForEvents(events", 0)
-            .or_else(|| source.find("WaitForEvents(").map(|i| i..i + 13))));
+        .at(at.key("events")));
     }
-    list.iter().try_for_each(|e| known_event(e, events, source))
+    list.iter()
+        .enumerate()
+        .try_for_each(|(i, e)| known_event(e, events, at.item("events", i)))
 }
 
-fn known_event(name: &str, events: &BTreeSet<String>, source: &str) -> Result<(), ScenarioError> {
+fn known_event(
+    name: &str,
+    events: &BTreeSet<String>,
+    at: Option<std::ops::Range<usize>>,
+) -> Result<(), ScenarioError> {
     if events.contains(name) {
         return Ok(());
     }
     Err(ScenarioError::new(format!(
-        "unknown event name `{name}`: no CreateEvent step on this host creates it"
+        "unknown event name `{}`: no CreateEvent step on this host creates it",
+        quote(name)
     ))
-    .at(find_value(source, "event", name, 0).or_else(|| find_value(source, "", name, 0))))
+    .at(at))
 }

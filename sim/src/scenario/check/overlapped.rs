@@ -5,12 +5,12 @@
 //! step with file:line:col.
 
 use std::collections::BTreeSet;
-use std::ops::Range;
 
 use simsock_model::limits::scenario as lim;
-use simsock_model::scenario::{ExtensionFunction, Scenario, Step};
+use simsock_model::scenario::{ExtensionFunction, Scenario, Step, ThreadSpec};
 
-use super::super::load::{ScenarioError, find_value};
+use super::super::load::{ScenarioError, quote};
+use super::StepPath;
 
 /// The names a host's ConnectEx-family steps use.
 #[derive(Default)]
@@ -22,17 +22,37 @@ struct HostNames {
 }
 
 /// Checks every thread's ConnectEx-family steps.
-pub fn check_overlapped(s: &Scenario, source: &str) -> Result<(), ScenarioError> {
-    let mut calls = Calls::new(source);
-    for thread in &s.threads {
-        let names = host_names(s, &thread.host);
+pub fn check_overlapped(
+    s: &Scenario,
+    source: &str,
+    hosts: &super::HostThreads<'_>,
+) -> Result<(), ScenarioError> {
+    let mut by_host = std::collections::BTreeMap::new();
+    for (index, thread) in s.threads.iter().enumerate() {
+        let names = by_host
+            .entry(thread.host.as_str())
+            .or_insert_with(|| host_names(hosts.threads(&thread.host)));
         let mut obtained = BTreeSet::new();
-        let mut flat = Vec::new();
-        flatten(&thread.steps, &mut flat);
-        for step in flat {
-            let at = calls.next(step);
-            check_step(step, &names, &mut obtained).map_err(|e| e.at(at))?;
+        let path = StepPath::new(source, index);
+        check_steps(&thread.steps, &path, names, &mut obtained)?;
+    }
+    Ok(())
+}
+
+/// Checks steps in the order they run; an error points at its step's name
+/// (found by path, not by searching the text for the next `ConnectEx(`).
+fn check_steps(
+    steps: &[Step],
+    path: &StepPath<'_>,
+    names: &HostNames,
+    obtained: &mut BTreeSet<ExtensionFunction>,
+) -> Result<(), ScenarioError> {
+    for (i, step) in steps.iter().enumerate() {
+        if let Step::Repeat { steps, .. } = step {
+            check_steps(steps, &path.body(i), names, obtained)?;
+            continue;
         }
+        check_step(step, names, obtained).map_err(|e| e.at(path.child(i).head()))?;
     }
     Ok(())
 }
@@ -46,10 +66,10 @@ fn flatten<'a>(steps: &'a [Step], into: &mut Vec<&'a Step>) {
     }
 }
 
-fn host_names(s: &Scenario, host: &str) -> HostNames {
+fn host_names(threads: &[&ThreadSpec]) -> HostNames {
     let mut names = HostNames::default();
     let mut flat = Vec::new();
-    for t in s.threads.iter().filter(|t| t.host == host) {
+    for t in threads {
         flatten(&t.steps, &mut flat);
     }
     for step in flat {
@@ -112,12 +132,14 @@ fn check_step(
         };
         if !known.contains(name) {
             return Err(ScenarioError::new(format!(
-                "unknown {what} `{name}`: no step on this host creates it"
+                "unknown {what} `{}`: no step on this host creates it",
+                quote(name)
             )));
         }
         if what != "socket" && names.sockets.contains(name) {
             return Err(ScenarioError::new(format!(
-                "`{name}` names both a socket and an {what}"
+                "`{}` names both a socket and an {what}",
+                quote(name)
             )));
         }
     }
@@ -167,79 +189,4 @@ fn check_limits(step: &Step) -> Result<(), ScenarioError> {
         )));
     }
     Ok(())
-}
-
-/// Finds each step's call in the source, in order: the steps are written
-/// in the order the threads list them.
-struct Calls<'a> {
-    source: &'a str,
-    from: usize,
-}
-
-impl<'a> Calls<'a> {
-    fn new(source: &'a str) -> Self {
-        Calls { source, from: 0 }
-    }
-
-    /// The span of the step's name (`ConnectEx(`) after the previous one,
-    /// outside strings and comments; `None` for steps this check skips.
-    fn next(&mut self, step: &Step) -> Option<Range<usize>> {
-        let name = step_name(step)?;
-        let needle = format!("{name}(");
-        let mut at = self.from;
-        while let Some(i) = self.source[at..].find(&needle) {
-            let pos = at + i;
-            at = pos + needle.len();
-            if !in_string_or_comment(self.source, pos) && starts_word(self.source, pos) {
-                self.from = at;
-                return Some(pos..pos + name.len());
-            }
-        }
-        // Not found (a scenario built in code): point at its socket, if any.
-        step.socket()
-            .and_then(|s| find_value(self.source, "socket", s, 0))
-    }
-}
-
-fn step_name(step: &Step) -> Option<&'static str> {
-    Some(match step {
-        Step::GetExtensionFunction { .. } => "GetExtensionFunction",
-        Step::ConnectEx { .. } => "ConnectEx",
-        Step::DisconnectEx { .. } => "DisconnectEx",
-        Step::TransmitFile { .. } => "TransmitFile",
-        Step::AcceptEx { .. } => "AcceptEx",
-        Step::CreateIoCompletionPort { .. } => "CreateIoCompletionPort",
-        Step::GetQueuedCompletionStatus { .. } => "GetQueuedCompletionStatus",
-        Step::GetOverlappedResult { .. } => "GetOverlappedResult",
-        Step::WaitForSingleObject { .. } => "WaitForSingleObject",
-        _ => return None,
-    })
-}
-
-fn starts_word(source: &str, pos: usize) -> bool {
-    source[..pos]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
-}
-
-/// Whether byte `pos` lies in a `"..."` string or after `//` on its line.
-fn in_string_or_comment(source: &str, pos: usize) -> bool {
-    let line_start = source[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let line = &source[line_start..pos];
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if in_string => escaped = !escaped,
-            '"' if !escaped => in_string = !in_string,
-            '/' if !in_string && chars.peek() == Some(&'/') => return true,
-            _ => escaped = false,
-        }
-        if c != '\\' {
-            escaped = false;
-        }
-    }
-    in_string
 }
