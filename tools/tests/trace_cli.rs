@@ -28,8 +28,8 @@ fn json_is_one_event_per_line_with_packet_fields() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // The golden trace of refused.ron has 71 events.
-    assert_eq!(lines.len(), 71);
+    // The golden trace of refused.ron has 79 events.
+    assert_eq!(lines.len(), 79);
     let first = &lines[0];
     assert_eq!(first["time_ns"], 0);
     assert_eq!(first["node"], "client");

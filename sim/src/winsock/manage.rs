@@ -60,13 +60,15 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if sock.local.is_some() {
         return Err(WsaError::WSAEINVAL);
     }
-    let own = cx
-        .core
-        .topo
-        .node(cx.host.node)
-        .addrs
-        .iter()
-        .any(|c| c.addr == *addr.ip());
+    // Loopback: every host owns 127.0.0.0/8 (its loopback interface).
+    let own = addr.ip().is_loopback()
+        || cx
+            .core
+            .topo
+            .node(cx.host.node)
+            .addrs
+            .iter()
+            .any(|c| c.addr == *addr.ip());
     if !addr.ip().is_unspecified() && !own {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
