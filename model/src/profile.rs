@@ -174,6 +174,14 @@ pub struct HostProfile {
     pub ephemeral_ports: (u16, u16),
     /// What a full listen backlog does with a new SYN.
     pub backlog_overflow: BacklogOverflow,
+    /// Whether a socket's SO_ERROR outlives a new connect. `Windows`: true:
+    /// after a failed nonblocking connect SO_ERROR reads the code, reading
+    /// does not clear it, and a new connect() does not reset it; it stays
+    /// until a connect succeeds (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_select`). `WindowsDocumented`: false: a new attempt starts
+    /// with SO_ERROR 0 (connect.txt: SO_ERROR reports the outcome of "the
+    /// connection attempt"). Reading never clears it in either.
+    pub so_error_until_connected: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -218,6 +226,7 @@ impl HostProfile {
                 personality,
                 tcp_timed_wait_delay: SimDuration::from_secs(240),
                 refused_syn_retries: 2,
+                so_error_until_connected: false,
                 ..windows
             },
         }
@@ -241,6 +250,7 @@ impl HostProfile {
             arp_timeout: SimDuration::from_secs(2),
             ephemeral_ports: (49152, 65535),
             backlog_overflow: BacklogOverflow::Reset,
+            so_error_until_connected: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -403,6 +413,7 @@ profile_patch! {
     arp_timeout: SimDuration,
     ephemeral_ports: (u16, u16),
     backlog_overflow: BacklogOverflow,
+    so_error_until_connected: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,

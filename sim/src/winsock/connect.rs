@@ -271,10 +271,13 @@ fn open_connection(
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = Some(index);
     }
+    let keep_error = cx.host.profile.so_error_until_connected;
     let sock = cx.host.socket_mut(index);
     sock.conn = Some(conn);
     sock.state = SockState::Connecting;
-    sock.error = None;
+    if !keep_error {
+        sock.error = None; // windows-documented: a new attempt, a clean SO_ERROR
+    }
     sock.remote = Some(to);
     after_tcb(cx.host, cx.core, conn, &out);
     cx.core.put_tcp_out(out);
