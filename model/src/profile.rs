@@ -182,6 +182,17 @@ pub struct HostProfile {
     /// with SO_ERROR 0 (connect.txt: SO_ERROR reports the outcome of "the
     /// connection attempt"). Reading never clears it in either.
     pub so_error_until_connected: bool,
+    /// Whether mixing connect() and ConnectEx is WSAEINVAL. `Windows`: true:
+    /// ConnectEx while a connect() is pending, connect() while a ConnectEx
+    /// is pending, and a second ConnectEx while one is pending all fail with
+    /// WSAEINVAL, and connect() on a socket that ConnectEx connected gives
+    /// WSAEINVAL (ConnectEx again: WSAEISCONN) (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect`, `test_connecting_socket`).
+    /// `WindowsDocumented`: false: WSAEALREADY while an attempt is pending
+    /// ("A nonblocking connect, WSAConnect, or ConnectEx function call is in
+    /// progress on the specified socket", ConnectEx.txt; CB-N2) and
+    /// WSAEISCONN once connected.
+    pub connect_mixing_einval: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -227,6 +238,7 @@ impl HostProfile {
                 tcp_timed_wait_delay: SimDuration::from_secs(240),
                 refused_syn_retries: 2,
                 so_error_until_connected: false,
+                connect_mixing_einval: false,
                 ..windows
             },
         }
@@ -251,6 +263,7 @@ impl HostProfile {
             ephemeral_ports: (49152, 65535),
             backlog_overflow: BacklogOverflow::Reset,
             so_error_until_connected: true,
+            connect_mixing_einval: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -414,6 +427,7 @@ profile_patch! {
     ephemeral_ports: (u16, u16),
     backlog_overflow: BacklogOverflow,
     so_error_until_connected: bool,
+    connect_mixing_einval: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,

@@ -98,6 +98,7 @@ fn disconnect(cx: &mut CallCx<'_>, index: u32, reuse: bool) -> Result<(), WsaErr
     sock.shut_send = false;
     sock.shut_recv = false;
     sock.ex.context_stale = false;
+    sock.ex.connected_by_ex = false;
     sock.ex.reused_from = if reuse { tuple } else { None };
     sock.ex.spent = !reuse; // only closesocket is left to it
     Ok(())
