@@ -174,6 +174,12 @@ pub struct HostProfile {
     pub ephemeral_ports: (u16, u16),
     /// What a full listen backlog does with a new SYN.
     pub backlog_overflow: BacklogOverflow,
+    /// Largest backlog a listen gets, whatever it asks for: 200. Windows
+    /// caps the backlog (SOMAXCONN included) at about 200 and answers the
+    /// SYNs past it with RST (KB113576; Node issue 38736: of 300
+    /// simultaneous connects, 232 to 299 were refused). Both personalities;
+    /// allowed 1..=1024 (simsock's own limit).
+    pub listen_backlog_max: u16,
     /// Whether a socket's SO_ERROR outlives a new connect. `Windows`: true:
     /// after a failed nonblocking connect SO_ERROR reads the code, reading
     /// does not clear it, and a new connect() does not reset it; it stays
@@ -262,6 +268,7 @@ impl HostProfile {
             arp_timeout: SimDuration::from_secs(2),
             ephemeral_ports: (49152, 65535),
             backlog_overflow: BacklogOverflow::Reset,
+            listen_backlog_max: 200,
             so_error_until_connected: true,
             connect_mixing_einval: true,
             loopback_latency: SimDuration::from_micros(10),
@@ -338,6 +345,13 @@ impl HostProfile {
                     "TcpDelAckTicks is {}, allowed 0..=6 (100 ms each)",
                     self.tcp_del_ack_ticks
                 ),
+            );
+        }
+        let max_backlog = crate::limits::scenario::MAX_BACKLOG;
+        if self.listen_backlog_max == 0 || u32::from(self.listen_backlog_max) > max_backlog {
+            return err(
+                "listen_backlog_max",
+                format!("{} is outside 1..={max_backlog}", self.listen_backlog_max),
             );
         }
         if self.arp_timeout > SimDuration::from_secs(60) {
@@ -426,6 +440,7 @@ profile_patch! {
     arp_timeout: SimDuration,
     ephemeral_ports: (u16, u16),
     backlog_overflow: BacklogOverflow,
+    listen_backlog_max: u16,
     so_error_until_connected: bool,
     connect_mixing_einval: bool,
     loopback_latency: SimDuration,
@@ -470,6 +485,19 @@ mod tests {
         let windows = load("(tcp_timed_wait_delay: \"30s\")");
         assert_eq!(windows.refused_syn_retries, 4);
         assert!(ron::from_str::<HostProfile>("(no_such_field: 1)").is_err());
+    }
+
+    /// KB113576: the backlog cap is about 200; simsock allows 1..=1024.
+    #[test]
+    fn listen_backlog_max_bounds() {
+        let mut p = HostProfile::default();
+        assert_eq!(p.listen_backlog_max, 200);
+        p.listen_backlog_max = 1024;
+        assert!(p.validate().is_ok());
+        p.listen_backlog_max = 1025;
+        assert_eq!(p.validate().unwrap_err().field, "listen_backlog_max");
+        p.listen_backlog_max = 0;
+        assert_eq!(p.validate().unwrap_err().field, "listen_backlog_max");
     }
 
     /// Every field of the profile is in the patch: a whole profile written

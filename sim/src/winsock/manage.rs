@@ -114,9 +114,11 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     if sock.family == Family::Inet {
         cx.host.listeners.insert(port, index);
     }
+    // Windows caps the backlog at about 200 (`listen_backlog_max`, KB113576).
+    let cap = u32::from(cx.host.profile.listen_backlog_max).min(MAX_BACKLOG);
     let sock = cx.host.socket_mut(index);
     sock.state = SockState::Listening;
-    let backlog = backlog.clamp(1, MAX_BACKLOG);
+    let backlog = backlog.clamp(1, cap);
     match sock.listener.as_mut() {
         Some(l) => l.backlog = backlog,
         None => {
