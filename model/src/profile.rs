@@ -199,6 +199,20 @@ pub struct HostProfile {
     /// progress on the specified socket", ConnectEx.txt; CB-N2) and
     /// WSAEISCONN once connected.
     pub connect_mixing_einval: bool,
+    /// Whether a datagram socket's connect to the limited broadcast
+    /// 255.255.255.255 needs SO_BROADCAST. `Windows`: false: the connect
+    /// succeeds without it and send() on the socket works, while sendto()
+    /// to the same address fails with WSAEACCES (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_broadcast`). `WindowsDocumented`:
+    /// true: WSAEACCES at connect (connect.txt, CB-B2). A directed
+    /// broadcast needs SO_BROADCAST in both.
+    pub broadcast_connect_needs_so_broadcast: bool,
+    /// Whether connecting an unconnected datagram socket to 0.0.0.0:0 fails.
+    /// `Windows`: true, WSAEADDRNOTAVAIL; on a connected socket it
+    /// disconnects (Wine, `test_connect_udp`). `WindowsDocumented`: false:
+    /// the all-zero address disconnects, connected or not (connect.txt,
+    /// CB-D4).
+    pub dgram_disconnect_needs_connection: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -245,6 +259,8 @@ impl HostProfile {
                 refused_syn_retries: 2,
                 so_error_until_connected: false,
                 connect_mixing_einval: false,
+                broadcast_connect_needs_so_broadcast: true,
+                dgram_disconnect_needs_connection: false,
                 ..windows
             },
         }
@@ -271,6 +287,8 @@ impl HostProfile {
             listen_backlog_max: 200,
             so_error_until_connected: true,
             connect_mixing_einval: true,
+            broadcast_connect_needs_so_broadcast: false,
+            dgram_disconnect_needs_connection: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -443,6 +461,8 @@ profile_patch! {
     listen_backlog_max: u16,
     so_error_until_connected: bool,
     connect_mixing_einval: bool,
+    broadcast_connect_needs_so_broadcast: bool,
+    dgram_disconnect_needs_connection: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
