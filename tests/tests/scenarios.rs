@@ -272,7 +272,7 @@ fn reuse_time_wait_and_port_exhaustion() {
             ok(S + 4 * MS),
             ok(2 * S + 6 * MS),
             ("WSAENOBUFS".to_string(), 3 * S + 6 * MS),
-            ok(240 * S + 6 * MS),
+            ok(120 * S + 6 * MS),
         ]
     );
 }
