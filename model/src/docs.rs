@@ -310,10 +310,11 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
     match code {
         E::WSAECONNREFUSED => &[
             "The SYN reaches a host with no listener on the port, and its stack answers RST \
-             (RFC 9293 §3.10.7.1; CB-C14). Under the Windows profile the client re-sends the \
-             SYN refused_syn_retries times (2), refused_retry_interval apart (500 ms), before \
-             it gives up: 1.006 s over a 1 ms link. refused_syn_retries: 0 gives the \
-             documents' immediate refusal.",
+             (RFC 9293 §3.10.7.1; CB-C14). The client re-sends the SYN refused_syn_retries \
+             times, refused_retry_interval apart (500 ms), before it gives up: 4 times under \
+             the windows personality (2.010 s over a 1 ms link, as Windows 10/11 is \
+             measured), 2 under windows-documented (1.006 s, KB175523). \
+             refused_syn_retries: 0 gives an immediate refusal.",
             "The listener's backlog is full and the server's profile has backlog_overflow: \
              Reset, the Windows default: the SYN is answered with RST (CB-C14).",
         ],
@@ -342,7 +343,8 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEADDRINUSE => &[
             "connect from a socket bound (with SO_REUSEADDR) to a port whose earlier \
              connection to the same peer is still in TIME_WAIT: the four-tuple is held until \
-             tcp_timed_wait_delay (240 s by default, 0 to 300 s) has passed, and connect \
+             tcp_timed_wait_delay (120 s under windows, 240 s under windows-documented, 0 to \
+             300 s) has passed, and connect \
              reports the collision, the delayed bind (CB-C17, CB-T1, CB-T3).",
             "bind to a port that a socket, a connection or a TIME_WAIT record holds, on a \
              socket without SO_REUSEADDR (CB-C17); listen on a port another socket listens on.",

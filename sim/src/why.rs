@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! WSAETIMEDOUT at 21.000 s: SYN sent at 0, 3 and 9 s; all dropped on link client-server (down since the start)
-//! WSAECONNREFUSED at 1.006 s: SYN answered with RST by server (reset: no listener) at 0.001, 0.503 and 1.005 s
+//! WSAECONNREFUSED at 2.010 s: SYN answered with RST by server (reset: no listener) at 0.001, 0.503, 1.005, 1.507 and 2.009 s
 //! WSAEHOSTUNREACH at 2.002 s: router answered ICMP host unreachable at 2.001 s (ARP got no answer for 10.0.1.99)
 //! WSAENETUNREACH at 0.000 s: no route from client to 192.168.9.9; no packet sent
 //! WSAEADDRINUSE at 1.000 s: 10.0.0.1:5000 > 10.0.0.2:80 is in TIME_WAIT until 30.004 s

@@ -214,7 +214,7 @@ impl World {
                     NodeKind::Host(h) => self.hosts[h as usize].profile.arp_timeout,
                     NodeKind::Router | NodeKind::Switch => crate::engine::core::ROUTER_ARP_TIMEOUT,
                 };
-                self.core.send(node, pkt, arp);
+                self.core.send_generated(node, pkt, arp);
             }
             Event::Timer { timer } => match self.core.timers.fire(timer) {
                 Some(Target::Tcb { host, conn }) => {

@@ -43,14 +43,14 @@ fn story(overflow: &str, second_expect: &str) -> String {
 fn windows_resets_a_syn_beyond_the_backlog() {
     let text = story(
         "Reset",
-        r#"Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED), took: "1.006s"),"#,
+        r#"Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAECONNREFUSED), took: "2.010s"),"#,
     );
     let report = run(&load(&text).unwrap(), &RunOptions::default());
     assert!(report.passed, "{:?}", report.failures);
     assert!(
         report
             .trace_lines()
-            .iter()
+            .into_iter()
             .any(|l| l.contains("(reset: backlog full)"))
     );
 }
@@ -66,7 +66,7 @@ fn posix_drops_a_syn_beyond_the_backlog() {
     assert_eq!(
         report
             .trace_lines()
-            .iter()
+            .into_iter()
             .filter(|l| l.contains("(backlog full)"))
             .count(),
         3

@@ -448,9 +448,9 @@ fn firewall_rules_give_timeout_refused_and_unreachable() {
         (c[0].end_ns, c[0].result.clone())
     };
     assert_eq!(outcome("drop"), (21 * S, "WSAETIMEDOUT".into()));
-    assert_eq!(outcome("rst"), (1_006 * MS, "WSAECONNREFUSED".into()));
+    assert_eq!(outcome("rst"), (2_010 * MS, "WSAECONNREFUSED".into()));
     assert_eq!(outcome("icmp"), (2 * MS, "WSAEHOSTUNREACH".into()));
-    assert_eq!(outcome("out"), (S, "WSAECONNREFUSED".into()));
+    assert_eq!(outcome("out"), (2 * S, "WSAECONNREFUSED".into()));
     assert!(!lines_with(&report, "server", "unreachable (AdminProhibited)").is_empty());
     let to_83 = report
         .trace_lines()

@@ -110,7 +110,7 @@ fn refused_story() -> Scenario {
                 kind: Kind::Stream,
                 expect: None,
             },
-            connect(Outcome::Err(WsaError::WSAECONNREFUSED), ms(1_006)),
+            connect(Outcome::Err(WsaError::WSAECONNREFUSED), ms(2_010)),
             Step::LastError {
                 expect: Some(Outcome::Err(WsaError::WSAECONNREFUSED)),
             },
@@ -154,7 +154,7 @@ fn refused_story() -> Scenario {
 
 /// CB-C14, CB-C5: the refused story built from Rust values passes the
 /// semantic check, runs, and its calls end with the right codes at the
-/// right times: WSAECONNREFUSED after 1.006 s, then OK at 6.002 s.
+/// right times: WSAECONNREFUSED after 2.010 s, then OK at 6.002 s.
 #[test]
 fn refused_story_built_in_rust() {
     let story = refused_story();
@@ -169,7 +169,7 @@ fn refused_story_built_in_rust() {
     assert_eq!(
         seen,
         [
-            ("WSAECONNREFUSED", 0, 1_006 * MS),
+            ("WSAECONNREFUSED", 0, 2_010 * MS),
             ("OK", 6 * S, 6 * S + 2 * MS)
         ]
     );
@@ -214,7 +214,7 @@ type Seen = (String, CallResult, SimTime, SimTime);
 /// CB-C14, CB-C5, CB-N7: a thread driven by a Rust closure. The closure
 /// connects; when it sees WSAECONNREFUSED it sleeps until 6 s and tries
 /// again on the same socket, then sends "hello" and closes. It sees each
-/// blocking call's outcome when the call returns: refused after 1.006 s,
+/// blocking call's outcome when the call returns: refused after 2.010 s,
 /// connected at 6.002 s.
 #[test]
 fn closure_program_reacts_to_results() {
@@ -290,8 +290,8 @@ fn closure_program_reacts_to_results() {
         summary,
         [
             ("Socket".into(), Ok(Value::Socket(0x100)), 0, 0),
-            ("Connect".into(), refused, 0, 1_006 * MS),
-            ("SleepUntil".into(), Ok(Value::None), 1_006 * MS, 6 * S),
+            ("Connect".into(), refused, 0, 2_010 * MS),
+            ("SleepUntil".into(), Ok(Value::None), 2_010 * MS, 6 * S),
             ("Connect".into(), Ok(Value::None), 6 * S, at_6_002),
             ("Send".into(), Ok(Value::Bytes(5)), at_6_002, at_6_002),
             ("Close".into(), Ok(Value::None), at_6_002, at_6_002),
@@ -309,7 +309,7 @@ fn closure_program_reacts_to_results() {
     assert_eq!(
         lines,
         [
-            "1006000000 client return rust connect(s, 10.0.0.2:80) = WSAECONNREFUSED (called at 0)",
+            "2010000000 client return rust connect(s, 10.0.0.2:80) = WSAECONNREFUSED (called at 0)",
             "6002000000 client return rust connect(s, 10.0.0.2:80) = OK (called at 6000000000)",
         ]
     );

@@ -55,7 +55,7 @@ fn run_story(client_steps: &str) -> Report {
 }
 
 /// CB-N3: success in the write set one round trip after the call (2 ms),
-/// failure in the except set when the RSTs end the attempt (1.006 s after
+/// failure in the except set when the RSTs end the attempt (2.010 s after
 /// it began), with SO_ERROR = WSAECONNREFUSED; a time-out returns 0.
 #[test]
 fn select_reports_success_in_write_and_failure_in_except() {
@@ -78,7 +78,7 @@ fn select_reports_success_in_write_and_failure_in_except() {
             (
                 "select(read [], write [r], except [r], INFINITE)",
                 "OK (1: except [r])",
-                2 * S + 8 * MS
+                3 * S + 12 * MS
             ),
         ]
     );
@@ -87,7 +87,7 @@ fn select_reports_success_in_write_and_failure_in_except() {
 }
 
 /// CB-N4: FD_CONNECT once per attempt, error 0 on success (2 ms),
-/// WSAECONNREFUSED after the SYN retries (1.006 s), WSAETIMEDOUT when the
+/// WSAECONNREFUSED after the SYN retries (2.010 s), WSAETIMEDOUT when the
 /// SYN retransmissions run out (21 s).
 #[test]
 fn async_select_posts_fd_connect_with_the_outcome_code() {
@@ -103,7 +103,7 @@ fn async_select_posts_fd_connect_with_the_outcome_code() {
             ("OK (ok FD_WRITE 0)", 2 * MS),
             ("OK (ok FD_READ 0)", 4 * MS),
             ("OK (ok FD_CLOSE 0)", 4 * MS),
-            ("OK (refused FD_CONNECT WSAECONNREFUSED)", 1_006 * MS),
+            ("OK (refused FD_CONNECT WSAECONNREFUSED)", 2_010 * MS),
             ("OK (lost FD_CONNECT WSAETIMEDOUT)", 21 * S),
         ]
     );
@@ -122,9 +122,9 @@ fn fd_connect_is_posted_once_per_attempt() {
             Socket(name: "s"),
             AsyncSelect(socket: "s", window: "w", events: [FD_CONNECT]),
             Connect(socket: "s", to: "10.0.0.2:81", expect: Err(WSAEWOULDBLOCK)),
-            GetMessage(window: "w", expect: Message(socket: "s", event: FD_CONNECT, error: WSAECONNREFUSED), at: "1.006s"),
+            GetMessage(window: "w", expect: Message(socket: "s", event: FD_CONNECT, error: WSAECONNREFUSED), at: "2.010s"),
             Connect(socket: "s", to: "10.0.0.2:80", expect: Err(WSAEWOULDBLOCK)),
-            GetMessage(window: "w", expect: Message(socket: "s", event: FD_CONNECT), at: "1.008s"),
+            GetMessage(window: "w", expect: Message(socket: "s", event: FD_CONNECT), at: "2.012s"),
             GetMessage(window: "w"),
         "#,
     );
@@ -172,7 +172,7 @@ fn event_select_signals_and_enum_network_events_reads_the_code() {
         [
             ("OK (WSA_WAIT_EVENT_0 + 1)", 2 * MS),
             ("OK (WSA_WAIT_TIMEOUT)", S + 2 * MS),
-            ("OK (WSA_WAIT_EVENT_0 + 0)", 1_006 * MS),
+            ("OK (WSA_WAIT_EVENT_0 + 0)", 2_010 * MS),
         ]
     );
     let enums: Vec<_> = calls_named(&report, "client", "main", "WSAEnumNetworkEvents(")
@@ -203,7 +203,7 @@ fn wait_all_waits_for_every_event() {
             Socket(name: "t"),
             EventSelect(socket: "t", event: "b", events: [FD_CONNECT]),
             Connect(socket: "t", to: "10.0.0.2:81", expect: Err(WSAEWOULDBLOCK)),
-            WaitForEvents(events: ["a", "b"], wait_all: true, expect: Value(0), at: "1.006s"),
+            WaitForEvents(events: ["a", "b"], wait_all: true, expect: Value(0), at: "2.010s"),
         "#,
     );
     assert_passed(&report);
@@ -362,7 +362,7 @@ fn listener_readable_and_fd_accept() {
 /// The wake design: a thread in select waits on all its sockets at once,
 /// and once the select returns it is on no socket's waiter list, so no
 /// later change of the others resumes it. The run is stopped at 0.5 s,
-/// after the select (2 ms) and before the 63 refusals (1.006 s) that would
+/// after the select (2 ms) and before the 63 refusals (2.010 s) that would
 /// empty the lists anyway.
 #[test]
 fn a_finished_select_leaves_every_waiter_list() {
@@ -502,7 +502,7 @@ fn builder_helpers_make_notification_steps() {
                 Step::connect("s", "10.0.0.2:81").expect(Outcome::Err(WsaError::WSAEWOULDBLOCK)),
                 Step::get_message("w")
                     .expect(fd_connect("s", Some(WsaError::WSAECONNREFUSED)))
-                    .took("1.006s"),
+                    .took("2.010s"),
                 Step::new_socket("t"),
                 Step::connect("t", "10.0.0.2:81").expect(Outcome::Err(WsaError::WSAECONNREFUSED)),
                 Step::select(&[], &["t"], &["t"]).expect(Outcome::Selected {

@@ -55,7 +55,7 @@ fn an_old_duplicate_reaches_the_new_connection_only_without_time_wait() {
     assert!(late[1].contains(" send ") && late[1].contains("[ACK]"));
     assert!(!late[1].contains("TIME_WAIT"), "{}", late[1]);
 
-    // patient (240 s) could not reconnect (WSAEADDRINUSE, in the scenario);
+    // patient (120 s) could not reconnect (WSAEADDRINUSE, in the scenario);
     // its copy meets the TIME_WAIT record, which answers it.
     let late = lines_with(&report, "patient", LATE);
     assert_eq!(late.len(), 2, "{late:?}");

@@ -37,7 +37,7 @@ fn a_live_timer_still_fires_and_ends_the_run() {
 /// A select that returns before its time-out (CB-N3: the connect completes
 /// at 2 ms, well inside the 5 s) leaves no wake-up behind, and neither does
 /// the server's SYN,ACK timer once the handshake's ACK turned it off: the
-/// run ends at 2.008 s with its last call, not at 3.001 s (the SYN,ACK
+/// run ends at 3.012 s with its last call, not at 3.001 s (the SYN,ACK
 /// timer) or 5 s (the select's time-out).
 #[test]
 fn a_wait_that_returns_first_cancels_its_time_out() {
@@ -45,6 +45,6 @@ fn a_wait_that_returns_first_cancels_its_time_out() {
     let report = run_file(&path, None);
     assert_passed(&report);
     let last_return = report.calls.iter().map(|c| c.end_ns).max();
-    assert_eq!(last_return, Some(2_008_000_000));
-    assert_eq!(report.end, SimTime::from_nanos(2_008_000_000));
+    assert_eq!(last_return, Some(3_012_000_000));
+    assert_eq!(report.end, SimTime::from_nanos(3_012_000_000));
 }

@@ -340,7 +340,7 @@ fn failed_wsaconnect_is_explained_like_connect() {
     let threads = r#"Thread(host: "client", name: "main", steps: [
             Socket(name: "s"),
             WsaConnect(socket: "s", to: "10.0.0.2:81", caller_data: "hi", callee_buffer: 4,
-                       expect: Err(WSAECONNREFUSED), at: "1.006s"),
+                       expect: Err(WSAECONNREFUSED), at: "2.010s"),
         ])"#;
     let report = run_text(&scenario(
         "provider: ConnectData",

@@ -142,6 +142,9 @@ fn scenario(n: usize, topology: Topology) -> Scenario {
             .ok()
             .and_then(|t| t.parse().ok())
             .unwrap_or(HostProfile::default().tcp_del_ack_ticks),
+        // Every client connects at once: the listen backlog (1024) must
+        // hold them all, past Windows' cap of 200.
+        listen_backlog_max: 1024,
         ..HostProfile::default()
     };
     let host = |name: String, addr| HostSpec {

@@ -154,6 +154,7 @@ impl Plan {
             .topo
             .links
             .iter()
+            .filter(|l| l.ends[0] != l.ends[1]) // a host's loopback `lo`: not a cable
             .map(|l| LinkView {
                 name: l.name.clone(),
                 ends: l.ends.map(|n| core.topo.node(n).name.clone()),

@@ -309,7 +309,7 @@ mod tests {
         );
         assert!(
             text.contains(
-                "\n  (c) doc WSAECONNREFUSED at 2 ms, windows WSAECONNREFUSED at 1.006 s\n"
+                "\n  (c) doc WSAECONNREFUSED at 2 ms, windows WSAECONNREFUSED at 2.010 s\n"
             ),
             "{text}"
         );

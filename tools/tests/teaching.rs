@@ -115,8 +115,8 @@ fn json_calls_carry_why() {
     assert_eq!(refused["result"], "WSAECONNREFUSED");
     assert_eq!(
         refused["why"],
-        "WSAECONNREFUSED at 1.006 s: SYN answered with RST by server (reset: no listener) \
-         at 0.001, 0.503 and 1.005 s"
+        "WSAECONNREFUSED at 2.010 s: SYN answered with RST by server (reset: no listener) \
+         at 0.001, 0.503, 1.005, 1.507 and 2.009 s"
     );
     assert!(calls[0]["why"].is_null());
 }

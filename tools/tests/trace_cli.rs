@@ -28,8 +28,8 @@ fn json_is_one_event_per_line_with_packet_fields() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // The golden trace of refused.ron has 71 events.
-    assert_eq!(lines.len(), 71);
+    // The golden trace of refused.ron has 79 events.
+    assert_eq!(lines.len(), 79);
     let first = &lines[0];
     assert_eq!(first["time_ns"], 0);
     assert_eq!(first["node"], "client");
@@ -115,4 +115,25 @@ fn a_bad_file_exits_2_with_its_location() {
 fn an_unknown_format_is_a_usage_error() {
     let out = simsock(&["trace", &bundled("refused.ron"), "--format", "svg"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Loopback: packets over a host's `lo` stay on its lifeline in the ladder
+/// and are named `lo` in the JSON trace.
+#[test]
+fn loopback_packets_are_shown_on_lo() {
+    let file = bundled("windows/loopback-connect.ron");
+    let out = simsock(&["trace", &file, "--format", "ladder"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ladder = String::from_utf8(out.stdout).unwrap();
+    assert!(ladder.contains('↺'), "{ladder}");
+    assert!(ladder.contains("lo: SYN seq=0"), "{ladder}");
+    let out = simsock(&["trace", &file, "--format", "json"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let syn = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|l| l["kind"] == "send" && l["packet"]["flags"] == "SYN")
+        .expect("a SYN is sent");
+    assert_eq!(syn["link"], "lo");
+    assert_eq!(syn["packet"]["src"], "127.0.0.1");
 }

@@ -148,8 +148,9 @@ fn refused_then_connected() {
     let all: Vec<&Packet> = packets.iter().collect();
     #[rustfmt::skip]
     let expected = [
-        // Three SYNs, each answered with RST: WSAECONNREFUSED at 1.006 s.
-        "SYN", "RST,ACK", "SYN", "RST,ACK", "SYN", "RST,ACK",
+        // Five SYNs, each answered with RST: WSAECONNREFUSED at 2.010 s
+        // (Windows 10/11 re-sends a refused SYN 4 times).
+        "SYN", "RST,ACK", "SYN", "RST,ACK", "SYN", "RST,ACK", "SYN", "RST,ACK", "SYN", "RST,ACK",
         // At 6 s the server listens: handshake, 5 bytes, FIN both ways. The
         // server's ACK of the data waits (delayed ACK); the FIN's covers both.
         "SYN", "SYN,ACK", "ACK", "PSH,ACK", "FIN,ACK", "ACK", "FIN,ACK", "ACK",
@@ -160,8 +161,8 @@ fn refused_then_connected() {
     }
     assert_eq!(all[2].comment, "SYN re-sent after RST");
     assert_eq!(all[2].time_ns, 502_000_000);
-    assert_eq!(all[9].comment, "payload: 5 zero bytes (not in the trace)");
-    assert_eq!(all[6].time_ns, 6_000_000_000);
+    assert_eq!(all[13].comment, "payload: 5 zero bytes (not in the trace)");
+    assert_eq!(all[10].time_ns, 6_000_000_000);
 }
 
 #[test]
@@ -183,7 +184,7 @@ fn time_wait_holds_the_four_tuple() {
     assert_eq!(port_5000[7].time_ns, 30_004_000_000);
     // tiny: three connections use its three ephemeral ports; the fourth
     // connect finds none (WSAENOBUFS) and the next SYN waits for the first
-    // TIME_WAIT to end at 240.004 s.
+    // TIME_WAIT to end at 120.004 s.
     let syns: Vec<(u16, u64)> = packets
         .iter()
         .filter(|p| p.flags == "SYN" && p.dst_port == 8080)
@@ -193,7 +194,7 @@ fn time_wait_holds_the_four_tuple() {
         (65533, 0),
         (65534, 1_002_000_000),
         (65535, 2_004_000_000),
-        (65533, 240_004_000_000),
+        (65533, 120_004_000_000),
     ];
     assert_eq!(syns, expected);
 }

@@ -189,6 +189,11 @@ pub enum SockOpt {
     SO_ACCEPTCONN,
     SO_SNDBUF,
     SO_RCVBUF,
+    /// Stream sockets: `value` is l_linger in seconds with l_onoff = 1; 0
+    /// makes closesocket abortive: it sends RST and keeps no TIME_WAIT
+    /// (closesocket's page, "SO_LINGER ... timeout value of zero"; Wine,
+    /// `test_linger`).
+    SO_LINGER,
     // ConnectEx (issue 3, item 4): CB-X6, CB-X7, CB-X5.
     /// setsockopt after ConnectEx: the socket takes the default state of a
     /// connected socket (CB-X6).

@@ -133,6 +133,25 @@ impl Core {
         self.send_via(from, pkt, hop, arp_timeout);
     }
 
+    /// Sends a packet the node made up itself (an ICMP error after ARP gave
+    /// up, a firewall's RST): one for the node itself never was on the
+    /// wire, so it reaches the node's input at once, on no interface (not
+    /// over its loopback).
+    pub fn send_generated(&mut self, from: NodeId, pkt: PacketId, arp_timeout: SimDuration) {
+        let dst = self.packets.get(pkt).header.dst;
+        match self.routes.next_hop(&self.topo, from, dst) {
+            Hop::Local => {
+                let arrive = Event::Arrive {
+                    pkt,
+                    node: from,
+                    link: None,
+                };
+                self.schedule(self.now(), arrive);
+            }
+            hop => self.send_via(from, pkt, hop, arp_timeout),
+        }
+    }
+
     /// A node sends a TCP segment along `hop`, the answer
     /// [`Routes::next_hop`] gave (or would give) for `addrs.1`: routes are
     /// static, so a connection asks once and keeps the answer.
@@ -147,9 +166,14 @@ impl Core {
         self.send_via(from, pkt, hop, arp_timeout);
     }
 
-    /// Puts a pooled packet on the way `hop` says.
+    /// Puts a pooled packet on the way `hop` says: a packet for the node
+    /// itself goes over its loopback interface (a host's) or arrives at
+    /// once (a router's own address).
     fn send_via(&mut self, from: NodeId, pkt: PacketId, hop: Hop, arp_timeout: SimDuration) {
         match hop {
+            Hop::Local if let Some(lo) = self.topo.loopback(from) => {
+                self.transmit(from, lo, from, pkt);
+            }
             Hop::Local => self.schedule(
                 self.now(),
                 Event::Arrive {

@@ -104,13 +104,8 @@ fn answer_reset(core: &mut Core, node: NodeId, header: &PacketHeader) {
         ttl: simsock_model::packet::DEFAULT_TTL,
         transport: Transport::Tcp(rst),
     };
-    core.send_new(
-        node,
-        reply,
-        [&[], &[]],
-        "reset: firewall",
-        ROUTER_ARP_TIMEOUT,
-    );
+    let pkt = core.packets.insert(reply, [&[], &[]], "reset: firewall");
+    core.send_generated(node, pkt, ROUTER_ARP_TIMEOUT);
 }
 
 #[cfg(test)]

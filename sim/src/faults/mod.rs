@@ -76,7 +76,12 @@ pub enum FaultAction {
 
 /// A node is about to put `pkt` on `link`: false (and the packet dropped or
 /// rejected) if the node is down or its firewall stops it (`Out` rules).
+/// The loopback interface has no cable and no firewall rules (Windows
+/// Firewall does not filter loopback traffic): only a crash stops it.
 pub fn before_link(core: &mut Core, from: NodeId, link: LinkId, pkt: PacketId) -> bool {
+    if core.topo.is_loopback(link) {
+        return true; // a crashed host runs nothing that sends
+    }
     if let Some(reason) = core.faults.down_reason(from) {
         core.drop_packet(from, Some(link), pkt, reason);
         return false;
@@ -104,6 +109,8 @@ pub fn on_link(core: &mut Core, from: NodeId, link: LinkId, to: NodeId, pkt: Pac
 /// host is crashed; for a packet that came over a link, if its interface is
 /// down or its firewall stops it (`In` rules, answered with RST or ICMP).
 pub fn before_host(core: &mut Core, node: NodeId, link: Option<LinkId>, pkt: PacketId) -> bool {
+    // Looped back: only a crash stops it (see `before_link`).
+    let link = link.filter(|&l| !core.topo.is_loopback(l));
     let reason = match core.faults.node(node) {
         Some(n) if n.crashed => "host down",
         Some(n) if n.interface_down && link.is_some() => "interface down",

@@ -78,6 +78,14 @@ impl Routes {
         if here.addrs.iter().any(|c| c.addr == dst) {
             return Hop::Local;
         }
+        if dst.is_loopback() {
+            // 127.0.0.0/8 never leaves a node (RFC 1122 §3.2.1.3 (g)): a
+            // host's loopback interface answers it; a router drops it.
+            return match topo.loopback(node) {
+                Some(_) => Hop::Local,
+                None => Hop::NoRoute,
+            };
+        }
         if here.addrs.iter().any(|c| c.contains(dst)) {
             return on_link(topo, node, dst);
         }

@@ -64,7 +64,16 @@ pub struct Topology {
     /// nodes: every packet asks for them, and a `Node` of a host not
     /// visited for a while is a cold cache line (two with its addresses).
     hot: Vec<(NodeKind, Option<Ipv4Addr>)>,
+    /// Per node, its loopback interface: a link from the host to itself
+    /// (`add_loopback`), outside the graph and the adjacency, so routing
+    /// and the topology views never see it.
+    loopbacks: Vec<Option<LinkId>>,
 }
+
+/// The address a host's loopback interface answers from: 127.0.0.1 of
+/// 127.0.0.0/8 (RFC 1122 §3.2.1.3 (g): "addresses of this form MUST NOT
+/// appear outside a host").
+pub const LOOPBACK_ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
 impl Topology {
     /// Adds a node; addresses must be unique across the topology (checked by
@@ -112,6 +121,33 @@ impl Topology {
         self.nodes[b.0 as usize].links.push(id);
         self.links.push(link);
         id
+    }
+
+    /// Gives `node` a loopback interface: `link`, both of whose ends are the
+    /// node. Packets a host sends to 127.0.0.0/8 or to one of its own
+    /// addresses go over it and arrive back after its latency.
+    pub fn add_loopback(&mut self, node: NodeId, link: Link) -> LinkId {
+        debug_assert_eq!(link.ends, [node, node]);
+        let id = LinkId(self.links.len() as u32);
+        self.links.push(link);
+        let i = node.0 as usize;
+        if self.loopbacks.len() <= i {
+            self.loopbacks.resize(i + 1, None);
+        }
+        self.loopbacks[i] = Some(id);
+        id
+    }
+
+    /// The node's loopback interface, if it has one (hosts do).
+    #[inline]
+    pub fn loopback(&self, node: NodeId) -> Option<LinkId> {
+        self.loopbacks.get(node.0 as usize).copied().flatten()
+    }
+
+    /// Whether `link` is a loopback interface.
+    pub fn is_loopback(&self, link: LinkId) -> bool {
+        let ends = self.links[link.0 as usize].ends;
+        ends[0] == ends[1]
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
@@ -177,8 +213,12 @@ impl Topology {
         self.node(node).addrs.iter().any(|c| c.broadcast() == dst)
     }
 
-    /// The address `node` uses on the subnet that contains `peer`, else its first.
+    /// The address `node` uses on the subnet that contains `peer`, else its
+    /// first; toward 127.0.0.0/8, the loopback interface's 127.0.0.1.
     pub fn source_addr(&self, node: NodeId, toward: Ipv4Addr) -> Option<Ipv4Addr> {
+        if toward.is_loopback() && self.loopback(node).is_some() {
+            return Some(LOOPBACK_ADDR);
+        }
         let addrs = &self.node(node).addrs;
         addrs
             .iter()

@@ -87,6 +87,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         link.up = spec.up;
         topo.add_link(link);
     }
+    add_loopbacks(&mut topo, &hosts, seed);
     let threads = build_threads(s, &mut hosts);
     let mut trace = Trace::new(opts.trace);
     trace.keep_at_most(opts.max_kept_events);
@@ -119,6 +120,22 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     };
     world.start();
     world
+}
+
+/// Gives every host its loopback interface, a link named `lo` from the host
+/// to itself with the profile's `loopback_latency`, after the declared
+/// links (so their ids, and the capture's interface numbers, stay).
+fn add_loopbacks(topo: &mut Topology, hosts: &[Host], seed: u64) {
+    for host in hosts {
+        let stream = Stream::new(seed, &format!("link/{}/lo", host.name));
+        let link = Link::new(
+            "lo".to_string(),
+            [host.node, host.node],
+            host.profile.loopback_latency,
+            stream,
+        );
+        topo.add_loopback(host.node, link);
+    }
 }
 
 /// The events that keep their order under `shuffle_ties`: packets arriving

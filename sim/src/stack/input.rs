@@ -45,14 +45,15 @@ pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<
     core.packets.free(pkt);
 }
 
-/// Whether the destination is one of the host's addresses or a broadcast
-/// address of one of its subnets (CB-B3).
+/// Whether the destination is one of the host's addresses, its loopback
+/// network 127.0.0.0/8, or a broadcast address of one of its subnets (CB-B3).
 fn accepts(host: &Host, core: &Core, header: &PacketHeader) -> bool {
     if core.topo.first_addr(host.node) == Some(header.dst) {
         return true; // the common case, without reading the node's addresses
     }
     let addrs = &core.topo.node(host.node).addrs;
     header.dst.is_broadcast()
+        || header.dst.is_loopback()
         || addrs
             .iter()
             .any(|c| c.addr == header.dst || c.broadcast() == header.dst)
@@ -77,12 +78,23 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
         && !seg.flags.has(TcpFlags::RST)
     {
         match host.listeners.get(&seg.dst_port) {
-            Some(&listener) => passive_open(host, core, listener, tuple, (seg, payload)),
-            None => reset_closed(host, core, tuple, seg, "reset: no listener"),
+            Some(&listener) if listens_on(host, listener, ip.dst) => {
+                passive_open(host, core, listener, tuple, (seg, payload));
+            }
+            _ => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
         reset_closed(host, core, tuple, seg, "reset: no connection");
     }
+}
+
+/// Whether the listener bound to the SYN's port takes a SYN for `dst`: one
+/// bound to a wildcard address takes every local address, one bound to an
+/// address only that one (a listener on 10.0.0.1:80 refuses 127.0.0.1:80).
+fn listens_on(host: &Host, listener: u32, dst: std::net::Ipv4Addr) -> bool {
+    let sock = host.socket(listener);
+    sock.local
+        .is_none_or(|l| l.ip().is_unspecified() || *l.ip() == dst)
 }
 
 /// A SYN reached a listener: a new connection in SYN_RECEIVED, unless the

@@ -49,6 +49,9 @@ pub struct Socket {
     pub holds_port: bool,
     pub reuse_addr: bool,
     pub broadcast: bool,
+    /// SO_LINGER with l_onoff = 1: l_linger in seconds; `Some(0)` makes
+    /// closesocket abortive (RST, no TIME_WAIT).
+    pub linger: Option<u32>,
     /// ioctlsocket FIONBIO: calls fail with WSAEWOULDBLOCK instead of
     /// waiting (CB-N1).
     pub nonblocking: bool,
@@ -87,6 +90,7 @@ impl Socket {
             holds_port: false,
             reuse_addr: false,
             broadcast: false,
+            linger: None,
             nonblocking: false,
             conn: None,
             listener: None,

@@ -143,6 +143,7 @@ fn on_established(host: &mut Host, core: &mut Core, conn: ConnId) {
         let sock = host.socket_mut(sock);
         if sock.state == SockState::Connecting {
             sock.state = SockState::Connected;
+            sock.error = None; // a success clears SO_ERROR (`test_select`)
         }
         return;
     }

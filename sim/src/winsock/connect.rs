@@ -153,8 +153,8 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
     let sock = cx.host.socket(index);
     match sock.state {
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
-        SockState::Connected => return Err(WsaError::WSAEISCONN), // CB-C4, CB-N2
-        SockState::Connecting => return Err(already(request.api, cx.host.version)),
+        SockState::Connected => return Err(connected_again(cx, index, request.api)),
+        SockState::Connecting => return Err(pending_again(cx, index, request.api)),
         SockState::Fresh if ex => return Err(WsaError::WSAEINVAL), // CB-X2
         SockState::Fresh | SockState::Bound => {}
     }
@@ -172,6 +172,33 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
     }
     open_connection(cx, index, (local, to), request);
     Ok(Poll::Pending)
+}
+
+/// A connect or ConnectEx on a socket whose attempt is under way. Where
+/// ConnectEx meets a pending attempt, or connect() meets a pending
+/// ConnectEx, Windows answers WSAEINVAL (the `windows` personality,
+/// `profile.connect_mixing_einval`; Wine, `dlls/ws2_32/tests/sock.c`,
+/// `test_connect`, `test_connecting_socket`), not the WSAEALREADY of the
+/// ConnectEx page, which `windows-documented` keeps. Two connect()s are
+/// WSAEALREADY in both (CB-N2).
+fn pending_again(cx: &CallCx<'_>, index: u32, api: Api) -> WsaError {
+    let ex_involved = api == Api::ConnectEx || cx.host.socket(index).ex.pending.is_some();
+    match ex_involved && cx.host.profile.connect_mixing_einval {
+        true => WsaError::WSAEINVAL,
+        false => already(api, cx.host.version),
+    }
+}
+
+/// A connect or ConnectEx on a connected socket: WSAEISCONN (CB-C4,
+/// CB-N2), except connect() on a socket that ConnectEx connected, which
+/// Windows answers with WSAEINVAL (`windows`, `test_connect`; ConnectEx
+/// again stays WSAEISCONN).
+fn connected_again(cx: &CallCx<'_>, index: u32, api: Api) -> WsaError {
+    let by_ex = cx.host.socket(index).ex.connected_by_ex;
+    match api != Api::ConnectEx && by_ex && cx.host.profile.connect_mixing_einval {
+        true => WsaError::WSAEINVAL,
+        false => WsaError::WSAEISCONN,
+    }
 }
 
 /// CB-N2: a further connect while the attempt is pending is WSAEALREADY;
@@ -271,10 +298,13 @@ fn open_connection(
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = Some(index);
     }
+    let keep_error = cx.host.profile.so_error_until_connected;
     let sock = cx.host.socket_mut(index);
     sock.conn = Some(conn);
     sock.state = SockState::Connecting;
-    sock.error = None;
+    if !keep_error {
+        sock.error = None; // windows-documented: a new attempt, a clean SO_ERROR
+    }
     sock.remote = Some(to);
     after_tcb(cx.host, cx.core, conn, &out);
     cx.core.put_tcp_out(out);

@@ -55,6 +55,9 @@ pub struct SocketEx {
     /// Connected by ConnectEx, SO_UPDATE_CONNECT_CONTEXT not yet set:
     /// getpeername and shutdown fail (CB-X6).
     pub context_stale: bool,
+    /// Connected by ConnectEx (until TF_REUSE_SOCKET makes it reusable):
+    /// a later connect() is WSAEINVAL under `connect_mixing_einval`.
+    pub connected_by_ex: bool,
     /// TCP_FASTOPEN was set (CB-X5).
     pub fast_open: bool,
     /// Came from accept or AcceptEx (CB-X9).
@@ -195,7 +198,9 @@ fn send_buffer(
 ) -> Option<Result<u32, WsaError>> {
     if !op.connected {
         op.connected = true;
-        host.socket_mut(index).ex.context_stale = true; // CB-X6
+        let ex = &mut host.socket_mut(index).ex;
+        ex.context_stale = true; // CB-X6
+        ex.connected_by_ex = true;
         if host.socket(index).ex.fast_open {
             host.ex.cookies.insert(*op.to.ip()); // the cookie request was answered
         }

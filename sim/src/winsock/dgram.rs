@@ -34,16 +34,32 @@ pub(super) const MAX_DATAGRAM_BYTES: usize = 65_507;
 /// queued (CB-D6). The all-zero address disconnects (CB-D4). A broadcast
 /// destination is allowed (CB-B1) only with SO_BROADCAST, else WSAEACCES
 /// (CB-B2). An unbound socket is bound implicitly (CB-C2).
+///
+/// Observed Windows differs in two places (the `windows` personality):
+/// 0.0.0.0:0 on an unconnected socket is WSAEADDRNOTAVAIL
+/// (`profile.dgram_disconnect_needs_connection`, Wine `test_connect_udp`),
+/// and 255.255.255.255 needs no SO_BROADCAST
+/// (`profile.broadcast_connect_needs_so_broadcast`, Wine `test_broadcast`).
 pub(super) fn connect(cx: &mut CallCx<'_>, index: u32, to: SocketAddrV4) -> CallResult {
+    let profile = &cx.host.profile;
+    let (strict_disconnect, strict_broadcast) = (
+        profile.dgram_disconnect_needs_connection,
+        profile.broadcast_connect_needs_so_broadcast,
+    );
     if to.ip().is_unspecified() {
         let sock = cx.host.socket_mut(index);
+        if strict_disconnect && sock.state != SockState::Connected && to.port() == 0 {
+            return Err(WsaError::WSAEADDRNOTAVAIL);
+        }
         sock.remote = None;
         if sock.state == SockState::Connected {
             sock.state = SockState::Bound;
         }
         return Ok(Value::None);
     }
-    check_broadcast(cx, index, *to.ip())?;
+    if strict_broadcast || !to.ip().is_broadcast() {
+        check_broadcast(cx, index, *to.ip())?;
+    }
     implicit_bind(cx, index)?;
     let sock = cx.host.socket_mut(index);
     if sock.remote != Some(to) {

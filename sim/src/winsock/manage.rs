@@ -60,13 +60,15 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if sock.local.is_some() {
         return Err(WsaError::WSAEINVAL);
     }
-    let own = cx
-        .core
-        .topo
-        .node(cx.host.node)
-        .addrs
-        .iter()
-        .any(|c| c.addr == *addr.ip());
+    // Loopback: every host owns 127.0.0.0/8 (its loopback interface).
+    let own = addr.ip().is_loopback()
+        || cx
+            .core
+            .topo
+            .node(cx.host.node)
+            .addrs
+            .iter()
+            .any(|c| c.addr == *addr.ip());
     if !addr.ip().is_unspecified() && !own {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
@@ -112,9 +114,11 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     if sock.family == Family::Inet {
         cx.host.listeners.insert(port, index);
     }
+    // Windows caps the backlog at about 200 (`listen_backlog_max`, KB113576).
+    let cap = u32::from(cx.host.profile.listen_backlog_max).min(MAX_BACKLOG);
     let sock = cx.host.socket_mut(index);
     sock.state = SockState::Listening;
-    let backlog = backlog.clamp(1, MAX_BACKLOG);
+    let backlog = backlog.clamp(1, cap);
     match sock.listener.as_mut() {
         Some(l) => l.backlog = backlog,
         None => {
@@ -207,6 +211,7 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
     let sock = cx.host.socket_mut(index);
     let (conn, local, holds_port, kind) =
         (sock.conn.take(), sock.local, sock.holds_port, sock.kind);
+    let abortive = sock.linger == Some(0);
     let ready: Vec<_> = sock
         .listener
         .take()
@@ -227,7 +232,7 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
         }
     }
     match conn {
-        Some(conn) => close_connection(cx, conn, holds_port),
+        Some(conn) => close_connection(cx, conn, holds_port, abortive),
         None if holds_port => cx.host.ports.release(local.map_or(0, |l| l.port())),
         None => {}
     }
@@ -235,9 +240,15 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
     Ok(Value::None)
 }
 
-/// Detaches a connection from its closing socket; it keeps the port.
-pub(super) fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, holds_port: bool) {
-    let unread = cx.host.tcb(conn).is_some_and(|t| !t.recv_buf.is_empty());
+/// Detaches a connection from its closing socket; it keeps the port. An
+/// abortive close (SO_LINGER with a zero timeout, or unread data) resets it.
+pub(super) fn close_connection(
+    cx: &mut CallCx<'_>,
+    conn: crate::stack::ConnId,
+    holds_port: bool,
+    abortive: bool,
+) {
+    let unread = abortive || cx.host.tcb(conn).is_some_and(|t| !t.recv_buf.is_empty());
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = None;
         slot.holds_port = holds_port;
@@ -269,6 +280,8 @@ fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> Call
         SockOpt::SO_REUSEADDR => sock.reuse_addr = value != 0,
         SockOpt::SO_BROADCAST if sock.kind == Kind::Dgram => sock.broadcast = value != 0,
         SockOpt::SO_SNDBUF | SockOpt::SO_RCVBUF => {}
+        // setsockopt's page: SO_LINGER is not supported on a datagram socket.
+        SockOpt::SO_LINGER if sock.kind == Kind::Stream => sock.linger = Some(value),
         _ => return Err(WsaError::WSAENOPROTOOPT),
     }
     Ok(Value::None)
@@ -315,6 +328,8 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         SockOpt::SO_ACCEPTCONN => u32::from(sock.state == SockState::Listening),
         SockOpt::SO_SNDBUF => cx.host.profile.send_buffer,
         SockOpt::SO_RCVBUF => u32::from(cx.host.profile.receive_window),
+        // l_linger; 0 also when SO_LINGER was never set (l_onoff = 0).
+        SockOpt::SO_LINGER => sock.linger.unwrap_or(0),
         // Answered by `connectex::intercept` before this (issue 3, item 4).
         SockOpt::SO_UPDATE_CONNECT_CONTEXT
         | SockOpt::SO_CONNECT_TIME

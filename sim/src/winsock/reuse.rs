@@ -89,7 +89,7 @@ fn disconnect(cx: &mut CallCx<'_>, index: u32, reuse: bool) -> Result<(), WsaErr
     };
     let tuple = cx.host.tcb(conn).map(|t| (t.local, t.remote));
     // The socket keeps its port hold; the connection does not take one.
-    close_connection(cx, conn, false);
+    close_connection(cx, conn, false, false);
     let sock = cx.host.socket_mut(index);
     sock.conn = None;
     sock.remote = None;
@@ -98,6 +98,7 @@ fn disconnect(cx: &mut CallCx<'_>, index: u32, reuse: bool) -> Result<(), WsaErr
     sock.shut_send = false;
     sock.shut_recv = false;
     sock.ex.context_stale = false;
+    sock.ex.connected_by_ex = false;
     sock.ex.reused_from = if reuse { tuple } else { None };
     sock.ex.spent = !reuse; // only closesocket is left to it
     Ok(())

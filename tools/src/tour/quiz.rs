@@ -54,13 +54,13 @@ pub const QUIZZES: &[Quiz] = &[
         choices: [
             "both WSAECONNREFUSED at 2 ms",
             "both WSAETIMEDOUT at 21 s",
-            "doc WSAECONNREFUSED at 2 ms, windows WSAECONNREFUSED at 1.006 s",
+            "doc WSAECONNREFUSED at 2 ms, windows WSAECONNREFUSED at 2.010 s",
             "doc WSAECONNREFUSED at 2 ms, windows WSAETIMEDOUT at 21 s",
         ],
         answer: 2,
         why: "The server's stack answers each SYN with RST: refusal, not silence. doc gives up \
-              at the first RST, one round trip; windows re-sends the SYN twice, 500 ms apart, \
-              and reports the refusal after the third RST (CB-C14).",
+              at the first RST, one round trip; windows, as Windows 10/11 do, re-sends the SYN \
+              four times, 500 ms apart, and reports the refusal after the fifth RST (CB-C14).",
     },
     Quiz {
         stop: "timeout",
@@ -92,7 +92,7 @@ pub const QUIZZES: &[Quiz] = &[
         stop: "time-wait",
         choices: [
             "OK at once: SO_REUSEADDR allows it",
-            "WSAEADDRINUSE at bind, and it works after 240 s",
+            "WSAEADDRINUSE at bind, and it works after 120 s",
             "WSAEADDRINUSE at connect, and it works once TIME_WAIT ends, at about 10 s",
             "WSAECONNREFUSED, until the server listens again",
         ],
@@ -107,13 +107,14 @@ pub const QUIZZES: &[Quiz] = &[
             "OK: closed sockets free their ports",
             "WSAEADDRINUSE, and again at 4 s",
             "WSAENOBUFS at once, and it can connect again when the first TIME_WAIT ends, at \
-             about 240 s",
+             about 120 s",
             "WSAETIMEDOUT at 24 s",
         ],
         answer: 2,
-        why: "Each closed connection holds its port in TIME_WAIT for 240 s (CB-T1), so the \
-              fourth implicit bind finds no free ephemeral port: WSAENOBUFS, no packet sent \
-              (CB-C16). The first record ends at 240.004 s and port 50000 is free again.",
+        why: "Each closed connection holds its port in TIME_WAIT for 120 s (CB-T1; Windows \
+              10/11's TcpTimedWaitDelay), so the fourth implicit bind finds no free ephemeral \
+              port: WSAENOBUFS, no packet sent (CB-C16). The first record ends at 120.004 s and \
+              port 50000 is free again.",
     },
     Quiz {
         stop: "retransmission",
@@ -132,13 +133,13 @@ pub const QUIZZES: &[Quiz] = &[
         stop: "backlog-full",
         choices: [
             "both wait until someone calls accept",
-            "Windows: WSAECONNREFUSED at 2.006 s; POSIX-style: WSAETIMEDOUT at 22 s",
+            "Windows: WSAECONNREFUSED at 3.010 s; POSIX-style: WSAETIMEDOUT at 22 s",
             "Windows: WSAETIMEDOUT at 22 s; POSIX-style: WSAECONNREFUSED at 1.002 s",
             "both WSAECONNREFUSED at 1.002 s",
         ],
         answer: 1,
         why: "A full backlog under backlog_overflow: Reset (the Windows default) answers the \
-              SYN with RST, so the client refuses after its two re-sends (CB-C14). Under Drop \
+              SYN with RST, so the client refuses after its four re-sends (CB-C14). Under Drop \
               the SYN vanishes as if lost, and the client times out 21 s after it started \
               (CB-C15).",
     },
@@ -206,7 +207,7 @@ mod tests {
                     "windows",
                     "connect(s, 10.0.0.2:80)",
                     "WSAECONNREFUSED",
-                    1006,
+                    2010,
                 ),
             ],
         ),
@@ -242,7 +243,7 @@ mod tests {
             "port-exhaustion",
             &[
                 fact("client", "connect(s, 10.0.0.2:80)", "WSAENOBUFS", 3_006),
-                fact("client", "connect(s, 10.0.0.2:80)", "OK", 240_006),
+                fact("client", "connect(s, 10.0.0.2:80)", "OK", 120_006),
             ],
         ),
         (
@@ -259,7 +260,7 @@ mod tests {
                     "second",
                     "connect(w, 10.0.0.10:80)",
                     "WSAECONNREFUSED",
-                    2_006,
+                    3_010,
                 ),
                 fact("second", "connect(p, 10.0.0.20:80)", "WSAETIMEDOUT", 22_000),
             ],

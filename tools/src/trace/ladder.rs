@@ -270,6 +270,9 @@ impl Ladder {
 
     fn packet(&mut self, from: NodeId, to: NodeId, label: &str, cause: &str, fate: Fate) {
         let (src, dst) = (self.layout.x(from), self.layout.x(to));
+        if from == to {
+            return self.looped_back(src, label, cause, fate);
+        }
         let mut row = self.layout.row('│');
         let end = arrow(&mut row, src, dst, fate);
         let mut extra: Vec<String> = Vec::new();
@@ -297,6 +300,26 @@ impl Ladder {
         if let Some(rest) = rest {
             self.under_the_arrow(src.min(dst), &format!("↳ {rest}"));
         }
+    }
+
+    /// A packet over the host's loopback interface `lo`: it never leaves
+    /// the lifeline, so a `↺` on it and the packet named below.
+    fn looped_back(&mut self, x: usize, label: &str, cause: &str, fate: Fate) {
+        let mut row = self.layout.row('│');
+        row.set(x, '↺', Tone::Packet);
+        self.rows.push(row);
+        let mut text = format!("lo: {label}");
+        if !cause.is_empty() {
+            text.push_str(&format!(" ({cause})"));
+        }
+        match fate {
+            Fate::Lost(reason) | Fate::Refused(reason) => {
+                text.push_str(&format!("; dropped: {reason}"));
+            }
+            Fate::InFlight => text.push_str("; still in flight at the end"),
+            Fate::Arrived => {}
+        }
+        self.under_the_arrow(x, &text);
     }
 
     /// What did not fit on an arrow, on the rows below it, from its left

@@ -110,7 +110,12 @@ impl Interfaces {
             .iter()
             .map(|l| {
                 let [a, b] = l.ends.map(|n| end_name(capture, n));
-                interface(l.name.clone(), format!("link {a} - {b}"))
+                match a == b {
+                    // A host's loopback interface (127.0.0.0/8 and its own
+                    // addresses): one per host, so named after it.
+                    true => interface(format!("{} ({a})", l.name), format!("loopback of {a}")),
+                    false => interface(l.name.clone(), format!("link {a} - {b}")),
+                }
             })
             .collect();
         for node in self.inside.keys() {

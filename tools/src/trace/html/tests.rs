@@ -138,9 +138,9 @@ fn lanes_and_why_chains() {
     let (page, _) = page_of(&files::default_dir().join("tour/01-handshake.ron"));
     let data = page_data(&page);
     let breaks = data["layout"]["breaks"].as_array().unwrap();
-    let last = breaks.last().expect("TIME_WAIT's 240 s is a break");
+    let last = breaks.last().expect("TIME_WAIT's 120 s is a break");
     let idle_ns = last["to_ns"].as_u64().unwrap() - last["from_ns"].as_u64().unwrap();
-    assert!(idle_ns > 200_000_000_000, "{last}");
+    assert!(idle_ns > 100_000_000_000, "{last}");
     let data_packet = data["packets"]
         .as_array()
         .unwrap()

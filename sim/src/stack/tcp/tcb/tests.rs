@@ -157,15 +157,15 @@ fn syn_sent_rst_refuses_at_once_without_retries() {
     assert!(out.notify);
 }
 
-/// CB-C14 with Windows' observed behaviour: the SYN is re-sent twice, 500 ms
-/// apart, not doubled, before the refusal.
+/// CB-C14 with Windows' observed behaviour: the SYN is re-sent 4 times,
+/// 500 ms apart, not doubled, before the refusal (`refused_syn_retries`).
 #[test]
 fn syn_sent_rst_re_sends_the_syn_at_a_fixed_interval() {
     let c = cfg();
     let (mut client, syn) = connect(&c);
     let rst = rst_for(&syn.segments[0].hdr);
     let mut now = ms(2);
-    for _ in 0..2 {
+    for _ in 0..4 {
         client.on_segment(now, &rst, &[], &c, &mut TcpOutput::default());
         assert_eq!(client.deadline(), Some(now + SimDuration::from_millis(500)));
         let mut out = TcpOutput::default();
