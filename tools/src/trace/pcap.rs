@@ -24,8 +24,10 @@
 //! A routed packet appears once per link it crossed. Wireshark's TCP
 //! analysis (4.0) follows a conversation by addresses and ports across
 //! interfaces, so in the whole-run capture the copy on the second link is
-//! flagged `tcp.analysis.retransmission`; a capture of one link
-//! (`--link NAME`) has each packet once and no such flag.
+//! flagged `tcp.analysis.retransmission` (or a keep-alive, a duplicate
+//! ACK); there is no preference in Wireshark 4.0 that keeps interfaces
+//! apart. A capture of one link (`--link NAME`) has each packet once and
+//! no such flag.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
