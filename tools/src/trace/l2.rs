@@ -52,6 +52,10 @@ const ARP_RETRY: SimDuration = SimDuration::from_secs(1);
 /// default profile's `arp_timeout` and `ROUTER_ARP_TIMEOUT`, 2 s.
 const DEFAULT_ARP_TIMEOUT: SimDuration = SimDuration::from_secs(2);
 
+/// The longest `arp_timeout` a profile may set (`model/src/profile.rs`):
+/// the ICMP that ends a failed resolution comes no later.
+const MAX_ARP_TIMEOUT: SimDuration = SimDuration::from_secs(60);
+
 /// An interface: the end of a link at a node.
 type Interface = (NodeId, LinkId);
 
@@ -298,7 +302,9 @@ fn gave_up(
     header: &PacketHeader,
 ) -> Option<SimDuration> {
     let start = capture.events[drop].at;
-    capture.events[drop + 1..].iter().find_map(|e| {
+    let last = start + MAX_ARP_TIMEOUT;
+    let later = capture.events[drop + 1..].iter();
+    later.take_while(|e| e.at <= last).find_map(|e| {
         let h = match &e.kind {
             TraceKind::Send { header, .. } | TraceKind::Recv { header, .. } => header,
             _ => return None,
