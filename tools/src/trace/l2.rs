@@ -328,3 +328,90 @@ fn link_toward(capture: &Capture, node: NodeId, target: Ipv4Addr) -> Option<Link
     };
     links.iter().find(on_subnet).or(links.first()).copied()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use etherparse::{NetSlice, SlicedPacket};
+
+    use super::*;
+    use crate::files;
+    use crate::trace::capture;
+    use crate::trace::flights;
+
+    fn run(name: &str) -> (Capture, Flights, LinkLayer) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let path: PathBuf = root.join("scenarios").join(format!("{name}.ron"));
+        let file = files::load(&path).expect("a bundled scenario loads");
+        let capture = capture::capture(&file, None);
+        let flights = flights::pair(&capture);
+        let layer = resolve(&capture, &flights);
+        (capture, flights, layer)
+    }
+
+    /// CB-B3: alice's limited and directed broadcasts go to the broadcast
+    /// MAC on every port of the switch, with alice's MAC as source; her
+    /// datagram for erin's subnet broadcast is a unicast to the router.
+    #[test]
+    fn broadcasts_and_switches() {
+        let (capture, flights, layer) = run("broadcast/who-receives");
+        let alice = frame::mac(NodeId(0), capture.node(NodeId(0)).links[0]);
+        let mut broadcasts = 0;
+        for (f, flight) in flights.flights.iter().enumerate() {
+            let dst = sent_header(&capture, flight).unwrap().dst;
+            let macs = layer.macs[f];
+            let broadcast = dst.is_broadcast() || dst == Ipv4Addr::new(10, 0, 0, 255);
+            assert_eq!(macs.dst == frame::BROADCAST, broadcast, "flight {f}");
+            if broadcast {
+                broadcasts += 1;
+                assert_eq!(macs.src, alice);
+            }
+        }
+        assert_eq!(broadcasts, 15);
+    }
+
+    /// The router's failed resolution of 10.0.1.99: requests at 0.001,
+    /// 1.001 and 2.001 s on router-server, from the router's MAC there.
+    #[test]
+    fn unanswered_requests_until_host_unreachable() {
+        let (capture, _, layer) = run("unreachable");
+        let router_server = LinkId(1);
+        let unanswered: Vec<u64> = layer
+            .arps
+            .iter()
+            .filter(|a| a.link == router_server && a.comment.contains("unanswered"))
+            .map(|a| a.at.as_nanos())
+            .collect();
+        assert_eq!(unanswered, [1_000_000, 1_001_000_000, 2_001_000_000]);
+        let router = capture.links[1].ends[0];
+        let arp = &layer.arps.iter().find(|a| a.link == router_server).unwrap();
+        assert_eq!(&arp.data[6..12], &frame::mac(router, router_server));
+    }
+
+    /// In every bundled scenario: each ARP frame parses, no frame comes
+    /// from the broadcast address, and a MAC belongs to one interface.
+    #[test]
+    fn every_bundled_scenario_has_sound_addresses() {
+        let paths = files::expand(&[files::default_dir()]).expect("the bundled suite");
+        assert!(paths.len() > 100, "{} scenarios", paths.len());
+        for path in paths {
+            let file = files::load(&path).expect("a bundled scenario loads");
+            let capture = capture::capture(&file, None);
+            let flights = flights::pair(&capture);
+            let layer = resolve(&capture, &flights);
+            for arp in &layer.arps {
+                let packet = SlicedPacket::from_ethernet(&arp.data).unwrap();
+                assert!(matches!(packet.net, Some(NetSlice::Arp(_))), "{path:?}");
+            }
+            for (f, macs) in layer.macs.iter().enumerate() {
+                assert_ne!(macs.src, frame::BROADCAST, "{path:?} flight {f}");
+                let link = flight_link(&capture, &flights, f);
+                let from = flights.flights[f].from;
+                let own = frame::mac(from, link);
+                let switched = capture.node(from).switch;
+                assert!(switched || macs.src == own, "{path:?} flight {f}");
+            }
+        }
+    }
+}
