@@ -148,6 +148,11 @@ pub struct TraceArgs {
     /// Write to this file (whole or not at all) instead of stdout.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+
+    /// With --format pcap: only this link's frames (each packet once, so
+    /// Wireshark flags no copy of a routed packet as a retransmission).
+    #[arg(long, value_name = "NAME")]
+    pub link: Option<String>,
 }
 
 /// The views of a trace.

@@ -3,6 +3,8 @@
 use std::net::Ipv4Addr;
 
 use simsock_model::SimTime;
+use simsock_model::addr::Ipv4Cidr;
+use simsock_sim::net::topology::NodeKind;
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::scenario::{self, Report, RunOptions};
 use simsock_sim::trace::{Names, TraceEvent, TraceMode};
@@ -15,6 +17,10 @@ use crate::files::ScenarioFile;
 pub struct NodeInfo {
     pub name: String,
     pub addrs: Vec<Ipv4Addr>,
+    /// The addresses with their prefixes (for subnets and broadcasts).
+    pub cidrs: Vec<Ipv4Cidr>,
+    /// A switch forwards frames without being an IP hop (CB-B3).
+    pub switch: bool,
     /// Links at this node, in declaration order.
     pub links: Vec<LinkId>,
 }
@@ -95,6 +101,8 @@ fn node_info(node: &simsock_sim::net::topology::Node) -> NodeInfo {
     NodeInfo {
         name: node.name.clone(),
         addrs: node.addrs.iter().map(|c| c.addr).collect(),
+        cidrs: node.addrs.clone(),
+        switch: node.kind == NodeKind::Switch,
         links: node.links.clone(),
     }
 }

@@ -14,7 +14,8 @@
 //! [`flights`] pairs each sent packet with its arrival or drop; [`label`]
 //! names packets with relative sequence numbers; [`story`] turns the trace
 //! into the steps both diagrams draw; [`canvas`] is a line of terminal
-//! cells; [`frame`] builds Ethernet frames; [`out`] writes `--out` whole.
+//! cells; [`frame`] builds Ethernet frames; [`l2`] gives them their MAC
+//! addresses and the ARP shown around them; [`out`] writes `--out` whole.
 
 mod canvas;
 mod capture;
@@ -22,6 +23,7 @@ mod flights;
 mod frame;
 mod html;
 mod json;
+mod l2;
 mod label;
 mod ladder;
 mod mermaid;
@@ -51,6 +53,24 @@ use capture::Capture;
 )]
 struct BinaryToTerminal;
 
+/// `--link NAME` names no link of the scenario.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("no link named \"{name}\" in this scenario")]
+#[diagnostic(code(simsock::unknown_link), help("the links: {known}"))]
+struct UnknownLink {
+    name: String,
+    known: String,
+}
+
+/// `--link` chooses the frames of a capture; the other views draw nodes.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("--link applies to --format pcap only")]
+#[diagnostic(
+    code(simsock::link_without_pcap),
+    help("add --format pcap, or drop --link")
+)]
+struct LinkWithoutPcap;
+
 /// The ladder cannot draw this many nodes.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error(transparent)]
@@ -71,9 +91,16 @@ pub fn trace(args: &TraceArgs) -> Exit {
         diagnostics::emit(BinaryToTerminal);
         return Exit::Invalid;
     }
+    if args.link.is_some() && args.format != TraceFormat::Pcap {
+        diagnostics::emit(LinkWithoutPcap);
+        return Exit::Invalid;
+    }
     let capture = capture::capture(&file, args.seed);
+    let Some(only) = only_link(&capture, args.link.as_deref()) else {
+        return Exit::Invalid;
+    };
     let color = args.out.is_none() && Style::stdout().color;
-    let bytes = match view(&capture, args.format, color) {
+    let bytes = match view(&capture, args.format, color, only) {
         Ok(bytes) => bytes,
         Err(too_wide) => {
             diagnostics::emit(too_wide);
@@ -93,8 +120,31 @@ pub fn trace(args: &TraceArgs) -> Exit {
     }
 }
 
+/// The links `--link` lets through; `None` (reported) for an unknown name.
+fn only_link(capture: &Capture, name: Option<&str>) -> Option<pcap::Only> {
+    let Some(name) = name else {
+        return Some(pcap::Only::All);
+    };
+    match capture.links.iter().position(|l| l.name == name) {
+        Some(i) => Some(pcap::Only::Link(simsock_sim::net::LinkId(i as u32))),
+        None => {
+            let names: Vec<&str> = capture.links.iter().map(|l| l.name.as_str()).collect();
+            diagnostics::emit(UnknownLink {
+                name: name.to_string(),
+                known: names.join(", "),
+            });
+            None
+        }
+    }
+}
+
 /// The chosen view's bytes.
-fn view(capture: &Capture, format: TraceFormat, color: bool) -> Result<Vec<u8>, TooWide> {
+fn view(
+    capture: &Capture,
+    format: TraceFormat,
+    color: bool,
+    only: pcap::Only,
+) -> Result<Vec<u8>, TooWide> {
     let mut bytes = Vec::new();
     match format {
         TraceFormat::Ladder => {
@@ -111,7 +161,7 @@ fn view(capture: &Capture, format: TraceFormat, color: bool) -> Result<Vec<u8>, 
         // Writing into a Vec cannot fail; frame building fails only on a
         // header etherparse cannot encode, which the simulator never sends.
         TraceFormat::Json => json::write(&mut bytes, capture).expect("writes to a Vec"),
-        TraceFormat::Pcap => pcap::write(&mut bytes, capture).expect("frames encode"),
+        TraceFormat::Pcap => pcap::write(&mut bytes, capture, only).expect("frames encode"),
         TraceFormat::Html => bytes = html::render(capture).into_bytes(),
     }
     Ok(bytes)

@@ -6,14 +6,28 @@
 //! - one Interface Description Block (§4.2) per link, named after it, with
 //!   `if_tsresol` = 9 so timestamps count nanoseconds of simulated time
 //!   from 0; then one per node that delivered or dropped a packet inside
-//!   itself (no link carried it), named `<node> (inside)`;
+//!   itself (no link carried it), named `<node> (inside)`. With
+//!   `--link NAME` only that link's interface and frames are written;
 //! - one Enhanced Packet Block (§4.3) per packet when it was put on its
 //!   link (the trace's `Send`), or inside a node; its `opt_comment` (§3.5)
 //!   names the simulated cause (`retransmission`, `reset: no listener`)
-//!   and what became of it (`dropped: link down`).
+//!   and what became of it. A dropped packet's comment starts with
+//!   `dropped` (on the link, on arrival, by the receiver, inside a node),
+//!   so `frame.comment contains "dropped"` shows every drop. pcapng has no
+//!   "dropped" flag: `epb_flags` (§4.3.1) holds direction, reception type
+//!   and link errors, none of which is a drop, so none is set.
 //!
-//! Frames come from [`super::frame`]; payload bytes are zeros of the traced
+//! Frames come from [`super::frame`] with the addresses and the
+//! synthesized ARP of [`super::l2`]; payload bytes are zeros of the traced
 //! length.
+//!
+//! A routed packet appears once per link it crossed. Wireshark's TCP
+//! analysis (4.0) follows a conversation by addresses and ports across
+//! interfaces, so in the whole-run capture the copy on the second link is
+//! flagged `tcp.analysis.retransmission` (or a keep-alive, a duplicate
+//! ACK); there is no preference in Wireshark 4.0 that keeps interfaces
+//! apart. A capture of one link (`--link NAME`) has each packet once and
+//! no such flag.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -28,13 +42,14 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 use pcap_file::{DataLink, Endianness, PcapError};
-use simsock_model::{PacketHeader, Transport};
+use simsock_model::{PacketHeader, SimTime, Transport};
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::trace::{TraceEvent, TraceKind};
 
 use super::capture::Capture;
 use super::flights::{self, End, Flight, Flights};
 use super::frame;
+use super::l2::{self, LinkLayer};
 
 /// `if_tsresol` 9: timestamps in units of 10^-9 s (pcapng §4.2).
 const NANOSECONDS: u8 = 9;
@@ -43,13 +58,31 @@ const SNAPLEN: u32 = 65_535 + 14;
 
 const SECTION_COMMENT: &str = "Written by simsock from a simulated run. Timestamps are \
 simulated time from 0. Payload bytes are not in the trace: each payload is that many \
-zero bytes. MAC addresses are made up (02:00:00:00:xx:yy, xxyy = node index). \
-Each link is an interface of its own, so a routed packet appears once per link it \
-crossed (Wireshark may call the second a retransmission): filter with \
-frame.interface_name == \"client-router\" to see one link.";
+zero bytes. MAC addresses are made up, one per interface (02:LL:LL:NN:NN:00, LLLL = link \
+index, NNNN = node index). ARP is synthesized: simsock resolves neighbours from the \
+topology, so a request and reply are shown before the first frame between two \
+neighbours, and unanswered requests one second apart where a resolution failed. The MSS \
+option on SYNs is added by the exporter (1460). Dropped packets have a comment starting \
+with \"dropped\". Each link is an interface of its own, so a routed packet appears once \
+per link it crossed and Wireshark calls the second a retransmission: export one link \
+with simsock trace --link NAME, or filter with frame.interface_name == \"NAME\".";
 
-/// Writes the capture as pcapng.
-pub fn write(out: &mut dyn Write, capture: &Capture) -> io::Result<()> {
+/// Which links to write: all, or one (`--link NAME`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Only {
+    #[default]
+    All,
+    Link(LinkId),
+}
+
+/// A block and where it goes: by time, then trace order.
+struct Placed {
+    key: (SimTime, usize, u8),
+    block: EnhancedPacketBlock<'static>,
+}
+
+/// Writes the capture as pcapng: every link's frames, or one link's.
+pub fn write(out: &mut dyn Write, capture: &Capture, only: Only) -> io::Result<()> {
     let section = SectionHeaderBlock {
         endianness: Endianness::Little,
         options: vec![
@@ -63,32 +96,83 @@ pub fn write(out: &mut dyn Write, capture: &Capture) -> io::Result<()> {
     };
     let mut writer = PcapNgWriter::with_section_header(out, section).map_err(io_error)?;
     let flights = flights::pair(capture);
-    let inside = Interfaces::new(capture, &flights);
-    for block in inside.blocks(capture) {
+    let layer = l2::resolve(capture, &flights);
+    let interfaces = Interfaces::new(capture, &flights, only);
+    for block in interfaces.blocks(capture) {
         writer.write_pcapng_block(block).map_err(io_error)?;
     }
+    let mut placed = arp_blocks(&layer, &interfaces);
     let mut originals = Originals::default();
+    let view = View {
+        capture,
+        flights: &flights,
+        layer: &layer,
+        interfaces: &interfaces,
+    };
     for (i, e) in capture.events.iter().enumerate() {
         originals.see(e);
-        if let Some(block) = packet_block(capture, &flights, &inside, &originals, i)? {
-            writer.write_pcapng_block(block).map_err(io_error)?;
+        if let Some(block) = view.packet_block(&originals, i)? {
+            placed.push(Placed {
+                key: (e.at, i, u8::MAX),
+                block,
+            });
         }
+    }
+    placed.sort_by_key(|p| p.key);
+    for p in placed {
+        writer.write_pcapng_block(p.block).map_err(io_error)?;
     }
     Ok(())
 }
 
-/// Interface numbers: links first, then nodes with packets inside them.
+/// The synthesized ARP frames, on the interfaces written.
+fn arp_blocks(layer: &LinkLayer, interfaces: &Interfaces) -> Vec<Placed> {
+    let mut placed = Vec::new();
+    for arp in &layer.arps {
+        let Some(interface) = interfaces.link(arp.link) else {
+            continue;
+        };
+        placed.push(Placed {
+            key: (arp.at, arp.before, arp.order),
+            block: block(interface, arp.at, arp.data.clone(), arp.comment.clone()),
+        });
+    }
+    placed
+}
+
+fn block(
+    interface: u32,
+    at: SimTime,
+    data: Vec<u8>,
+    comment: String,
+) -> EnhancedPacketBlock<'static> {
+    let options = match comment.is_empty() {
+        true => Vec::new(),
+        false => vec![EnhancedPacketOption::Comment(Cow::Owned(comment))],
+    };
+    EnhancedPacketBlock {
+        interface_id: interface,
+        timestamp: Duration::from_nanos(at.as_nanos()),
+        original_len: data.len() as u32,
+        data: Cow::Owned(data),
+        options,
+    }
+}
+
+/// Interface numbers: links first, then nodes with packets inside them;
+/// with `--link NAME`, that link alone as interface 0.
 struct Interfaces {
+    only: Only,
     links: usize,
     /// Interface of each node that needs one.
     inside: BTreeMap<NodeId, u32>,
 }
 
 impl Interfaces {
-    fn new(capture: &Capture, flights: &Flights) -> Interfaces {
+    fn new(capture: &Capture, flights: &Flights, only: Only) -> Interfaces {
         let mut inside = BTreeMap::new();
         for (i, e) in capture.events.iter().enumerate() {
-            if is_inside(e, flights.of_event[i]) {
+            if only == Only::All && is_inside(e, flights.of_event[i]) {
                 inside.entry(e.node).or_insert(0);
             }
         }
@@ -96,19 +180,29 @@ impl Interfaces {
         for (n, id) in inside.values_mut().enumerate() {
             *id = (links + n) as u32;
         }
-        Interfaces { links, inside }
+        Interfaces {
+            only,
+            links,
+            inside,
+        }
     }
 
-    fn link(&self, link: LinkId) -> u32 {
+    /// The interface of `link`, if it is written.
+    fn link(&self, link: LinkId) -> Option<u32> {
         debug_assert!((link.0 as usize) < self.links);
-        link.0
+        match self.only {
+            Only::All => Some(link.0),
+            Only::Link(l) => (l == link).then_some(0),
+        }
     }
 
     fn blocks(&self, capture: &Capture) -> Vec<InterfaceDescriptionBlock<'static>> {
         let mut blocks: Vec<_> = capture
             .links
             .iter()
-            .map(|l| {
+            .enumerate()
+            .filter(|(i, _)| self.link(LinkId(*i as u32)).is_some())
+            .map(|(_, l)| {
                 let [a, b] = l.ends.map(|n| end_name(capture, n));
                 match a == b {
                     // A host's loopback interface (127.0.0.0/8 and its own
@@ -193,50 +287,60 @@ impl Originals {
     }
 }
 
-/// The block for event `i`, if it puts a packet on a link or inside a node.
-fn packet_block(
-    capture: &Capture,
-    flights: &Flights,
-    interfaces: &Interfaces,
-    originals: &Originals,
-    i: usize,
-) -> io::Result<Option<EnhancedPacketBlock<'static>>> {
-    let e = &capture.events[i];
-    let (interface, header, src, dst, comment) = match &e.kind {
-        TraceKind::Send {
-            link, header, len, ..
-        } => {
-            let Some(flight) = flights.started_by(i) else {
-                return Ok(None);
-            };
-            let comment = send_comment(capture, flight, *len);
-            let ends = (frame::mac(flight.from), frame::mac(flight.to));
-            (interfaces.link(*link), header, ends.0, ends.1, comment)
-        }
-        TraceKind::Recv { header, .. } | TraceKind::Drop { header, .. }
-            if is_inside(e, flights.of_event[i]) =>
-        {
-            let comment = inside_comment(capture, e);
-            let mac = frame::mac(e.node);
-            (interfaces.inside[&e.node], header, mac, mac, comment)
-        }
-        _ => return Ok(None),
-    };
-    let data = frame::ethernet(header, src, dst, originals.quoted_by(header))?;
-    let options = match comment.is_empty() {
-        true => Vec::new(),
-        false => vec![EnhancedPacketOption::Comment(Cow::Owned(comment))],
-    };
-    Ok(Some(EnhancedPacketBlock {
-        interface_id: interface,
-        timestamp: Duration::from_nanos(e.at.as_nanos()),
-        original_len: data.len() as u32,
-        data: Cow::Owned(data),
-        options,
-    }))
+/// What a packet block needs to know about the run.
+struct View<'a> {
+    capture: &'a Capture,
+    flights: &'a Flights,
+    layer: &'a LinkLayer,
+    interfaces: &'a Interfaces,
 }
 
-/// The cause of a send and what became of the packet, `; `-separated.
+impl View<'_> {
+    /// The block for event `i`, if it puts a packet on a written link or
+    /// inside a node.
+    fn packet_block(
+        &self,
+        originals: &Originals,
+        i: usize,
+    ) -> io::Result<Option<EnhancedPacketBlock<'static>>> {
+        let (capture, flights) = (self.capture, self.flights);
+        let e = &capture.events[i];
+        let (interface, header, macs, comment) = match &e.kind {
+            TraceKind::Send {
+                link, header, len, ..
+            } => {
+                let (Some(index), Some(interface)) =
+                    (flights.of_event[i], self.interfaces.link(*link))
+                else {
+                    return Ok(None);
+                };
+                let Some(flight) = flights.started_by(i) else {
+                    return Ok(None);
+                };
+                let comment = send_comment(capture, flight, *len);
+                (interface, header, self.layer.macs[index], comment)
+            }
+            TraceKind::Recv { header, .. } | TraceKind::Drop { header, .. }
+                if is_inside(e, flights.of_event[i]) =>
+            {
+                let Some(&interface) = self.interfaces.inside.get(&e.node) else {
+                    return Ok(None);
+                };
+                let comment = inside_comment(capture, e);
+                let mac = frame::inside_mac(e.node);
+                let macs = l2::Macs { src: mac, dst: mac };
+                (interface, header, macs, comment)
+            }
+            _ => return Ok(None),
+        };
+        let data = frame::ethernet(header, macs.src, macs.dst, originals.quoted_by(header))?;
+        Ok(Some(block(interface, e.at, data, comment)))
+    }
+}
+
+/// What became of a sent packet (a drop first, so every dropped packet's
+/// comment starts with `dropped`), its cause, then the rest;
+/// `; `-separated.
 fn send_comment(capture: &Capture, flight: &Flight, len: u32) -> String {
     let mut parts: Vec<String> = Vec::new();
     let reason = |i: usize| match capture.events[i].kind {
@@ -247,24 +351,27 @@ fn send_comment(capture: &Capture, flight: &Flight, len: u32) -> String {
         TraceKind::Send { cause, .. } => cause,
         _ => "",
     };
-    if !cause.is_empty() {
-        parts.push(cause.to_string());
-    }
     let to = &capture.node(flight.to).name;
     match flight.end {
         End::Arrived(_) => {}
         End::Lost(d) => parts.push(format!("dropped on the link: {}", reason(d))),
         End::Refused(d) => parts.push(format!("dropped by {to} on arrival: {}", reason(d))),
-        End::InFlight => parts.push("still in flight when the run ended".to_string()),
+        End::InFlight => {}
+    }
+    if let Some(d) = flight.discarded {
+        parts.push(format!("dropped by {to}: {}", reason(d)));
+    }
+    if !cause.is_empty() {
+        parts.push(cause.to_string());
+    }
+    if flight.end == End::InFlight {
+        parts.push("still in flight when the run ended".to_string());
     }
     if flight.copies > 0 {
         parts.push(format!(
             "the link duplicated it: {} more arrived",
             flight.copies
         ));
-    }
-    if let Some(d) = flight.discarded {
-        parts.push(format!("dropped by {to}: {}", reason(d)));
     }
     if len > 0 {
         parts.push(format!("payload: {len} zero bytes (not in the trace)"));

@@ -18,9 +18,9 @@ use super::layers::{self, Layer};
 use super::scale::{self, Layout};
 use crate::trace::capture::Capture;
 use crate::trace::flights::{self, End, Flights};
-use crate::trace::frame;
 use crate::trace::label::{LEGEND, Relative};
 use crate::trace::pcap::Originals;
+use crate::trace::{frame, l2};
 
 /// The whole page's data.
 #[derive(Debug, Serialize)]
@@ -197,6 +197,7 @@ fn what(capture: &Capture, e: &TraceEvent) -> String {
 fn packets(capture: &Capture, flights: &Flights) -> Vec<Packet> {
     let mut relative = Relative::default();
     let mut originals = Originals::default();
+    let layer = l2::resolve(capture, flights);
     let mut out = Vec::with_capacity(flights.flights.len());
     for (i, e) in capture.events.iter().enumerate() {
         originals.see(e);
@@ -221,7 +222,8 @@ fn packets(capture: &Capture, flights: &Flights) -> Vec<Packet> {
             }
             _ => None,
         };
-        let (src, dst) = (frame::mac(flight.from), frame::mac(flight.to));
+        let macs = layer.macs[flights.of_event[i].unwrap_or_default()];
+        let (src, dst) = (macs.src, macs.dst);
         let bytes =
             frame::ethernet(header, src, dst, originals.quoted_by(header)).unwrap_or_default();
         let (fate, end, reason) = fate(capture, flight.end);
