@@ -103,8 +103,10 @@ pub fn resolve(capture: &Capture, flights: &Flights) -> LinkLayer {
         layer.macs.push(Macs { src, dst });
         let link = flight_link(capture, flights, f);
         let ip_ends = !capture.node(from.0).switch && !capture.node(to.0).switch;
+        // A host's loopback (`lo`, both ends the host itself) has no ARP.
+        let loopback = from.0 == to.0;
         let pair = (from.min(to), from.max(to), link);
-        if !broadcast && ip_ends && resolved.insert(pair) {
+        if !broadcast && ip_ends && !loopback && resolved.insert(pair) {
             let send = flights.flights[f].send;
             layer.arps.extend(exchange(capture, send, from, to, link));
         }
@@ -387,6 +389,17 @@ mod tests {
         let router = capture.links[1].ends[0];
         let arp = &layer.arps.iter().find(|a| a.link == router_server).unwrap();
         assert_eq!(&arp.data[6..12], &frame::mac(router, router_server));
+    }
+
+    /// A host talking to itself over `lo` resolves no neighbour.
+    #[test]
+    fn loopback_has_no_arp() {
+        let (_, _, layer) = run("windows/loopback-connect");
+        assert!(
+            layer.arps.is_empty(),
+            "{} ARP frames on lo",
+            layer.arps.len()
+        );
     }
 
     /// In every bundled scenario: each ARP frame parses, no frame comes
