@@ -36,6 +36,7 @@ use simsock_sim::trace::TraceMode;
 use self::marks::Marks;
 use crate::exit::Exit;
 use crate::files;
+use crate::output::width::{display, pad};
 use crate::run::finish;
 
 #[derive(Debug, Args)]
@@ -176,7 +177,8 @@ impl Plan {
     /// The text view: three aligned sections.
     pub fn text(&self, out: &mut dyn Write, file: &str) -> io::Result<()> {
         writeln!(out, "{}  {file}", self.name)?;
-        let name_w = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
+        let name_w = self.nodes.iter().map(|n| display(&n.name)).max();
+        let name_w = name_w.unwrap_or(0);
         writeln!(out, "nodes")?;
         for n in &self.nodes {
             let kind = match (n.router, n.switch) {
@@ -185,17 +187,20 @@ impl Plan {
                 _ => "host",
             };
             let addrs = n.addrs.join("  ");
-            writeln!(out, "  {:<name_w$}  {kind:<6}  {addrs}", n.name)?;
+            writeln!(out, "  {}  {kind:<6}  {addrs}", pad(&n.name, name_w))?;
         }
         writeln!(out, "links")?;
-        let link_w = self.links.iter().map(|l| l.name.len()).max().unwrap_or(0);
-        let ends_w = self.links.iter().map(|l| ends(l).len()).max().unwrap_or(0);
+        let link_w = self.links.iter().map(|l| display(&l.name)).max();
+        let ends_w = self.links.iter().map(|l| display(&ends(l))).max();
+        let (link_w, ends_w) = (link_w.unwrap_or(0), ends_w.unwrap_or(0));
         for l in &self.links {
             let state = if l.up { "up" } else { "down" };
             let (name, ends) = (&l.name, ends(l));
             writeln!(
                 out,
-                "  {name:<link_w$}  {ends:<ends_w$}  {}  {state}",
+                "  {}  {}  {}  {state}",
+                pad(name, link_w),
+                pad(&ends, ends_w),
                 l.settings
             )?;
         }
@@ -204,7 +209,8 @@ impl Plan {
             for (i, (net, route)) in n.routes.iter().enumerate() {
                 let name = if i == 0 { n.name.as_str() } else { "" };
                 let net = net.to_string();
-                writeln!(out, "  {name:<name_w$}  {net:<18} {}", describe(route))?;
+                let name = pad(name, name_w);
+                writeln!(out, "  {name}  {net:<18} {}", describe(route))?;
             }
         }
         Ok(())

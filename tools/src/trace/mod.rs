@@ -39,6 +39,7 @@ use crate::diagnostics;
 use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::style::Style;
+use crate::output::width;
 use crate::run::finish;
 use capture::Capture;
 
@@ -99,7 +100,7 @@ fn view(capture: &Capture, format: TraceFormat, color: bool) -> Result<Vec<u8>, 
     match format {
         TraceFormat::Ladder => {
             let steps = story::tell(capture);
-            for line in ladder::render(capture, &steps, color)? {
+            for line in ladder::render(capture, &steps, color, width::columns())? {
                 bytes.extend_from_slice(line.as_bytes());
                 bytes.push(b'\n');
             }
