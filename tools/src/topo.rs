@@ -36,7 +36,7 @@ use simsock_sim::trace::TraceMode;
 use self::marks::Marks;
 use crate::exit::Exit;
 use crate::files;
-use crate::output::width::{display, pad};
+use crate::output::width::{self, display, pad};
 use crate::run::finish;
 
 #[derive(Debug, Args)]
@@ -196,21 +196,16 @@ impl Plan {
         for l in &self.links {
             let state = if l.up { "up" } else { "down" };
             let (name, ends) = (&l.name, ends(l));
-            writeln!(
-                out,
-                "  {}  {}  {}  {state}",
-                pad(name, link_w),
-                pad(&ends, ends_w),
-                l.settings
-            )?;
+            let head = format!("  {}  {}  ", pad(name, link_w), pad(&ends, ends_w));
+            fit(out, &head, &format!("{}  {state}", l.settings))?;
         }
         writeln!(out, "routes: next hop toward each subnet")?;
         for n in &self.nodes {
             for (i, (net, route)) in n.routes.iter().enumerate() {
                 let name = if i == 0 { n.name.as_str() } else { "" };
                 let net = net.to_string();
-                let name = pad(name, name_w);
-                writeln!(out, "  {name}  {net:<18} {}", describe(route))?;
+                let head = format!("  {}  {net:<18} ", pad(name, name_w));
+                fit(out, &head, &describe(route))?;
             }
         }
         Ok(())
@@ -296,6 +291,20 @@ impl Plan {
             label(&lines)
         )
     }
+}
+
+/// `head` then `tail` on one line when it fits the width; else `tail` on
+/// the lines under it, wrapped and indented four columns.
+fn fit(out: &mut dyn Write, head: &str, tail: &str) -> io::Result<()> {
+    let cols = width::columns();
+    if display(head) + display(tail) <= cols {
+        return writeln!(out, "{head}{tail}");
+    }
+    writeln!(out, "{}", head.trim_end())?;
+    for line in width::hanging("    ", tail, cols) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 /// How a node or link that a fault acts on is drawn.

@@ -10,10 +10,14 @@ use simsock_model::catalogue::{Behaviour, names};
 
 use super::{paragraph, paths_and_commands};
 use crate::files;
+use crate::output::width::{self, hanging};
 
 /// The whole explanation of `behaviour`.
 pub fn write(out: &mut dyn Write, behaviour: &Behaviour) -> io::Result<()> {
-    writeln!(out, "{} ({})", behaviour.id, behaviour.section)?;
+    let title = format!("({})", behaviour.section);
+    for line in hanging(&format!("{} ", behaviour.id), &title, width::columns()) {
+        writeln!(out, "{line}")?;
+    }
     paragraph(out, "  ", behaviour.text)?;
     writeln!(out)?;
     let root = files::default_dir();

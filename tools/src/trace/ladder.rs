@@ -30,8 +30,8 @@ use crate::output::width::display;
 
 /// Room right of the last column for a short note (`ESTABLISHED`).
 const RIGHT_ROOM: usize = 13;
-/// The narrowest distance between two columns.
-const MIN_GAP: usize = 10;
+/// The narrowest distance between two columns (seven nodes fit in 80).
+const MIN_GAP: usize = 8;
 /// The narrowest room a note is wrapped into.
 const MIN_WRAP: usize = 20;
 /// A pause at least this long gets a dotted line.

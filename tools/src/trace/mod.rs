@@ -57,7 +57,10 @@ struct BinaryToTerminal;
 #[error(transparent)]
 #[diagnostic(
     code(simsock::too_many_nodes),
-    help("use --format mermaid, json or pcap, which have no width limit")
+    help(
+        "give the ladder more columns (a wider terminal, or COLUMNS=N through a pipe), or use \
+         --format mermaid, json, pcap or html, which have no width limit"
+    )
 )]
 struct TooWide(#[from] ladder::TooManyNodes);
 
