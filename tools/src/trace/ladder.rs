@@ -26,6 +26,10 @@ use super::canvas::{Row, WIDE_TAIL, clip, columns};
 use super::capture::Capture;
 use super::label::LEGEND;
 use super::story::{Fate, Span, Step, Tone, What};
+use textwrap::WordSeparator;
+use textwrap::core::Word;
+use textwrap::wrap_algorithms::wrap_first_fit;
+
 use crate::output::width::display;
 
 /// Room right of the last column for a short note (`ESTABLISHED`).
@@ -463,24 +467,42 @@ fn char_is_wide_head(c: char) -> bool {
     c != WIDE_TAIL && crate::output::width::char_width(c) > 1
 }
 
-/// Greedy word wrap of cells to lines of at most `width`; a word longer
-/// than a line is cut. Coloured cells cannot go through `textwrap`, which
-/// wraps strings ([`crate::output::width::wrap`] does for plain text);
-/// widths are display columns all the same, one cell each.
+/// Greedy word wrap of cells to lines of at most `width` display columns;
+/// a word longer than a line is cut. The words and the breaks are
+/// `textwrap`'s (first fit, as [`crate::output::width::wrap`]), found on
+/// the cells' text; each line then takes its words' cells, colours kept.
 fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Cell>> {
-    let mut lines: Vec<Vec<Cell>> = Vec::new();
-    let mut line: Vec<Cell> = Vec::new();
-    for word in cells.split(|c| c.0 == ' ') {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push((' ', word.first().map_or(Tone::Plain, |c| c.1)));
-        }
-        line.extend_from_slice(word);
+    // The cells of each character: one, or two for a wide one.
+    let mut chars: Vec<&[Cell]> = Vec::with_capacity(cells.len());
+    let mut i = 0;
+    while i < cells.len() {
+        let n = if cells.get(i + 1).is_some_and(|c| c.0 == WIDE_TAIL) {
+            2
+        } else {
+            1
+        };
+        chars.push(&cells[i..i + n]);
+        i += n;
     }
-    lines.push(line);
-    lines.into_iter().map(|l| clip_cells(l, width)).collect()
+    let text: String = chars.iter().map(|c| c[0].0).collect();
+    let words: Vec<Word> = WordSeparator::AsciiSpace.find_words(&text).collect();
+    let mut at = 0;
+    let mut lines: Vec<Vec<Cell>> = Vec::new();
+    for line in wrap_first_fit(&words, &[width as f64]) {
+        let mut out: Vec<Cell> = Vec::new();
+        for (k, word) in line.iter().enumerate() {
+            let (n, space) = (word.word.chars().count(), word.whitespace.chars().count());
+            let last = k + 1 == line.len();
+            let end = at + n + if last { 0 } else { space };
+            out.extend(chars[at..end].iter().flat_map(|c| c.iter().copied()));
+            at += n + space;
+        }
+        lines.push(clip_cells(out, width));
+    }
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    lines
 }
 
 /// The x where `text` starts when centred on `x`.
@@ -490,4 +512,38 @@ fn centred(x: usize, text: &str) -> usize {
 
 fn time(at: SimTime) -> String {
     at.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(line: &[Cell]) -> String {
+        line.iter()
+            .map(|c| c.0)
+            .filter(|&c| c != WIDE_TAIL)
+            .collect()
+    }
+
+    #[test]
+    fn wrap_breaks_between_words_and_keeps_tones() {
+        let mut cells = cells_of("main: connect ", Tone::Plain);
+        cells.extend(cells_of("WSAECONNREFUSED", Tone::Error));
+        let lines = wrap(&cells, 16);
+        let texts: Vec<String> = lines.iter().map(|l| text(l)).collect();
+        assert_eq!(texts, ["main: connect", "WSAECONNREFUSED"]);
+        assert!(lines[1].iter().all(|c| c.1 == Tone::Error));
+    }
+
+    #[test]
+    fn wrap_counts_a_wide_character_as_two_columns() {
+        let cells = cells_of("サーバ サーバ ab", Tone::Plain);
+        let lines = wrap(&cells, 9);
+        let texts: Vec<String> = lines.iter().map(|l| text(l)).collect();
+        assert_eq!(texts, ["サーバ", "サーバ ab"]);
+        assert!(lines.iter().all(|l| l.len() <= 9));
+        // A word longer than the line is cut, never half a wide character.
+        let cut = wrap(&cells_of("サーバサーバ", Tone::Plain), 6);
+        assert_eq!(text(&cut[0]), "サー…");
+    }
 }
