@@ -301,6 +301,9 @@ fn fit(out: &mut dyn Write, head: &str, tail: &str) -> io::Result<()> {
         return writeln!(out, "{head}{tail}");
     }
     writeln!(out, "{}", head.trim_end())?;
+    if 4 + display(tail) <= cols {
+        return writeln!(out, "    {tail}");
+    }
     for line in width::hanging("    ", tail, cols) {
         writeln!(out, "{line}")?;
     }

@@ -27,6 +27,10 @@ use crate::files::ScenarioFile;
 const WRAP_COLS: usize = 90;
 /// Longer calls are not padded (they would push every detail far right).
 const CALL_COLS_MAX: usize = 44;
+/// The room the call column leaves for the result on a narrow terminal
+/// (`OK (socket 0x100)`, `WSAECONNREFUSED`); a longer result goes on the
+/// next line, under the call.
+const DETAIL_COLS_MIN: usize = 20;
 
 /// Writes one scenario's report; its last line is `digest: <hex>`.
 pub fn scenario(
@@ -80,8 +84,11 @@ fn calls(out: &mut dyn Write, calls: &[CallRecord], style: Style) -> io::Result<
     let time_w = width(|c| time(c.end_ns).len()).max(9);
     let host_w = width(|c| display(&c.host));
     let thread_w = width(|c| display(&c.thread));
-    let call_w = width(|c| display(&c.call)).min(CALL_COLS_MAX);
     let cols = width::columns();
+    // The call column leaves the result at least DETAIL_COLS_MIN columns.
+    let lead_w = time_w + 2 + host_w + 1 + thread_w + 2;
+    let room = cols.saturating_sub(lead_w + 2 + DETAIL_COLS_MIN);
+    let call_w = width(|c| display(&c.call)).min(CALL_COLS_MAX).min(room);
     for c in calls {
         let lead = format!(
             "{}  {} {}  ",
