@@ -19,6 +19,7 @@ use simsock_sim::scenario::{self, Report, RunOptions};
 use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::style::Style;
+use crate::output::width::{self, display};
 use crate::run::finish;
 
 #[derive(Debug, Args)]
@@ -140,8 +141,25 @@ fn write_json(out: &mut dyn Write, verdicts: &[Verdict]) -> io::Result<()> {
     Ok(())
 }
 
+/// Where the scenarios of the rows live; a table too wide for the width
+/// names them from there.
+const ROWS_DIR: &str = "scenarios/conformance/";
+
 fn write_table(out: &mut dyn Write, verdicts: &[Verdict], style: Style) -> io::Result<()> {
-    writeln!(out, "{:<11} {:<19} {:<4} scenario", "API", "code", "")?;
+    let cols = width::columns();
+    let widest = verdicts
+        .iter()
+        .filter_map(|v| v.scenario.as_deref())
+        .map(display)
+        .max()
+        .unwrap_or(0);
+    let short = 36 + widest > cols;
+    let heading = if short {
+        format!("scenario (in {ROWS_DIR})")
+    } else {
+        "scenario".to_string()
+    };
+    writeln!(out, "{:<11} {:<19} {:<4} {heading}", "API", "code", "")?;
     for v in verdicts {
         let mark = if v.passed {
             style.green("pass")
@@ -149,9 +167,15 @@ fn write_table(out: &mut dyn Write, verdicts: &[Verdict], style: Style) -> io::R
             style.red("FAIL")
         };
         let scenario = v.scenario.as_deref().unwrap_or("-");
+        let scenario = match short {
+            true => scenario.strip_prefix(ROWS_DIR).unwrap_or(scenario),
+            false => scenario,
+        };
         writeln!(out, "{:<11} {:<19} {mark} {scenario}", v.api, v.code)?;
         if let Some(reason) = &v.reason {
-            writeln!(out, "{:<36}{reason}", "")?;
+            for line in width::hanging(&" ".repeat(36), reason, cols) {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     let proven = verdicts.iter().filter(|v| v.passed).count();

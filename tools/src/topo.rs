@@ -36,6 +36,7 @@ use simsock_sim::trace::TraceMode;
 use self::marks::Marks;
 use crate::exit::Exit;
 use crate::files;
+use crate::output::width::{self, display, pad};
 use crate::run::finish;
 
 #[derive(Debug, Args)]
@@ -177,7 +178,8 @@ impl Plan {
     /// The text view: three aligned sections.
     pub fn text(&self, out: &mut dyn Write, file: &str) -> io::Result<()> {
         writeln!(out, "{}  {file}", self.name)?;
-        let name_w = self.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0);
+        let name_w = self.nodes.iter().map(|n| display(&n.name)).max();
+        let name_w = name_w.unwrap_or(0);
         writeln!(out, "nodes")?;
         for n in &self.nodes {
             let kind = match (n.router, n.switch) {
@@ -186,26 +188,25 @@ impl Plan {
                 _ => "host",
             };
             let addrs = n.addrs.join("  ");
-            writeln!(out, "  {:<name_w$}  {kind:<6}  {addrs}", n.name)?;
+            writeln!(out, "  {}  {kind:<6}  {addrs}", pad(&n.name, name_w))?;
         }
         writeln!(out, "links")?;
-        let link_w = self.links.iter().map(|l| l.name.len()).max().unwrap_or(0);
-        let ends_w = self.links.iter().map(|l| ends(l).len()).max().unwrap_or(0);
+        let link_w = self.links.iter().map(|l| display(&l.name)).max();
+        let ends_w = self.links.iter().map(|l| display(&ends(l))).max();
+        let (link_w, ends_w) = (link_w.unwrap_or(0), ends_w.unwrap_or(0));
         for l in &self.links {
             let state = if l.up { "up" } else { "down" };
             let (name, ends) = (&l.name, ends(l));
-            writeln!(
-                out,
-                "  {name:<link_w$}  {ends:<ends_w$}  {}  {state}",
-                l.settings
-            )?;
+            let head = format!("  {}  {}  ", pad(name, link_w), pad(&ends, ends_w));
+            fit(out, &head, &format!("{}  {state}", l.settings))?;
         }
         writeln!(out, "routes: next hop toward each subnet")?;
         for n in &self.nodes {
             for (i, (net, route)) in n.routes.iter().enumerate() {
                 let name = if i == 0 { n.name.as_str() } else { "" };
                 let net = net.to_string();
-                writeln!(out, "  {name:<name_w$}  {net:<18} {}", describe(route))?;
+                let head = format!("  {}  {net:<18} ", pad(name, name_w));
+                fit(out, &head, &describe(route))?;
             }
         }
         Ok(())
@@ -291,6 +292,23 @@ impl Plan {
             label(&lines)
         )
     }
+}
+
+/// `head` then `tail` on one line when it fits the width; else `tail` on
+/// the lines under it, wrapped and indented four columns.
+fn fit(out: &mut dyn Write, head: &str, tail: &str) -> io::Result<()> {
+    let cols = width::columns();
+    if display(head) + display(tail) <= cols {
+        return writeln!(out, "{head}{tail}");
+    }
+    writeln!(out, "{}", head.trim_end())?;
+    if 4 + display(tail) <= cols {
+        return writeln!(out, "    {tail}");
+    }
+    for line in width::hanging("    ", tail, cols) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 /// How a node or link that a fault acts on is drawn.

@@ -18,7 +18,7 @@ use clap::Args;
 use crate::cli::RunArgs;
 use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
-use crate::output::human::wrap;
+use crate::output::width::{self, hanging, wrap};
 use crate::run::{self, finish};
 use crate::trace;
 
@@ -47,7 +47,8 @@ fn parse_answer(text: &str) -> Result<usize, String> {
     quiz::choice(text).ok_or_else(|| format!("`{text}` is not a choice: give a, b, c or d"))
 }
 
-/// Where questions wrap.
+/// Where questions wrap, at most (narrower when the width is:
+/// [`width::prose`]).
 const WRAP_COLS: usize = 88;
 
 /// One stop: its number (from the file name) and file.
@@ -103,16 +104,18 @@ fn list(stops: &[Stop]) -> Exit {
 
 /// The list: a line per stop (number and title), its question under it.
 pub fn write_list(out: &mut dyn Write, stops: &[Stop], loaded: &[ScenarioFile]) -> io::Result<()> {
-    writeln!(
-        out,
+    let intro = format!(
         "Guided tour: {} short stories. Answer each question, then run the stop with \
          `simsock tour N`.",
         stops.len()
-    )?;
+    );
+    for line in wrap(&intro, width::prose(WRAP_COLS + 4)) {
+        writeln!(out, "{line}")?;
+    }
     for (stop, file) in stops.iter().zip(loaded) {
         writeln!(out)?;
         writeln!(out, "{:>2}. {}", stop.number, file.scenario.name)?;
-        for line in wrap(&file.scenario.question, WRAP_COLS - 4) {
+        for line in wrap(&file.scenario.question, width::prose(WRAP_COLS) - 4) {
             writeln!(out, "    {line}")?;
         }
     }
@@ -214,10 +217,10 @@ fn judge(out: &mut dyn Write, quiz: &Quiz, answer: usize) -> io::Result<()> {
             said(right)
         )
     };
-    for line in wrap(&verdict, WRAP_COLS) {
+    for line in wrap(&verdict, width::prose(WRAP_COLS)) {
         writeln!(out, "{line}")?;
     }
-    for line in wrap(&format!("Why: {}", quiz.why), WRAP_COLS) {
+    for line in wrap(&format!("Why: {}", quiz.why), width::prose(WRAP_COLS)) {
         writeln!(out, "{line}")?;
     }
     writeln!(out)
@@ -234,15 +237,17 @@ fn ask(
 ) -> io::Result<()> {
     let name = &file.scenario.name;
     writeln!(out, "Tour stop {} of {count}: {name}", stop.number)?;
-    for line in wrap(&format!("Question: {}", file.scenario.question), WRAP_COLS) {
+    for line in wrap(
+        &format!("Question: {}", file.scenario.question),
+        width::prose(WRAP_COLS),
+    ) {
         writeln!(out, "{line}")?;
     }
     if let Some(quiz) = quiz {
         for (i, choice) in quiz.choices.iter().enumerate() {
             let lead = format!("  ({}) ", quiz::letter(i));
-            for (k, line) in wrap(choice, WRAP_COLS - lead.len()).iter().enumerate() {
-                let lead = if k == 0 { lead.as_str() } else { "      " };
-                writeln!(out, "{lead}{line}")?;
+            for line in hanging(&lead, choice, width::prose(WRAP_COLS)) {
+                writeln!(out, "{line}")?;
             }
         }
     } else if interactive {

@@ -7,7 +7,9 @@
 //! command is `simsock ARGS`, `cargo run --release -- ARGS` or
 //! `target/release/simsock ARGS`, run from the repository root with no
 //! standard input; anything else after `$ ` fails the test, so no example
-//! goes unchecked.
+//! goes unchecked. The command may start with `COLUMNS=N ` to show the
+//! output at that width (the binary is run with `COLUMNS` set to N; without
+//! it, `COLUMNS` is unset and the width is a pipe's, 100).
 //!
 //! After a deliberate change of behaviour, `SIMSOCK_BLESS_README=1 cargo
 //! test --release -p simsock-tools --test readme` rewrites the examples
@@ -80,16 +82,34 @@ fn simsock_args(command: &str) -> Result<Vec<String>, String> {
     Ok(rest.split_whitespace().map(str::to_string).collect())
 }
 
-/// What the binary prints for `args`, line by line, without trailing blanks.
-fn output_of(args: &[String]) -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_simsock"))
+/// The width a command asks for with a leading `COLUMNS=N `, and the rest.
+fn columns_of(command: &str) -> (Option<&str>, &str) {
+    let Some(rest) = command.strip_prefix("COLUMNS=") else {
+        return (None, command);
+    };
+    match rest.split_once(' ') {
+        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (Some(n), rest)
+        }
+        _ => (None, command),
+    }
+}
+
+/// What the binary prints for `args` (`COLUMNS` set to `columns` or
+/// unset), line by line, without trailing blanks.
+fn output_of(args: &[String], columns: Option<&str>) -> Vec<String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_simsock"));
+    command
         .args(args)
         .current_dir(repo_root())
         .env_remove("RUST_LOG")
+        .env_remove("COLUMNS")
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the simsock binary runs");
+        .stdin(Stdio::null());
+    if let Some(n) = columns {
+        command.env("COLUMNS", n);
+    }
+    let out = command.output().expect("the simsock binary runs");
     let text = String::from_utf8(out.stdout).expect("stdout is UTF-8");
     text.lines().map(|l| l.trim_end().to_string()).collect()
 }
@@ -121,14 +141,15 @@ fn every_console_example_in_the_readme_is_what_the_binary_prints() {
     let mut failures = Vec::new();
     // From the last, so that a rewrite keeps earlier spans valid.
     for ex in examples.iter().rev() {
-        let args = match simsock_args(&ex.command) {
+        let (columns, command) = columns_of(&ex.command);
+        let args = match simsock_args(command) {
             Ok(args) => args,
             Err(e) => {
                 failures.push(format!("README.md:{}: {e}", ex.line));
                 continue;
             }
         };
-        let actual = output_of(&args);
+        let actual = output_of(&args, columns);
         if matches(&ex.expected, &actual) {
             continue;
         }
@@ -174,4 +195,18 @@ fn only_simsock_commands_count_as_examples() {
     );
     assert!(simsock_args("cargo bench -p simsock-tools").is_err());
     assert!(simsock_args("simsock topo x.ron --format dot | dot -Tsvg").is_err());
+}
+
+#[test]
+fn a_command_may_set_the_width() {
+    assert_eq!(
+        columns_of("COLUMNS=80 simsock run x.ron"),
+        (Some("80"), "simsock run x.ron")
+    );
+    assert_eq!(columns_of("simsock run x.ron"), (None, "simsock run x.ron"));
+    assert_eq!(
+        columns_of("COLUMNS=wide simsock run x.ron"),
+        (None, "COLUMNS=wide simsock run x.ron")
+    );
+    assert!(simsock_args(columns_of("COLUMNS=wide simsock x").1).is_err());
 }

@@ -16,6 +16,7 @@ fn trace(name: &str, format: &str) -> String {
         .arg(&file)
         .args(["--format", format])
         .env_remove("RUST_LOG")
+        .env_remove("COLUMNS")
         .output()
         .expect("the simsock binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr);

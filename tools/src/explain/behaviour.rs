@@ -8,12 +8,16 @@ use std::path::Path;
 
 use simsock_model::catalogue::{Behaviour, names};
 
-use super::{WRAP_COLS, paragraph};
+use super::{paragraph, paths_and_commands};
 use crate::files;
+use crate::output::width::{self, hanging};
 
 /// The whole explanation of `behaviour`.
 pub fn write(out: &mut dyn Write, behaviour: &Behaviour) -> io::Result<()> {
-    writeln!(out, "{} ({})", behaviour.id, behaviour.section)?;
+    let title = format!("({})", behaviour.section);
+    for line in hanging(&format!("{} ", behaviour.id), &title, width::columns()) {
+        writeln!(out, "{line}")?;
+    }
     paragraph(out, "  ", behaviour.text)?;
     writeln!(out)?;
     let root = files::default_dir();
@@ -23,16 +27,11 @@ pub fn write(out: &mut dyn Write, behaviour: &Behaviour) -> io::Result<()> {
         return Ok(());
     }
     writeln!(out, "Bundled scenarios that name it")?;
-    let width = named
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0)
-        .min(WRAP_COLS / 2);
-    for path in named {
-        writeln!(out, "  {path:<width$}  simsock run {path}")?;
-    }
-    Ok(())
+    let lines = named.into_iter().map(|path| {
+        let command = format!("simsock run {path}");
+        (path, command)
+    });
+    paths_and_commands(out, lines.collect())
 }
 
 /// Scenario files under `root` whose text names `id` as a whole ID

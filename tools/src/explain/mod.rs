@@ -18,7 +18,7 @@ use simsock_model::{Api, WsaError};
 use simsock_sim::conformance::{self, Row};
 
 use crate::exit::Exit;
-use crate::output::human::wrap;
+use crate::output::width::{self, display, hanging};
 use crate::run::finish;
 
 #[derive(Debug, Args)]
@@ -99,7 +99,8 @@ const SHOWN_BY: &[(WsaError, &[&str])] = &[
     ),
 ];
 
-/// Where the text wraps.
+/// Where the text wraps, at most (narrower when the width is:
+/// [`width::prose`]).
 const WRAP_COLS: usize = 88;
 
 /// Explains one code on stdout; exit 2 for a code the table does not know.
@@ -148,7 +149,10 @@ fn conformance(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
             Some(why) => format!("impossible: {why}"),
             None => format!("simsock run {path}"),
         };
-        writeln!(out, "  {:<12}{text}", row.api.name())?;
+        let lead = format!("  {:<12}", row.api.name());
+        for line in hanging(&lead, &text, width::prose(WRAP_COLS)) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
@@ -171,13 +175,8 @@ fn documents(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
             None => "not listed".to_string(),
         };
         let lead = format!("  {:<12}", api.name());
-        for (i, line) in wrap(&text, WRAP_COLS - lead.len()).iter().enumerate() {
-            let lead = if i == 0 {
-                lead.clone()
-            } else {
-                " ".repeat(lead.len())
-            };
-            writeln!(out, "{lead}{line}")?;
+        for line in hanging(&lead, &text, width::prose(WRAP_COLS)) {
+            writeln!(out, "{line}")?;
         }
     }
     Ok(())
@@ -195,9 +194,8 @@ fn how(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
         );
     }
     for cause in causes {
-        for (i, line) in wrap(cause, WRAP_COLS - 4).iter().enumerate() {
-            let lead = if i == 0 { "  - " } else { "    " };
-            writeln!(out, "{lead}{line}")?;
+        for line in hanging("  - ", cause, width::prose(WRAP_COLS)) {
+            writeln!(out, "{line}")?;
         }
     }
     Ok(())
@@ -214,14 +212,29 @@ fn scenarios(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "Bundled scenarios that show it")?;
-    let width = files.iter().map(|f| f.len()).max().unwrap_or(0) + "scenarios/".len();
-    for file in files {
+    let listed = files.iter().map(|file| {
         let path = format!("scenarios/{file}");
         let command = match tour_stop(file) {
             Some(n) => format!("simsock tour {n}"),
             None => format!("simsock run {path}"),
         };
-        writeln!(out, "  {path:<width$}  {command}")?;
+        (path, command)
+    });
+    paths_and_commands(out, listed.collect())
+}
+
+/// `  path  command` lines, the commands aligned; when the widest does not
+/// fit the width, each command goes on the line under its path.
+fn paths_and_commands(out: &mut dyn Write, lines: Vec<(String, String)>) -> io::Result<()> {
+    let path_w = lines.iter().map(|(p, _)| display(p)).max().unwrap_or(0);
+    let command_w = lines.iter().map(|(_, c)| display(c)).max().unwrap_or(0);
+    let fits = 2 + path_w + 2 + command_w <= width::columns();
+    for (path, command) in lines {
+        if fits {
+            writeln!(out, "  {}  {command}", width::pad(&path, path_w))?;
+        } else {
+            writeln!(out, "  {path}\n      {command}")?;
+        }
     }
     Ok(())
 }
@@ -241,7 +254,7 @@ fn tour_stop(file: &str) -> Option<u32> {
 }
 
 fn paragraph(out: &mut dyn Write, lead: &str, text: &str) -> io::Result<()> {
-    for line in wrap(text, WRAP_COLS - lead.len()) {
+    for line in width::wrap(text, width::prose(WRAP_COLS) - display(lead)) {
         writeln!(out, "{lead}{line}")?;
     }
     Ok(())

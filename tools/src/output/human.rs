@@ -19,12 +19,18 @@ use simsock_sim::scenario::Report;
 use simsock_sim::world::CallRecord;
 
 use super::style::Style;
+use super::width::{self, display, pad, pad_left, wrap};
 use crate::files::ScenarioFile;
 
-/// Where the story under the header wraps.
+/// Where the story and the `why:` lines wrap, at most (narrower when the
+/// width is: [`width::prose`]).
 const WRAP_COLS: usize = 90;
 /// Longer calls are not padded (they would push every detail far right).
 const CALL_COLS_MAX: usize = 44;
+/// The room the call column leaves for the result on a narrow terminal
+/// (`OK (socket 0x100)`, `WSAECONNREFUSED`); a longer result goes on the
+/// next line, under the call.
+const DETAIL_COLS_MIN: usize = 20;
 
 /// Writes one scenario's report; its last line is `digest: <hex>`.
 pub fn scenario(
@@ -60,8 +66,14 @@ fn header(
 ) -> io::Result<()> {
     let title = style.bold(&report.scenario);
     let seed = report.seed;
-    writeln!(out, "{title}  seed {seed}  {}", style.dim(&file.file))?;
-    for line in wrap(&file.scenario.about, WRAP_COLS - 2) {
+    let plain = format!("{}  seed {seed}  {}", report.scenario, file.file);
+    if display(&plain) <= width::columns() {
+        writeln!(out, "{title}  seed {seed}  {}", style.dim(&file.file))?;
+    } else {
+        writeln!(out, "{title}  seed {seed}")?;
+        writeln!(out, "  {}", style.dim(&file.file))?;
+    }
+    for line in wrap(&file.scenario.about, width::prose(WRAP_COLS) - 2) {
         writeln!(out, "  {line}")?;
     }
     Ok(())
@@ -70,23 +82,61 @@ fn header(
 fn calls(out: &mut dyn Write, calls: &[CallRecord], style: Style) -> io::Result<()> {
     let width = |f: fn(&CallRecord) -> usize| calls.iter().map(f).max().unwrap_or(0);
     let time_w = width(|c| time(c.end_ns).len()).max(9);
-    let host_w = width(|c| c.host.chars().count());
-    let thread_w = width(|c| c.thread.chars().count());
-    let call_w = width(|c| c.call.chars().count()).min(CALL_COLS_MAX);
+    let host_w = width(|c| display(&c.host));
+    let thread_w = width(|c| display(&c.thread));
+    let cols = width::columns();
+    // The call column leaves the result at least DETAIL_COLS_MIN columns.
+    let lead_w = time_w + 2 + host_w + 1 + thread_w + 2;
+    let room = cols.saturating_sub(lead_w + 2 + DETAIL_COLS_MIN);
+    let call_w = width(|c| display(&c.call)).min(CALL_COLS_MAX).min(room);
     for c in calls {
-        let at = time(c.end_ns);
-        let (host, thread, call) = (&c.host, &c.thread, &c.call);
+        let lead = format!(
+            "{}  {} {}  ",
+            pad_left(&time(c.end_ns), time_w),
+            pad(&c.host, host_w),
+            pad(&c.thread, thread_w)
+        );
         let detail = match &c.failure {
-            Some(f) => format!("{}  {}", style.red(&c.detail), style.red(format!("<- {f}"))),
+            Some(f) => format!("{}  <- {f}", c.detail),
             None => c.detail.clone(),
         };
-        writeln!(
-            out,
-            "{at:>time_w$}  {host:<host_w$} {thread:<thread_w$}  {call:<call_w$}  {detail}"
-        )?;
+        let paint = |text: &str| match c.failure {
+            Some(_) => style.red(text),
+            None => text.to_string(),
+        };
+        let one_line = format!("{lead}{}  {detail}", pad(&c.call, call_w));
+        if display(&one_line) <= cols {
+            let call = pad(&c.call, call_w);
+            writeln!(out, "{lead}{call}  {}", paint(&detail))?;
+        } else {
+            call_lines(out, &lead, &c.call, &detail, cols, paint)?;
+        }
         if let Some(why) = &c.why {
             why_line(out, why, time_w + 2, style)?;
         }
+    }
+    Ok(())
+}
+
+/// A call too long for one line: the call, then its detail on the lines
+/// below, both wrapped and indented under the call column.
+fn call_lines(
+    out: &mut dyn Write,
+    lead: &str,
+    call: &str,
+    detail: &str,
+    cols: usize,
+    paint: impl Fn(&str) -> String,
+) -> io::Result<()> {
+    let indent = display(lead);
+    let room = cols.saturating_sub(indent).max(20);
+    for (i, line) in wrap(call, room).iter().enumerate() {
+        let blank = " ".repeat(indent);
+        let lead = if i == 0 { lead } else { &blank };
+        writeln!(out, "{lead}{line}")?;
+    }
+    for line in wrap(detail, room) {
+        writeln!(out, "{:indent$}{}", "", paint(&line))?;
     }
     Ok(())
 }
@@ -104,7 +154,7 @@ fn unlisted(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()
         count.unrecorded,
         crate::run::LISTED_CALLS,
     );
-    for line in wrap(&text, WRAP_COLS) {
+    for line in wrap(&text, width::prose(WRAP_COLS)) {
         writeln!(out, "{}", style.dim(line))?;
     }
     Ok(())
@@ -114,7 +164,7 @@ fn unlisted(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()
 /// the host column and wrapped.
 fn why_line(out: &mut dyn Write, why: &str, indent: usize, style: Style) -> io::Result<()> {
     let lead = format!("{:indent$}why: ", "");
-    let cols = WRAP_COLS.saturating_sub(lead.len()).max(40);
+    let cols = width::prose(WRAP_COLS).saturating_sub(lead.len()).max(40);
     for (i, line) in wrap(&glue_units(why), cols).iter().enumerate() {
         let lead = if i == 0 {
             lead.clone()
@@ -127,8 +177,9 @@ fn why_line(out: &mut dyn Write, why: &str, indent: usize, style: Style) -> io::
     Ok(())
 }
 
-/// Stands for a space that [`wrap`] must not break at.
-const GLUE: char = '\u{1}';
+/// Stands for a space that [`wrap`] must not break at (it breaks at ASCII
+/// spaces only), measured one column wide as the space it stands for.
+const GLUE: char = '\u{a0}';
 
 /// Keeps a number and its unit on one line: `2.001 s` never wraps between.
 fn glue_units(text: &str) -> String {
@@ -149,7 +200,9 @@ fn verdict(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()>
     if !report.failures.is_empty() {
         writeln!(out, "{}", style.red("failures:"))?;
         for failure in &report.failures {
-            writeln!(out, "  - {failure}")?;
+            for line in width::hanging("  - ", &failure.to_string(), width::columns()) {
+                writeln!(out, "{line}")?;
+            }
         }
     }
     if let Some(limit) = &report.limit {
@@ -171,41 +224,9 @@ fn time(ns: u64) -> String {
     SimTime::from_nanos(ns).to_string()
 }
 
-/// Greedy word wrap to `cols` characters; a word longer than that gets a
-/// line of its own.
-pub(crate) fn wrap(text: &str, cols: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let needed = line.chars().count() + 1 + word.chars().count();
-        if !line.is_empty() && needed > cols {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_keeps_lines_short_and_words_whole() {
-        let text = "aaa bbb ccc ddd eee";
-        assert_eq!(wrap(text, 7), ["aaa bbb", "ccc ddd", "eee"]);
-        assert_eq!(
-            wrap("averyveryverylongword x", 5),
-            ["averyveryverylongword", "x"]
-        );
-        assert!(wrap("  ", 10).is_empty());
-    }
 
     #[test]
     fn a_time_keeps_its_unit_when_wrapped() {
@@ -222,7 +243,7 @@ mod tests {
         assert!(text.lines().all(|l| l.len() <= WRAP_COLS), "{text}");
         assert_eq!(
             glue_units("1 s, 3 s and 5 sec"),
-            "1\u{1}s, 3\u{1}s and 5 sec"
+            "1\u{a0}s, 3\u{a0}s and 5 sec"
         );
     }
 

@@ -16,6 +16,7 @@ use std::io::{self, Write};
 
 use super::outcome::SeedOutcome;
 use crate::output::style::Style;
+use crate::output::width;
 
 /// How many failing seeds the summary lists.
 pub const FIRST_FAILURES_MAX: usize = 10;
@@ -111,7 +112,14 @@ pub fn write(out: &mut dyn Write, header: &Header, s: &Summary, style: Style) ->
     let title = style.bold(header.scenario);
     let runs = s.runs;
     let file = style.dim(header.file);
-    writeln!(out, "{title}  {file}  {}: {runs} runs", header.seeds)?;
+    let seeds = format!("{}: {runs} runs", header.seeds);
+    let plain = format!("{}  {}  {seeds}", header.scenario, header.file);
+    if width::display(&plain) <= width::columns() {
+        writeln!(out, "{title}  {file}  {seeds}")?;
+    } else {
+        writeln!(out, "{title}  {seeds}")?;
+        writeln!(out, "  {file}")?;
+    }
     write_varying(out, s)?;
     let word = if s.failed() == 0 {
         style.green("PASS")
@@ -154,7 +162,16 @@ fn write_failures(out: &mut dyn Write, file: &str, s: &Summary, style: Style) ->
     let shown = s.first_failures.len();
     writeln!(out, "first failing seeds ({shown} of {}):", s.failed())?;
     for (seed, why) in &s.first_failures {
-        writeln!(out, "  seed {seed}: {}", style.red(why))?;
+        let lead = format!("  seed {seed}: ");
+        let mut lines = width::hanging(&lead, why, width::columns());
+        if lines.is_empty() {
+            lines.push(lead.clone());
+        }
+        // Each line starts with the lead or as many spaces (ASCII both).
+        for line in lines {
+            let (head, text) = line.split_at(lead.len());
+            writeln!(out, "{head}{}", style.red(text))?;
+        }
         writeln!(out, "    simsock run {} --seed {seed}", shell_word(file))?;
     }
     Ok(())

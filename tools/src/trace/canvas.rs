@@ -1,7 +1,15 @@
 //! One line of a terminal diagram: a fixed number of cells, each a
 //! character and a tone, rendered with or without ANSI colour.
+//!
+//! A cell is one display column: a wide character (`サ`, two columns by
+//! `unicode-width`) takes its cell and the next, which holds [`WIDE_TAIL`]
+//! and renders as nothing, so the columns after it stay aligned.
 
 use super::story::Tone;
+use crate::output::width::{char_width, display};
+
+/// The second cell of a wide character.
+pub const WIDE_TAIL: char = '\u{0}';
 
 /// A line of cells.
 #[derive(Clone, Debug)]
@@ -30,14 +38,14 @@ impl Row {
 
     /// Writes `text` from cell `x`, clipped at the end of the line.
     pub fn put(&mut self, x: usize, text: &str, tone: Tone) {
-        for (i, c) in text.chars().enumerate() {
+        for (i, c) in columns(text).into_iter().enumerate() {
             self.set(x + i, c, tone);
         }
     }
 
     /// Writes `text` so that it ends just before cell `end`.
     pub fn put_before(&mut self, end: usize, text: &str, tone: Tone) {
-        let start = end.saturating_sub(text.chars().count());
+        let start = end.saturating_sub(display(text));
         self.put(start, text, tone);
     }
 
@@ -58,6 +66,9 @@ impl Row {
         let mut out = String::new();
         let mut current = Tone::Plain;
         for &(c, tone) in &self.cells[..end] {
+            if c == WIDE_TAIL {
+                continue;
+            }
             if color && tone != current && c != ' ' {
                 out.push_str(ansi(tone));
                 current = tone;
@@ -84,12 +95,34 @@ fn ansi(tone: Tone) -> &'static str {
     }
 }
 
-/// `text` cut to `max` characters, with `…` if it was longer.
+/// The characters of `text`, one per display column: a wide character is
+/// followed by a [`WIDE_TAIL`]; zero-width characters are left out.
+pub fn columns(text: &str) -> Vec<char> {
+    let mut cells = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match char_width(c) {
+            0 => {}
+            1 => cells.push(c),
+            _ => cells.extend([c, WIDE_TAIL]),
+        }
+    }
+    cells
+}
+
+/// `text` cut to `max` display columns, with `…` if it was longer.
 pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    if display(text) <= max {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        used += char_width(c);
+        if used + 1 > max {
+            break;
+        }
+        cut.push(c);
+    }
     cut.push('…');
     cut
 }
@@ -116,5 +149,15 @@ mod tests {
     fn clip_marks_the_cut() {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
+        assert_eq!(clip("サーバ", 4), "サ…");
+    }
+
+    #[test]
+    fn a_wide_character_takes_two_cells() {
+        let mut row = Row::new(12, &[0, 8], '│');
+        row.put(2, "サーバ", Tone::Plain);
+        let line = row.render(false);
+        assert_eq!(line, "│ サーバ│");
+        assert_eq!(display(&line), 9);
     }
 }

@@ -1,4 +1,5 @@
-//! The ladder view: a sequence diagram for a terminal, 100 columns wide.
+//! The ladder view: a sequence diagram for a terminal, as wide as the
+//! width it is given ([`crate::output::width::columns`]: 100 through a pipe).
 //!
 //! ```text
 //!     time    client                                                                  server
@@ -21,33 +22,43 @@
 use simsock_model::SimTime;
 use simsock_sim::net::NodeId;
 
-use super::canvas::{Row, clip};
+use super::canvas::{Row, WIDE_TAIL, clip, columns};
 use super::capture::Capture;
 use super::label::LEGEND;
 use super::story::{Fate, Span, Step, Tone, What};
+use textwrap::WordSeparator;
+use textwrap::core::Word;
+use textwrap::wrap_algorithms::wrap_first_fit;
 
-/// The diagram's width in columns.
-pub const WIDTH: usize = 100;
+use crate::output::width::display;
+
 /// Room right of the last column for a short note (`ESTABLISHED`).
 const RIGHT_ROOM: usize = 13;
-/// The narrowest distance between two columns.
-const MIN_GAP: usize = 10;
+/// The narrowest distance between two columns (seven nodes fit in 80).
+const MIN_GAP: usize = 8;
 /// The narrowest room a note is wrapped into.
 const MIN_WRAP: usize = 20;
 /// A pause at least this long gets a dotted line.
 const PAUSE_NS: u64 = 1_000_000_000;
 
-/// The topology has more nodes than 100 columns hold.
+/// The topology has more nodes than the width holds.
 #[derive(Debug, thiserror::Error)]
-#[error("the ladder fits at most {max} nodes in {WIDTH} columns; this scenario has {nodes}")]
+#[error("the ladder fits at most {max} nodes in {width} columns; this scenario has {nodes}")]
 pub struct TooManyNodes {
     pub nodes: usize,
     pub max: usize,
+    pub width: usize,
 }
 
-/// The diagram's lines, coloured if `color`.
-pub fn render(capture: &Capture, steps: &[Step], color: bool) -> Result<Vec<String>, TooManyNodes> {
-    let layout = Layout::new(capture, steps)?;
+/// The diagram's lines, `width` display columns at most, coloured if
+/// `color`.
+pub fn render(
+    capture: &Capture,
+    steps: &[Step],
+    color: bool,
+    width: usize,
+) -> Result<Vec<String>, TooManyNodes> {
+    let layout = Layout::new(capture, steps, width)?;
     let mut ladder = Ladder {
         layout,
         rows: Vec::new(),
@@ -64,6 +75,8 @@ pub fn render(capture: &Capture, steps: &[Step], color: bool) -> Result<Vec<Stri
 /// Where everything goes.
 #[derive(Debug)]
 struct Layout {
+    /// The diagram's width in columns.
+    width: usize,
     /// Width of the time column.
     time_w: usize,
     /// Column (lane) of each node, by node index.
@@ -77,16 +90,20 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(capture: &Capture, steps: &[Step]) -> Result<Layout, TooManyNodes> {
+    fn new(capture: &Capture, steps: &[Step], width: usize) -> Result<Layout, TooManyNodes> {
         let time_w = steps.iter().map(|s| time(s.at).len()).max().unwrap_or(0);
         let time_w = time_w.max("time".len());
         // Room for a centred name of 8 characters left of the first lifeline.
         let first = time_w + 6;
-        let last = WIDTH - 1 - RIGHT_ROOM;
+        let last = width.saturating_sub(1 + RIGHT_ROOM).max(first + MIN_GAP);
         let max = (last - first) / MIN_GAP + 1;
         let n = capture.nodes.len();
         if n > max {
-            return Err(TooManyNodes { nodes: n, max });
+            return Err(TooManyNodes {
+                nodes: n,
+                max,
+                width,
+            });
         }
         let gap = (last - first) / (n.max(2) - 1);
         let xs = (0..n).map(|i| first + i * gap).collect();
@@ -97,6 +114,7 @@ impl Layout {
         }
         let names = capture.nodes.iter().map(|n| n.name.clone()).collect();
         Ok(Layout {
+            width,
             time_w,
             lane_of,
             xs,
@@ -110,7 +128,12 @@ impl Layout {
     }
 
     fn row(&self, bar: char) -> Row {
-        Row::new(WIDTH, &self.xs, bar)
+        Row::new(self.width, &self.xs, bar)
+    }
+
+    /// A line with no lifelines.
+    fn blank(&self) -> Row {
+        Row::new(self.width, &[], ' ')
     }
 }
 
@@ -150,15 +173,15 @@ struct Ladder {
 
 impl Ladder {
     fn header(&mut self, capture: &Capture) {
-        let mut title = Row::new(WIDTH, &[], ' ');
+        let mut title = self.layout.blank();
         let text = format!("{}  seed {}", capture.scenario, capture.seed);
         title.put(0, &text, Tone::Plain);
         self.rows.push(title);
-        let mut legend = Row::new(WIDTH, &[], ' ');
+        let mut legend = self.layout.blank();
         let text = format!("{LEGEND}; x: dropped");
         legend.put(0, &text, Tone::Dim);
         self.rows.push(legend);
-        self.rows.push(Row::new(WIDTH, &[], ' '));
+        self.rows.push(self.layout.blank());
         let (names, addrs) = self.lane_heads(capture);
         self.rows.push(names);
         self.rows.push(addrs);
@@ -168,10 +191,13 @@ impl Ladder {
     /// of their first addresses, each centred on its lifeline.
     fn lane_heads(&self, capture: &Capture) -> (Row, Row) {
         let layout = &self.layout;
-        let mut names = Row::new(WIDTH, &[], ' ');
-        let mut addrs = Row::new(WIDTH, &[], ' ');
+        let mut names = layout.blank();
+        let mut addrs = layout.blank();
         names.put_before(layout.time_w, "time", Tone::Dim);
-        let room = layout.xs.get(1).map_or(WIDTH, |x| x - layout.xs[0] - 1);
+        let room = layout
+            .xs
+            .get(1)
+            .map_or(layout.width, |x| x - layout.xs[0] - 1);
         for (lane, node) in layout.order.iter().enumerate() {
             let info = capture.node(*node);
             let x = layout.xs[lane];
@@ -231,7 +257,7 @@ impl Ladder {
             0 => layout.time_w + 2,
             _ => layout.xs[lane - 1] + 2,
         };
-        let right_room = WIDTH - (x + 2);
+        let right_room = layout.width.saturating_sub(x + 2);
         let left_room = (x - 1).saturating_sub(left_edge);
         let far_room = x - 1 - (layout.time_w + 2);
         let name = format!("[{}] ", layout.names[node.0 as usize]);
@@ -326,7 +352,8 @@ impl Ladder {
     /// lifeline on, wrapped at the right edge.
     fn under_the_arrow(&mut self, left: usize, text: &str) {
         let start = left + 2;
-        for line in wrap(&cells_of(text, Tone::Dim), WIDTH - start) {
+        let room = self.layout.width.saturating_sub(start);
+        for line in wrap(&cells_of(text, Tone::Dim), room) {
             let mut row = self.layout.row('│');
             for (i, (c, tone)) in line.into_iter().enumerate() {
                 row.set(start + i, c, tone);
@@ -337,12 +364,12 @@ impl Ladder {
 
     fn footer(&mut self, capture: &Capture) {
         self.rows.push(self.layout.row('│'));
-        let mut end = Row::new(WIDTH, &[], ' ');
+        let mut end = self.layout.blank();
         let text = format!("end {}  digest {}", time(capture.end), capture.digest);
         end.put(0, &text, Tone::Dim);
         self.rows.push(end);
         for failure in &capture.failures {
-            let mut row = Row::new(WIDTH, &[], ' ');
+            let mut row = self.layout.blank();
             row.put(0, &format!("FAIL {failure}"), Tone::Error);
             self.rows.push(row);
         }
@@ -384,7 +411,7 @@ fn arrow(row: &mut Row, src: usize, dst: usize, fate: Fate) -> usize {
 /// Writes the drop reason past the `x` of a packet the link dropped, if it
 /// fits before the far lifeline.
 fn beyond_the_x(row: &mut Row, x: usize, dst: usize, reason: &str) -> bool {
-    let len = reason.chars().count();
+    let len = display(reason);
     if dst > x && x + 2 + len < dst {
         row.put(x + 2, reason, Tone::Drop);
         true
@@ -412,9 +439,9 @@ fn label_inside(
     } else {
         format!("{label} ({extra})")
     };
-    let (inside, rest) = if full.chars().count() + 2 <= room {
+    let (inside, rest) = if display(&full) + 2 <= room {
         (full, None)
-    } else if label.chars().count() + 2 <= room {
+    } else if display(label) + 2 <= room {
         (
             label.to_string(),
             (!extra.is_empty()).then(|| extra.to_string()),
@@ -423,58 +450,123 @@ fn label_inside(
         return Some(full);
     };
     let text = format!(" {inside} ");
-    let len = text.chars().count();
+    let len = display(&text);
     let start = lo + 1 + (hi - lo - 1 - len) / 2;
     row.put(start, &text, tone);
     rest
 }
 
+/// One display column: a character and its tone (a wide character takes
+/// two, the second [`WIDE_TAIL`]), so a line's length is its width.
 type Cell = (char, Tone);
 
 fn cells(spans: &[Span]) -> Vec<Cell> {
     spans
         .iter()
-        .flat_map(|s| s.text.chars().map(move |c| (c, s.tone)))
+        .flat_map(|s| cells_of(&s.text, s.tone))
         .collect()
 }
 
 fn cells_of(text: &str, tone: Tone) -> Vec<Cell> {
-    text.chars().map(|c| (c, tone)).collect()
+    columns(text).into_iter().map(|c| (c, tone)).collect()
 }
 
-/// At most `max` cells, the last one `…` if any were cut.
+/// At most `max` cells, the last one `…` if any were cut (never half a
+/// wide character).
 fn clip_cells(mut cells: Vec<Cell>, max: usize) -> Vec<Cell> {
     if cells.len() > max {
         cells.truncate(max.saturating_sub(1));
+        if cells.last().is_some_and(|c| char_is_wide_head(c.0)) {
+            cells.pop();
+        }
         let tone = cells.last().map_or(Tone::Plain, |c| c.1);
         cells.push(('…', tone));
     }
     cells
 }
 
-/// Greedy word wrap of cells to lines of at most `width`; a word longer
-/// than a line is cut.
+/// Whether `c` is the first half of a wide character.
+fn char_is_wide_head(c: char) -> bool {
+    c != WIDE_TAIL && crate::output::width::char_width(c) > 1
+}
+
+/// Greedy word wrap of cells to lines of at most `width` display columns;
+/// a word longer than a line is cut. The words and the breaks are
+/// `textwrap`'s (first fit, as [`crate::output::width::wrap`]), found on
+/// the cells' text; each line then takes its words' cells, colours kept.
 fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Cell>> {
-    let mut lines: Vec<Vec<Cell>> = Vec::new();
-    let mut line: Vec<Cell> = Vec::new();
-    for word in cells.split(|c| c.0 == ' ') {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push((' ', word.first().map_or(Tone::Plain, |c| c.1)));
-        }
-        line.extend_from_slice(word);
+    // The cells of each character: one, or two for a wide one.
+    let mut chars: Vec<&[Cell]> = Vec::with_capacity(cells.len());
+    let mut i = 0;
+    while i < cells.len() {
+        let n = if cells.get(i + 1).is_some_and(|c| c.0 == WIDE_TAIL) {
+            2
+        } else {
+            1
+        };
+        chars.push(&cells[i..i + n]);
+        i += n;
     }
-    lines.push(line);
-    lines.into_iter().map(|l| clip_cells(l, width)).collect()
+    let text: String = chars.iter().map(|c| c[0].0).collect();
+    let words: Vec<Word> = WordSeparator::AsciiSpace.find_words(&text).collect();
+    let mut at = 0;
+    let mut lines: Vec<Vec<Cell>> = Vec::new();
+    for line in wrap_first_fit(&words, &[width as f64]) {
+        let mut out: Vec<Cell> = Vec::new();
+        for (k, word) in line.iter().enumerate() {
+            let (n, space) = (word.word.chars().count(), word.whitespace.chars().count());
+            let last = k + 1 == line.len();
+            let end = at + n + if last { 0 } else { space };
+            out.extend(chars[at..end].iter().flat_map(|c| c.iter().copied()));
+            at += n + space;
+        }
+        lines.push(clip_cells(out, width));
+    }
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    lines
 }
 
 /// The x where `text` starts when centred on `x`.
 fn centred(x: usize, text: &str) -> usize {
-    x.saturating_sub(text.chars().count().saturating_sub(1) / 2)
+    x.saturating_sub(display(text).saturating_sub(1) / 2)
 }
 
 fn time(at: SimTime) -> String {
     at.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(line: &[Cell]) -> String {
+        line.iter()
+            .map(|c| c.0)
+            .filter(|&c| c != WIDE_TAIL)
+            .collect()
+    }
+
+    #[test]
+    fn wrap_breaks_between_words_and_keeps_tones() {
+        let mut cells = cells_of("main: connect ", Tone::Plain);
+        cells.extend(cells_of("WSAECONNREFUSED", Tone::Error));
+        let lines = wrap(&cells, 16);
+        let texts: Vec<String> = lines.iter().map(|l| text(l)).collect();
+        assert_eq!(texts, ["main: connect", "WSAECONNREFUSED"]);
+        assert!(lines[1].iter().all(|c| c.1 == Tone::Error));
+    }
+
+    #[test]
+    fn wrap_counts_a_wide_character_as_two_columns() {
+        let cells = cells_of("サーバ サーバ ab", Tone::Plain);
+        let lines = wrap(&cells, 9);
+        let texts: Vec<String> = lines.iter().map(|l| text(l)).collect();
+        assert_eq!(texts, ["サーバ", "サーバ ab"]);
+        assert!(lines.iter().all(|l| l.len() <= 9));
+        // A word longer than the line is cut, never half a wide character.
+        let cut = wrap(&cells_of("サーバサーバ", Tone::Plain), 6);
+        assert_eq!(text(&cut[0]), "サー…");
+    }
 }

@@ -41,6 +41,7 @@ use crate::diagnostics;
 use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::style::Style;
+use crate::output::width;
 use crate::run::finish;
 use capture::Capture;
 
@@ -76,7 +77,10 @@ struct LinkWithoutPcap;
 #[error(transparent)]
 #[diagnostic(
     code(simsock::too_many_nodes),
-    help("use --format mermaid, json or pcap, which have no width limit")
+    help(
+        "give the ladder more columns (a wider terminal, or COLUMNS=N through a pipe), or use \
+         --format mermaid, json, pcap or html, which have no width limit"
+    )
 )]
 struct TooWide(#[from] ladder::TooManyNodes);
 
@@ -149,7 +153,7 @@ fn view(
     match format {
         TraceFormat::Ladder => {
             let steps = story::tell(capture);
-            for line in ladder::render(capture, &steps, color)? {
+            for line in ladder::render(capture, &steps, color, width::columns())? {
                 bytes.extend_from_slice(line.as_bytes());
                 bytes.push(b'\n');
             }

@@ -14,6 +14,9 @@ pub fn simsock_env(args: &[&str], rust_log: Option<&str>) -> Output {
     command
         .args(args)
         .env_remove("RUST_LOG")
+        // The views are as wide as COLUMNS says; the tests expect the
+        // width of a pipe with no COLUMNS (100).
+        .env_remove("COLUMNS")
         .stdin(Stdio::null());
     if let Some(filter) = rust_log {
         command.env("RUST_LOG", filter);
