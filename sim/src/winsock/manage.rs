@@ -247,7 +247,7 @@ pub(super) fn close_connection(cx: &mut CallCx<'_>, conn: crate::stack::ConnId, 
         return;
     }
     with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
-        tcb.close(core.now(), cfg, out)
+        tcb.close_socket(core.now(), cfg, out)
     });
     let finished = cx
         .host

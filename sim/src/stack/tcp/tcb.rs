@@ -92,6 +92,9 @@ pub struct Tcb {
     pub recv_buf: VecDeque<u8>,
     /// The user asked to send a FIN after the queued data (close, shutdown).
     fin_queued: bool,
+    /// The application closed its socket (closesocket, DisconnectEx):
+    /// nobody will read what arrives now (RFC 1122 §4.2.2.13).
+    user_closed: bool,
     /// Sequence number of our FIN once sent.
     fin_seq: Option<u32>,
     pub peer_fin: bool,
@@ -153,6 +156,7 @@ impl Tcb {
             buf_seq: iss.wrapping_add(1),
             recv_buf: VecDeque::new(),
             fin_queued: false,
+            user_closed: false,
             fin_seq: None,
             peer_fin: false,
             rto: cfg.initial_rto,
@@ -393,6 +397,12 @@ impl Tcb {
 
     /// Sends a RST for this connection and closes it.
     pub fn abort(&mut self, out: &mut TcpOutput) {
+        self.reset("reset: abortive close", out);
+    }
+
+    /// Closes the connection with a RST that gives `cause` in the trace
+    /// (none where the peer has no connection to reset).
+    fn reset(&mut self, cause: &'static str, out: &mut TcpOutput) {
         if matches!(
             self.state,
             TcpState::SynSent | TcpState::Closed | TcpState::TimeWait
@@ -403,7 +413,7 @@ impl Tcb {
         out.push(
             self.header(self.snd_nxt, TcpFlags::RST.with(TcpFlags::ACK), 0, 0),
             [&[], &[]],
-            "reset: abortive close",
+            cause,
         );
         self.close_now();
     }
