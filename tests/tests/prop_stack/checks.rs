@@ -28,7 +28,7 @@ pub fn all(scenario: &Scenario, run: &Run) -> Vec<String> {
 /// The client threads and the acceptor threads that hold each end of one
 /// connection, matched by the client's address (its getsockname, the
 /// acceptor's getpeername).
-fn connections(logs: &[ThreadLog]) -> Vec<(&ThreadLog, &ThreadLog)> {
+pub fn connections(logs: &[ThreadLog]) -> Vec<(&ThreadLog, &ThreadLog)> {
     let acceptors: BTreeMap<SocketAddr, &ThreadLog> = logs
         .iter()
         .filter(|l| l.host == SERVER && l.thread != "listener")

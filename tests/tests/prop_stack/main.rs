@@ -26,6 +26,7 @@ mod observe;
 mod replay;
 mod scenario;
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 use proptest::strategy::Strategy;
@@ -113,9 +114,45 @@ fn check_cases(
     }))
 }
 
-/// Every property of the module documentation, on one scenario.
-fn stack_properties(scenario: &Scenario) -> Result<(), String> {
+/// How much the cases exercised, so the test cannot pass on cases that
+/// do nothing.
+#[derive(Debug, Default)]
+struct Coverage {
+    cases: u64,
+    /// Directions of a connection read to their end, with data.
+    whole_streams: u64,
+    bytes_read: u64,
+    time_waits: u64,
+    duplicated: u64,
+    lost: u64,
+    resets: u64,
+}
+
+impl Coverage {
+    fn add(&mut self, run: &observe::Run) {
+        self.cases += 1;
+        for (client, acceptor) in checks::connections(&run.logs) {
+            for (from, to) in [(client, acceptor), (acceptor, client)] {
+                self.whole_streams += u64::from(to.eof && !from.written.is_empty());
+                self.bytes_read += to.read.len() as u64;
+            }
+        }
+        let count = |needle: &str| {
+            let lines = run.report.trace_lines.iter();
+            lines.filter(|l| l.contains(needle)).count() as u64
+        };
+        self.time_waits += count("TIME_WAIT ended");
+        self.duplicated += count("(duplicate)");
+        self.lost += count("(lost)");
+        self.resets += count("[RST");
+    }
+}
+
+/// Every property of the module documentation, on one scenario; counts
+/// what it exercised into `coverage`.
+fn stack_properties(scenario: &Scenario, coverage: &RefCell<Coverage>) -> Result<(), String> {
     let first = observe::execute(scenario);
+    coverage.borrow_mut().add(&first);
     let mut broken = checks::all(scenario, &first);
     let again = observe::execute(scenario).report.digest;
     if again != first.report.digest {
@@ -136,15 +173,27 @@ fn the_stack_keeps_its_promises_under_random_calls_and_faults() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(CI_CASES);
+    let coverage = RefCell::default();
     let result = check_cases(
         runner(cases, MAX_SHRINK_ITERS),
         case::case(),
         &format!("failing-seed-{}", seed()),
-        stack_properties,
+        |s| stack_properties(s, &coverage),
     );
     if let Err(failure) = result {
         panic!("{failure}");
     }
+    let c = coverage.into_inner();
+    println!("prop_stack seed {}: {c:#?}", seed());
+    // Most cases move data to the end of a stream, and the faults and
+    // closes are there: lost, duplicated and reset segments, TIME_WAITs.
+    let cases = u64::from(cases);
+    assert!(c.whole_streams >= cases / 2, "{c:#?}");
+    assert!(c.time_waits >= cases / 2, "{c:#?}");
+    assert!(
+        c.lost >= cases && c.duplicated >= cases / 10 && c.resets >= cases / 10,
+        "{c:#?}"
+    );
 }
 
 /// The writer: a property that fails on purpose (no side may read more

@@ -7,8 +7,11 @@
 //!
 //! Divergences, on purpose: out-of-order segments are not queued (the sender's
 //! go-back-N retransmission fills the hole, RFC 9293 §3.10.7.4 allows this);
-//! no congestion control (RFC 5681), no window scaling, no persist timer
-//! (§3.8.6.1); a peer's FIN is acknowledged at once (see `delay_ack`).
+//! no congestion control (RFC 5681), no window scaling; the persist timer
+//! (§3.8.6.1) probes with a bare ACK below SND.NXT rather than a byte of
+//! data (`probe_window`); a peer's FIN is acknowledged at once (see
+//! `delay_ack`). An orphaned FIN_WAIT_2 ends after 240 s, as on Windows
+//! (`orphan_fin_wait_2`); RFC 9293 sets no limit.
 
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;

@@ -276,7 +276,7 @@ impl Tcb {
     /// §4.2.2.13: "if new data is received after CLOSE is called, its TCP
     /// SHOULD send a RST"; Windows does). Acknowledging it instead left the
     /// peer believing it delivered, and a peer whose data filled the
-    /// closed side's window waited forever (there is no persist timer).
+    /// closed side's window waited forever.
     /// True when the connection was reset.
     fn on_data_after_close(
         &mut self,
