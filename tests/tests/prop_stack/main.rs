@@ -4,9 +4,11 @@
 //! random loss, duplication, reordering, jitter, partitions and link
 //! failures. After every run:
 //!
-//! - every byte one side wrote is read by the other in order, at most
-//!   once, and, on a connection both sides closed gracefully, exactly once
-//!   (RFC 9293 §1);
+//! - what one side read is a prefix of what the other wrote (in order, no
+//!   byte twice), and all of it once a recv returned the end of the stream:
+//!   each byte exactly once when the application closes gracefully, reading
+//!   to the end before it closes (RFC 9293 §1; see `checks::streams` for
+//!   why a graceful close of both TCP ends alone is not enough);
 //! - no socket, connection, TCB, TIME_WAIT record, port hold, listener or
 //!   packet is left once the threads end and TIME_WAIT expires;
 //! - every TIME_WAIT lasts exactly the host's `tcp_timed_wait_delay` from
