@@ -413,8 +413,11 @@ macro_rules! profile_patch {
     ($($field:ident: $ty:ty,)*) => {
         /// A profile as a scenario writes it: a personality and the fields
         /// that override it.
+        // Named as the profile it builds, so that a profile written by
+        // serde (`HostProfile(...)`, as a shrunk scenario file has it)
+        // loads back.
         #[derive(Clone, Debug, Default, Deserialize)]
-        #[serde(default, deny_unknown_fields)]
+        #[serde(default, deny_unknown_fields, rename = "HostProfile")]
         pub struct ProfilePatch {
             #[serde(deserialize_with = "written")]
             pub personality: Option<Personality>,

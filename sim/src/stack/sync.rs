@@ -89,6 +89,15 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     }
     match state {
         TcpState::Established => on_established(host, core, conn),
+        // One segment completed the handshake and carried the peer's FIN
+        // (its ACK of our SYN was lost, and the FIN acknowledges it): RFC
+        // 9293 §3.10.7.4 moves SYN-RECEIVED to ESTABLISHED on the ACK, then
+        // to CLOSE-WAIT on the FIN. The connection is established all the
+        // same: its socket connects, or accept returns it (it was left in
+        // the handshake count and never accepted).
+        TcpState::CloseWait if matches!(from, TcpState::SynReceived | TcpState::SynSent) => {
+            on_established(host, core, conn)
+        }
         TcpState::TimeWait => enter_time_wait(host, core, conn),
         TcpState::Closed => on_closed(host, core, conn),
         _ => {}

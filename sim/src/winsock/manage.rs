@@ -258,7 +258,7 @@ pub(super) fn close_connection(
         return;
     }
     with_tcb(cx.host, cx.core, conn, |tcb, cfg, core, out| {
-        tcb.close(core.now(), cfg, out)
+        tcb.close_socket(core.now(), cfg, out)
     });
     let finished = cx
         .host

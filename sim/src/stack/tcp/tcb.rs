@@ -7,8 +7,11 @@
 //!
 //! Divergences, on purpose: out-of-order segments are not queued (the sender's
 //! go-back-N retransmission fills the hole, RFC 9293 §3.10.7.4 allows this);
-//! no congestion control (RFC 5681), no window scaling, no persist timer
-//! (§3.8.6.1); a peer's FIN is acknowledged at once (see `delay_ack`).
+//! no congestion control (RFC 5681), no window scaling; the persist timer
+//! (§3.8.6.1) probes with a bare ACK below SND.NXT rather than a byte of
+//! data (`probe_window`); a peer's FIN is acknowledged at once (see
+//! `delay_ack`). An orphaned FIN_WAIT_2 ends after 240 s, as on Windows
+//! (`orphan_fin_wait_2`); RFC 9293 sets no limit.
 
 use std::collections::VecDeque;
 use std::net::SocketAddrV4;
@@ -92,6 +95,9 @@ pub struct Tcb {
     pub recv_buf: VecDeque<u8>,
     /// The user asked to send a FIN after the queued data (close, shutdown).
     fin_queued: bool,
+    /// The application closed its socket (closesocket, DisconnectEx):
+    /// nobody will read what arrives now (RFC 1122 §4.2.2.13).
+    user_closed: bool,
     /// Sequence number of our FIN once sent.
     fin_seq: Option<u32>,
     pub peer_fin: bool,
@@ -153,6 +159,7 @@ impl Tcb {
             buf_seq: iss.wrapping_add(1),
             recv_buf: VecDeque::new(),
             fin_queued: false,
+            user_closed: false,
             fin_seq: None,
             peer_fin: false,
             rto: cfg.initial_rto,
@@ -393,6 +400,12 @@ impl Tcb {
 
     /// Sends a RST for this connection and closes it.
     pub fn abort(&mut self, out: &mut TcpOutput) {
+        self.reset("reset: abortive close", out);
+    }
+
+    /// Closes the connection with a RST that gives `cause` in the trace
+    /// (none where the peer has no connection to reset).
+    fn reset(&mut self, cause: &'static str, out: &mut TcpOutput) {
         if matches!(
             self.state,
             TcpState::SynSent | TcpState::Closed | TcpState::TimeWait
@@ -403,7 +416,7 @@ impl Tcb {
         out.push(
             self.header(self.snd_nxt, TcpFlags::RST.with(TcpFlags::ACK), 0, 0),
             [&[], &[]],
-            "reset: abortive close",
+            cause,
         );
         self.close_now();
     }

@@ -132,6 +132,9 @@ impl Tcb {
         if !hdr.flags.has(TcpFlags::ACK) || !self.on_ack(now, hdr, cfg, out) {
             return;
         }
+        if self.on_data_after_close(hdr, payload, out) {
+            return;
+        }
         let data = self.on_data(hdr, payload, cfg, out);
         let fin = self.on_fin(now, hdr, out);
         match data.max(fin) {
@@ -195,6 +198,15 @@ impl Tcb {
             return false;
         }
         self.snd_wnd = u32::from(hdr.window);
+        if self.snd_una == self.snd_nxt && self.fin_seq.is_none() {
+            // Nothing in flight: any deadline is the persist timer
+            // (`Tcb::probe_window`). The peer answered, so the probes start
+            // over; an open window lets `transmit` send and re-arm.
+            self.retries = 0;
+            if self.snd_wnd > 0 {
+                self.deadline = None;
+            }
+        }
         if seq::lt(self.snd_una, hdr.ack) {
             self.advance_una(now, hdr.ack, cfg, out);
         }
@@ -245,7 +257,10 @@ impl Tcb {
             return;
         }
         match self.state {
-            TcpState::FinWait1 => self.state = TcpState::FinWait2,
+            TcpState::FinWait1 => {
+                self.state = TcpState::FinWait2;
+                self.orphan_fin_wait_2(now);
+            }
             TcpState::Closing => self.enter_time_wait(now, out),
             TcpState::LastAck => {
                 self.close_now();
@@ -253,6 +268,29 @@ impl Tcb {
             }
             _ => {}
         }
+    }
+
+    /// New data for a connection whose socket the application closed: no
+    /// one can read it, so the connection is reset rather than the data
+    /// acknowledged, and the sender learns that it was lost (RFC 1122
+    /// §4.2.2.13: "if new data is received after CLOSE is called, its TCP
+    /// SHOULD send a RST"; Windows does). Acknowledging it instead left the
+    /// peer believing it delivered, and a peer whose data filled the
+    /// closed side's window waited forever.
+    /// True when the connection was reset.
+    fn on_data_after_close(
+        &mut self,
+        hdr: &TcpHeader,
+        payload: &[u8],
+        out: &mut TcpOutput,
+    ) -> bool {
+        let end = hdr.seq.wrapping_add(payload.len() as u32);
+        let new_data = !payload.is_empty() && seq::lt(self.rcv_nxt, end);
+        if !(self.user_closed && new_data) {
+            return false;
+        }
+        self.reset("reset: data after close", out);
+        true
     }
 
     /// Appends in-order payload to the receive buffer; says when to ACK.

@@ -2,10 +2,14 @@
 //! connection-establishment schedule of the host profile, and the
 //! delayed-ACK timer (RFC 1122 §4.2.3.2) that shares the TCB's one timer.
 
-use simsock_model::{SimTime, TcpState};
+use simsock_model::{SimTime, TcpFlags, TcpState};
 
 use super::{Tcb, TcpConfig, TcpError};
 use crate::stack::tcp::output::TcpOutput;
+
+/// How long an orphaned connection waits in FIN_WAIT_2: Windows'
+/// TcpFinWait2Delay, 240 s by default (not a profile setting here).
+pub const FIN_WAIT_2_DELAY: simsock_model::SimDuration = simsock_model::SimDuration::from_secs(240);
 
 impl Tcb {
     /// Called by the engine at (or after) [`Tcb::deadline`].
@@ -19,6 +23,8 @@ impl Tcb {
             TcpState::SynSent => self.syn_timeout(now, cfg, out),
             TcpState::SynReceived => self.retransmit_syn(now, cfg, out),
             TcpState::Closed | TcpState::Listen | TcpState::TimeWait => {}
+            // An orphan's FIN_WAIT_2 ran out (see `orphan_fin_wait_2`).
+            TcpState::FinWait2 if self.user_closed => self.close_now(),
             _ => self.data_timeout(now, cfg, out),
         }
     }
@@ -55,6 +61,7 @@ impl Tcb {
     /// `max_data_retransmissions` the connection is aborted with RST.
     fn data_timeout(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
         if self.snd_una == self.snd_nxt {
+            self.probe_window(now, cfg, out);
             return;
         }
         if self.retries >= cfg.max_data_retransmissions {
@@ -73,5 +80,44 @@ impl Tcb {
             self.fin_seq = None;
         }
         self.transmit(now, cfg, "retransmission", out);
+    }
+
+    /// A connection in FIN_WAIT_2 whose socket is closed waits at most
+    /// [`FIN_WAIT_2_DELAY`] for the peer's FIN, then goes away without a
+    /// segment: a peer that vanished (crashed, partitioned, or aborted with
+    /// an RST that was lost) would otherwise hold the connection and its
+    /// port forever. RFC 9293 sets no limit; Windows does
+    /// (TcpFinWait2Delay), as BSD and Linux (tcp_fin_timeout) do. A
+    /// connection whose application still holds the socket waits, as a
+    /// half-closed one may.
+    pub(super) fn orphan_fin_wait_2(&mut self, now: SimTime) {
+        if self.user_closed && self.state == TcpState::FinWait2 {
+            self.deadline = Some(now + FIN_WAIT_2_DELAY);
+        }
+    }
+
+    /// The persist timer (RFC 1122 §4.2.2.17, RFC 9293 §3.8.6.1): the peer
+    /// advertised a zero window and data waits to be sent. Its window
+    /// update may be lost, so the sender asks again: an ACK one below
+    /// SND.NXT, which the peer must answer with an ACK carrying its
+    /// current window (§3.10.7.4, an unacceptable segment). The interval
+    /// backs off like a retransmission; an answer resets the count
+    /// (`Tcb::on_ack`), and `max_data_retransmissions` probes without one
+    /// abort the connection, as unanswered retransmissions do.
+    fn probe_window(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        if !self.window_closed() {
+            return;
+        }
+        if self.retries >= cfg.max_data_retransmissions {
+            self.abort(out);
+            self.fail(TcpError::Aborted, out);
+            return;
+        }
+        self.retries += 1;
+        self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
+        let probe = self.snd_nxt.wrapping_sub(1);
+        let hdr = self.header(probe, TcpFlags::ACK, 0, self.window(cfg));
+        out.push(hdr, [&[], &[]], "window probe");
+        self.deadline = Some(now + self.rto);
     }
 }

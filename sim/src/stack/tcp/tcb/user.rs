@@ -61,6 +61,15 @@ impl Tcb {
         n
     }
 
+    /// closesocket (or DisconnectEx) of a connection with nothing unread:
+    /// CLOSE (§3.10.4), and from now on data that arrives resets the
+    /// connection (RFC 1122 §4.2.2.13, see `Tcb::on_data_after_close`).
+    pub fn close_socket(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
+        self.user_closed = true;
+        self.close(now, cfg, out);
+        self.orphan_fin_wait_2(now);
+    }
+
     /// CLOSE (§3.10.4) or shutdown(SD_SEND): a FIN follows the queued data.
     /// A connection still in SYN_SENT simply goes away.
     pub fn close(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
@@ -116,9 +125,17 @@ impl Tcb {
         if self.fin_queued && self.fin_seq.is_none() && sent == self.send_buf.len() {
             self.send_fin(cause, cfg, out);
         }
-        if self.snd_una != self.snd_nxt && self.deadline.is_none() {
+        // The retransmission timer, or the persist timer when only the
+        // peer's zero window holds the data back (`Tcb::probe_window`).
+        if (self.snd_una != self.snd_nxt || self.window_closed()) && self.deadline.is_none() {
             self.deadline = Some(now + self.rto);
         }
+    }
+
+    /// Nothing in flight, data waiting, and the peer's window shut.
+    pub(super) fn window_closed(&self) -> bool {
+        let unsent = self.send_buf.len() > self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
+        self.snd_una == self.snd_nxt && self.fin_seq.is_none() && self.snd_wnd == 0 && unsent
     }
 
     fn send_fin(&mut self, cause: &'static str, cfg: &TcpConfig, out: &mut TcpOutput) {
