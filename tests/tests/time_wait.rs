@@ -61,4 +61,7 @@ fn an_old_duplicate_reaches_the_new_connection_only_without_time_wait() {
     assert_eq!(late.len(), 2, "{late:?}");
     assert!(late[0].contains(" recv ") && late[0].contains("len=3"));
     assert!(late[1].ends_with("(ACK from TIME_WAIT)"), "{}", late[1]);
+    // With the whole receive window open: nothing is buffered in TIME_WAIT
+    // (RFC 9293 §3.8.6.2.2), so Wireshark sees no zero window.
+    assert!(late[1].contains(" win=65535 "), "{}", late[1]);
 }

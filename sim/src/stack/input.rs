@@ -193,7 +193,7 @@ fn reset_closed(
     cause: &'static str,
 ) {
     if let Some(rst) = reset_reply(seg) {
-        send_bare(host, core, tuple, (rst.seq, rst.ack, rst.flags), cause);
+        send_bare(host, core, tuple, (rst.seq, rst.ack, rst.flags), 0, cause);
     }
 }
 
@@ -228,6 +228,7 @@ fn send_bare(
     core: &mut Core,
     (local, remote): FourTuple,
     (seq, ack, flags): (u32, u32, TcpFlags),
+    window: u16,
     cause: &'static str,
 ) {
     let tcp = TcpHeader {
@@ -236,7 +237,7 @@ fn send_bare(
         seq,
         ack,
         flags,
-        window: 0,
+        window,
         len: 0,
     };
     let header = PacketHeader {
@@ -280,8 +281,12 @@ fn time_wait_input(
         host.time_wait
             .insert(tuple, super::tcp::TimeWaitRecord { until, ..record });
     }
+    // The ACK advertises the whole receive window: nothing is buffered in
+    // TIME_WAIT (RFC 9293 §3.8.6.2.2: RCV.WND is the free buffer space). An
+    // RST, the other bare segment, carries 0.
     let ack = (record.snd_nxt, record.rcv_nxt, TcpFlags::ACK);
-    send_bare(host, core, tuple, ack, "ACK from TIME_WAIT");
+    let window = host.profile.receive_window;
+    send_bare(host, core, tuple, ack, window, "ACK from TIME_WAIT");
 }
 
 /// A datagram: queued on the socket bound to its port, unless the socket is
