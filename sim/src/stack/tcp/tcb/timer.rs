@@ -64,13 +64,9 @@ impl Tcb {
             self.probe_window(now, cfg, out);
             return;
         }
-        if self.retries >= cfg.max_data_retransmissions {
-            self.abort(out);
-            self.fail(TcpError::Aborted, out);
+        if !self.back_off(cfg, out) {
             return;
         }
-        self.retries += 1;
-        self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
         self.rtt_probe = None;
         self.snd_nxt = self.snd_una;
         if self
@@ -80,6 +76,20 @@ impl Tcb {
             self.fin_seq = None;
         }
         self.transmit(now, cfg, "retransmission", out);
+    }
+
+    /// Counts one more unanswered try and doubles the interval (RFC 6298
+    /// §5.5-5.6); after `max_data_retransmissions` unanswered tries it
+    /// aborts the connection with RST instead and returns false.
+    fn back_off(&mut self, cfg: &TcpConfig, out: &mut TcpOutput) -> bool {
+        if self.retries >= cfg.max_data_retransmissions {
+            self.abort(out);
+            self.fail(TcpError::Aborted, out);
+            return false;
+        }
+        self.retries += 1;
+        self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
+        true
     }
 
     /// A connection in FIN_WAIT_2 whose socket is closed waits at most
@@ -108,13 +118,9 @@ impl Tcb {
         if !self.window_closed() {
             return;
         }
-        if self.retries >= cfg.max_data_retransmissions {
-            self.abort(out);
-            self.fail(TcpError::Aborted, out);
+        if !self.back_off(cfg, out) {
             return;
         }
-        self.retries += 1;
-        self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
         let probe = self.snd_nxt.wrapping_sub(1);
         let hdr = self.header(probe, TcpFlags::ACK, 0, self.window(cfg));
         out.push(hdr, [&[], &[]], "window probe");
