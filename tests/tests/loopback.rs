@@ -150,3 +150,23 @@ fn every_personality_has_a_loopback() {
         assert_eq!(latency.as_nanos(), 10_000, "{p}");
     }
 }
+
+/// A deferred bind (SO_REUSE_UNICASTPORT, port 0) to 127.0.0.1 defers the
+/// port as it does for the host's other addresses: the host owns its
+/// loopback address (bind.txt: WSAEADDRNOTAVAIL only for an address not on
+/// this machine), so no port is taken before the connect, which picks one
+/// and connects over `lo`.
+#[test]
+fn a_deferred_bind_to_loopback_is_bound() {
+    let text = story(
+        "",
+        "127.0.0.1:8080",
+        r#"Socket(name: "s"),
+            SetOption(socket: "s", option: SO_REUSE_UNICASTPORT, value: 1),
+            Bind(socket: "s", addr: "127.0.0.1:0", expect: Ok),
+            GetSockName(socket: "s", expect: Addr("127.0.0.1:0")),
+            Connect(socket: "s", to: "127.0.0.1:8080", expect: Ok),
+            Send(socket: "s", data: "hi"),"#,
+    );
+    assert_passed(&run_story(&text));
+}

@@ -373,13 +373,7 @@ fn deferred_bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> Option<Ca
     let SocketAddr::V4(addr) = addr else {
         return None;
     };
-    let own = cx
-        .core
-        .topo
-        .node(cx.host.node)
-        .addrs
-        .iter()
-        .any(|c| c.addr == *addr.ip());
+    let own = super::manage::owns(cx, *addr.ip());
     let sock = cx.host.socket_mut(index);
     if sock.local.is_some() || sock.kind != Kind::Stream || !(own || addr.ip().is_unspecified()) {
         return None;

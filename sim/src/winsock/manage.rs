@@ -60,16 +60,7 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if sock.local.is_some() {
         return Err(WsaError::WSAEINVAL);
     }
-    // Loopback: every host owns 127.0.0.0/8 (its loopback interface).
-    let own = addr.ip().is_loopback()
-        || cx
-            .core
-            .topo
-            .node(cx.host.node)
-            .addrs
-            .iter()
-            .any(|c| c.addr == *addr.ip());
-    if !addr.ip().is_unspecified() && !own {
+    if !addr.ip().is_unspecified() && !owns(cx, *addr.ip()) {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
     let (kind, reuse, inet) = (sock.kind, sock.reuse_addr, sock.family == Family::Inet);
@@ -339,4 +330,19 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         }
     };
     Ok(Value::Number(value))
+}
+
+/// Whether the calling host owns `ip`, as bind requires (bind.txt:
+/// WSAEADDRNOTAVAIL for an address not on this machine): one of
+/// its interfaces' addresses, or 127.0.0.0/8, which every host owns through
+/// its loopback interface.
+pub(super) fn owns(cx: &CallCx<'_>, ip: Ipv4Addr) -> bool {
+    ip.is_loopback()
+        || cx
+            .core
+            .topo
+            .node(cx.host.node)
+            .addrs
+            .iter()
+            .any(|c| c.addr == ip)
 }
