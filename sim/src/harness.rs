@@ -51,7 +51,7 @@ struct RustThread {
 /// Names socket variables for a Rust thread: the slots its `Op`s use.
 /// Names are shared with the host's scripted threads, as in a scenario.
 pub struct Sockets<'a> {
-    host: &'a mut crate::stack::Host,
+    host: &'a mut crate::winsock::Host,
 }
 
 impl Sockets<'_> {

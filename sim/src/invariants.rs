@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 
-use crate::stack::Host;
 use crate::stack::host::ClosedConnection;
+use crate::winsock::Host;
 use crate::world::World;
 
 /// Every broken invariant, as a sentence; empty when all hold.

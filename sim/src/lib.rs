@@ -5,9 +5,8 @@
 //!
 //! - [`engine`]: the event queue (total order on time, then insertion),
 //!   named `rand_chacha` streams, and the core that owns time.
+//! - [`rng`]: the named `rand_chacha` streams every draw comes from.
 //! - [`net`]: topology over a petgraph graph, routing, links, packets.
-//! - [`faults`]: scheduled and triggered faults: links, partitions, host
-//!   crashes, interfaces, firewalls.
 //! - [`stack`]: each host's TCP/UDP stack: ports, TCBs (RFC 9293), TIME_WAIT.
 //! - [`winsock`]: the socket API the simulated threads call.
 //! - [`thread`]: simulated threads running scripted steps or Rust programs.
@@ -20,13 +19,12 @@
 //! them); simulated time is `u64` nanoseconds owned by the engine alone; a run
 //! is a pure function of its scenario and seed.
 
-pub mod apc;
 pub mod conformance;
 pub mod engine;
-pub mod faults;
 pub mod harness;
 pub mod invariants;
 pub mod net;
+pub mod rng;
 pub mod scenario;
 pub mod stack;
 pub mod thread;

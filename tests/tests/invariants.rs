@@ -89,8 +89,8 @@ fn a_port_held_by_nobody_breaks_the_port_invariant() {
 /// CB-T2: a TIME_WAIT that outlives its deadline is reported.
 #[test]
 fn a_late_time_wait_breaks_the_time_wait_invariant() {
-    use simsock_sim::stack::sync::expire_time_wait;
     use simsock_sim::stack::tcp::TimeWaitRecord;
+    use simsock_sim::winsock::events::time_wait;
     let mut world = finished_world("refused");
     let a = "10.0.0.1:1".parse().unwrap();
     let b = "10.0.0.2:2".parse().unwrap();
@@ -110,7 +110,7 @@ fn a_late_time_wait_breaks_the_time_wait_invariant() {
     );
     let _ = world.core.queue.pop(|_| true);
     assert!(world.core.now() > until);
-    expire_time_wait(&mut world.hosts[0], &mut world.core);
+    time_wait(&mut world.hosts[0], &mut world.core);
     let broken = check(&world);
     assert_eq!(broken.len(), 1, "{broken:?}");
     assert!(

@@ -7,12 +7,12 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use simsock_model::packet::{DEFAULT_TTL, IcmpUnreachable, Proto, UnreachableCode};
 use simsock_model::{PacketHeader, SimDuration, SimTime, TcpHeader, Transport};
 
+use super::buffers::BufferPool;
+use super::faults::NetFaults;
 use super::queue::EventQueue;
+use super::scratch::Scratch;
 use super::timers::{TimerId, Timers};
-use crate::faults::NetFaults;
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
-use crate::stack::buffers::BufferPool;
-use crate::stack::tcp::TcpOutput;
 use crate::trace::{Trace, TraceKind};
 
 /// Everything the engine can be asked to do at a simulated time.
@@ -56,11 +56,11 @@ pub struct Core {
     /// The timers that still count (TCB retransmissions, thread time-outs).
     pub timers: Timers,
     /// Spare TCB buffer storage, shared by all hosts (lent before a write,
-    /// given back when a buffer empties: see [`crate::stack::buffers`]).
+    /// given back when a buffer empties: see [`super::buffers`]).
     pub buffers: BufferPool,
-    /// Scratch output of the TCP layer, reused so a segment costs no
-    /// allocation; lent out by [`Core::take_tcp_out`].
-    tcp_out: Option<Box<TcpOutput>>,
+    /// Scratch space lent to the layer above (the TCP layer's output,
+    /// reused so a segment costs no allocation): see [`Scratch`].
+    pub scratch: Scratch,
     /// Partitions, firewalls, hosts down and waiting triggers.
     pub faults: NetFaults,
 }
@@ -76,25 +76,9 @@ impl Core {
             events: 0,
             timers: Timers::default(),
             buffers: BufferPool::default(),
-            tcp_out: Some(Box::default()),
+            scratch: Scratch::default(),
             faults: NetFaults::default(),
         }
-    }
-
-    /// Lends the TCP layer's scratch output; give it back with
-    /// [`Core::put_tcp_out`]. A nested borrower (an abort while the first
-    /// step's output is out) gets a fresh one.
-    ///
-    /// Performance: a box, so lending moves a pointer; moving the 56-byte
-    /// buffer back and forth stalled on store forwarding.
-    pub fn take_tcp_out(&mut self) -> Box<TcpOutput> {
-        self.tcp_out.take().unwrap_or_default()
-    }
-
-    /// Takes back the scratch output, emptied.
-    pub fn put_tcp_out(&mut self, mut out: Box<TcpOutput>) {
-        out.clear();
-        self.tcp_out = Some(out);
     }
 
     pub fn now(&self) -> SimTime {
@@ -199,7 +183,7 @@ impl Core {
     }
 
     pub(super) fn transmit(&mut self, from: NodeId, link_id: LinkId, to: NodeId, pkt: PacketId) {
-        if self.faults.engaged && !crate::faults::before_link(self, from, link_id, pkt) {
+        if self.faults.engaged && !super::faults::before_link(self, from, link_id, pkt) {
             return;
         }
         let now = self.now();
@@ -213,7 +197,7 @@ impl Core {
             };
             self.trace.record(now, from, kind);
         }
-        if self.faults.engaged && !crate::faults::on_link(self, from, link_id, to, pkt) {
+        if self.faults.engaged && !super::faults::on_link(self, from, link_id, to, pkt) {
             return;
         }
         match self.topo.links[link_id.0 as usize].transmit(now, from) {

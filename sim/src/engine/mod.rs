@@ -2,9 +2,11 @@
 //! and the core that owns time, the network and the trace.
 
 mod broadcast;
+pub mod buffers;
 pub mod core;
+pub mod faults;
 pub mod queue;
-pub mod rng;
+pub mod scratch;
 pub mod timers;
 
 pub use core::{Core, Event};

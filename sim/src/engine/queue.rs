@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 
 use simsock_model::SimTime;
 
-use super::rng::Stream;
+use crate::rng::Stream;
 
 /// Buckets 1..=64 of the radix heap (bucket 0 is `current`).
 const BUCKETS: usize = 65;

@@ -17,7 +17,6 @@
 //! per pending timer, so the check stays in cache.
 
 use super::Event;
-use crate::stack::ConnId;
 
 /// A pending timer: an entry of [`Timers`] and its generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +28,10 @@ pub struct TimerId {
 /// What a timer is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// The retransmission timer of a TCB on a host.
-    Tcb { host: u32, conn: ConnId },
+    /// A timer of host `host`'s stack (a TCB's retransmission timer),
+    /// named by a `key` the stack chose and the engine never interprets
+    /// (`stack::ConnId::key`).
+    Host { host: u32, key: u64 },
     /// The time-out of a thread's call under way.
     Thread(u32),
 }
@@ -131,12 +132,9 @@ mod tests {
     use super::*;
 
     fn tcb(host: u32, index: u32) -> Target {
-        Target::Tcb {
+        Target::Host {
             host,
-            conn: ConnId {
-                index,
-                generation: 0,
-            },
+            key: u64::from(index),
         }
     }
 

@@ -17,7 +17,7 @@
 use simsock_model::{SimDuration, SimTime};
 
 use super::topology::NodeId;
-use crate::engine::rng::Stream;
+use crate::rng::Stream;
 
 /// Index of a link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,7 +7,7 @@
 use std::net::Ipv4Addr;
 
 use simsock_model::packet::DEFAULT_TTL;
-use simsock_model::{PacketHeader, TcpHeader, Transport};
+use simsock_model::{PacketHeader, TcpFlags, TcpHeader, Transport};
 
 /// Index of a packet in the [`PacketPool`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,4 +117,28 @@ impl PacketPool {
     pub fn live(&self) -> usize {
         self.live
     }
+}
+
+/// The RST that answers `seg` for a CLOSED port (RFC 9293 §3.10.7.1): with
+/// the acknowledged sequence number if `seg` has ACK, else acknowledging
+/// `seg`; none for an RST. Also a firewall's reject (`engine::faults`).
+pub fn reset_reply(seg: &TcpHeader) -> Option<TcpHeader> {
+    if seg.flags.has(TcpFlags::RST) {
+        return None;
+    }
+    let (seq, ack, flags) = if seg.flags.has(TcpFlags::ACK) {
+        (seg.ack, 0, TcpFlags::RST)
+    } else {
+        let end = seg.seq.wrapping_add(seg.seq_len());
+        (0, end, TcpFlags::RST.with(TcpFlags::ACK))
+    };
+    Some(TcpHeader {
+        src_port: seg.dst_port,
+        dst_port: seg.src_port,
+        seq,
+        ack,
+        flags,
+        window: 0,
+        len: 0,
+    })
 }

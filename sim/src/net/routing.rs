@@ -173,8 +173,8 @@ mod tests {
     use simsock_model::SimDuration;
 
     use super::*;
-    use crate::engine::rng::Stream;
     use crate::net::Link;
+    use crate::rng::Stream;
 
     fn node(t: &mut Topology, name: &str, addrs: &[&str], kind: NodeKind) -> NodeId {
         t.add_node(

@@ -3,12 +3,12 @@
 use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 
-use crate::engine::rng::Stream;
 use crate::engine::{Core, Event};
 use crate::net::{Link, NodeId, NodeKind, Topology};
-use crate::stack::Host;
+use crate::rng::Stream;
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
+use crate::winsock::Host;
 use crate::world::World;
 
 /// How to run a scenario.
@@ -53,13 +53,13 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
             spec.addrs.clone(),
             NodeKind::Host(i as u32),
         );
-        let mut host = Host::new(
+        let mut host = Host::new(crate::stack::Host::new(
             spec.name.clone(),
             node,
             spec.profile.clone(),
             seed,
             s.limits.max_sockets_per_host,
-        );
+        ));
         host.startups = u32::from(spec.started);
         host.tcp.audit = opts.invariants;
         hosts.push(host);
@@ -103,7 +103,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         core.queue
             .shuffle_ties(Stream::new(seed, "schedule"), fifo_class);
     }
-    let faults = crate::faults::plan(s, &mut core);
+    let faults = crate::world::faults::plan(s, &mut core);
     let mut world = World {
         run_error: None,
         core,

@@ -8,14 +8,14 @@ use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
-use super::buffers::BufferPool;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
-use crate::engine::rng::Stream;
+use crate::engine::buffers::BufferPool;
 use crate::engine::timers::TimerId;
 use crate::net::{Hop, NodeId};
+use crate::rng::Stream;
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
@@ -91,8 +91,8 @@ pub struct Host {
     pub profile: HostProfile,
     /// Windows and WSA event objects (CB-N4, CB-N5).
     pub notify: super::notify::HostNotify,
-    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
-    pub ex: crate::winsock::overlapped::HostEx,
+    /// What changed, for the layer above to act on ([`super::Report`]).
+    pub(super) reports: std::collections::VecDeque<super::Report>,
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
@@ -141,7 +141,7 @@ impl Host {
             closed: Vec::new(),
             violations: Vec::new(),
             notify: Default::default(),
-            ex: Default::default(),
+            reports: Default::default(),
         }
     }
 

@@ -11,7 +11,7 @@ use simsock_model::{PacketHeader, TcpFlags, TcpHeader, Transport};
 use super::host::Host;
 use super::socket::SockState;
 use super::sync::{after_tcb, wake, with_tcb};
-use super::tcp::{FourTuple, Tcb};
+use super::tcp::{FourTuple, Tcb, TcpOutput};
 use crate::engine::Core;
 use crate::net::{LinkId, PacketId};
 use crate::trace::TraceKind;
@@ -21,7 +21,7 @@ const MAX_QUEUED_DATAGRAMS: usize = 256;
 
 /// Handles one packet that arrived at `host`, then frees it.
 pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<LinkId>) {
-    if core.faults.engaged && !crate::faults::before_host(core, host.node, link, pkt) {
+    if core.faults.engaged && !crate::engine::faults::before_host(core, host.node, link, pkt) {
         return; // a crashed host, a down interface or the firewall (`faults`)
     }
     let header = core.packets.get(pkt).header;
@@ -120,9 +120,9 @@ fn passive_open(
         return;
     }
     let iss = host.next_isn();
-    let mut out = core.take_tcp_out();
-    let callee = crate::winsock::callee_data(host, listener);
-    let connect_data = crate::winsock::caller_data(host, payload);
+    let mut out = core.scratch.take::<TcpOutput>();
+    let callee = callee_data(host, listener);
+    let connect_data = caller_data(host, payload);
     // A SYN's data is connect data on a host whose provider reads it
     // (CB-W1), else TCP Fast Open data for the stream (RFC 7413, CB-X5).
     let stream = if connect_data.is_some() {
@@ -154,7 +154,23 @@ fn passive_open(
         slot.holds_port = true;
     }
     after_tcb(host, core, conn, &out);
-    core.put_tcp_out(out);
+    crate::stack::tcp::put_output(core, out);
+}
+
+/// The callee data a listener's SYN,ACK carries (CB-W2): what
+/// setsockopt(SO_CONNDATA) left on the listener, if the host's provider
+/// sends connect data (the Windows CE provider of WSAConnect).
+fn callee_data(host: &Host, listener: u32) -> Vec<u8> {
+    match host.profile.provider.supports_connect_data() {
+        true => host.socket(listener).conn_data.clone().unwrap_or_default(),
+        false => Vec::new(),
+    }
+}
+
+/// The caller data a SYN carried, kept if the host's provider reads
+/// connect data (CB-W1).
+fn caller_data(host: &Host, payload: &[u8]) -> Option<Vec<u8>> {
+    (host.profile.provider.supports_connect_data() && !payload.is_empty()).then(|| payload.to_vec())
 }
 
 fn trace_note_drop(
@@ -192,33 +208,9 @@ fn reset_closed(
     seg: &TcpHeader,
     cause: &'static str,
 ) {
-    if let Some(rst) = reset_reply(seg) {
+    if let Some(rst) = crate::net::packet::reset_reply(seg) {
         send_bare(host, core, tuple, (rst.seq, rst.ack, rst.flags), 0, cause);
     }
-}
-
-/// The RST that answers `seg` for a CLOSED port (RFC 9293 §3.10.7.1): with
-/// the acknowledged sequence number if `seg` has ACK, else acknowledging
-/// `seg`; none for an RST. Also a firewall's reject (`faults::firewall`).
-pub(crate) fn reset_reply(seg: &TcpHeader) -> Option<TcpHeader> {
-    if seg.flags.has(TcpFlags::RST) {
-        return None;
-    }
-    let (seq, ack, flags) = if seg.flags.has(TcpFlags::ACK) {
-        (seg.ack, 0, TcpFlags::RST)
-    } else {
-        let end = seg.seq.wrapping_add(seg.seq_len());
-        (0, end, TcpFlags::RST.with(TcpFlags::ACK))
-    };
-    Some(TcpHeader {
-        src_port: seg.dst_port,
-        dst_port: seg.src_port,
-        seq,
-        ack,
-        flags,
-        window: 0,
-        len: 0,
-    })
 }
 
 /// Sends a segment without payload or connection: an RST for a closed port,

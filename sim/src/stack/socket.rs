@@ -73,8 +73,6 @@ pub struct Socket {
     /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
     /// (CB-W2; feature: wsaconnect).
     pub conn_data: Option<Vec<u8>>,
-    /// ConnectEx's state (issue 3, item 4).
-    pub ex: crate::winsock::connectex::SocketEx,
 }
 
 impl Socket {
@@ -101,7 +99,6 @@ impl Socket {
             waiters: super::Waiters::new(),
             notify: Default::default(),
             conn_data: None,
-            ex: Default::default(),
         }
     }
 }

@@ -10,7 +10,7 @@ use simsock_model::{TcpState, WsaError};
 use super::ConnId;
 use super::host::Host;
 use super::socket::SockState;
-use super::tcp::{Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
+use super::tcp::{FourTuple, Tcb, TcpConfig, TcpError, TcpOutput, TimeWaitRecord};
 use crate::engine::timers::{Target, TimerId};
 use crate::engine::{Core, Event};
 use crate::net::{Hop, NodeId};
@@ -35,7 +35,7 @@ pub fn with_tcb<R>(
     conn: ConnId,
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
-    let mut out = core.take_tcp_out();
+    let mut out = core.scratch.take::<TcpOutput>();
     let cfg = host.tcp;
     let result = host
         .slot(conn)
@@ -44,7 +44,7 @@ pub fn with_tcb<R>(
     if result.is_some() {
         after_tcb(host, core, conn, &out);
     }
-    core.put_tcp_out(out);
+    crate::stack::tcp::put_output(core, out);
     result
 }
 
@@ -106,10 +106,12 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     if let Some(index) = owner {
         super::notify::socket_changed(host, core, index);
     }
-    let accepted_now =
-        watch.1.is_some() && state == TcpState::Established && host.ex.accept_ex_used;
-    if watch.0.is_some_and(|i| host.socket(i).ex.pending.is_some()) || accepted_now {
-        crate::winsock::ex_op::after_tcb(host, core, watch.0, watch.1);
+    if watch.0.is_some() || watch.1.is_some() {
+        host.report(super::Report::Stepped {
+            socket: watch.0,
+            listener: watch.1,
+            state,
+        });
     }
 }
 
@@ -301,9 +303,9 @@ fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
     if let Some((_, old)) = slot.timer.take() {
         core.timers.cancel(old);
     }
-    let target = Target::Tcb {
+    let target = Target::Host {
         host: host_index(core, host),
-        conn,
+        key: conn.key(),
     };
     let timer = core.timers.arm(target);
     if let Some(slot) = host.slot(conn) {
@@ -333,28 +335,27 @@ fn host_index(core: &Core, host: &Host) -> u32 {
     }
 }
 
-/// The TIME_WAIT timer of a host fired: end every record that is due.
-pub fn expire_time_wait(host: &mut Host, core: &mut Core) {
+/// The TIME_WAIT timer of a host fired: ends the oldest record that is
+/// due and returns its four-tuple, for the layer above to act on (a
+/// ConnectEx waiting for it, CB-X10); `None` when no record is due. The
+/// caller ends them one at a time, then calls [`arm_time_wait`].
+pub fn end_next_time_wait(host: &mut Host, core: &mut Core) -> Option<FourTuple> {
     host.time_wait.timer_at = None;
     let now = core.now();
-    while let Some(((local, remote), until)) = host.time_wait.pop_expired(now) {
-        if until != now {
-            // Invariant (issue 4): TIME_WAIT lasts exactly TcpTimedWaitDelay.
-            let late = now.since(until);
-            host.violations.push(format!(
-                "TIME_WAIT of {local} > {remote} ended {late} after its deadline {until}"
-            ));
-        }
-        host.ports.release(local.port());
-        if core.trace.is_on() {
-            core.trace
-                .record(now, host.node, TraceKind::TimeWaitEnd { local, remote });
-        }
-        if !host.ex.delayed.is_empty() {
-            crate::winsock::connectex::time_wait_ended(host, core, (local, remote)); // CB-X10
-        }
+    let ((local, remote), until) = host.time_wait.pop_expired(now)?;
+    if until != now {
+        // Invariant (issue 4): TIME_WAIT lasts exactly TcpTimedWaitDelay.
+        let late = now.since(until);
+        host.violations.push(format!(
+            "TIME_WAIT of {local} > {remote} ended {late} after its deadline {until}"
+        ));
     }
-    arm_time_wait(host, core);
+    host.ports.release(local.port());
+    if core.trace.is_on() {
+        core.trace
+            .record(now, host.node, TraceKind::TimeWaitEnd { local, remote });
+    }
+    Some((local, remote))
 }
 
 /// A TCB timer fired. Superseded timers, those of freed TCBs and those an

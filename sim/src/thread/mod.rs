@@ -3,57 +3,18 @@
 //! call at a time; a pending call parks the thread on its socket until the
 //! socket changes, then the call is polled again.
 
+pub mod apc;
 mod expect;
 mod script;
 mod wsa_steps;
 
-use std::rc::Rc;
-
 use simsock_model::SimTime;
-use simsock_model::scenario::Expect;
 
 use crate::winsock::{CallResult, Op};
 
+pub use crate::winsock::step::Step;
 pub use expect::{check, describe, expected_error, result_text};
 pub use script::Script;
-
-/// A call and what is expected of it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub op: Op,
-    /// `None` expects nothing ([`Expect::default`]). Shared rather than
-    /// inline: a step is moved into `Thread::pending` at every call, so it
-    /// stays small (see [`Step::expect`]).
-    pub expect: Option<Rc<Expect>>,
-}
-
-/// The expectation of a step that expects nothing.
-static NO_EXPECT: Expect = Expect {
-    result: None,
-    at: None,
-    took: None,
-};
-
-impl Step {
-    /// A step expecting `expect`.
-    pub fn new(op: Op, expect: Expect) -> Step {
-        let expect = (expect != NO_EXPECT).then(|| Rc::new(expect));
-        Step { op, expect }
-    }
-
-    /// What is expected of the call.
-    #[inline]
-    pub fn expect(&self) -> &Expect {
-        self.expect.as_deref().unwrap_or(&NO_EXPECT)
-    }
-}
-
-impl From<Op> for Step {
-    #[inline]
-    fn from(op: Op) -> Self {
-        Step { op, expect: None }
-    }
-}
 
 /// A call that completed, as a program sees it.
 #[derive(Debug)]
@@ -164,7 +125,7 @@ pub struct Thread {
     pub completed: Option<simsock_model::scenario::ExtensionFunction>,
     pub finished: bool,
     /// Queued APCs and the cancellation of the blocking call (CB-A1, CB-C18).
-    pub apc: crate::apc::ApcState,
+    pub apc: apc::ApcState,
 }
 
 impl std::fmt::Debug for Thread {

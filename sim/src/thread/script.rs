@@ -6,7 +6,7 @@ use std::rc::Rc;
 use simsock_model::scenario;
 
 use super::{Completed, Program, Step, StepBudget, StepsSpent};
-use crate::stack::Host;
+use crate::winsock::Host;
 use crate::winsock::Op;
 
 #[derive(Debug)]

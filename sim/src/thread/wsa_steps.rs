@@ -6,7 +6,7 @@ use std::rc::Rc;
 use simsock_model::scenario::{self, Qos};
 
 use super::Step;
-use crate::stack::Host;
+use crate::winsock::Host;
 use crate::winsock::{ConnectParams, Op};
 
 /// The call of one of this feature's steps; `None` for any other step.

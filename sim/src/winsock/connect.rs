@@ -6,12 +6,12 @@ use simsock_model::provider::Provider;
 use simsock_model::scenario::{Kind, WinsockVersion};
 use simsock_model::{Api, WsaError};
 
+use super::events::after_tcb;
 use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
 use crate::stack::socket::SockState;
-use crate::stack::sync::after_tcb;
-use crate::stack::tcp::Tcb;
+use crate::stack::tcp::{Tcb, TcpOutput};
 
 /// One call of the connect family: which API, the name, and what WSAConnect
 /// and WSPConnect add (connect data, provider checks).
@@ -182,7 +182,7 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
 /// ConnectEx page, which `windows-documented` keeps. Two connect()s are
 /// WSAEALREADY in both (CB-N2).
 fn pending_again(cx: &CallCx<'_>, index: u32, api: Api) -> WsaError {
-    let ex_involved = api == Api::ConnectEx || cx.host.socket(index).ex.pending.is_some();
+    let ex_involved = api == Api::ConnectEx || cx.host.socket_ex(index).pending.is_some();
     match ex_involved && cx.host.profile.connect_mixing_einval {
         true => WsaError::WSAEINVAL,
         false => already(api, cx.host.version),
@@ -194,7 +194,7 @@ fn pending_again(cx: &CallCx<'_>, index: u32, api: Api) -> WsaError {
 /// Windows answers with WSAEINVAL (`windows`, `test_connect`; ConnectEx
 /// again stays WSAEISCONN).
 fn connected_again(cx: &CallCx<'_>, index: u32, api: Api) -> WsaError {
-    let by_ex = cx.host.socket(index).ex.connected_by_ex;
+    let by_ex = cx.host.socket_ex(index).connected_by_ex;
     match api != Api::ConnectEx && by_ex && cx.host.profile.connect_mixing_einval {
         true => WsaError::WSAEINVAL,
         false => WsaError::WSAEISCONN,
@@ -281,7 +281,7 @@ fn open_connection(
 ) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
-    let mut out = cx.core.take_tcp_out();
+    let mut out = cx.core.scratch.take::<TcpOutput>();
     let tcb = match request.early {
         [] => Tcb::connect_with_data(
             now,
@@ -307,7 +307,7 @@ fn open_connection(
     }
     sock.remote = Some(to);
     after_tcb(cx.host, cx.core, conn, &out);
-    cx.core.put_tcp_out(out);
+    crate::stack::tcp::put_output(cx.core, out);
 }
 
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.

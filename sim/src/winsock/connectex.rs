@@ -27,14 +27,15 @@ use std::rc::Rc;
 use simsock_model::scenario::{ExtensionFunction, Kind, SockOpt};
 use simsock_model::{Api, SimTime, WsaError};
 
+use super::Host;
 use super::connect::{check_name, start_for};
+use super::events::with_tcb;
 use super::overlapped::{begin, complete};
 use super::{CallCx, CallResult, Op, Slot, Value, resolve};
 use crate::engine::Core;
+use crate::stack::ConnId;
 use crate::stack::socket::SockState;
-use crate::stack::sync::with_tcb;
 use crate::stack::tcp::FourTuple;
-use crate::stack::{ConnId, Host};
 
 /// CB-X1: ConnectEx on a datagram socket. ConnectEx.txt says the function
 /// "is only supported on connection-oriented sockets" but its table names
@@ -110,8 +111,8 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
     }
     let ov = call.ov.ok_or(WsaError::WSAEFAULT)?; // CB-X4: lpOverlapped is required
     check_name(call.to, call.namelen)?; // CB-C8
-    let sock = cx.host.socket(index);
-    if sock.ex.spent || (sock.ex.accepted && sock.ex.reused_from.is_some()) {
+    let ex = cx.host.socket_ex(index);
+    if ex.spent || (ex.accepted && ex.reused_from.is_some()) {
         return Err(WsaError::WSAEINVAL); // CB-X9: an accepted socket, reused
     }
     let data = call.data.cloned().unwrap_or_else(|| Rc::from(&b""[..]));
@@ -125,8 +126,7 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
         return Err(WsaError::WSAEAFNOSUPPORT); // unreachable: start_for took it
     };
     let queued = early.len() as u32;
-    let sock = cx.host.socket_mut(index);
-    sock.ex.pending = Some(Box::new(Pending {
+    cx.host.socket_ex_mut(index).pending = Some(Box::new(Pending {
         ov,
         to,
         data,
@@ -135,7 +135,7 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
         connected: false,
     }));
     if delayed {
-        sock.state = SockState::Connecting;
+        cx.host.socket_mut(index).state = SockState::Connecting;
         cx.host.ex.delayed.push(index);
     }
     begin(cx, ov, ExtensionFunction::ConnectEx, call.slot, call.event);
@@ -147,8 +147,9 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
 /// connection is the cookie request; see `stack/tcp/tcb/fastopen.rs`).
 fn fast_open_data<'a>(host: &Host, index: u32, to: SocketAddr, data: &'a [u8]) -> &'a [u8] {
     let SocketAddr::V4(to) = to else { return &[] };
-    let sock = host.socket(index);
-    match sock.ex.fast_open && sock.kind == Kind::Stream && host.ex.cookies.contains(to.ip()) {
+    let fast_open = host.socket_ex(index).fast_open;
+    match fast_open && host.socket(index).kind == Kind::Stream && host.ex.cookies.contains(to.ip())
+    {
         true => data,
         false => &[],
     }
@@ -157,7 +158,7 @@ fn fast_open_data<'a>(host: &Host, index: u32, to: SocketAddr, data: &'a [u8]) -
 /// CB-X10: the reused socket's own old connection to this peer holds the
 /// four-tuple in TIME_WAIT.
 fn waits_for_time_wait(host: &Host, index: u32, to: SocketAddr) -> bool {
-    let Some(old) = host.socket(index).ex.reused_from else {
+    let Some(old) = host.socket_ex(index).reused_from else {
         return false;
     };
     SocketAddr::V4(old.1) == to && host.time_wait.contains(&old)
@@ -167,12 +168,13 @@ fn waits_for_time_wait(host: &Host, index: u32, to: SocketAddr) -> bool {
 /// pending ConnectEx forward (send its buffer once connected, CB-X5) and
 /// completes it when done or failed (CB-X4).
 pub fn on_change(host: &mut Host, core: &mut Core, index: u32) {
-    let Some(sock) = host.live_socket_mut(index) else {
+    if host.live_socket_mut(index).is_none() {
+        return;
+    }
+    let Some(mut op) = host.socket_ex_mut(index).pending.take() else {
         return;
     };
-    let Some(mut op) = sock.ex.pending.take() else {
-        return;
-    };
+    let sock = host.socket(index);
     let (state, conn, error) = (sock.state, sock.conn, sock.error);
     let outcome = match state {
         SockState::Connecting => None,
@@ -182,7 +184,7 @@ pub fn on_change(host: &mut Host, core: &mut Core, index: u32) {
         _ => Some(Err(error.unwrap_or(WsaError::WSAECONNREFUSED))),
     };
     match outcome {
-        None => host.socket_mut(index).ex.pending = Some(op),
+        None => host.socket_ex_mut(index).pending = Some(op),
         Some(outcome) => complete(host, core, op.ov, outcome),
     }
 }
@@ -198,10 +200,10 @@ fn send_buffer(
 ) -> Option<Result<u32, WsaError>> {
     if !op.connected {
         op.connected = true;
-        let ex = &mut host.socket_mut(index).ex;
+        let ex = host.socket_ex_mut(index);
         ex.context_stale = true; // CB-X6
         ex.connected_by_ex = true;
-        if host.socket(index).ex.fast_open {
+        if host.socket_ex(index).fast_open {
             host.ex.cookies.insert(*op.to.ip()); // the cookie request was answered
         }
     }
@@ -233,9 +235,8 @@ pub fn time_wait_ended(host: &mut Host, core: &mut Core, tuple: FourTuple) {
         .iter()
         .copied()
         .filter(|&i| {
-            let sock = host.socket(i);
-            sock.ex.reused_from == Some(tuple)
-                && sock.ex.pending.as_ref().is_some_and(|p| p.delayed)
+            let ex = host.socket_ex(i);
+            ex.reused_from == Some(tuple) && ex.pending.as_ref().is_some_and(|p| p.delayed)
         })
         .collect();
     host.ex.delayed.retain(|i| !waiting.contains(i));
@@ -245,9 +246,8 @@ pub fn time_wait_ended(host: &mut Host, core: &mut Core, tuple: FourTuple) {
 }
 
 fn restart(host: &mut Host, core: &mut Core, index: u32) {
-    let sock = host.socket_mut(index);
-    sock.state = SockState::Bound;
-    let Some(mut op) = sock.ex.pending.take() else {
+    host.socket_mut(index).state = SockState::Bound;
+    let Some(mut op) = host.socket_ex_mut(index).pending.take() else {
         return;
     };
     op.delayed = false;
@@ -264,7 +264,7 @@ fn restart(host: &mut Host, core: &mut Core, index: u32) {
     };
     let started = start_for(&mut cx, index, SocketAddr::V4(op.to), Api::ConnectEx, &[]);
     match started {
-        Ok(_) => host.socket_mut(index).ex.pending = Some(op),
+        Ok(_) => host.socket_ex_mut(index).pending = Some(op),
         Err(e) => complete(host, core, op.ov, Err(e)),
     }
 }
@@ -274,8 +274,7 @@ fn restart(host: &mut Host, core: &mut Core, index: u32) {
 /// in SYN-SENT), and the socket is bound and unconnected again. A
 /// connection already established stays (only its send is cut short).
 pub fn cancel(host: &mut Host, core: &mut Core, index: u32) {
-    let sock = host.socket_mut(index);
-    let Some(_) = sock.ex.pending.take() else {
+    let Some(_) = host.socket_ex_mut(index).pending.take() else {
         return;
     };
     host.ex.delayed.retain(|&i| i != index);
@@ -312,14 +311,15 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
     }
     let slot = op.slot()?;
     let index = resolve(cx.host, slot).ok()?;
-    let sock = cx.host.socket_mut(index);
+    let (state, kind) = (cx.host.socket(index).state, cx.host.socket(index).kind);
+    let ex = cx.host.socket_ex_mut(index);
     match *op {
         Op::SetOpt {
             opt: SockOpt::SO_UPDATE_CONNECT_CONTEXT,
             ..
-        } => Some(match sock.state {
+        } => Some(match state {
             SockState::Connected => {
-                sock.ex.context_stale = false;
+                ex.context_stale = false;
                 Ok(Value::None)
             }
             _ => Err(WsaError::WSAENOTCONN),
@@ -328,9 +328,9 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             opt: SockOpt::TCP_FASTOPEN,
             value,
             ..
-        } => Some(match sock.kind {
+        } => Some(match kind {
             Kind::Stream => {
-                sock.ex.fast_open = value != 0;
+                ex.fast_open = value != 0;
                 Ok(Value::None)
             }
             Kind::Dgram => Err(WsaError::WSAENOPROTOOPT),
@@ -340,18 +340,18 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             value,
             ..
         } => {
-            sock.ex.defer_port = value != 0;
+            ex.defer_port = value != 0;
             Some(Ok(Value::None))
         }
-        Op::Bind { addr, .. } if sock.ex.defer_port && addr.port() == 0 => {
+        Op::Bind { addr, .. } if ex.defer_port && addr.port() == 0 => {
             deferred_bind(cx, index, addr)
         }
         Op::GetOpt { opt, .. } => get_option(cx, index, opt),
-        Op::GetPeerName { .. } | Op::Shutdown { .. } if sock.ex.context_stale => {
+        Op::GetPeerName { .. } | Op::Shutdown { .. } if ex.context_stale => {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
         Op::Close { .. } => {
-            if let Some(p) = sock.ex.pending.take() {
+            if let Some(p) = ex.pending.take() {
                 cx.host.ex.delayed.retain(|&i| i != index);
                 complete(
                     cx.host,
@@ -386,6 +386,7 @@ fn deferred_bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> Option<Ca
 
 fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
     let sock = cx.host.socket(index);
+    let ex = cx.host.socket_ex(index);
     match opt {
         SockOpt::SO_CONNECT_TIME => {
             // CB-X7: whole seconds of simulated time since ESTABLISHED.
@@ -399,9 +400,9 @@ fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
             });
             Some(Ok(Value::Number(secs)))
         }
-        SockOpt::TCP_FASTOPEN => Some(Ok(Value::Number(u32::from(sock.ex.fast_open)))),
+        SockOpt::TCP_FASTOPEN => Some(Ok(Value::Number(u32::from(ex.fast_open)))),
         SockOpt::SO_UPDATE_CONNECT_CONTEXT => Some(Err(WsaError::WSAENOPROTOOPT)),
-        SockOpt::SO_REUSE_UNICASTPORT => Some(Ok(Value::Number(u32::from(sock.ex.defer_port)))),
+        SockOpt::SO_REUSE_UNICASTPORT => Some(Ok(Value::Number(u32::from(ex.defer_port)))),
         _ => None,
     }
 }

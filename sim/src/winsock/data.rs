@@ -3,9 +3,10 @@
 use simsock_model::WsaError;
 use simsock_model::scenario::Kind;
 
+use super::events::with_tcb;
 use super::{CallCx, Poll, Value, resolve};
 use crate::stack::socket::SockState;
-use crate::stack::sync::{with_tcb, wsa_code};
+use crate::stack::sync::wsa_code;
 
 /// A blocking send returns once every byte is queued in the send buffer.
 pub(super) fn send(cx: &mut CallCx<'_>, slot: u32, data: &[u8]) -> Poll {

@@ -12,8 +12,8 @@ use std::rc::Rc;
 use simsock_model::SimDuration;
 use simsock_model::scenario::{self, ExtensionFunction, TfFlag};
 
+use super::Host;
 use super::{Op, Slot};
-use crate::stack::Host;
 
 /// One call of the ConnectEx family.
 #[derive(Clone, Debug, PartialEq)]
@@ -374,7 +374,7 @@ pub fn after_tcb(
         super::connectex::on_change(host, core, index);
     }
     if let Some(index) = listener.and_then(|h| host.listener_index(h))
-        && !host.socket(index).ex.accepting.is_empty()
+        && !host.socket_ex(index).accepting.is_empty()
     {
         super::reuse::try_accept(host, core, index);
     }

@@ -7,10 +7,11 @@ use simsock_model::WsaError;
 use simsock_model::limits::scenario::MAX_BACKLOG;
 use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt};
 
+use super::events::{with_abort, with_tcb};
 use super::family::{self, Name};
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
 use crate::stack::socket::{Listener, SockState};
-use crate::stack::sync::{release_if_detached, wake, with_abort, with_tcb};
+use crate::stack::sync::{release_if_detached, wake};
 
 /// Runs a call that never waits.
 pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
@@ -150,7 +151,7 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
 /// Gives an established connection from a listener's queue to the socket
 /// `index` (accept, AcceptEx).
 pub(super) fn attach_accepted(
-    host: &mut crate::stack::Host,
+    host: &mut super::Host,
     conn: crate::stack::ConnId,
     index: u32,
 ) -> Result<(), WsaError> {
@@ -171,7 +172,7 @@ pub(super) fn attach_accepted(
     sock.state = SockState::Connected;
     sock.holds_port = true;
     sock.error = error.map(crate::stack::sync::wsa_code);
-    sock.ex.accepted = true; // ConnectEx: CB-X9
+    host.socket_ex_mut(index).accepted = true; // ConnectEx: CB-X9
     Ok(())
 }
 

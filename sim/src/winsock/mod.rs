@@ -11,12 +11,16 @@
 mod connect;
 mod data;
 mod dgram;
+pub mod events;
 mod family;
+mod host;
 mod manage;
 pub mod notify;
+pub mod step;
 mod wsaconnect;
 
-pub use wsaconnect::{ConnectParams, callee_data, caller_data, cancel};
+pub use host::Host;
+pub use wsaconnect::{ConnectParams, cancel};
 // ConnectEx and overlapped I/O (issue 3, item 4).
 pub mod connectex;
 pub mod ex_op;
@@ -32,7 +36,6 @@ use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt, 
 use simsock_model::{SimDuration, SimTime, WsaError};
 
 use crate::engine::Core;
-use crate::stack::Host;
 
 /// A socket variable of a host, by index: the scripts' socket names.
 pub type Slot = u32;
@@ -174,7 +177,7 @@ pub enum Op {
     /// QueueUserAPC to the thread named `thread` on the same host (CB-A1).
     QueueApc {
         thread: String,
-        steps: Rc<[crate::thread::Step]>,
+        steps: Rc<[step::Step]>,
     },
     /// WSACancelBlockingCall, or WSPCancelBlockingCall when `spi` (CB-C18).
     CancelBlockingCall {

@@ -23,9 +23,9 @@ use std::rc::Rc;
 use simsock_model::scenario::{ExtensionFunction, Scenario, Step};
 use simsock_model::{SimDuration, WsaError};
 
+use super::Host;
 use super::{CallCx, CallResult, Poll, Slot, Value, resolve};
 use crate::engine::Core;
-use crate::stack::Host;
 use crate::stack::sync::wake;
 use crate::trace::TraceKind;
 
@@ -230,8 +230,11 @@ pub fn complete(host: &mut Host, core: &mut Core, ov: Slot, outcome: Result<u32,
         signal.set = true;
         wake(core, &mut signal.waiters);
     }
-    let live = host.sockets.get(socket as usize).and_then(Option::as_ref);
-    if let Some((port, key)) = live.and_then(|s| s.ex.port) {
+    let live = host
+        .sockets
+        .get(socket as usize)
+        .is_some_and(Option::is_some);
+    if let Some((port, key)) = live.then(|| host.socket_ex(socket).port).flatten() {
         let port = host.ex.ports.entry(port).or_default();
         port.queue.push_back(Packet {
             kind,
@@ -257,11 +260,11 @@ pub fn create_port(cx: &mut CallCx<'_>, port: Slot, socket: Option<Slot>, key: u
     cx.host.ex.ports.entry(port).or_default();
     if let Some(slot) = socket {
         let index = resolve(cx.host, slot)?;
-        let sock = cx.host.socket_mut(index);
-        if sock.ex.port.is_some() {
+        let ex = cx.host.socket_ex_mut(index);
+        if ex.port.is_some() {
             return Err(WsaError::WSAEINVAL);
         }
-        sock.ex.port = Some((port, key));
+        ex.port = Some((port, key));
     }
     Ok(Value::None)
 }

@@ -28,11 +28,11 @@ use std::rc::Rc;
 use simsock_model::WsaError;
 use simsock_model::scenario::ExtensionFunction;
 
+use super::Host;
 use super::manage::{attach_accepted, close_connection};
 use super::overlapped::{begin, complete};
 use super::{CallCx, CallResult, Poll, Slot, Value, resolve};
 use crate::engine::Core;
-use crate::stack::Host;
 use crate::stack::socket::SockState;
 
 /// DisconnectEx(s, ov, flags).
@@ -97,10 +97,11 @@ fn disconnect(cx: &mut CallCx<'_>, index: u32, reuse: bool) -> Result<(), WsaErr
     sock.error = None;
     sock.shut_send = false;
     sock.shut_recv = false;
-    sock.ex.context_stale = false;
-    sock.ex.connected_by_ex = false;
-    sock.ex.reused_from = if reuse { tuple } else { None };
-    sock.ex.spent = !reuse; // only closesocket is left to it
+    let ex = cx.host.socket_ex_mut(index);
+    ex.context_stale = false;
+    ex.connected_by_ex = false;
+    ex.reused_from = if reuse { tuple } else { None };
+    ex.spent = !reuse; // only closesocket is left to it
     Ok(())
 }
 
@@ -125,7 +126,7 @@ pub(super) fn accept_ex(
     }
     begin(cx, ov, ExtensionFunction::AcceptEx, accept, None);
     cx.host.ex.accept_ex_used = true;
-    cx.host.socket_mut(listen).ex.accepting.push((target, ov));
+    cx.host.socket_ex_mut(listen).accepting.push((target, ov));
     if try_accept(cx.host, cx.core, listen) {
         return Ok(Value::Bytes(0));
     }
@@ -136,15 +137,16 @@ pub(super) fn accept_ex(
 pub fn try_accept(host: &mut Host, core: &mut Core, listen: u32) -> bool {
     let mut any = false;
     loop {
-        let sock = host.socket_mut(listen);
-        let Some(l) = sock.listener.as_mut() else {
+        let queued = host.socket(listen).listener.as_ref().map(|l| l.ready.len());
+        let Some(queued) = queued else {
             return any;
         };
-        if sock.ex.accepting.is_empty() || l.ready.is_empty() {
+        if host.socket_ex(listen).accepting.is_empty() || queued == 0 {
             return any;
         }
-        let (target, ov) = sock.ex.accepting.remove(0);
-        let Some(conn) = l.ready.pop_front() else {
+        let (target, ov) = host.socket_ex_mut(listen).accepting.remove(0);
+        let listener = host.socket_mut(listen).listener.as_mut();
+        let Some(conn) = listener.and_then(|l| l.ready.pop_front()) else {
             return any;
         };
         let outcome = match host

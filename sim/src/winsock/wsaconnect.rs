@@ -23,11 +23,11 @@ use simsock_model::provider::{Provider, QOS_SIZE, Qos};
 use simsock_model::scenario::Kind;
 use simsock_model::{Api, WsaError};
 
+use super::Host;
 use super::connect::{Request, connect_api};
+use super::events::with_abort;
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
-use crate::stack::Host;
 use crate::stack::socket::SockState;
-use crate::stack::sync::with_abort;
 
 /// What WSAConnect and WSPConnect pass besides the socket and the name.
 /// Every buffer is copied in at the call and out at completion: nothing of
@@ -178,20 +178,6 @@ pub(super) fn get_conn_data(cx: &mut CallCx<'_>, slot: u32) -> CallResult {
     cx.received.clear();
     cx.received.extend_from_slice(&data);
     Ok(Value::Bytes(data.len() as u32))
-}
-
-/// The callee data a listener's SYN,ACK carries (CB-W2).
-pub fn callee_data(host: &Host, listener: u32) -> Vec<u8> {
-    match host.profile.provider.supports_connect_data() {
-        true => host.socket(listener).conn_data.clone().unwrap_or_default(),
-        false => Vec::new(),
-    }
-}
-
-/// The caller data a SYN carried, kept if the host's provider reads
-/// connect data (CB-W1).
-pub fn caller_data(host: &Host, payload: &[u8]) -> Option<Vec<u8>> {
-    (host.profile.provider.supports_connect_data() && !payload.is_empty()).then(|| payload.to_vec())
 }
 
 /// A blocking call cancelled by WSACancelBlockingCall or

@@ -7,6 +7,6 @@ pub mod seq;
 pub mod tcb;
 pub mod time_wait;
 
-pub use output::TcpOutput;
+pub use output::{TcpOutput, put_output};
 pub use tcb::{Tcb, TcpConfig, TcpError};
 pub use time_wait::{FourTuple, TimeWaitRecord, TimeWaitTable};

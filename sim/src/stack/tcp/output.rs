@@ -48,3 +48,11 @@ impl TcpOutput {
         &self.data[seg.start..seg.start + seg.hdr.len as usize]
     }
 }
+
+/// Gives a TCB step's output back to the engine's scratch space, emptied,
+/// for the next step (lent by `core.scratch.take::<TcpOutput>()`).
+#[inline]
+pub fn put_output(core: &mut crate::engine::Core, mut out: Box<TcpOutput>) {
+    out.clear();
+    core.scratch.put(out);
+}

@@ -285,7 +285,7 @@ impl Tcb {
     }
 
     /// The TCB's send and receive buffers, whose storage
-    /// [`crate::stack::buffers::BufferPool`] lends and takes back.
+    /// [`crate::engine::buffers::BufferPool`] lends and takes back.
     pub fn buffers_mut(&mut self) -> (&mut VecDeque<u8>, &mut VecDeque<u8>) {
         (&mut self.send_buf, &mut self.recv_buf)
     }

@@ -8,7 +8,8 @@ use simsock_model::{SimDuration, SimTime};
 use super::super::{Op, resolve};
 use super::{Named, SelectSets};
 use crate::engine::Core;
-use crate::stack::{Host, Waiters};
+use crate::stack::Waiters;
+use crate::winsock::Host;
 
 /// What a waiting call of this module waits on, if it is one.
 enum Waits<'a> {

@@ -6,8 +6,9 @@ use simsock_model::scenario::{
     Direction, FaultAction as Spec, FaultSpec, HostSpec, Scenario, Trigger,
 };
 
-use super::{Armed, FaultAction};
+use super::FaultAction;
 use crate::engine::Core;
+use crate::engine::faults::{Armed, schedule};
 use crate::net::{NodeId, ShapeChange, Topology};
 
 /// Resolves and schedules every fault of a checked scenario; returns the
@@ -18,7 +19,7 @@ pub fn plan(s: &Scenario, core: &mut Core) -> Vec<FaultAction> {
         let index = index as u32;
         actions.push(resolve(&spec.action, &s.hosts, &core.topo));
         match (&spec.at, &spec.after) {
-            (Some(at), _) => super::schedule(core, SimTime(at.as_nanos()), index),
+            (Some(at), _) => schedule(core, SimTime(at.as_nanos()), index),
             (None, Some(trigger)) => {
                 let armed = arm(trigger, spec, index, &core.topo);
                 core.faults.triggers.push(armed);

@@ -7,16 +7,17 @@ use simsock_model::{SimTime, WsaError};
 use crate::engine::timers::Target;
 use crate::engine::{Core, Event};
 use crate::net::NodeKind;
-use crate::stack::Host;
-use crate::stack::input::host_input;
-use crate::stack::sync::{expire_time_wait, tcp_timer};
 use crate::thread::{
     Completed, Pending, Program, StepBudget, Thread, check, describe, expected_error, result_text,
 };
 use crate::trace::TraceKind;
-use crate::winsock::{CallCx, Op, Poll, Value, poll};
+use crate::winsock::events::{packet, tcp_timer, time_wait};
+use crate::winsock::{CallCx, Host, Op, Poll, Value, poll};
 
-pub use crate::faults::FaultAction;
+pub mod apc;
+pub mod faults;
+
+pub use faults::FaultAction;
 
 /// One completed call, for reports and the JSON output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,9 +204,7 @@ impl World {
     fn dispatch(&mut self, event: Event) {
         match event {
             Event::Arrive { pkt, node, link } => match self.core.topo.kind(node) {
-                NodeKind::Host(h) => {
-                    host_input(&mut self.hosts[h as usize], &mut self.core, pkt, link)
-                }
+                NodeKind::Host(h) => packet(&mut self.hosts[h as usize], &mut self.core, pkt, link),
                 NodeKind::Router => self.core.router_input(node, pkt, link),
                 NodeKind::Switch => self.core.switch_input(node, pkt, link),
             },
@@ -217,22 +216,21 @@ impl World {
                 self.core.send_generated(node, pkt, arp);
             }
             Event::Timer { timer } => match self.core.timers.fire(timer) {
-                Some(Target::Tcb { host, conn }) => {
+                Some(Target::Host { host, key }) => {
+                    let conn = crate::stack::ConnId::from_key(key);
                     tcp_timer(&mut self.hosts[host as usize], &mut self.core, conn, timer)
                 }
                 Some(Target::Thread(thread)) => self.run_thread(thread),
                 None => {}
             },
-            Event::TimeWait { host } => {
-                expire_time_wait(&mut self.hosts[host as usize], &mut self.core)
-            }
+            Event::TimeWait { host } => time_wait(&mut self.hosts[host as usize], &mut self.core),
             Event::Resume { thread } => self.run_thread(thread),
             Event::Fault { index } => self.apply_fault(index),
         }
     }
 
     fn apply_fault(&mut self, index: u32) {
-        crate::faults::apply(self, index);
+        faults::apply(self, index);
     }
 
     /// Runs a thread until its call is pending, it sleeps, or it ends.

@@ -22,8 +22,8 @@ use simsock_model::{PacketHeader, SimDuration, Transport};
 
 use crate::engine::Core;
 use crate::engine::core::ROUTER_ARP_TIMEOUT;
+use crate::net::packet::reset_reply;
 use crate::net::{LinkId, NodeId, PacketId};
-use crate::stack::input::reset_reply;
 
 /// What a host's firewall does with a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

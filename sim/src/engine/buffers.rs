@@ -1,5 +1,7 @@
-//! Storage for the send and receive buffers of TCBs on any host: no
-//! allocation per connection in the steady state.
+//! Storage for byte buffers (the send and receive buffers of TCBs on any
+//! host): no allocation per connection in the steady state. The engine
+//! keeps the pool because it is one for the whole network; what the
+//! buffers hold is the stack's.
 //!
 //! Performance: storage follows the data. A buffer gives its storage back
 //! the moment it is empty (its data read by the application, or

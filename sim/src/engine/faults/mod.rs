@@ -1,11 +1,11 @@
-//! Faults: scheduled or triggered changes to links, hosts and the network,
-//! and the state the packet paths consult while they last.
+//! Fault state as the engine consults it: whether a node is crashed or
+//! its interface down, the partition, the host firewalls and the triggers
+//! that wait for a packet; the checks the packet paths make against it;
+//! and the changes of it that touch only the network.
 //!
-//! A fault happens at a simulated time (an [`Event::Fault`] scheduled when
-//! the world is built) or when a [`trigger`] sees the packet it waits for in
-//! the transmit path, which works whether or not the trace is kept. Every
-//! fault that takes effect, and every trigger that is met, is a trace event
-//! (`fault ...`).
+//! The faults themselves (when a fault happens, what a crash does to a
+//! host's stack and threads) belong to the world (`world::faults`), which
+//! changes this state; the engine and the stack only read it, as data.
 //!
 //! The packet paths ask [`NetFaults`] about a packet only while some fault
 //! state is in force (`NetFaults::engaged`): a run without faults pays one
@@ -22,57 +22,21 @@
 //! "interface down" (beside the links' own "link down" and "lost"); sends
 //! caused by a fault: "duplicate", "reset: firewall", "admin prohibited:
 //! firewall".
-//!
-//! Architecture invariant: faults change the network and the hosts; the
-//! outcomes (timeout, refused, unreachable, reset) still come from the
-//! stacks' own reactions, never from a special case.
 
-mod crash;
 mod firewall;
-mod plan;
 mod state;
 pub mod trigger;
 
-use simsock_model::scenario::{FirewallRule, RuleDirection};
+use simsock_model::scenario::RuleDirection;
 use simsock_model::{SimDuration, SimTime};
 
-use crate::engine::{Core, Event};
+use super::{Core, Event};
 use crate::net::{LinkId, NodeId, PacketId, ShapeChange};
-use crate::stack::sync::wake;
 use crate::trace::TraceKind;
-use crate::world::World;
 
 pub use firewall::Verdict;
-pub use plan::plan;
 pub use state::NetFaults;
 pub use trigger::Armed;
-
-/// A fault with its names resolved, as the engine applies it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FaultAction {
-    LinkUp(LinkId),
-    LinkDown(LinkId),
-    /// Groups of nodes that stop reaching each other.
-    Partition(Vec<Vec<NodeId>>),
-    Heal,
-    /// `dirs[i]`: the direction from the link's `ends[i]` changes.
-    LinkSet {
-        link: LinkId,
-        dirs: [bool; 2],
-        change: ShapeChange,
-    },
-    /// By host index.
-    HostCrash(u32),
-    /// `started`: whether the host's threads begin with WSAStartup done.
-    HostRestart {
-        host: u32,
-        started: bool,
-    },
-    InterfaceDown(u32),
-    InterfaceUp(u32),
-    Firewall(u32, FirewallRule),
-    FirewallClear(u32),
-}
 
 /// A node is about to put `pkt` on `link`: false (and the packet dropped or
 /// rejected) if the node is down or its firewall stops it (`Out` rules).
@@ -125,45 +89,8 @@ pub fn before_host(core: &mut Core, node: NodeId, link: Option<LinkId>, pkt: Pac
     false
 }
 
-/// Applies the world's fault `index` and records it in the trace.
-pub(crate) fn apply(world: &mut World, index: u32) {
-    let Some(action) = world.faults.get(index as usize).cloned() else {
-        return;
-    };
-    let (node, what) = match action {
-        FaultAction::LinkUp(link) | FaultAction::LinkDown(link) => {
-            let up = matches!(action, FaultAction::LinkUp(_));
-            let state = &mut world.core.topo.links[link.0 as usize];
-            state.up = up;
-            let what = format!("link {} {}", state.name, if up { "up" } else { "down" });
-            (state.ends[0], what)
-        }
-        FaultAction::Partition(groups) => partition(&mut world.core, &groups),
-        FaultAction::Heal => heal(&mut world.core),
-        FaultAction::LinkSet { link, dirs, change } => {
-            link_set(&mut world.core, world.seed, link, dirs, &change)
-        }
-        FaultAction::HostCrash(host) => crash::crash(world, host),
-        FaultAction::HostRestart { host, started } => crash::restart(world, host, started),
-        FaultAction::InterfaceDown(host) => interface(world, host, true),
-        FaultAction::InterfaceUp(host) => interface(world, host, false),
-        FaultAction::Firewall(host, rule) => {
-            let h = &world.hosts[host as usize];
-            world.core.faults.node_mut(h.node).rules.push(rule);
-            (h.node, format!("firewall {}: {rule}", h.name))
-        }
-        FaultAction::FirewallClear(host) => {
-            let h = &world.hosts[host as usize];
-            world.core.faults.node_mut(h.node).rules.clear();
-            (h.node, format!("firewall {}: cleared", h.name))
-        }
-    };
-    world.core.faults.refresh();
-    record(&mut world.core, node, what);
-}
-
 /// Records a `fault` trace event.
-fn record(core: &mut Core, node: NodeId, what: String) {
+pub fn record(core: &mut Core, node: NodeId, what: String) {
     if core.trace.is_on() {
         core.trace
             .record(core.now(), node, TraceKind::Fault { what });
@@ -171,11 +98,12 @@ fn record(core: &mut Core, node: NodeId, what: String) {
 }
 
 /// Schedules fault `index` at `at`.
-fn schedule(core: &mut Core, at: SimTime, index: u32) {
+pub fn schedule(core: &mut Core, at: SimTime, index: u32) {
     core.schedule(at, Event::Fault { index });
 }
 
-fn partition(core: &mut Core, groups: &[Vec<NodeId>]) -> (NodeId, String) {
+/// Splits the network into `groups`; returns the trace node and text.
+pub fn partition(core: &mut Core, groups: &[Vec<NodeId>]) -> (NodeId, String) {
     heal(core);
     for (g, nodes) in groups.iter().enumerate() {
         for &node in nodes {
@@ -194,7 +122,8 @@ fn partition(core: &mut Core, groups: &[Vec<NodeId>]) -> (NodeId, String) {
     (first, format!("partition {}", names.join(" | ")))
 }
 
-fn heal(core: &mut Core) -> (NodeId, String) {
+/// Ends a partition; returns the trace node and text.
+pub fn heal(core: &mut Core) -> (NodeId, String) {
     for node in &mut core.faults.nodes {
         node.group = None;
     }
@@ -202,7 +131,9 @@ fn heal(core: &mut Core) -> (NodeId, String) {
     (NodeId(0), "partition healed".to_string())
 }
 
-fn link_set(
+/// Changes a link's shape in the directions `dirs`; returns the trace
+/// node and text.
+pub fn link_set(
     core: &mut Core,
     seed: u64,
     link: LinkId,
@@ -240,19 +171,4 @@ fn delayed(ppm: u32, delay: SimDuration) -> String {
     } else {
         format!(" (copies {delay} late)")
     }
-}
-
-/// CB-C11: while the interface is down every call on the host fails with
-/// WSAENETDOWN (`winsock::poll`), including calls already blocked, which
-/// are woken to see it; its packets are dropped.
-fn interface(world: &mut World, host: u32, down: bool) -> (NodeId, String) {
-    let h = &mut world.hosts[host as usize];
-    world.core.faults.node_mut(h.node).interface_down = down;
-    if down {
-        for socket in h.sockets.iter_mut().flatten() {
-            wake(&mut world.core, &mut socket.waiters);
-        }
-    }
-    let state = if down { "down" } else { "up" };
-    (h.node, format!("interface of {} {state}", h.name))
 }

@@ -14,7 +14,7 @@
 //! the new stack. A restart of
 //! a host that is up is a reboot: a crash and a restart at once.
 
-use super::record;
+use crate::engine::faults::record;
 use crate::net::NodeId;
 use crate::world::World;
 

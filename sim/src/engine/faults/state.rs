@@ -12,13 +12,13 @@ use crate::net::{NodeId, Topology};
 
 /// What a node suffers from while a fault lasts.
 #[derive(Clone, Debug, Default)]
-pub(super) struct NodeFaults {
-    pub(super) crashed: bool,
-    pub(super) interface_down: bool,
+pub(crate) struct NodeFaults {
+    pub(crate) crashed: bool,
+    pub(crate) interface_down: bool,
     /// Its partition group.
-    pub(super) group: Option<u32>,
+    pub(crate) group: Option<u32>,
     /// Its firewall, first match wins.
-    pub(super) rules: Vec<FirewallRule>,
+    pub(crate) rules: Vec<FirewallRule>,
 }
 
 /// The fault state the packet paths and the Winsock calls consult.
@@ -39,7 +39,9 @@ impl NetFaults {
         self.nodes.get(node.0 as usize)
     }
 
-    pub(super) fn node_mut(&mut self, node: NodeId) -> &mut NodeFaults {
+    /// The fault state of `node`, created on first use (the world changes
+    /// it: `world::faults`).
+    pub(crate) fn node_mut(&mut self, node: NodeId) -> &mut NodeFaults {
         let index = node.0 as usize;
         if self.nodes.len() <= index {
             self.nodes.resize_with(index + 1, NodeFaults::default);
@@ -48,7 +50,7 @@ impl NetFaults {
     }
 
     /// Recomputes [`NetFaults::engaged`] after a change.
-    pub(super) fn refresh(&mut self) {
+    pub(crate) fn refresh(&mut self) {
         let any_node = self
             .nodes
             .iter()

@@ -19,7 +19,6 @@
 //! APC steps never wait: the checker rejects Sleep, SleepUntil, Repeat and
 //! QueueApc inside one.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use simsock_model::WsaError;
@@ -30,22 +29,6 @@ use crate::engine::Event;
 use crate::thread::{Pending, Step};
 use crate::winsock::{CallCx, CallResult, Op, Poll, Value, poll};
 use crate::world::World;
-
-/// A thread's APCs and the cancellation of its blocking call.
-#[derive(Debug, Default)]
-pub struct ApcState {
-    /// APCs queued to the thread, oldest first.
-    queued: VecDeque<Rc<[Step]>>,
-    /// A cancel ran inside an APC: the blocking call fails with WSAEINTR
-    /// when it is polled next.
-    pub cancelled: bool,
-}
-
-impl ApcState {
-    pub fn has_queued(&self) -> bool {
-        !self.queued.is_empty()
-    }
-}
 
 impl World {
     /// QueueUserAPC from thread `from` to the thread named `target` on the
@@ -314,7 +297,7 @@ impl World {
 
 /// Whether a call would wait on a blocking socket (connect, accept, send,
 /// recv), the calls CB-A1 is about.
-fn may_block(host: &crate::stack::Host, op: &Op) -> bool {
+fn may_block(host: &crate::winsock::Host, op: &Op) -> bool {
     let waits = matches!(
         op,
         Op::Connect { .. }

@@ -1,0 +1,43 @@
+//! What the stack tells the layer above after it ran: the stack reports
+//! what changed, as the TCB reports segments and deadlines, and the
+//! Winsock layer reacts (overlapped completions, ConnectEx and AcceptEx);
+//! the stack never calls up (`sim/tests/layers.rs`).
+//!
+//! A report is queued on the host ([`Host::report`]) at the end of the
+//! stack's work on a connection and taken by the layer above as soon as
+//! the stack call that made it returns ([`Host::take_report`]), so its
+//! reaction comes at the same point of the run as a direct call would.
+//! The end of a TIME_WAIT record is returned instead
+//! (`sync::end_next_time_wait`), one record at a time.
+
+use simsock_model::TcpState;
+
+use super::Host;
+
+/// A change in a host's stack that the layer above may act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// A TCB step ran (`sync::after_tcb`): its connection is now in
+    /// `state`; `socket` is the index of the socket that owns it, and
+    /// `listener` the handle of the listener it came from, while it is
+    /// queued there for accept.
+    Stepped {
+        socket: Option<u32>,
+        listener: Option<u32>,
+        state: TcpState,
+    },
+}
+
+impl Host {
+    /// Queues `report` for the layer above.
+    #[inline]
+    pub fn report(&mut self, report: Report) {
+        self.reports.push_back(report);
+    }
+
+    /// The oldest report not yet acted on.
+    #[inline]
+    pub fn take_report(&mut self) -> Option<Report> {
+        self.reports.pop_front()
+    }
+}

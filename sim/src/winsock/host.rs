@@ -1,0 +1,107 @@
+//! A host as the Winsock layer keeps it: the host's stack beneath, and the
+//! state that only Winsock interprets beside it.
+//!
+//! The stack's records (`stack::Host`, `stack::Socket`) hold what TCP, UDP
+//! and the sockets' life need; overlapped I/O (`HostEx`) and each socket's
+//! ConnectEx state (`SocketEx`) live here, so the stack neither holds nor
+//! reads them (issue 17: the layers point down only, `sim/tests/layers.rs`).
+//!
+//! A `Host` dereferences to its stack, so Winsock code reads the stack's
+//! fields and calls its functions directly (`host.socket(i)`,
+//! `stack::sync::with_tcb(host, ..)`). The methods defined here that share
+//! a name with the stack's (`open_socket`, `free_socket`, `reset_stack`)
+//! do the stack's part and then keep the Winsock state in step with it.
+
+use std::ops::{Deref, DerefMut};
+
+use simsock_model::WsaError;
+use simsock_model::scenario::{Family, Kind};
+
+use super::connectex::SocketEx;
+use super::overlapped::HostEx;
+use crate::stack;
+use crate::stack::host::LostState;
+
+/// A host: its stack, and the Winsock state of the host and its sockets.
+#[derive(Debug)]
+pub struct Host {
+    stack: stack::Host,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
+    pub ex: HostEx,
+    /// ConnectEx state of each socket, by socket index (the stack's
+    /// `sockets`); reset when a socket takes the index.
+    sockets_ex: Vec<SocketEx>,
+}
+
+impl Host {
+    /// A host over `stack`, with no Winsock state yet.
+    pub fn new(stack: stack::Host) -> Self {
+        Host {
+            stack,
+            ex: HostEx::default(),
+            sockets_ex: Vec::new(),
+        }
+    }
+
+    /// The host's stack.
+    pub fn stack(&self) -> &stack::Host {
+        &self.stack
+    }
+
+    /// Creates a socket ([`stack::Host::open_socket`]) with no ConnectEx
+    /// state; returns its handle.
+    pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
+        let handle = self.stack.open_socket(family, kind)?;
+        let index = self.stack.socket_index(handle)? as usize;
+        if self.sockets_ex.len() <= index {
+            self.sockets_ex.resize_with(index + 1, SocketEx::default);
+        } else {
+            self.sockets_ex[index] = SocketEx::default();
+        }
+        Ok(handle)
+    }
+
+    /// Frees a socket ([`stack::Host::free_socket`]) and its ConnectEx state.
+    pub fn free_socket(&mut self, index: u32) {
+        self.stack.free_socket(index);
+        if let Some(ex) = self.sockets_ex.get_mut(index as usize) {
+            *ex = SocketEx::default();
+        }
+    }
+
+    /// A crash ([`stack::Host::reset_stack`]): the Winsock state goes too.
+    pub fn reset_stack(&mut self) -> LostState {
+        self.ex = HostEx::default();
+        self.sockets_ex.clear();
+        self.stack.reset_stack()
+    }
+
+    /// The ConnectEx state of the socket at `index`.
+    #[inline]
+    pub fn socket_ex(&self, index: u32) -> &SocketEx {
+        // Invariant: every socket index was opened by `open_socket`.
+        &self.sockets_ex[index as usize]
+    }
+
+    /// The ConnectEx state of the socket at `index`, to change.
+    #[inline]
+    pub fn socket_ex_mut(&mut self, index: u32) -> &mut SocketEx {
+        &mut self.sockets_ex[index as usize]
+    }
+}
+
+impl Deref for Host {
+    type Target = stack::Host;
+
+    #[inline]
+    fn deref(&self) -> &stack::Host {
+        &self.stack
+    }
+}
+
+impl DerefMut for Host {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut stack::Host {
+        &mut self.stack
+    }
+}
