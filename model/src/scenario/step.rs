@@ -23,7 +23,8 @@ pub enum Step {
     Startup {
         /// The version asked of WSAStartup; absent: the host profile's
         /// `winsock_version` (2.2 by default). 1.1 brings Winsock 1.1's codes
-        /// (CB-N2, CB-C18, CB-C19).
+        /// (CB-N2, CB-C18, CB-C19). The host's first WSAStartup sets it;
+        /// later ones only count.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         version: Option<WinsockVersion>,
         /// The outcome the call must have (an [`Outcome`], e.g.
@@ -31,7 +32,9 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
-    /// WSACleanup.
+    /// WSACleanup: undoes one WSAStartup of the host (a host is one
+    /// process); after the last one, Winsock calls fail with
+    /// WSANOTINITIALISED (CB-C10).
     Cleanup {
         /// The outcome the call must have (an [`Outcome`], e.g.
         /// `Err(WSAECONNREFUSED)`); absent: not checked.
