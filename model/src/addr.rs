@@ -6,14 +6,22 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An interface address and the length of its network prefix.
+/// An interface address and the length of its network prefix, as a
+/// scenario writes it in a host's or router's `addrs` (`"10.0.0.1/24"`).
+/// The prefix decides which addresses are on-link (reached without a
+/// router) and the subnet's directed broadcast address (CB-B3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ipv4Cidr {
+    /// The interface's own address: the source of the packets it sends and
+    /// an address its host answers on.
     pub addr: Ipv4Addr,
+    /// Leading bits that name the network, 0..=32 (`/24` is 24): the
+    /// other bits name a host on it.
     pub prefix_len: u8,
 }
 
 impl Ipv4Cidr {
+    /// `addr/prefix_len`; `None` when `prefix_len` is above 32.
     pub fn new(addr: Ipv4Addr, prefix_len: u8) -> Option<Self> {
         (prefix_len <= 32).then_some(Ipv4Cidr { addr, prefix_len })
     }
@@ -36,6 +44,9 @@ impl Ipv4Cidr {
         Ipv4Addr::from(u32::from(self.addr) | !self.mask())
     }
 
+    /// Whether `other` lies on this interface's subnet (its network bits
+    /// equal ours): such a destination is reached directly, not through a
+    /// router.
     pub fn contains(self, other: Ipv4Addr) -> bool {
         self.network().contains(other)
     }
@@ -44,11 +55,15 @@ impl Ipv4Cidr {
 /// A network: base address and prefix length; the key of routing tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ipv4Net {
+    /// The network address as a host-order integer, host bits all zero
+    /// (`10.0.1.0` for `10.0.1.7/24`).
     pub base: u32,
+    /// Leading bits that name the network, 0..=32.
     pub prefix_len: u8,
 }
 
 impl Ipv4Net {
+    /// Whether `addr` belongs to this network (a route to it matches).
     pub fn contains(self, addr: Ipv4Addr) -> bool {
         u32::from(addr) & mask_of(self.prefix_len) == self.base
     }

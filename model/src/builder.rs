@@ -36,7 +36,9 @@ use crate::scenario::{
 };
 use crate::time::SimDuration;
 
-/// A scenario under construction.
+/// A scenario under construction: each method adds to it or sets one of
+/// its fields and returns the builder; [`ScenarioBuilder::build`] hands the
+/// [`Scenario`] over.
 #[derive(Clone, Debug)]
 pub struct ScenarioBuilder {
     scenario: Scenario,
@@ -50,7 +52,7 @@ fn cidrs(addrs: &[&str]) -> Vec<Ipv4Cidr> {
 }
 
 /// Parses a duration literal such as `"1ms"`; panics on a malformed one.
-pub fn duration(text: &str) -> SimDuration {
+fn duration(text: &str) -> SimDuration {
     text.parse().unwrap_or_else(|e| panic!("`{text}`: {e}"))
 }
 
@@ -60,6 +62,8 @@ fn socket_addr(text: &str) -> SocketAddr {
 }
 
 impl ScenarioBuilder {
+    /// An empty scenario named `name`: no hosts, seed 0, FIFO ties,
+    /// default [`RunLimits`].
     pub fn new(name: &str) -> Self {
         let scenario = Scenario {
             name: name.to_string(),
@@ -68,11 +72,14 @@ impl ScenarioBuilder {
         ScenarioBuilder { scenario }
     }
 
+    /// The scenario's `about` text: what happens and what to look at.
     pub fn about(mut self, text: &str) -> Self {
         self.scenario.about = text.to_string();
         self
     }
 
+    /// The seed of every random stream (loss, jitter, initial sequence
+    /// numbers, tie order); default 0.
     pub fn seed(mut self, seed: u64) -> Self {
         self.scenario.seed = seed;
         self
@@ -102,6 +109,8 @@ impl ScenarioBuilder {
         self
     }
 
+    /// A router with one address per subnet it joins (`"10.0.1.1/24"`);
+    /// panics on a malformed address.
     pub fn router(mut self, name: &str, addrs: &[&str]) -> Self {
         self.scenario.routers.push(RouterSpec {
             name: name.to_string(),
@@ -129,6 +138,7 @@ impl ScenarioBuilder {
         })
     }
 
+    /// A link with every setting given: jitter, loss, or down at the start.
     pub fn link_with(mut self, link: LinkSpec) -> Self {
         self.scenario.links.push(link);
         self
@@ -156,11 +166,14 @@ impl ScenarioBuilder {
         self
     }
 
+    /// A fault, after those added before ([`FaultSpec::at`],
+    /// [`FaultSpec::after`]).
     pub fn fault(mut self, fault: FaultSpec) -> Self {
         self.scenario.faults.push(fault);
         self
     }
 
+    /// The run's limits, replacing the defaults.
     pub fn limits(mut self, limits: RunLimits) -> Self {
         self.scenario.limits = limits;
         self
@@ -185,6 +198,8 @@ impl Step {
         }
     }
 
+    /// `bind(socket, addr)`, `addr` as `"10.0.0.1:5000"` or `"0.0.0.0:0"`;
+    /// panics on a malformed address.
     pub fn bind(socket: &str, addr: &str) -> Step {
         Step::Bind {
             socket: socket.into(),
@@ -193,6 +208,7 @@ impl Step {
         }
     }
 
+    /// `listen(socket, backlog)`.
     pub fn listen(socket: &str, backlog: u32) -> Step {
         Step::Listen {
             socket: socket.into(),
@@ -201,6 +217,7 @@ impl Step {
         }
     }
 
+    /// `accept(socket)`, the accepted socket known as `name`.
     pub fn accept(socket: &str, name: &str) -> Step {
         Step::Accept {
             socket: socket.into(),
@@ -211,6 +228,8 @@ impl Step {
         }
     }
 
+    /// `connect(socket, to)` with the default `namelen`, `to` as
+    /// `"10.0.0.2:80"`; panics on a malformed address.
     pub fn connect(socket: &str, to: &str) -> Step {
         Step::Connect {
             socket: socket.into(),
@@ -222,6 +241,7 @@ impl Step {
         }
     }
 
+    /// `send(socket, data)`, the text's bytes.
     pub fn send(socket: &str, data: &str) -> Step {
         Step::Send {
             socket: socket.into(),
@@ -233,6 +253,7 @@ impl Step {
         }
     }
 
+    /// `recv(socket)` into a buffer of `max` bytes.
     pub fn recv(socket: &str, max: u32) -> Step {
         Step::Recv {
             socket: socket.into(),
@@ -254,6 +275,7 @@ impl Step {
         }
     }
 
+    /// `sendto(socket, data, to)`: one datagram of the text's bytes.
     pub fn send_to(socket: &str, to: &str, data: &str) -> Step {
         Step::SendTo {
             socket: socket.into(),
@@ -266,6 +288,7 @@ impl Step {
         }
     }
 
+    /// `recvfrom(socket)` into a buffer of `max` bytes.
     pub fn recv_from(socket: &str, max: u32) -> Step {
         Step::RecvFrom {
             socket: socket.into(),
@@ -276,6 +299,7 @@ impl Step {
         }
     }
 
+    /// `closesocket(socket)`.
     pub fn close(socket: &str) -> Step {
         Step::Close {
             socket: socket.into(),
@@ -398,6 +422,8 @@ impl Step {
         }
     }
 
+    /// The thread sleeps for `duration_text` (`"2s"`); panics on a
+    /// malformed duration.
     pub fn sleep(duration_text: &str) -> Step {
         Step::Sleep(duration(duration_text))
     }

@@ -39,6 +39,8 @@ pub struct FaultSpec {
     /// How long after the trigger the action happens (default at once).
     #[serde(default)]
     pub delay: SimDuration,
+    /// What breaks (or heals); the engine applies it and the trace records
+    /// it as a `fault` line.
     pub action: FaultAction,
 }
 
@@ -78,12 +80,20 @@ pub enum Trigger {
     /// exactly `flags` (`"SYN"`, `"SYN,ACK"`; any packet when omitted, only
     /// TCP segments when given). Omitted nodes match any node.
     Packet {
+        /// The node (host, router or switch) that sends the packet; absent:
+        /// any node.
         #[serde(default)]
         from: Option<String>,
+        /// The node at the other end of the link it goes on; absent: any.
         #[serde(default)]
         to: Option<String>,
+        /// The exact TCP flags, written as the trace prints them
+        /// (`"SYN,ACK"`, see [`crate::packet::TcpFlags`]); absent: any
+        /// packet, TCP or not.
         #[serde(default)]
         flags: Option<String>,
+        /// Which matching packet sets the fault off: 1 (the default) is
+        /// the first, up to `limits::scenario::MAX_TRIGGER_COUNT`.
         #[serde(default = "one")]
         count: u32,
     },
@@ -97,9 +107,12 @@ fn one() -> u32 {
 /// node of `between` to the second.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
+    /// Both directions (the default).
     #[default]
     Both,
+    /// From the first node of `between` to the second only.
     Forward,
+    /// From the second node of `between` to the first only.
     Backward,
 }
 
@@ -107,7 +120,11 @@ pub enum Direction {
 /// port, `Out` those leaving for a remote port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuleDirection {
+    /// Packets arriving at the host; `port` is their destination, a local
+    /// port (a listener's, for a SYN).
     In,
+    /// Packets the host sends; `port` is their destination, the remote
+    /// port (a connect's target, for a SYN).
     Out,
 }
 
@@ -134,7 +151,9 @@ pub struct FirewallRule {
     /// `In`, the remote port for `Out`.
     #[serde(default)]
     pub port: Option<u16>,
+    /// Whether the rule looks at arriving or leaving packets.
     pub direction: RuleDirection,
+    /// What happens to a packet the rule matches.
     pub action: RuleAction,
 }
 
@@ -143,6 +162,8 @@ pub struct FirewallRule {
 pub enum FaultAction {
     /// The link between two nodes stops carrying packets ("link down").
     LinkDown(String, String),
+    /// The link between two nodes carries packets again, with the settings
+    /// it had.
     LinkUp(String, String),
     /// Packets between nodes of different groups are dropped on every link
     /// ("partition"); a node in no group still reaches everyone. Replaces
@@ -153,16 +174,26 @@ pub enum FaultAction {
     /// Changes how a link carries packets, in one or both directions; the
     /// settings left out keep their current values.
     LinkSet {
+        /// The two nodes the link joins, as written in the scenario's
+        /// `links` (in either order; `Forward` is first to second).
         between: (String, String),
+        /// Which way across the link the new settings apply (default both).
         #[serde(default)]
         direction: Direction,
+        /// New one-way delay of every packet, at most 60 s
+        /// (`limits::scenario::MAX_LATENCY`).
         #[serde(default)]
         latency: Option<SimDuration>,
+        /// New extra delay drawn uniformly from 0..=jitter per packet, from
+        /// the seed; at most 60 s.
         #[serde(default)]
         jitter: Option<SimDuration>,
+        /// New probability that a packet is lost, in parts per million
+        /// (1,000,000 is every packet).
         #[serde(default)]
         loss_ppm: Option<u32>,
-        /// Probability that a second copy of a packet is delivered too.
+        /// Probability that a second copy of a packet is delivered too, in
+        /// parts per million.
         #[serde(default)]
         duplicate_ppm: Option<u32>,
         /// How long after the packet its copy arrives (default at once): a
@@ -170,7 +201,8 @@ pub enum FaultAction {
         /// TIME_WAIT guards against (RFC 9293 §3.4.1, RFC 1337; CB-T4).
         #[serde(default)]
         duplicate_delay: Option<SimDuration>,
-        /// Probability that a packet is held back so later ones overtake it.
+        /// Probability that a packet is held back so later ones overtake
+        /// it, in parts per million.
         #[serde(default)]
         reorder_ppm: Option<u32>,
     },
@@ -184,10 +216,14 @@ pub enum FaultAction {
     /// The host's network interface fails: its calls fail with WSAENETDOWN
     /// (CB-C11) and its packets are dropped ("interface down").
     InterfaceDown(String),
+    /// The host's network interface works again: calls no longer fail with
+    /// WSAENETDOWN and its packets flow.
     InterfaceUp(String),
     /// Adds a rule to the host's firewall, after its other rules.
     Firewall {
+        /// The host whose firewall gets the rule.
         host: String,
+        /// The rule added.
         rule: FirewallRule,
     },
     /// Removes every rule of the host's firewall.

@@ -9,13 +9,22 @@ use serde::{Deserialize, Serialize};
 #[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ExtensionFunction {
+    /// ConnectEx (ConnectEx.txt): an overlapped connect on a bound socket,
+    /// with an optional send buffer (CB-X1..X5).
     ConnectEx,
+    /// DisconnectEx: closes the connection, and with TF_REUSE_SOCKET keeps
+    /// the socket bound for another ConnectEx (CB-X9).
     DisconnectEx,
+    /// TransmitFile: sends a file's bytes; with TF_DISCONNECT and
+    /// TF_REUSE_SOCKET it returns the socket to the bound state (CB-X9).
     TransmitFile,
+    /// AcceptEx: an overlapped accept into a fresh, unbound socket; a socket
+    /// reused after ConnectEx cannot be passed to it (CB-X9).
     AcceptEx,
 }
 
 impl ExtensionFunction {
+    /// Every extension function, in the order of their [`bit`](Self::bit)s.
     pub const ALL: [ExtensionFunction; 4] = [
         ExtensionFunction::ConnectEx,
         ExtensionFunction::DisconnectEx,
@@ -33,7 +42,9 @@ impl ExtensionFunction {
         }
     }
 
-    /// A bit for a set of obtained pointers.
+    /// This function's bit in a host's set of obtained pointers: a thread of
+    /// the host must obtain the pointer (CB-X3) before a call through it
+    /// works; a call through a pointer never obtained is WSAEFAULT.
     pub const fn bit(self) -> u8 {
         1 << self as u8
     }

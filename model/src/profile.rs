@@ -39,6 +39,8 @@ pub enum WinsockVersion {
 }
 
 impl WinsockVersion {
+    /// The version as a scenario writes it and the trace prints it: `"1.1"`
+    /// or `"2.2"`.
     pub const fn text(self) -> &'static str {
         match self {
             WinsockVersion::V1_1 => "1.1",
@@ -111,8 +113,10 @@ impl std::fmt::Display for Personality {
 
 /// The timing and policy constants of one host.
 ///
-/// Deserialized through [`ProfilePatch`]: the fields a scenario writes
-/// override those of its `personality` (default `Windows`).
+/// Deserialized through a patch of optional fields (`ProfilePatch`, private
+/// to this module): the fields a scenario writes override those of its
+/// `personality` (default `Windows`); [`HostProfile::default`] is the
+/// `Windows` personality.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "ProfilePatch")]
 pub struct HostProfile {
@@ -300,11 +304,15 @@ impl HostProfile {
     }
 }
 
-/// A profile field outside its allowed range.
+/// A profile field outside its allowed range, from
+/// [`HostProfile::validate`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileError {
     /// The field's name as a scenario writes it.
     pub field: &'static str,
+    /// What is wrong and the allowed range, e.g. "TcpTimedWaitDelay is
+    /// 301s, allowed 0s..=300s (CB-T2)"; the scenario checker shows it at
+    /// the field.
     pub message: String,
 }
 
@@ -404,7 +412,7 @@ impl HostProfile {
     }
 }
 
-/// Declares [`ProfilePatch`]: every field of [`HostProfile`] but
+/// Declares `ProfilePatch`: every field of [`HostProfile`] but
 /// `personality`, optional, so that a field a scenario leaves out takes its
 /// personality's value (serde's `default` would take `Default`'s, the
 /// `Windows` one, whatever the personality). A test round-trips a whole
@@ -418,11 +426,11 @@ macro_rules! profile_patch {
         // loads back.
         #[derive(Clone, Debug, Default, Deserialize)]
         #[serde(default, deny_unknown_fields, rename = "HostProfile")]
-        pub struct ProfilePatch {
+        pub(crate) struct ProfilePatch {
             #[serde(deserialize_with = "written")]
-            pub personality: Option<Personality>,
+            personality: Option<Personality>,
             $(#[serde(deserialize_with = "written")]
-            pub $field: Option<$ty>,)*
+            $field: Option<$ty>,)*
         }
 
         impl From<ProfilePatch> for HostProfile {

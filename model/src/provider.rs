@@ -68,13 +68,24 @@ pub enum ServiceType {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlowSpec {
+    /// The level of service asked (default best effort); the only field
+    /// that decides whether a provider can honour the flow
+    /// ([`FlowSpec::needs_reservation`], CB-W5).
     pub service_type: ServiceType,
+    /// FLOWSPEC's TokenRate: the sustained rate the flow sends at, in bytes
+    /// per second. A hint only: the simulator shapes no traffic by it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_rate: Option<u32>,
+    /// FLOWSPEC's TokenBucketSize: the largest burst at `token_rate`, in
+    /// bytes. A hint only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_bucket_size: Option<u32>,
+    /// FLOWSPEC's PeakBandwidth: the highest rate of a burst, in bytes per
+    /// second. A hint only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_bandwidth: Option<u32>,
+    /// FLOWSPEC's Latency: the largest acceptable delay, in microseconds.
+    /// A hint only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_us: Option<u32>,
 }
@@ -97,11 +108,15 @@ impl FlowSpec {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Qos {
+    /// QOS's SendingFlowspec: traffic from this socket to the peer.
     pub send: FlowSpec,
+    /// QOS's ReceivingFlowspec: traffic from the peer to this socket.
     pub recv: FlowSpec,
 }
 
 impl Qos {
+    /// Whether either direction asks for a reservation, which no provider
+    /// here can honour: the connect fails with WSAEOPNOTSUPP (CB-W5).
     pub const fn needs_reservation(&self) -> bool {
         self.send.needs_reservation() || self.recv.needs_reservation()
     }

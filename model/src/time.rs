@@ -10,36 +10,54 @@ use std::ops::{Add, Sub};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Nanoseconds in one microsecond, millisecond, second and minute.
+/// Nanoseconds in one microsecond: the scale of the `us` (or `µs`) unit.
 pub const NS_PER_US: u64 = 1_000;
+/// Nanoseconds in one millisecond: the scale of the `ms` unit.
 pub const NS_PER_MS: u64 = 1_000_000;
+/// Nanoseconds in one second: the scale of the `s` unit, and of the
+/// `21.000s` form in which a trace prints a [`SimTime`].
 pub const NS_PER_S: u64 = 1_000_000_000;
+/// Nanoseconds in one minute: the scale of the `m` (or `min`) unit.
 pub const NS_PER_MIN: u64 = 60 * NS_PER_S;
+/// Nanoseconds in one hour: the scale of the `h` unit.
 pub const NS_PER_HOUR: u64 = 60 * NS_PER_MIN;
 
-/// A span of simulated time in nanoseconds.
+/// A span of simulated time in nanoseconds: a latency, a timeout, a delay.
+/// Arithmetic saturates at `u64::MAX` ns (about 584 years) rather than
+/// wrapping.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimDuration(pub u64);
 
-/// An instant of simulated time: nanoseconds since the run began.
+/// An instant of simulated time: nanoseconds since the run began. The
+/// engine alone advances it; nothing in model/ or sim/ reads a wall clock.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 
 impl SimDuration {
+    /// No time at all: "at once" (a fault's default `delay`, a thread's
+    /// default `start`).
     pub const ZERO: SimDuration = SimDuration(0);
 
+    /// A span of `ns` nanoseconds.
     pub const fn from_nanos(ns: u64) -> Self {
         SimDuration(ns)
     }
+    /// A span of `us` microseconds; the product must fit in `u64`
+    /// nanoseconds (about 584 years), as for the other `from_*`.
     pub const fn from_micros(us: u64) -> Self {
         SimDuration(us * NS_PER_US)
     }
+    /// A span of `ms` milliseconds (the unit of most profile constants,
+    /// such as `min_rto`, 300 ms).
     pub const fn from_millis(ms: u64) -> Self {
         SimDuration(ms * NS_PER_MS)
     }
+    /// A span of `s` seconds (the unit of TIME_WAIT and the SYN timeouts,
+    /// such as `initial_rto`, 3 s).
     pub const fn from_secs(s: u64) -> Self {
         SimDuration(s * NS_PER_S)
     }
+    /// The span in nanoseconds, the unit the engine computes in.
     pub const fn as_nanos(self) -> u64 {
         self.0
     }
@@ -47,17 +65,22 @@ impl SimDuration {
     pub const fn as_secs(self) -> u64 {
         self.0 / NS_PER_S
     }
+    /// `k` times the span, `u64::MAX` ns on overflow: the retransmission
+    /// timeout's doubling (RFC 6298 §5.5) uses it.
     pub const fn saturating_mul(self, k: u64) -> Self {
         SimDuration(self.0.saturating_mul(k))
     }
 }
 
 impl SimTime {
+    /// The instant the run begins.
     pub const ZERO: SimTime = SimTime(0);
 
+    /// The instant `ns` nanoseconds after the run began.
     pub const fn from_nanos(ns: u64) -> Self {
         SimTime(ns)
     }
+    /// Nanoseconds since the run began.
     pub const fn as_nanos(self) -> u64 {
         self.0
     }
@@ -121,7 +144,9 @@ fn write_secs(f: &mut fmt::Formatter<'_>, ns: u64) -> fmt::Result {
     }
 }
 
-/// Why a duration string was not understood.
+/// Why a duration string was not understood: the message (e.g. "`5` has no
+/// unit (ns, us, ms, s, m, h)") that the scenario loader shows at the
+/// value's file, line and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DurationParseError(pub String);
 

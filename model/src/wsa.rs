@@ -25,6 +25,7 @@ pub enum Api {
 }
 
 impl Api {
+    /// The four documents, in the column order of the error tables.
     pub const ALL: [Api; 4] = [
         Api::Connect,
         Api::WsaConnect,
@@ -36,6 +37,8 @@ impl Api {
         1 << self as u8
     }
 
+    /// The function's name as the document spells it (`WSAConnect`), as
+    /// reports and `simsock explain` print it.
     pub const fn name(self) -> &'static str {
         match self {
             Api::Connect => "connect",
@@ -70,15 +73,16 @@ macro_rules! wsa_errors {
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum WsaError {
-            $(#[doc = $meaning] $name,)*
+            $(#[doc = concat!("`", stringify!($num), "`: ", $meaning)] $name,)*
         }
 
         impl WsaError {
             /// Every code, in table order.
             pub const ALL: &'static [WsaError] = &[$(WsaError::$name,)*];
 
-            /// Every WSA name, in table order.
-            pub const NAMES: &'static [&'static str] = &[$(stringify!($name),)*];
+            /// Every WSA name, in table order: the variants that
+            /// deserialization accepts.
+            const NAMES: &'static [&'static str] = &[$(stringify!($name),)*];
 
             /// The WSA name, e.g. `WSAECONNREFUSED`.
             pub const fn name(self) -> &'static str {

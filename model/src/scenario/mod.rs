@@ -29,6 +29,8 @@ use crate::time::SimDuration;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct Scenario {
+    /// The scenario's name, printed in reports and used for its golden
+    /// trace (usually the file's stem).
     pub name: String,
     /// A short story: what happens and what to look at.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -39,19 +41,27 @@ pub struct Scenario {
     /// The seed of every random stream; `simsock run --seed` overrides it.
     #[serde(default)]
     pub seed: u64,
+    /// The end hosts, each with its addresses, profile and threads' names;
+    /// at least one, at most `limits::scenario::MAX_HOSTS`.
     pub hosts: Vec<HostSpec>,
+    /// Routers between the hosts' subnets (none by default).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routers: Vec<RouterSpec>,
     /// Ethernet-like segments: each switch is one broadcast domain for the
     /// nodes linked to it (CB-B3). See [`SwitchSpec`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub switches: Vec<SwitchSpec>,
+    /// The point-to-point links between nodes (none by default).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkSpec>,
+    /// The simulated threads and their steps, all hosts together.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threads: Vec<ThreadSpec>,
+    /// What breaks, and when ([`crate::fault`]); none by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultSpec>,
+    /// Limits on the run (events, simulated time, sockets, steps); the
+    /// defaults of [`RunLimits`] when left out.
     #[serde(default, skip_serializing_if = "is_default")]
     pub limits: RunLimits,
     /// Events due at the same simulated time run in the order they were
@@ -68,8 +78,16 @@ pub struct Scenario {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Host", deny_unknown_fields)]
 pub struct HostSpec {
+    /// The host's name, unique among all nodes, 1 to 64 bytes: threads,
+    /// links and faults refer to it, and the trace prints it.
     pub name: String,
+    /// The host's interface addresses with their prefixes (1 to 64). A
+    /// packet leaves from the address on the destination's subnet, else
+    /// from the first.
     pub addrs: Vec<Ipv4Cidr>,
+    /// The host's stack constants: the fields written override those of
+    /// the profile's personality (default: Windows as observed, see
+    /// [`HostProfile`]).
     #[serde(default, skip_serializing_if = "is_default")]
     pub profile: HostProfile,
     /// Whether the host's threads start with WSAStartup already done. Set it
@@ -96,7 +114,10 @@ pub(crate) fn is_default<T: Default + PartialEq>(value: &T) -> bool {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Router", deny_unknown_fields)]
 pub struct RouterSpec {
+    /// The router's name, unique among all nodes, 1 to 64 bytes.
     pub name: String,
+    /// One address per subnet it routes for (1 to 64); a packet is
+    /// forwarded toward the subnet that contains its destination.
     pub addrs: Vec<Ipv4Cidr>,
 }
 
@@ -108,6 +129,7 @@ pub struct RouterSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Switch", deny_unknown_fields)]
 pub struct SwitchSpec {
+    /// The switch's name, unique among all nodes, 1 to 64 bytes.
     pub name: String,
 }
 
@@ -115,7 +137,10 @@ pub struct SwitchSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Link", deny_unknown_fields)]
 pub struct LinkSpec {
+    /// The two nodes it joins (hosts, routers or switches), by name.
     pub between: (String, String),
+    /// One-way delay of every packet, in both directions, at most 60 s
+    /// (`"1ms"`).
     pub latency: SimDuration,
     /// Extra delay drawn uniformly from 0..=jitter per packet; a link never
     /// reorders, so a packet never overtakes the one before it (unless a
@@ -125,6 +150,8 @@ pub struct LinkSpec {
     /// Probability that a packet is lost, in parts per million.
     #[serde(default, skip_serializing_if = "is_default")]
     pub loss_ppm: u32,
+    /// Whether the link carries packets when the run starts (default true);
+    /// a `LinkUp` fault brings a down link up.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub up: bool,
 }
@@ -133,11 +160,17 @@ pub struct LinkSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Thread", deny_unknown_fields)]
 pub struct ThreadSpec {
+    /// The host it runs on; its sockets, events and windows are that
+    /// host's.
     pub host: String,
+    /// The thread's name, unique on its host: the trace and `QueueApc`
+    /// name it.
     pub name: String,
-    /// When the thread starts.
+    /// When the thread starts (default 0 s, the start of the run).
     #[serde(default, skip_serializing_if = "is_default")]
     pub start: SimDuration,
+    /// What the thread does, in order; at most
+    /// `limits::scenario::MAX_STEPS_PER_THREAD`.
     pub steps: Vec<Step>,
 }
 
@@ -145,12 +178,15 @@ pub use crate::fault::{
     Direction, FaultAction, FaultSpec, FirewallRule, RuleAction, RuleDirection, Trigger,
 };
 
-/// Address family of a socket.
+/// Address family of a socket (socket()'s `af`; default `Inet`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Family {
-    /// AF_INET
+    /// AF_INET: IPv4, the family the simulated network carries.
     Inet,
-    /// AF_INET6 (sockets exist; the simulated network is IPv4 only for now)
+    /// AF_INET6: sockets exist and bind to `[::]:port`, and an IPv4 name is
+    /// WSAEAFNOSUPPORT (CB-C9); divergence: the simulated network is IPv4
+    /// only, so another IPv6 destination is WSAENETUNREACH (see `sim`'s
+    /// `winsock/family.rs`).
     Inet6,
     /// AF_IRDA. connect.txt describes IrDA sockets (CB-I1, CB-I2), but no
     /// simulated host has an infrared stack: socket() fails with
@@ -158,23 +194,27 @@ pub enum Family {
     Irda,
 }
 
-/// Socket type.
+/// Socket type (socket()'s `type`; default `Stream`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
-    /// SOCK_STREAM (TCP)
+    /// SOCK_STREAM: a TCP connection (RFC 9293); connect runs the
+    /// handshake.
     Stream,
-    /// SOCK_DGRAM (UDP)
+    /// SOCK_DGRAM: UDP datagrams (RFC 768); connect only records a default
+    /// destination (CB-D1).
     Dgram,
 }
 
-/// The `how` of shutdown.
+/// The `how` of shutdown: which direction(s) of a connection to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShutdownHow {
-    /// SD_RECEIVE
+    /// SD_RECEIVE: later recv calls on a stream socket fail with
+    /// WSAESHUTDOWN.
     Receive,
-    /// SD_SEND
+    /// SD_SEND: the connection sends FIN after its queued data; later send
+    /// calls fail with WSAESHUTDOWN.
     Send,
-    /// SD_BOTH
+    /// SD_BOTH: both of the above.
     Both,
 }
 
@@ -182,12 +222,27 @@ pub enum ShutdownHow {
 #[allow(non_camel_case_types)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SockOpt {
+    /// Nonzero: the socket may bind a local address that is already in use
+    /// (CB-C17 names the code without it: WSAEADDRINUSE). Set before bind;
+    /// getsockopt reads 0 or 1.
     SO_REUSEADDR,
+    /// Nonzero: a datagram socket may send to (and connect to) a broadcast
+    /// address; without it that is WSAEACCES (CB-B2). Stream sockets: the
+    /// setsockopt fails with WSAENOPROTOOPT.
     SO_BROADCAST,
+    /// getsockopt only: the socket's pending error number, such as 10061
+    /// after a refused nonblocking connect (0 when none). How long it lasts
+    /// is the profile's `so_error_until_connected`.
     SO_ERROR,
+    /// getsockopt only: 1 (SOCK_STREAM) or 2 (SOCK_DGRAM).
     SO_TYPE,
+    /// getsockopt only: 1 while the socket listens, else 0.
     SO_ACCEPTCONN,
+    /// getsockopt: the host profile's `send_buffer` in bytes (64 KiB by
+    /// default). Divergence: setsockopt succeeds and changes nothing.
     SO_SNDBUF,
+    /// getsockopt: the host profile's `receive_window` in bytes (65,535 by
+    /// default). Divergence: setsockopt succeeds and changes nothing.
     SO_RCVBUF,
     /// Stream sockets: `value` is l_linger in seconds with l_onoff = 1; 0
     /// makes closesocket abortive: it sends RST and keeps no TIME_WAIT
@@ -207,7 +262,7 @@ pub enum SockOpt {
     SO_REUSE_UNICASTPORT,
 }
 
-/// The commands of ioctlsocket.
+/// The commands of ioctlsocket (`IoctlSocket` step).
 #[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IoctlCommand {

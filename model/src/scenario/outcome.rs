@@ -34,27 +34,43 @@ pub enum Outcome {
     /// select returned exactly these sockets in each set (an absent set is
     /// empty). `Value(n)` checks only the count.
     Selected {
+        /// Sockets (by name) left in readfds: data, a connection to
+        /// accept, or the end of the stream.
         #[serde(default)]
         read: Vec<String>,
+        /// Sockets left in writefds: a connect that succeeded, or room to
+        /// send (CB-N3).
         #[serde(default)]
         write: Vec<String>,
+        /// Sockets left in exceptfds: a nonblocking connect that failed
+        /// (CB-N3).
         #[serde(default)]
         except: Vec<String>,
     },
     /// GetMessage returned the WSAAsyncSelect message of `socket` for
     /// `event`, with WSAGETSELECTERROR = `error` (absent: 0, success).
     Message {
+        /// The socket the message is about (its wParam), by name.
         socket: String,
+        /// The network event of the message (WSAGETSELECTEVENT of lParam).
         event: FdEvent,
+        /// The error of the message (WSAGETSELECTERROR of lParam, CB-N4);
+        /// absent: 0, success.
         #[serde(default)]
         error: Option<WsaError>,
     },
     /// WSAEnumNetworkEvents returned exactly these events, with these codes
     /// in `iErrorCode[FD_CONNECT_BIT]` and `[FD_CLOSE_BIT]` (absent: 0).
     NetworkEvents {
+        /// The events recorded since the last call (lNetworkEvents), in any
+        /// order.
         events: Vec<FdEvent>,
+        /// `iErrorCode[FD_CONNECT_BIT]`: the outcome of the connect
+        /// (CB-N5); absent: 0, success.
         #[serde(default)]
         connect_error: Option<WsaError>,
+        /// `iErrorCode[FD_CLOSE_BIT]`: 0 after a graceful close, else why
+        /// the connection broke (e.g. WSAECONNRESET); absent: 0.
         #[serde(default)]
         close_error: Option<WsaError>,
     },
@@ -62,10 +78,16 @@ pub enum Outcome {
     /// GetQueuedCompletionStatus dequeued a packet with this key, byte count
     /// and error (each checked only when given; `error` absent means none).
     Completion {
+        /// The completion key the socket was associated with
+        /// (`CreateIoCompletionPort`'s `key`); absent: not checked.
         #[serde(default)]
         key: Option<u32>,
+        /// Bytes transferred (for ConnectEx, of its send buffer, CB-X5);
+        /// absent: not checked.
         #[serde(default)]
         bytes: Option<u32>,
+        /// The operation's error, e.g. WSAECONNREFUSED or
+        /// ERROR_OPERATION_ABORTED (CB-X4, CB-X8); absent: none, success.
         #[serde(default)]
         error: Option<WsaError>,
     },
@@ -75,11 +97,16 @@ pub enum Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum TimeSpec {
+    /// Exactly this time or span, to the nanosecond (`"21s"`).
     Exactly(SimDuration),
+    /// Any time or span from the first to the second, both included
+    /// (`("20s", "22s")`), for what depends on the seed (jitter, loss).
     Window(SimDuration, SimDuration),
 }
 
 impl TimeSpec {
+    /// Whether `value` (a return time or a call's duration) meets the
+    /// expectation.
     pub fn holds(self, value: SimDuration) -> bool {
         match self {
             TimeSpec::Exactly(t) => value == t,
@@ -102,10 +129,15 @@ impl fmt::Display for TimeSpec {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    /// The outcome the call must have; absent: any.
     #[serde(default)]
     pub result: Option<Outcome>,
+    /// When the call must return, in simulated time since the run began;
+    /// absent: any time.
     #[serde(default)]
     pub at: Option<TimeSpec>,
+    /// How long the call must take, from its start to its return; absent:
+    /// any duration.
     #[serde(default)]
     pub took: Option<TimeSpec>,
 }
