@@ -89,8 +89,6 @@ pub struct Host {
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
     pub profile: HostProfile,
-    /// Windows and WSA event objects (CB-N4, CB-N5).
-    pub notify: super::notify::HostNotify,
     /// What changed, for the layer above to act on ([`super::Report`]).
     pub(super) reports: std::collections::VecDeque<super::Report>,
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
@@ -140,7 +138,6 @@ impl Host {
             slot_names: Vec::new(),
             closed: Vec::new(),
             violations: Vec::new(),
-            notify: Default::default(),
             reports: Default::default(),
         }
     }

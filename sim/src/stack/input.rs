@@ -313,7 +313,7 @@ fn udp_input(
     }
     sock.datagrams.push_back((from, payload.to_vec()));
     wake(core, &mut sock.waiters);
-    super::notify::socket_changed(host, core, index); // FD_READ (CB-N4, CB-N5)
+    host.report(super::Report::Datagram { socket: index }); // FD_READ (CB-N4, CB-N5)
 }
 
 fn trace_udp_drop(host: &Host, core: &mut Core, ip: &PacketHeader, reason: &'static str) {

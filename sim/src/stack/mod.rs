@@ -4,7 +4,6 @@
 pub mod host;
 pub mod input;
 pub mod lookup;
-pub mod notify;
 pub mod ports;
 pub mod report;
 pub mod socket;

@@ -1,6 +1,7 @@
 //! What the stack tells the layer above after it ran: the stack reports
 //! what changed, as the TCB reports segments and deadlines, and the
-//! Winsock layer reacts (overlapped completions, ConnectEx and AcceptEx);
+//! Winsock layer reacts (network-event notifications, overlapped
+//! completions, ConnectEx and AcceptEx);
 //! the stack never calls up (`sim/tests/layers.rs`).
 //!
 //! A report is queued on the host ([`Host::report`]) at the end of the
@@ -26,6 +27,8 @@ pub enum Report {
         listener: Option<u32>,
         state: TcpState,
     },
+    /// A datagram was queued on the socket at index `socket`.
+    Datagram { socket: u32 },
 }
 
 impl Host {

@@ -68,8 +68,6 @@ pub struct Socket {
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
     /// Threads blocked on this socket, to be resumed when it changes.
     pub waiters: super::Waiters,
-    /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
-    pub notify: super::notify::SockNotify,
     /// SO_CONNDATA on a listener: callee data for its connections' SYN,ACK
     /// (CB-W2; feature: wsaconnect).
     pub conn_data: Option<Vec<u8>>,
@@ -97,7 +95,6 @@ impl Socket {
             shut_recv: false,
             datagrams: VecDeque::new(),
             waiters: super::Waiters::new(),
-            notify: Default::default(),
             conn_data: None,
         }
     }

@@ -57,7 +57,8 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     let (send_buf, recv_buf) = tcb.buffers_mut();
     core.buffers.reclaim(send_buf);
     core.buffers.reclaim(recv_buf);
-    // ConnectEx, AcceptEx (issue 3, item 4): who may wait on this connection.
+    // Who may wait on this connection: its socket, or the listener it is
+    // queued on (reported to the layer above: notifications, AcceptEx).
     let watch = (slot.socket, slot.listener);
     // Performance: one slot lookup for the route and the state change.
     let hop = match out.segments.is_empty() {
@@ -69,15 +70,6 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         ),
     };
     let from = std::mem::replace(&mut slot.traced, state);
-    // Nonblocking notifications (CB-N3..N5) go to the connection's own
-    // socket, or the listener it is queued on (FD_ACCEPT); none until a
-    // socket of the host registers (`HostNotify::in_use`).
-    let owner = match host.notify.in_use {
-        true => watch
-            .0
-            .or_else(|| watch.1.and_then(|h| host.listener_index(h))),
-        false => None,
-    };
     if let Some(hop) = hop {
         send_segments(host, core, (local, remote), (hop, out));
     }
@@ -103,9 +95,6 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         _ => {}
     }
     arm_timer(host, core, conn);
-    if let Some(index) = owner {
-        super::notify::socket_changed(host, core, index);
-    }
     if watch.0.is_some() || watch.1.is_some() {
         host.report(super::Report::Stepped {
             socket: watch.0,

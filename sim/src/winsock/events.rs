@@ -1,7 +1,8 @@
 //! The stack's work as the Winsock layer drives it: a host's events (a
 //! packet arrived, a TCB timer or the TIME_WAIT timer fired) and the
 //! stack calls Winsock makes run the stack, then act on what it reported
-//! (`stack::Report`): a pending ConnectEx moves on, a listener's waiting
+//! (`stack::Report`): network events are posted (CB-N3..N5), a pending
+//! ConnectEx moves on, a listener's waiting
 //! AcceptEx calls take their connections (CB-X4, CB-X9), a ConnectEx
 //! waiting for a TIME_WAIT record sends its SYN (CB-X10).
 //!
@@ -13,6 +14,7 @@
 use simsock_model::TcpState;
 
 use super::Host;
+use super::notify::network::socket_changed;
 use super::{connectex, ex_op};
 use crate::engine::Core;
 use crate::engine::timers::TimerId;
@@ -76,14 +78,23 @@ fn react(host: &mut Host, core: &mut Core) {
                 listener,
                 state,
             } => stepped(host, core, (socket, listener), state),
+            Report::Datagram { socket } => socket_changed(host, core, socket),
         }
     }
 }
 
-/// A TCB step ran: a ConnectEx pending on its socket, or AcceptEx calls on
-/// the listener whose connection was just established, may complete.
+/// A TCB step ran: the network events of its socket, or of the listener
+/// it is queued on (FD_ACCEPT), are due (CB-N3..N5); a ConnectEx pending
+/// on its socket, or AcceptEx calls on the listener whose connection was
+/// just established, may complete.
 fn stepped(host: &mut Host, core: &mut Core, watch: (Option<u32>, Option<u32>), state: TcpState) {
     let (socket, listener) = watch;
+    if host.notify.in_use {
+        let owner = socket.or_else(|| listener.and_then(|h| host.listener_index(h)));
+        if let Some(index) = owner {
+            socket_changed(host, core, index);
+        }
+    }
     let accepted_now =
         listener.is_some() && state == TcpState::Established && host.ex.accept_ex_used;
     if socket.is_some_and(|i| host.socket_ex(i).pending.is_some()) || accepted_now {

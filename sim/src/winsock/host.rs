@@ -2,9 +2,11 @@
 //! state that only Winsock interprets beside it.
 //!
 //! The stack's records (`stack::Host`, `stack::Socket`) hold what TCP, UDP
-//! and the sockets' life need; overlapped I/O (`HostEx`) and each socket's
-//! ConnectEx state (`SocketEx`) live here, so the stack neither holds nor
-//! reads them (issue 17: the layers point down only, `sim/tests/layers.rs`).
+//! and the sockets' life need; the windows and event objects of network
+//! notifications (`HostNotify`, each socket's `SockNotify`), overlapped I/O
+//! (`HostEx`) and each socket's ConnectEx state (`SocketEx`) live here, so
+//! the stack neither holds nor reads them (the layers point down only:
+//! `sim/tests/layers.rs`).
 //!
 //! A `Host` dereferences to its stack, so Winsock code reads the stack's
 //! fields and calls its functions directly (`host.socket(i)`,
@@ -18,6 +20,7 @@ use simsock_model::WsaError;
 use simsock_model::scenario::{Family, Kind};
 
 use super::connectex::SocketEx;
+use super::notify::network::{HostNotify, SockNotify};
 use super::overlapped::HostEx;
 use crate::stack;
 use crate::stack::host::LostState;
@@ -26,11 +29,22 @@ use crate::stack::host::LostState;
 #[derive(Debug)]
 pub struct Host {
     stack: stack::Host,
+    /// Windows and WSA event objects (CB-N4, CB-N5).
+    pub notify: HostNotify,
     /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
     pub ex: HostEx,
-    /// ConnectEx state of each socket, by socket index (the stack's
+    /// The Winsock state of each socket, by socket index (the stack's
     /// `sockets`); reset when a socket takes the index.
-    sockets_ex: Vec<SocketEx>,
+    sockets_ws: Vec<SocketWs>,
+}
+
+/// The Winsock state of one socket.
+#[derive(Debug, Default)]
+struct SocketWs {
+    /// select / WSAAsyncSelect / WSAEventSelect state (CB-N3..N5).
+    notify: SockNotify,
+    /// ConnectEx's state (issue 3, item 4).
+    ex: SocketEx,
 }
 
 impl Host {
@@ -38,8 +52,9 @@ impl Host {
     pub fn new(stack: stack::Host) -> Self {
         Host {
             stack,
+            notify: HostNotify::default(),
             ex: HostEx::default(),
-            sockets_ex: Vec::new(),
+            sockets_ws: Vec::new(),
         }
     }
 
@@ -48,31 +63,32 @@ impl Host {
         &self.stack
     }
 
-    /// Creates a socket ([`stack::Host::open_socket`]) with no ConnectEx
+    /// Creates a socket ([`stack::Host::open_socket`]) with fresh Winsock
     /// state; returns its handle.
     pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
         let handle = self.stack.open_socket(family, kind)?;
         let index = self.stack.socket_index(handle)? as usize;
-        if self.sockets_ex.len() <= index {
-            self.sockets_ex.resize_with(index + 1, SocketEx::default);
+        if self.sockets_ws.len() <= index {
+            self.sockets_ws.resize_with(index + 1, SocketWs::default);
         } else {
-            self.sockets_ex[index] = SocketEx::default();
+            self.sockets_ws[index] = SocketWs::default();
         }
         Ok(handle)
     }
 
-    /// Frees a socket ([`stack::Host::free_socket`]) and its ConnectEx state.
+    /// Frees a socket ([`stack::Host::free_socket`]) and its Winsock state.
     pub fn free_socket(&mut self, index: u32) {
         self.stack.free_socket(index);
-        if let Some(ex) = self.sockets_ex.get_mut(index as usize) {
-            *ex = SocketEx::default();
+        if let Some(ws) = self.sockets_ws.get_mut(index as usize) {
+            *ws = SocketWs::default();
         }
     }
 
     /// A crash ([`stack::Host::reset_stack`]): the Winsock state goes too.
     pub fn reset_stack(&mut self) -> LostState {
+        self.notify = HostNotify::default();
         self.ex = HostEx::default();
-        self.sockets_ex.clear();
+        self.sockets_ws.clear();
         self.stack.reset_stack()
     }
 
@@ -80,13 +96,25 @@ impl Host {
     #[inline]
     pub fn socket_ex(&self, index: u32) -> &SocketEx {
         // Invariant: every socket index was opened by `open_socket`.
-        &self.sockets_ex[index as usize]
+        &self.sockets_ws[index as usize].ex
     }
 
     /// The ConnectEx state of the socket at `index`, to change.
     #[inline]
     pub fn socket_ex_mut(&mut self, index: u32) -> &mut SocketEx {
-        &mut self.sockets_ex[index as usize]
+        &mut self.sockets_ws[index as usize].ex
+    }
+
+    /// The notification state of the socket at `index` (CB-N3..N5).
+    #[inline]
+    pub fn socket_notify(&self, index: u32) -> &SockNotify {
+        &self.sockets_ws[index as usize].notify
+    }
+
+    /// The notification state of the socket at `index`, to change.
+    #[inline]
+    pub fn socket_notify_mut(&mut self, index: u32) -> &mut SockNotify {
+        &mut self.sockets_ws[index as usize].notify
     }
 }
 

@@ -3,7 +3,7 @@
 //! (WSPSelect, WSPAsyncSelect, WSPEventSelect, WSPEnumNetworkEvents):
 //! how a nonblocking connect reports its outcome (connect.txt, "With a
 //! nonblocking socket"; CB-N3, CB-N4, CB-N5). The levels and edges they
-//! report are computed in [`crate::stack::notify`].
+//! report are computed in [`network`].
 //!
 //! A thread waiting in select or WSAWaitForMultipleEvents is parked on
 //! every object it waits for (each socket's, or each event's, waiter list)
@@ -19,9 +19,10 @@ use simsock_model::WsaError;
 use simsock_model::notify::{FdEvent, WSA_WAIT_TIMEOUT};
 
 use super::{CallCx, Op, Poll, Slot, Value, resolve};
-use crate::stack::notify::{Target, readiness, register};
+use network::{Target, readiness, register};
 
 mod display;
+pub mod network;
 mod wait;
 
 pub(super) use display::display;
@@ -195,7 +196,7 @@ pub(super) fn enum_network_events(cx: &mut CallCx<'_>, slot: Slot, event: Option
         }
         object.signalled = false;
     }
-    let notify = &mut cx.host.socket_mut(index).notify;
+    let notify = cx.host.socket_notify_mut(index);
     let events = std::mem::take(&mut notify.recorded);
     let errors = std::mem::take(&mut notify.errors);
     Poll::Ready(Ok(Value::NetworkEvents { events, errors }))
@@ -262,18 +263,18 @@ pub(super) fn setsockopt_while_connecting(cx: &CallCx<'_>, slot: Slot) -> bool {
 /// documents: the socket cannot be set back to blocking mode until the
 /// registration is cancelled with an empty event mask).
 pub(super) fn registered(cx: &CallCx<'_>, slot: Slot) -> bool {
-    resolve(cx.host, slot).is_ok_and(|i| cx.host.socket(i).notify.registration.is_some())
+    resolve(cx.host, slot).is_ok_and(|i| cx.host.socket_notify(i).registration.is_some())
 }
 
 /// A call re-enabled an event of its socket (the module doc of
-/// [`crate::stack::notify`]): recv FD_READ, accept FD_ACCEPT, a send that
+/// [`network`]): recv FD_READ, accept FD_ACCEPT, a send that
 /// would block FD_WRITE.
 pub(super) fn reenable(cx: &mut CallCx<'_>, slot: Slot, event: FdEvent) {
     if !cx.host.notify.in_use {
         return; // performance: see `HostNotify::in_use`
     }
     if let Ok(index) = resolve(cx.host, slot) {
-        crate::stack::notify::reenable(cx.host, cx.core, index, event);
+        network::reenable(cx.host, cx.core, index, event);
     }
 }
 
@@ -285,7 +286,7 @@ pub(super) fn inherit(cx: &mut CallCx<'_>, listener: Slot, handle: u32) {
     let Ok(from) = resolve(cx.host, listener) else {
         return;
     };
-    let Some(registration) = cx.host.socket(from).notify.registration else {
+    let Some(registration) = cx.host.socket_notify(from).registration else {
         return;
     };
     let Ok(index) = cx.host.socket_index(handle) else {

@@ -4,7 +4,8 @@
 //! the notifications go to.
 //!
 //! [`socket_changed`] runs after every change of a socket's connection
-//! (the end of `sync::after_tcb`, a datagram's arrival) and after the calls
+//! (the stack's reports of a TCB step and of a datagram's arrival, acted
+//! on in `winsock::events`) and after the calls
 //! that re-enable an event (recv, accept, a send that would block). It is
 //! O(1) for a socket without a registration: it only notes whether a
 //! connection attempt is under way, so that FD_CONNECT is owed when the
@@ -24,10 +25,11 @@ use simsock_model::limits::scenario::MAX_WINDOW_MESSAGES;
 use simsock_model::notify::FdEvent;
 use simsock_model::scenario::Kind;
 
-use super::host::Host;
-use super::socket::SockState;
-use super::sync::{wake, wsa_code};
 use crate::engine::Core;
+use crate::stack::Waiters;
+use crate::stack::socket::SockState;
+use crate::stack::sync::{wake, wsa_code};
+use crate::winsock::Host;
 
 /// Where a socket's notifications go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub struct Message {
 #[derive(Debug, Default)]
 pub struct Window {
     pub queue: VecDeque<Message>,
-    pub waiters: super::Waiters,
+    pub waiters: Waiters,
 }
 
 /// A WSA event object (manual reset, as WSACreateEvent makes them).
@@ -85,7 +87,7 @@ pub struct EventObject {
     pub created: bool,
     pub signalled: bool,
     /// Threads in WSAWaitForMultipleEvents on it.
-    pub waiters: super::Waiters,
+    pub waiters: Waiters,
 }
 
 /// The host's windows and event objects, by the index the scripts'
@@ -244,30 +246,32 @@ pub fn socket_changed(host: &mut Host, core: &mut Core, index: u32) {
     let Some(sock) = host.live_socket_mut(index) else {
         return;
     };
-    let connecting = sock.state == SockState::Connecting;
+    let (state, error) = (sock.state, sock.error);
+    let connecting = state == SockState::Connecting;
+    let notify = host.socket_notify_mut(index);
     let ended = match (
-        std::mem::replace(&mut sock.notify.connecting, connecting),
+        std::mem::replace(&mut notify.connecting, connecting),
         connecting,
     ) {
         (false, true) => {
             // A new attempt re-enables FD_CONNECT, FD_WRITE and FD_CLOSE.
             let fresh =
                 FdEvent::FD_CONNECT.bit() | FdEvent::FD_WRITE.bit() | FdEvent::FD_CLOSE.bit();
-            sock.notify.posted &= !fresh;
+            notify.posted &= !fresh;
             None
         }
-        (true, false) => Some(match sock.state {
+        (true, false) => Some(match state {
             SockState::Connected => None,
-            _ => Some(sock.error.unwrap_or(WsaError::WSAECONNREFUSED)),
+            _ => Some(error.unwrap_or(WsaError::WSAECONNREFUSED)),
         }),
         _ => None,
     };
-    let Some(registration) = sock.notify.registration else {
+    let Some(registration) = notify.registration else {
         return;
     };
     for message in conditions(host, index, ended) {
         let bit = message.event.bit();
-        let notify = &mut host.socket_mut(index).notify;
+        let notify = host.socket_notify_mut(index);
         if registration.mask & bit == 0 || notify.posted & bit != 0 {
             continue;
         }
@@ -287,7 +291,7 @@ fn post(host: &mut Host, core: &mut Core, target: Target, index: u32, message: M
             wake(core, &mut window.waiters);
         }
         Target::Event(e) => {
-            let notify = &mut host.socket_mut(index).notify;
+            let notify = host.socket_notify_mut(index);
             notify.recorded |= message.event.bit();
             notify.errors[message.event.index()] = message.error;
             host.notify.signal(core, e);
@@ -302,11 +306,12 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
     if !host.notify.in_use {
         return; // performance: see `HostNotify::in_use`
     }
-    let Some(sock) = host.live_socket_mut(index) else {
+    if host.live_socket_mut(index).is_none() {
         return;
-    };
-    sock.notify.posted &= !event.bit();
-    if sock.notify.registration.is_some() {
+    }
+    let notify = host.socket_notify_mut(index);
+    notify.posted &= !event.bit();
+    if notify.registration.is_some() {
         socket_changed(host, core, index);
     }
 }
@@ -316,7 +321,7 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
 /// FD_WRITE), as both documents say.
 pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
     host.notify.in_use |= mask != 0;
-    let notify = &mut host.socket_mut(index).notify;
+    let notify = host.socket_notify_mut(index);
     notify.registration = (mask != 0).then_some(Registration { target, mask });
     notify.posted = 0;
     notify.recorded = 0;
