@@ -3,16 +3,46 @@
 //! The engine of simsock: everything that moves, and nothing that touches the
 //! outside world.
 //!
-//! - [`engine`]: the event queue (total order on time, then insertion),
-//!   named `rand_chacha` streams, and the core that owns time.
-//! - [`rng`]: the named `rand_chacha` streams every draw comes from.
-//! - [`net`]: topology over a petgraph graph, routing, links, packets.
-//! - [`stack`]: each host's TCP/UDP stack: ports, TCBs (RFC 9293), TIME_WAIT.
-//! - [`winsock`]: the socket API the simulated threads call.
+//! ## For users
+//!
+//! The paths re-exported here are the library's public surface:
+//!
+//! - [`Sim`] and [`Outcome`]: a scenario (RON text or a builder), Rust
+//!   [`Program`]s on its hosts, a run, and what the calls returned.
+//! - [`load`], [`check`], [`run`], [`build`] with [`RunOptions`]: the CLI's own
+//!   steps, giving a [`Report`] (digest, calls, failures, `why:` lines) or a
+//!   [`World`] to run and inspect; [`ScenarioError`] locates bad input.
+//! - [`TraceMode`], [`TraceEvent`], [`TraceKind`]: the trace the views read.
+//! - [`Program`], [`Completed`], [`Step`], [`Op`], [`Value`]: the calls a Rust
+//!   program makes, one at a time, and their results.
+//! - [`CallRecord`], [`LimitError`]: a run's calls, and why a run stopped.
+//! - [`conformance`]: the documents' error tables and which run proves a row.
+//!
+//! The modules below are public so that simsock's own tools, benchmarks and
+//! tests can reach into a world; those marked internal (`engine`, `stack`)
+//! carry no promise of stability and are hidden from the documentation.
+//!
+//! ## Layers
+//!
+//! Dependencies point one way, down (`sim/tests/layers.rs` fails on an
+//! import that points up): a lower layer reports what changed and the layer
+//! above reacts; it never calls up.
+//!
+//! - [`harness`], [`conformance`]: the entry points for users.
+//! - [`scenario`]: loading, checking and building a [`World`], and the report.
+//! - [`why`] (the causal chain of a failed call, read off the trace) and
+//!   [`invariants`] (the end-of-run audit).
+//! - [`world`]: the run loop; what faults do to hosts and threads; APCs.
 //! - [`thread`]: simulated threads running scripted steps or Rust programs.
-//! - [`scenario`]: checking a scenario and building a [`World`] from it.
+//! - [`winsock`]: the socket API the threads call; it drives the stack for
+//!   the host's events and reacts to the stack's reports (`winsock::events`).
+//! - `stack` (internal): each host's TCP/UDP stack: ports, TCBs (RFC 9293),
+//!   TIME_WAIT, listeners, datagram sockets; it reports socket changes.
+//! - `engine` (internal): the event queue (total order on time, then
+//!   insertion), timers, the fault state the packet paths consult.
 //! - [`trace`]: the one trace and its digest.
-//! - [`why`]: the causal chain, why a failed call failed, read off the trace.
+//! - [`net`]: topology over a petgraph graph, routing, links, packets.
+//! - `rng`: the named `rand_chacha` streams every random draw comes from.
 //!
 //! Architecture invariants: no wall clock, no ambient randomness, no OS
 //! threads and no iteration over hash containers here (clippy.toml enforces
@@ -20,12 +50,16 @@
 //! is a pure function of its scenario and seed.
 
 pub mod conformance;
+/// Internal: the event queue, timers and fault state (no stability promise).
+#[doc(hidden)]
 pub mod engine;
 pub mod harness;
 pub mod invariants;
 pub mod net;
-pub mod rng;
+pub(crate) mod rng;
 pub mod scenario;
+/// Internal: each host's TCP/UDP stack (no stability promise).
+#[doc(hidden)]
 pub mod stack;
 pub mod thread;
 pub mod trace;
@@ -34,4 +68,8 @@ pub mod winsock;
 pub mod world;
 
 pub use harness::{Outcome, Sim};
-pub use world::World;
+pub use scenario::{Report, RunOptions, ScenarioError, build, check, load, run};
+pub use thread::{Completed, Program, Step};
+pub use trace::{TraceEvent, TraceKind, TraceMode};
+pub use winsock::{Op, Value};
+pub use world::{CallRecord, LimitError, World};
