@@ -31,7 +31,12 @@ pub enum Target {
     /// A timer of host `host`'s stack (a TCB's retransmission timer),
     /// named by a `key` the stack chose and the engine never interprets
     /// (`stack::ConnId::key`).
-    Host { host: u32, key: u64 },
+    Host {
+        /// The host, by index into the world's hosts.
+        host: u32,
+        /// The stack's name for the timer (`stack::ConnId::key`).
+        key: u64,
+    },
     /// The time-out of a thread's call under way.
     Thread(u32),
 }
