@@ -111,7 +111,8 @@ impl Core {
         }
     }
 
-    /// The simulated time: that of the event being processed.
+    /// The simulated time: that of the event being processed (between
+    /// events, that of the next live one once the queue was asked).
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }

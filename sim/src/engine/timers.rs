@@ -83,7 +83,7 @@ impl Timers {
 
     /// Records the time-out of `thread`'s call under way (replacing any
     /// earlier one of the thread's).
-    pub fn arm_wait(&mut self, thread: u32) -> TimerId {
+    pub(super) fn arm_wait(&mut self, thread: u32) -> TimerId {
         self.cancel_wait(thread);
         let id = self.arm(Target::Thread(thread));
         let i = thread as usize;

@@ -81,7 +81,7 @@ pub struct Topology {
 /// The address a host's loopback interface answers from: 127.0.0.1 of
 /// 127.0.0.0/8 (RFC 1122 §3.2.1.3 (g): "addresses of this form MUST NOT
 /// appear outside a host").
-pub const LOOPBACK_ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
+const LOOPBACK_ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
 impl Topology {
     /// Adds a node; addresses must be unique across the topology (checked by
@@ -191,7 +191,7 @@ impl Topology {
     }
 
     /// The most specific subnet of the address plan containing `addr`.
-    pub fn subnet_of(&self, addr: Ipv4Addr) -> Option<SubnetId> {
+    pub(super) fn subnet_of(&self, addr: Ipv4Addr) -> Option<SubnetId> {
         self.prefix_lens.iter().find_map(|&len| {
             let net = Ipv4Cidr {
                 addr,
@@ -203,12 +203,12 @@ impl Topology {
     }
 
     /// The nodes with an interface in a subnet, in declaration order.
-    pub fn members(&self, subnet: SubnetId) -> &[NodeId] {
+    pub(super) fn members(&self, subnet: SubnetId) -> &[NodeId] {
         &self.members[subnet.0 as usize]
     }
 
     /// How many distinct subnets the address plan has.
-    pub fn subnet_count(&self) -> usize {
+    pub(super) fn subnet_count(&self) -> usize {
         self.subnets.len()
     }
 

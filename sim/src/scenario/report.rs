@@ -32,7 +32,9 @@ pub struct Report {
     pub limit: Option<LimitError>,
     /// Events processed (dead timer events not counted).
     pub events: u64,
-    /// The simulated time of the last event processed.
+    /// The simulated time the run stopped at: that of its last event, or,
+    /// when `limits.max_events` or `max_time` stopped it, that of the first
+    /// live event it did not process.
     pub end: SimTime,
     /// The trace events kept (with `TraceMode::Full`: the first
     /// `RunOptions::max_kept_events`); their text is [`Report::trace_lines`].

@@ -138,7 +138,8 @@ pub struct Thread {
     /// [`Completed::received`].
     pub received: Vec<u8>,
     /// Bytes of the pending send queued so far: a blocking send returns
-    /// when all are queued, a nonblocking one returns this count.
+    /// when all are queued; a nonblocking one that would wait returns this
+    /// count, or fails with WSAEWOULDBLOCK while it is 0 (CB-N1).
     pub progress: u32,
     /// The function of the overlapped operation whose outcome the last
     /// call read, if it read one (see `CallCx::completed`).
