@@ -76,9 +76,9 @@ pub enum TraceKind {
     },
     /// A packet was dropped: on a link, or by a node.
     Drop {
-        /// The link that lost it ("link down", "lost", "partition"); `None`
-        /// when a node dropped it ("no route", "TTL expired", "firewall",
-        /// "host down", ...).
+        /// The link it was on or about to be put on ("link down", "lost",
+        /// "partition", an `Out` firewall rule); `None` when it was on none
+        /// ("no route", "TTL expired", "no neighbour answers ARP").
         link: Option<LinkId>,
         /// The dropped packet's header.
         header: PacketHeader,
@@ -117,7 +117,7 @@ pub enum TraceKind {
         /// The thread that started the operation, by index.
         thread: u32,
         /// The operation, its socket and OVERLAPPED, and its outcome, e.g.
-        /// `ConnectEx(s) on ov = OK (0 bytes)`.
+        /// `ConnectEx(s) on ov = OK (3 bytes)`.
         what: String,
     },
 }

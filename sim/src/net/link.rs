@@ -114,8 +114,9 @@ pub struct Arrival {
 /// One link and its state.
 #[derive(Clone, Debug)]
 pub struct Link {
-    /// `a-b` for a link declared `between: ("a", "b")`: the trace's and
-    /// the stream's name (`link/<name>`).
+    /// `a-b` for a link declared `between: ("a", "b")`, `lo` for a host's
+    /// loopback interface: the trace's name for it, and its stream's
+    /// (`link/<name>`; `link/<host>/lo`).
     pub name: String,
     /// The nodes it joins, in declaration order; direction `i` is from
     /// `ends[i]`. Both ends are the host for a loopback interface.

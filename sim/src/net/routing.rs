@@ -35,9 +35,11 @@ pub enum Hop {
         to: NodeId,
     },
     /// The destination is on an attached subnet but no neighbour owns it:
-    /// neighbour resolution (ARP) will fail.
+    /// neighbour resolution (ARP) will fail: a connect gets
+    /// WSAEHOSTUNREACH (CB-C13).
     Unresolved,
-    /// No route to the destination network.
+    /// No route to the destination network: a connect gets WSAENETUNREACH
+    /// (CB-C12).
     NoRoute,
 }
 

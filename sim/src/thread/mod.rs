@@ -139,7 +139,9 @@ pub struct Thread {
     pub received: Vec<u8>,
     /// Bytes of the pending send queued so far: a blocking send returns
     /// when all are queued; a nonblocking one that would wait returns this
-    /// count, or fails with WSAEWOULDBLOCK while it is 0 (CB-N1).
+    /// count, or fails with WSAEWOULDBLOCK while it is 0 (Winsock `send`:
+    /// on a nonblocking stream socket "the number of bytes written can be
+    /// between 1 and the requested length").
     pub progress: u32,
     /// The function of the overlapped operation whose outcome the last
     /// call read, if it read one (see `CallCx::completed`).

@@ -67,8 +67,9 @@ pub(super) struct Unreachable {
     pub reason: Option<&'static str>,
     /// Why the message was sent, as its sender traced it.
     pub cause: &'static str,
-    /// When the SYN was dropped at the sender (its ARP wait began); the
-    /// message's time when no drop was traced.
+    /// When the SYN was dropped where the message came from (for a failed
+    /// ARP, when the wait began); the message's time when no drop was
+    /// traced.
     pub dropped_at: SimTime,
 }
 

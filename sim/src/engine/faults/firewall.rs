@@ -30,8 +30,8 @@ use crate::net::{LinkId, NodeId, PacketId};
 pub enum Verdict {
     /// No rule stops it: it goes on.
     Pass,
-    /// Dropped without an answer (`RuleAction::Drop`; the trace says
-    /// "firewall").
+    /// Dropped without an answer (`RuleAction::Drop`, or `RejectRst` for
+    /// a packet that is not TCP; the trace says "firewall").
     Drop,
     /// Drop it and answer with RST.
     Reset,
