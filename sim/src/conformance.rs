@@ -25,7 +25,11 @@ use crate::world::CallRecord;
 /// One row of the matrix: an error code listed by one API's document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Row {
+    /// The API whose document lists the code (connect, WSAConnect,
+    /// WSPConnect, ConnectEx).
     pub api: Api,
+    /// The error code, as the API's table in `connect-behaviours.md`
+    /// lists it.
     pub code: WsaError,
 }
 

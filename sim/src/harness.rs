@@ -213,6 +213,7 @@ impl Sim {
 /// What a run did, with assertions that explain themselves.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The run's report: calls, failures, the trace and its digest.
     pub report: Report,
     replay: String,
 }

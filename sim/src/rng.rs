@@ -31,6 +31,8 @@ impl Stream {
         Stream { rng }
     }
 
+    /// The next 32 uniform random bits: a host's initial sequence numbers
+    /// (stream `isn/<host>`, RFC 9293 §3.4.1).
     pub fn next_u32(&mut self) -> u32 {
         self.rng.next_u32()
     }

@@ -33,77 +33,132 @@ pub enum TraceMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceKind {
     /// A thread called into Winsock.
-    Call { thread: u32, call: Text },
+    Call {
+        /// The calling thread, by index ([`Names::thread`]).
+        thread: u32,
+        /// The call as the trace writes it, e.g. `connect(s, 10.0.0.2:80)`.
+        call: Text,
+    },
     /// The call returned `result` ("OK", a value, or a WSA name).
     Return {
+        /// The thread that made the call, by index ([`Names::thread`]).
         thread: u32,
+        /// The call, as its [`TraceKind::Call`] wrote it.
         call: Text,
+        /// What it returned: `OK`, a value, or a WSA error name.
         result: Text,
+        /// When the call was made (the matching `Call` event's time); the
+        /// line says `(called at <ns>)`.
         start: SimTime,
     },
     /// A node put a packet on a link.
     Send {
+        /// The link the packet was put on (a host's loopback included).
         link: LinkId,
+        /// The packet's IPv4 and transport header.
         header: PacketHeader,
+        /// Payload length in bytes (not written in the canonical line: the
+        /// header says it for TCP and UDP).
         len: u32,
+        /// Why it was sent, e.g. "retransmission", "reset: no listener",
+        /// "duplicate" ([`Packet::cause`](crate::net::Packet::cause)); empty
+        /// for an ordinary packet.
         cause: &'static str,
     },
     /// A packet arrived at a node.
     Recv {
+        /// The link it came over; `None` for a packet a node made for
+        /// itself (an ICMP error after ARP gave up, a firewall's RST) or a
+        /// router's own address, which reach the input on no interface.
         link: Option<LinkId>,
+        /// The packet's IPv4 and transport header.
         header: PacketHeader,
     },
     /// A packet was dropped: on a link, or by a node.
     Drop {
+        /// The link it was on or about to be put on ("link down", "lost",
+        /// "partition", an `Out` firewall rule); `None` when it was on none
+        /// ("no route", "TTL expired", "no neighbour answers ARP").
         link: Option<LinkId>,
+        /// The dropped packet's header.
         header: PacketHeader,
+        /// Why, in a few words; the full list is in `engine::faults` and
+        /// `stack::input`.
         reason: &'static str,
     },
     /// A TCP connection changed state (RFC 9293 §3.3.2).
     State {
+        /// The connection's local address and port.
         local: SocketAddrV4,
+        /// The connection's remote address and port.
         remote: SocketAddrV4,
+        /// The state it left.
         from: TcpState,
+        /// The state it entered.
         to: TcpState,
     },
     /// A TIME_WAIT record ended and released its four-tuple (CB-T1).
     TimeWaitEnd {
+        /// The local address and port of the four-tuple released.
         local: SocketAddrV4,
+        /// The remote address and port of the four-tuple released.
         remote: SocketAddrV4,
     },
     /// A fault took effect.
-    Fault { what: String },
+    Fault {
+        /// The fault as the trace names it, e.g. `link client-server down`
+        /// or `partition [client] | [server]` (written by `world::faults`
+        /// and `engine::faults`).
+        what: String,
+    },
     /// An overlapped operation that `thread` started completed (ConnectEx
     /// family, CB-X4): `what` names it and its outcome.
-    Completion { thread: u32, what: String },
+    Completion {
+        /// The thread that started the operation, by index.
+        thread: u32,
+        /// The operation, its socket and OVERLAPPED, and its outcome, e.g.
+        /// `ConnectEx(s) on ov = OK (3 bytes)`.
+        what: String,
+    },
 }
 
 /// One trace event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
+    /// When it happened (simulated nanoseconds since the run began).
     pub at: SimTime,
+    /// The node it happened at (the caller's host for a call).
     pub node: NodeId,
+    /// What happened.
     pub kind: TraceKind,
 }
 
 /// The names the canonical text uses for nodes, links and threads.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
+    /// Node names (hosts, routers, switches), by [`NodeId`].
     pub nodes: Vec<String>,
+    /// Link names, by [`LinkId`].
     pub links: Vec<String>,
+    /// Thread names, by thread index (those spawned after the build
+    /// included, [`Trace::push_thread_name`]).
     pub threads: Vec<String>,
 }
 
 impl Names {
+    /// The name of `node`; `?` for an index with no name.
     pub fn node(&self, node: NodeId) -> &str {
         self.nodes.get(node.0 as usize).map_or("?", String::as_str)
     }
 
+    /// The name of `link`; `-` for none (a packet on no interface) and
+    /// for an index with no name.
     pub fn link(&self, link: Option<LinkId>) -> &str {
         link.and_then(|l| self.links.get(l.0 as usize))
             .map_or("-", String::as_str)
     }
 
+    /// The name of thread `thread`; `?` for an index with no name.
     pub fn thread(&self, thread: u32) -> &str {
         self.threads
             .get(thread as usize)
@@ -176,6 +231,8 @@ pub const DEFAULT_KEPT_EVENTS: usize = 1_000_000;
 #[derive(Debug)]
 pub struct Trace {
     mode: TraceMode,
+    /// The names the canonical text uses ([`Trace::set_names`]); the
+    /// report takes a copy at the end of a run.
     pub names: Names,
     events: Vec<TraceEvent>,
     /// How many events `Full` keeps at most.
@@ -189,6 +246,8 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
+    /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
         Trace {
             mode,
@@ -214,6 +273,8 @@ impl Trace {
         self.unkept
     }
 
+    /// Sets the names of nodes, links and threads, by index (the scenario
+    /// build does, before the first event).
     pub fn set_names(&mut self, nodes: Vec<String>, links: Vec<String>, threads: Vec<String>) {
         self.names = Names {
             nodes,
@@ -227,6 +288,8 @@ impl Trace {
         self.names.threads.push(name);
     }
 
+    /// Whether events are recorded at all (any mode but `Off`): hot paths
+    /// ask before they build an event.
     pub fn is_on(&self) -> bool {
         self.mode != TraceMode::Off
     }

@@ -47,6 +47,7 @@ use crate::world::CallRecord;
 /// What the trace does not say about a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HostFacts {
+    /// The host's node, as trace events name it.
     pub node: NodeId,
     /// First and last ephemeral port (the host profile's `ephemeral_ports`).
     pub ephemeral_ports: (u16, u16),

@@ -20,22 +20,44 @@ use crate::trace::{Trace, TraceKind};
 pub enum Event {
     /// A packet reaches a node (over a link, or looped back when `None`).
     Arrive {
+        /// The packet, in [`Core::packets`].
         pkt: PacketId,
+        /// The node it reaches.
         node: NodeId,
+        /// The link it came over; `None` when it reaches the node's input
+        /// on no interface ([`Core::send_generated`], a router's own
+        /// address).
         link: Option<LinkId>,
     },
     /// A node sends a packet it prepared earlier (ICMP after ARP gave up).
-    Emit { pkt: PacketId, node: NodeId },
+    Emit {
+        /// The packet, in [`Core::packets`].
+        pkt: PacketId,
+        /// The node that sends it.
+        node: NodeId,
+    },
     /// A cancellable timer: a TCB's retransmission timer or a thread's
     /// time-out (its target is in [`Core::timers`] while it counts).
-    Timer { timer: TimerId },
+    Timer {
+        /// The timer's entry; a cancelled one makes the event dead.
+        timer: TimerId,
+    },
     /// The head of a host's TIME_WAIT queue is due.
-    TimeWait { host: u32 },
+    TimeWait {
+        /// The host, by index into the world's hosts.
+        host: u32,
+    },
     /// A thread runs (its start, or a wake-up; the end of a sleep or a
     /// time-out is a [`Event::Timer`]).
-    Resume { thread: u32 },
+    Resume {
+        /// The thread, by index into the world's threads.
+        thread: u32,
+    },
     /// A scheduled fault.
-    Fault { index: u32 },
+    Fault {
+        /// The fault's index in the scenario's `faults`.
+        index: u32,
+    },
 }
 
 /// How long a router tries to resolve a neighbour before it answers ICMP
@@ -46,10 +68,16 @@ pub const ROUTER_ARP_TIMEOUT: SimDuration = SimDuration::from_secs(2);
 /// Clock, queue, network and trace.
 #[derive(Debug)]
 pub struct Core {
+    /// The pending events, in their total order; owns the clock
+    /// ([`Core::now`]).
     pub queue: EventQueue<Event>,
+    /// Nodes, links and the address plan.
     pub topo: Topology,
+    /// The next hops computed so far (routes are static).
     pub routes: Routes,
+    /// The packets in flight, by [`PacketId`].
     pub packets: PacketPool,
+    /// The run's trace sink.
     pub trace: Trace,
     /// Events processed so far.
     pub events: u64,
@@ -66,6 +94,8 @@ pub struct Core {
 }
 
 impl Core {
+    /// A core at time 0 with no events, no packets and no faults, over
+    /// `topo`, recording into `trace`.
     pub fn new(topo: Topology, trace: Trace) -> Self {
         Core {
             queue: EventQueue::default(),
@@ -81,10 +111,15 @@ impl Core {
         }
     }
 
+    /// The simulated time: that of the event being processed (between
+    /// events, that of the next live one once the queue was asked).
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }
 
+    /// Queues `event` at `at`, never before [`Core::now`]; same-time events
+    /// run in the order they were scheduled unless the scenario shuffles
+    /// ties ([`EventQueue::shuffle_ties`]).
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.queue.schedule(at, event);

@@ -200,10 +200,12 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// Events pending, dead ones not yet dropped included.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -31,7 +31,12 @@ pub enum Target {
     /// A timer of host `host`'s stack (a TCB's retransmission timer),
     /// named by a `key` the stack chose and the engine never interprets
     /// (`stack::ConnId::key`).
-    Host { host: u32, key: u64 },
+    Host {
+        /// The host, by index into the world's hosts.
+        host: u32,
+        /// The stack's name for the timer (`stack::ConnId::key`).
+        key: u64,
+    },
     /// The time-out of a thread's call under way.
     Thread(u32),
 }
@@ -78,7 +83,7 @@ impl Timers {
 
     /// Records the time-out of `thread`'s call under way (replacing any
     /// earlier one of the thread's).
-    pub fn arm_wait(&mut self, thread: u32) -> TimerId {
+    pub(super) fn arm_wait(&mut self, thread: u32) -> TimerId {
         self.cancel_wait(thread);
         let id = self.arm(Target::Thread(thread));
         let i = thread as usize;

@@ -19,18 +19,22 @@ use simsock_model::{SimDuration, SimTime};
 use super::topology::NodeId;
 use crate::rng::Stream;
 
-/// Index of a link.
+/// Index of a link in [`Topology::links`](super::Topology::links), in
+/// declaration order (a host's loopback interface after all declared links).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LinkId(pub u32);
 
 /// Why a link did not carry a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkDrop {
+    /// The link is down (declared `up: false`, or a `LinkDown` fault).
     Down,
+    /// The link's loss draw took it (`loss_ppm`).
     Lost,
 }
 
 impl LinkDrop {
+    /// The reason a trace `drop` line gives: "link down" or "lost".
     pub fn as_str(self) -> &'static str {
         match self {
             LinkDrop::Down => "link down",
@@ -42,23 +46,38 @@ impl LinkDrop {
 /// How one direction of a link carries packets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
+    /// One-way delay of every packet.
     pub latency: SimDuration,
+    /// Extra delay drawn uniformly from `0..=jitter` per packet (FIFO kept).
     pub jitter: SimDuration,
+    /// Probability that a packet is lost, in parts per million.
     pub loss_ppm: u32,
+    /// Probability that a packet arrives twice, in parts per million (only
+    /// a `LinkSet` fault sets it).
     pub duplicate_ppm: u32,
     /// How long after the packet a duplicate arrives.
     pub duplicate_delay: SimDuration,
+    /// Probability that a packet is held back by up to 2 x latency outside
+    /// the FIFO order, in parts per million (only a `LinkSet` fault sets
+    /// it).
     pub reorder_ppm: u32,
 }
 
 /// A change of some of a [`Shape`]'s settings (a `LinkSet` fault).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Each field replaces its [`Shape`] namesake; `None` keeps it.
 pub struct ShapeChange {
+    /// New [`Shape::latency`].
     pub latency: Option<SimDuration>,
+    /// New [`Shape::jitter`].
     pub jitter: Option<SimDuration>,
+    /// New [`Shape::loss_ppm`].
     pub loss_ppm: Option<u32>,
+    /// New [`Shape::duplicate_ppm`].
     pub duplicate_ppm: Option<u32>,
+    /// New [`Shape::duplicate_delay`].
     pub duplicate_delay: Option<SimDuration>,
+    /// New [`Shape::reorder_ppm`].
     pub reorder_ppm: Option<u32>,
 }
 
@@ -86,20 +105,30 @@ struct Reshaped {
 /// When a packet put on a link arrives, and when its copy does, if any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arrival {
+    /// When the packet reaches the other end.
     pub at: SimTime,
+    /// When its duplicate does, if the duplication draw made one.
     pub duplicate: Option<SimTime>,
 }
 
 /// One link and its state.
 #[derive(Clone, Debug)]
 pub struct Link {
+    /// `a-b` for a link declared `between: ("a", "b")`, `lo` for a host's
+    /// loopback interface: the trace's name for it, and its stream's
+    /// (`link/<name>`; `link/<host>/lo`).
     pub name: String,
+    /// The nodes it joins, in declaration order; direction `i` is from
+    /// `ends[i]`. Both ends are the host for a loopback interface.
     pub ends: [NodeId; 2],
     /// The settings the scenario declared, for both directions (and the
     /// routing metric); a `LinkSet` fault overrides them per direction.
     pub latency: SimDuration,
+    /// Declared jitter (`LinkSpec::jitter`; default 0).
     pub jitter: SimDuration,
+    /// Declared loss in parts per million (`LinkSpec::loss_ppm`; default 0).
     pub loss_ppm: u32,
+    /// Whether it carries packets; `LinkUp`/`LinkDown` faults set it.
     pub up: bool,
     rng: Stream,
     /// Arrival time of the last packet sent from `ends[i]`.
@@ -110,6 +139,8 @@ pub struct Link {
 }
 
 impl Link {
+    /// An up link with `latency`, no jitter and no loss, drawing its loss
+    /// and jitter from `rng` (the stream `link/<name>`).
     pub fn new(name: String, ends: [NodeId; 2], latency: SimDuration, rng: Stream) -> Self {
         Link {
             name,

@@ -16,7 +16,9 @@ pub struct PacketId(u32);
 /// A packet: its header and payload.
 #[derive(Clone, Debug)]
 pub struct Packet {
+    /// IPv4 addresses, TTL and the TCP, UDP or ICMP header.
     pub header: PacketHeader,
+    /// The payload bytes (TCP data or a UDP datagram; empty for ICMP).
     pub payload: Vec<u8>,
     /// Why the packet was sent, for the trace: "retransmission", "reset: no
     /// listener", ... Empty for an ordinary packet.
@@ -99,10 +101,12 @@ impl PacketPool {
         PacketId(index)
     }
 
+    /// The packet in slot `id`; `id` must be live (not yet freed).
     pub fn get(&self, id: PacketId) -> &Packet {
         &self.slots[id.0 as usize]
     }
 
+    /// The packet in slot `id`, to change (a router lowers its TTL).
     pub fn get_mut(&mut self, id: PacketId) -> &mut Packet {
         &mut self.slots[id.0 as usize]
     }

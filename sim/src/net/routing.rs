@@ -28,11 +28,18 @@ pub enum Hop {
     /// The destination is this node.
     Local,
     /// Send it on `link` to the neighbour `to`.
-    Forward { link: LinkId, to: NodeId },
+    Forward {
+        /// The link to put the packet on.
+        link: LinkId,
+        /// The neighbour at its other end.
+        to: NodeId,
+    },
     /// The destination is on an attached subnet but no neighbour owns it:
-    /// neighbour resolution (ARP) will fail.
+    /// neighbour resolution (ARP) will fail: a connect gets
+    /// WSAEHOSTUNREACH (CB-C13).
     Unresolved,
-    /// No route to the destination network.
+    /// No route to the destination network: a connect gets WSAENETUNREACH
+    /// (CB-C12).
     NoRoute,
 }
 

@@ -35,8 +35,12 @@ pub enum NodeKind {
 /// One node of the graph.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// Its name in the scenario, unique among nodes.
     pub name: String,
+    /// Its interface addresses with their prefixes, in declaration order
+    /// (none for a switch); the first is its default source address.
     pub addrs: Vec<Ipv4Cidr>,
+    /// Host, router or switch.
     pub kind: NodeKind,
     /// Links at this node, in the order they were declared.
     pub links: Vec<LinkId>,
@@ -47,8 +51,12 @@ type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 /// Nodes, links and the address plan.
 #[derive(Debug, Default)]
 pub struct Topology {
+    /// Nodes and declared links as a petgraph graph (loopback interfaces
+    /// are not in it); the topology views read it.
     pub graph: UnGraph<NodeId, LinkId>,
+    /// The nodes, by [`NodeId`].
     pub nodes: Vec<Node>,
+    /// The links, by [`LinkId`], loopback interfaces included.
     pub links: Vec<Link>,
     adjacency: FxIndexMap<(NodeId, NodeId), LinkId>,
     owners: FxIndexMap<Ipv4Addr, NodeId>,
@@ -73,7 +81,7 @@ pub struct Topology {
 /// The address a host's loopback interface answers from: 127.0.0.1 of
 /// 127.0.0.0/8 (RFC 1122 §3.2.1.3 (g): "addresses of this form MUST NOT
 /// appear outside a host").
-pub const LOOPBACK_ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
+const LOOPBACK_ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
 impl Topology {
     /// Adds a node; addresses must be unique across the topology (checked by
@@ -150,11 +158,11 @@ impl Topology {
         ends[0] == ends[1]
     }
 
+    /// The node `id` (which must exist).
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
     }
 
-    /// The first link between two nodes, if they are neighbours.
     /// What a node is (as `node(id).kind`, from a compact table).
     #[inline]
     pub fn kind(&self, id: NodeId) -> NodeKind {
@@ -172,6 +180,7 @@ impl Topology {
         self.by_name.get(name).copied()
     }
 
+    /// The first link declared between two nodes, if they are neighbours.
     pub fn link_between(&self, a: NodeId, b: NodeId) -> Option<LinkId> {
         self.adjacency.get(&(a, b)).copied()
     }
@@ -182,7 +191,7 @@ impl Topology {
     }
 
     /// The most specific subnet of the address plan containing `addr`.
-    pub fn subnet_of(&self, addr: Ipv4Addr) -> Option<SubnetId> {
+    pub(super) fn subnet_of(&self, addr: Ipv4Addr) -> Option<SubnetId> {
         self.prefix_lens.iter().find_map(|&len| {
             let net = Ipv4Cidr {
                 addr,
@@ -194,11 +203,12 @@ impl Topology {
     }
 
     /// The nodes with an interface in a subnet, in declaration order.
-    pub fn members(&self, subnet: SubnetId) -> &[NodeId] {
+    pub(super) fn members(&self, subnet: SubnetId) -> &[NodeId] {
         &self.members[subnet.0 as usize]
     }
 
-    pub fn subnet_count(&self) -> usize {
+    /// How many distinct subnets the address plan has.
+    pub(super) fn subnet_count(&self) -> usize {
         self.subnets.len()
     }
 
@@ -213,7 +223,7 @@ impl Topology {
         self.node(node).addrs.iter().any(|c| c.broadcast() == dst)
     }
 
-    /// The address `node` uses on the subnet that contains `peer`, else its
+    /// The address `node` uses on the subnet that contains `toward`, else its
     /// first; toward 127.0.0.0/8, the loopback interface's 127.0.0.1.
     pub fn source_addr(&self, node: NodeId, toward: Ipv4Addr) -> Option<Ipv4Addr> {
         if toward.is_loopback() && self.loopback(node).is_some() {

@@ -16,7 +16,10 @@ use crate::world::World;
 pub struct RunOptions {
     /// Overrides the scenario's seed.
     pub seed: Option<u64>,
+    /// How much of the trace to keep (default [`TraceMode::Full`]).
     pub trace: TraceMode,
+    /// Keep a call record per call ([`World::record_calls`]; default on);
+    /// a call whose expectation failed is recorded regardless.
     pub record_calls: bool,
     /// Keep the stream digests that the end-of-run byte invariant compares
     /// (`crate::invariants`); they cost a hash of every byte, so

@@ -9,8 +9,12 @@ use simsock_model::scenario::Scenario;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ScenarioError {
+    /// What is wrong, cut to [`MAX_MESSAGE_CHARS`] characters.
     pub message: String,
+    /// The byte range of the scenario's text it is about, if known; the
+    /// CLI turns it into file, line, column and a snippet.
     pub span: Option<Range<usize>>,
+    /// How to fix it, if there is a hint (e.g. "add a host").
     pub help: Option<String>,
 }
 
@@ -24,6 +28,7 @@ impl ScenarioError {
         }
     }
 
+    /// Points the error at `span` of the scenario's text.
     pub fn at(mut self, span: Option<Range<usize>>) -> Self {
         self.span = span;
         self

@@ -8,7 +8,10 @@ mod locate;
 mod report;
 
 pub use build::{RunOptions, build};
-pub use load::{MAX_NESTING, ScenarioError, on_char_boundaries, parse, quote};
+pub use load::{
+    MAX_MESSAGE_CHARS, MAX_NESTING, MAX_QUOTED_CHARS, ScenarioError, on_char_boundaries, parse,
+    quote,
+};
 pub use report::{Report, finish, run};
 
 /// Parses and checks a scenario file's text.

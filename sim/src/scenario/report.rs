@@ -12,7 +12,9 @@ use crate::world::{CallCount, CallRecord, LimitError, World};
 /// The outcome of one run.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The scenario's `name`.
     pub scenario: String,
+    /// The seed the run used (the scenario's, or [`RunOptions::seed`]).
     pub seed: u64,
     /// Every expectation held, every thread finished, no limit was hit.
     pub passed: bool,
@@ -25,8 +27,14 @@ pub struct Report {
     pub call_count: CallCount,
     /// Expectations that failed and threads that never finished.
     pub failures: Vec<String>,
+    /// The limit that stopped the run early (`limits.max_events`,
+    /// `max_time`, `max_steps`), if one did.
     pub limit: Option<LimitError>,
+    /// Events processed (dead timer events not counted).
     pub events: u64,
+    /// The simulated time the run stopped at: that of its last event, or,
+    /// when `limits.max_events` or `max_time` stopped it, that of the first
+    /// live event it did not process.
     pub end: SimTime,
     /// The trace events kept (with `TraceMode::Full`: the first
     /// `RunOptions::max_kept_events`); their text is [`Report::trace_lines`].

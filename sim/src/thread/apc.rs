@@ -17,6 +17,7 @@ pub struct ApcState {
 }
 
 impl ApcState {
+    /// Whether an APC waits to run (an alertable wait runs it, CB-A1).
     pub fn has_queued(&self) -> bool {
         !self.queued.is_empty()
     }

@@ -19,11 +19,16 @@ pub use script::Script;
 /// A call that completed, as a program sees it.
 #[derive(Debug)]
 pub struct Completed<'a> {
+    /// The call that completed, with its arguments.
     pub op: &'a Op,
+    /// What it returned: a value, or the WSA error WSAGetLastError would
+    /// give.
     pub result: CallResult,
     /// The bytes a recv returned.
     pub received: &'a [u8],
+    /// When the call was made.
     pub start: SimTime,
+    /// When it returned (equal to `start` for a call that did not block).
     pub end: SimTime,
     /// The host's socket variable names, by slot (select's sets and the
     /// socket of a message are checked and shown by name).
@@ -32,6 +37,8 @@ pub struct Completed<'a> {
 
 /// What a thread runs: the next call, given how the last one ended.
 pub trait Program {
+    /// The next call, given how the last one ended (`None` before the
+    /// first call); `None` ends the thread.
     fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step>;
 
     /// [`Program::next`], taking each step it executes from `steps`
@@ -59,6 +66,7 @@ pub trait Program {
 pub struct StepBudget {
     /// Steps executed so far.
     pub taken: u64,
+    /// Steps allowed in the whole run (`limits.max_steps`).
     pub max: u64,
     /// A step was asked for past `max`.
     pub spent: bool,
@@ -71,6 +79,7 @@ pub struct StepBudget {
 pub struct StepsSpent;
 
 impl StepBudget {
+    /// A budget of `max` steps, none taken.
     pub fn new(max: u64) -> Self {
         StepBudget {
             taken: 0,
@@ -105,24 +114,40 @@ where
 /// A call under way.
 #[derive(Debug)]
 pub struct Pending {
+    /// The step being executed: its call and its expectation.
     pub step: Step,
+    /// When the call was made (the trace's `called at`).
     pub start: SimTime,
 }
 
 /// One simulated thread.
 pub struct Thread {
+    /// Its name, unique on its host (`ThreadSpec::name`).
     pub name: String,
+    /// The host it runs on, by index into the world's hosts.
     pub host: u32,
+    /// When it starts (`ThreadSpec::start`; default 0).
     pub start: SimTime,
+    /// What it runs: a scenario's [`Script`] or Rust code.
     pub program: Box<dyn Program>,
+    /// The call under way, if any; `None` between calls.
     pub pending: Option<Pending>,
     /// WSAGetLastError: the code of the thread's last failed call (CB-C1).
     pub last_error: u32,
+    /// The bytes the last recv returned, read by the program through
+    /// [`Completed::received`].
     pub received: Vec<u8>,
+    /// Bytes of the pending send queued so far: a blocking send returns
+    /// when all are queued; a nonblocking one that would wait returns this
+    /// count, or fails with WSAEWOULDBLOCK while it is 0 (Winsock `send`:
+    /// on a nonblocking stream socket "the number of bytes written can be
+    /// between 1 and the requested length").
     pub progress: u32,
     /// The function of the overlapped operation whose outcome the last
     /// call read, if it read one (see `CallCx::completed`).
     pub completed: Option<simsock_model::scenario::ExtensionFunction>,
+    /// The program returned `None`, or its host crashed (before or while
+    /// it ran).
     pub finished: bool,
     /// Queued APCs and the cancellation of the blocking call (CB-A1, CB-C18).
     pub apc: apc::ApcState,

@@ -18,6 +18,7 @@ use rustc_hash::FxBuildHasher;
 pub struct Text(Arc<str>);
 
 impl Text {
+    /// The text as a `str`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -107,6 +108,7 @@ impl Texts {
         self.set.len()
     }
 
+    /// Whether no text is held.
     pub fn is_empty(&self) -> bool {
         self.set.is_empty()
     }

@@ -27,7 +27,10 @@ pub(super) struct Held {
 /// Ports of a range held by TIME_WAIT records only, and by connections.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct PortCount {
+    /// Ports held only by TIME_WAIT records (CB-T1).
     pub time_wait: usize,
+    /// Ports held by at least one connection in a state other than
+    /// TIME_WAIT.
     pub open: usize,
 }
 
@@ -95,6 +98,7 @@ pub(super) struct Index {
 }
 
 impl Index {
+    /// Indexes `events` (the whole kept trace) in one pass.
     pub fn new(events: &[TraceEvent]) -> Self {
         let mut index = Index::default();
         for (i, e) in events.iter().enumerate() {

@@ -42,14 +42,21 @@ pub(super) enum Fate {
 /// The node and cause of one RST that answered a SYN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct RstSender {
+    /// The node that sent the RST (the host itself when its own firewall
+    /// rejected the SYN).
     pub node: NodeId,
+    /// When it was sent (or, from the host itself, received).
     pub at: SimTime,
+    /// Its `send` line's cause, e.g. "reset: no listener"; for the host's
+    /// own answer, the SYN's drop reason.
     pub cause: &'static str,
 }
 
 /// The ICMP unreachable that ended an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Unreachable {
+    /// The message's code (RFC 792: net, host, port; RFC 1812 §5.2.7.1:
+    /// administratively prohibited).
     pub code: UnreachableCode,
     /// The node that sent it; `None` when the host answered itself (its own
     /// neighbour resolution failed, so no link carried the message).
@@ -60,6 +67,9 @@ pub(super) struct Unreachable {
     pub reason: Option<&'static str>,
     /// Why the message was sent, as its sender traced it.
     pub cause: &'static str,
+    /// When the SYN was dropped where the message came from (for a failed
+    /// ARP, when the wait began); the message's time when no drop was
+    /// traced.
     pub dropped_at: SimTime,
 }
 

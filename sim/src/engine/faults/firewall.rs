@@ -28,7 +28,10 @@ use crate::net::{LinkId, NodeId, PacketId};
 /// What a host's firewall does with a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// No rule stops it: it goes on.
     Pass,
+    /// Dropped without an answer (`RuleAction::Drop`, or `RejectRst` for
+    /// a packet that is not TCP; the trace says "firewall").
     Drop,
     /// Drop it and answer with RST.
     Reset,

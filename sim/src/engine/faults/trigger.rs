@@ -20,12 +20,18 @@ use crate::net::{NodeId, PacketId};
 pub struct Armed {
     /// The fault it sets off (its index in the scenario's `faults`).
     pub fault: u32,
+    /// The node that must send the packet; `None` matches any.
     pub from: Option<NodeId>,
+    /// The neighbour it must be sent toward (the link's other end);
+    /// `None` matches any.
     pub to: Option<NodeId>,
     /// The exact set of TCP flags; `None` matches any packet.
     pub flags: Option<TcpFlags>,
+    /// The matching packet that sets the fault off: 1 for the first.
     pub count: u32,
+    /// Matching packets counted so far.
     pub seen: u32,
+    /// How long after the `count`-th matching packet the fault happens.
     pub delay: SimDuration,
     /// How the trace names the trigger, e.g. `packet [SYN] from client`.
     pub label: String,
