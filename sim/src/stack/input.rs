@@ -22,7 +22,7 @@ const MAX_QUEUED_DATAGRAMS: usize = 256;
 /// Handles one packet that arrived at `host`, then frees it.
 pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<LinkId>) {
     if core.faults.engaged && !crate::engine::faults::before_host(core, host.node, link, pkt) {
-        return; // a crashed host, a down interface or the firewall (`faults`)
+        return; // a crashed host, a down interface or the firewall (`engine::faults`)
     }
     let header = core.packets.get(pkt).header;
     if !accepts(host, core, &header) {

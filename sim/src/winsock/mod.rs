@@ -411,7 +411,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         && !matches!(op, Op::Startup { .. } | Op::Cleanup)
         && !notify::beside_winsock(op)
     {
-        // CB-C11: the network subsystem has failed (`faults`, InterfaceDown).
+        // CB-C11: the network subsystem has failed (`world::faults`, InterfaceDown).
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
     if cx.host.startups > 0

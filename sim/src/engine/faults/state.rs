@@ -1,6 +1,6 @@
 //! The fault state in force: per node (crashed, interface down, partition
 //! group, firewall rules), whether a partition holds, and the triggers that
-//! wait. The packet paths and the Winsock calls read it; `faults::apply`
+//! wait. The packet paths and the Winsock calls read it; `world::faults::apply`
 //! changes it.
 
 use simsock_model::PacketHeader;
