@@ -92,3 +92,44 @@ fn check_ports(host: &Host) -> Vec<String> {
     }
     broken
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::stack::tcp::TimeWaitRecord;
+    use crate::winsock::events::time_wait;
+
+    /// CB-T2: a TIME_WAIT that outlives its deadline is reported.
+    #[test]
+    fn a_late_time_wait_breaks_the_time_wait_invariant() {
+        let text = include_str!("../../scenarios/refused.ron");
+        let mut world = crate::Sim::from_ron(text).unwrap().world();
+        world.run().unwrap();
+        let a = "10.0.0.1:1".parse().unwrap();
+        let b = "10.0.0.2:2".parse().unwrap();
+        let until = world.core.now();
+        world.hosts[0].time_wait.insert(
+            (a, b),
+            TimeWaitRecord {
+                until,
+                snd_nxt: 0,
+                rcv_nxt: 0,
+            },
+        );
+        world.hosts[0].ports.hold(1);
+        world.core.schedule(
+            until + simsock_model::SimDuration::from_secs(1),
+            crate::engine::Event::Fault { index: u32::MAX },
+        );
+        let _ = world.core.queue.pop(|_| true);
+        assert!(world.core.now() > until);
+        time_wait(&mut world.hosts[0], &mut world.core);
+        let broken = check(&world);
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert!(
+            broken[0].contains("ended 1s after its deadline"),
+            "{}",
+            broken[0]
+        );
+    }
+}

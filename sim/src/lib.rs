@@ -18,9 +18,11 @@
 //! - [`CallRecord`], [`LimitError`]: a run's calls, and why a run stopped.
 //! - [`conformance`]: the documents' error tables and which run proves a row.
 //!
-//! The modules below are public so that simsock's own tools, benchmarks and
-//! tests can reach into a world; those marked internal (`engine`, `stack`)
-//! carry no promise of stability and are hidden from the documentation.
+//! A [`World`] answers for its engine ([`World::now`], [`World::topology`],
+//! [`World::trace`], ...): `engine` is private to the crate. `stack` is
+//! internal: public only because a world's hosts (`World::hosts`) give
+//! simsock's own benchmarks and tests their stack's tables; it carries no
+//! promise of stability and is hidden from the documentation.
 //!
 //! ## Layers
 //!
@@ -38,7 +40,7 @@
 //!   the host's events and reacts to the stack's reports (`winsock::events`).
 //! - `stack` (internal): each host's TCP/UDP stack: ports, TCBs (RFC 9293),
 //!   TIME_WAIT, listeners, datagram sockets; it reports socket changes.
-//! - `engine` (internal): the event queue (total order on time, then
+//! - `engine` (private): the event queue (total order on time, then
 //!   insertion), timers, the fault state the packet paths consult.
 //! - [`trace`]: the one trace and its digest.
 //! - [`net`]: topology over a petgraph graph, routing, links, packets.
@@ -50,9 +52,7 @@
 //! is a pure function of its scenario and seed.
 
 pub mod conformance;
-/// Internal: the event queue, timers and fault state (no stability promise).
-#[doc(hidden)]
-pub mod engine;
+pub(crate) mod engine;
 pub mod harness;
 pub mod invariants;
 pub mod net;

@@ -85,37 +85,3 @@ fn a_port_held_by_nobody_breaks_the_port_invariant() {
         )]
     );
 }
-
-/// CB-T2: a TIME_WAIT that outlives its deadline is reported.
-#[test]
-fn a_late_time_wait_breaks_the_time_wait_invariant() {
-    use simsock_sim::stack::tcp::TimeWaitRecord;
-    use simsock_sim::winsock::events::time_wait;
-    let mut world = finished_world("refused");
-    let a = "10.0.0.1:1".parse().unwrap();
-    let b = "10.0.0.2:2".parse().unwrap();
-    let until = world.core.now();
-    world.hosts[0].time_wait.insert(
-        (a, b),
-        TimeWaitRecord {
-            until,
-            snd_nxt: 0,
-            rcv_nxt: 0,
-        },
-    );
-    world.hosts[0].ports.hold(1);
-    world.core.schedule(
-        until + simsock_model::SimDuration::from_secs(1),
-        simsock_sim::engine::Event::Fault { index: u32::MAX },
-    );
-    let _ = world.core.queue.pop(|_| true);
-    assert!(world.core.now() > until);
-    time_wait(&mut world.hosts[0], &mut world.core);
-    let broken = check(&world);
-    assert_eq!(broken.len(), 1, "{broken:?}");
-    assert!(
-        broken[0].contains("ended 1s after its deadline"),
-        "{}",
-        broken[0]
-    );
-}

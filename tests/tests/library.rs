@@ -299,11 +299,10 @@ fn closure_program_reacts_to_results() {
     );
     // The closure's calls are in the trace under the thread's name.
     let lines: Vec<_> = world
-        .core
-        .trace
+        .trace()
         .events()
         .iter()
-        .map(|e| world.core.trace.canonical(e))
+        .map(|e| world.trace().canonical(e))
         .filter(|l| l.contains(" return rust connect("))
         .collect();
     assert_eq!(

@@ -423,7 +423,7 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
 
     Ok(SimStats {
         connections: expected,
-        events: world.core.events,
+        events: world.events(),
         sim_seconds: tally.end.get().as_nanos() as f64 / 1e9,
         cpu_seconds,
         wall_seconds,

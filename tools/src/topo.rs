@@ -133,16 +133,15 @@ impl Plan {
     /// Reads nodes, links and routes; routes come from the world's own
     /// routing (`Routes::next_hop`), asked for each subnet's base address.
     pub fn read(name: &str, world: &mut World) -> Plan {
-        let core = &mut world.core;
-        let subnets: Vec<Ipv4Net> = core.topo.subnets().map(|(net, _)| net).collect();
-        let mut nodes = Vec::with_capacity(core.topo.nodes.len());
-        for index in 0..core.topo.nodes.len() {
+        let subnets: Vec<Ipv4Net> = world.topology().subnets().map(|(net, _)| net).collect();
+        let mut nodes = Vec::with_capacity(world.topology().nodes.len());
+        for index in 0..world.topology().nodes.len() {
             let id = NodeId(index as u32);
             let routes = subnets
                 .iter()
-                .map(|net| (*net, route(core, id, *net)))
+                .map(|net| (*net, route(world, id, *net)))
                 .collect();
-            let node = core.topo.node(id);
+            let node = world.topology().node(id);
             nodes.push(NodeView {
                 name: node.name.clone(),
                 router: node.kind == NodeKind::Router,
@@ -151,14 +150,14 @@ impl Plan {
                 routes,
             });
         }
-        let links = core
-            .topo
+        let topo = world.topology();
+        let links = topo
             .links
             .iter()
             .filter(|l| l.ends[0] != l.ends[1]) // a host's loopback `lo`: not a cable
             .map(|l| LinkView {
                 name: l.name.clone(),
-                ends: l.ends.map(|n| core.topo.node(n).name.clone()),
+                ends: l.ends.map(|n| topo.node(n).name.clone()),
                 settings: format!(
                     "latency {}  jitter {}  loss {} ppm",
                     l.latency, l.jitter, l.loss_ppm
@@ -334,30 +333,28 @@ fn ends(l: &LinkView) -> String {
 }
 
 /// The route from `node` toward `net`, by the simulator's routing.
-fn route(core: &mut simsock_sim::engine::Core, node: NodeId, net: Ipv4Net) -> Route {
-    let mine = core.topo.node(node).addrs.clone();
+fn route(world: &mut World, node: NodeId, net: Ipv4Net) -> Route {
+    let mine = world.topology().node(node).addrs.clone();
     if mine.iter().any(|c| c.network() == net) {
         return Route::Attached;
     }
-    match core
-        .routes
-        .next_hop(&core.topo, node, Ipv4Addr::from(net.base))
-    {
+    match world.next_hop(node, Ipv4Addr::from(net.base)) {
         Hop::Forward {
             link,
             to: neighbour,
         } => {
-            let to = beyond_switches(core, neighbour, Ipv4Addr::from(net.base));
-            let switch = (to != neighbour).then(|| core.topo.node(neighbour).name.clone());
-            let theirs = &core.topo.node(to).addrs;
+            let to = beyond_switches(world, neighbour, Ipv4Addr::from(net.base));
+            let topo = world.topology();
+            let switch = (to != neighbour).then(|| topo.node(neighbour).name.clone());
+            let theirs = &topo.node(to).addrs;
             let addr = theirs
                 .iter()
                 .find(|t| mine.iter().any(|m| m.contains(t.addr)))
                 .map(|t| t.addr);
             Route::Via {
-                node: core.topo.node(to).name.clone(),
+                node: topo.node(to).name.clone(),
                 addr,
-                link: core.topo.links[link.0 as usize].name.clone(),
+                link: topo.links[link.0 as usize].name.clone(),
                 switch,
             }
         }
@@ -369,12 +366,12 @@ fn route(core: &mut simsock_sim::engine::Core, node: NodeId, net: Ipv4Net) -> Ro
 /// The node a packet for `dst` reaches past the switches from `hop` on:
 /// the router or host that is the real next hop (a switch relays within
 /// its segment and has no address of its own).
-fn beyond_switches(core: &mut simsock_sim::engine::Core, mut hop: NodeId, dst: Ipv4Addr) -> NodeId {
-    for _ in 0..core.topo.nodes.len() {
-        if core.topo.node(hop).kind != NodeKind::Switch {
+fn beyond_switches(world: &mut World, mut hop: NodeId, dst: Ipv4Addr) -> NodeId {
+    for _ in 0..world.topology().nodes.len() {
+        if world.topology().node(hop).kind != NodeKind::Switch {
             break;
         }
-        match core.routes.next_hop(&core.topo, hop, dst) {
+        match world.next_hop(hop, dst) {
             Hop::Forward { to, .. } => hop = to,
             _ => break,
         }

@@ -94,7 +94,9 @@ pub enum LimitError {
 /// A whole simulation.
 #[derive(Debug)]
 pub struct World {
-    pub core: Core,
+    /// The engine: clock, queue, network, trace (internal; read it through
+    /// [`World::now`], [`World::topology`], [`World::trace`] ...).
+    pub(crate) core: Core,
     pub hosts: Vec<Host>,
     pub threads: Vec<Thread>,
     pub faults: Vec<FaultAction>,
@@ -119,6 +121,41 @@ pub struct World {
 }
 
 impl World {
+    /// The simulated time now: the time of the last event processed.
+    pub fn now(&self) -> SimTime {
+        self.core.now()
+    }
+
+    /// Events processed so far (calls count as events; `limits.max_events`).
+    pub fn events(&self) -> u64 {
+        self.core.events
+    }
+
+    /// The network: nodes, their addresses, links.
+    pub fn topology(&self) -> &crate::net::Topology {
+        &self.core.topo
+    }
+
+    /// Where a packet from `from` to `dst` goes next, by the simulator's own
+    /// static routing (CB-C12, CB-C13: no route gives `Hop::NoRoute`).
+    pub fn next_hop(
+        &mut self,
+        from: crate::net::NodeId,
+        dst: std::net::Ipv4Addr,
+    ) -> crate::net::Hop {
+        self.core.routes.next_hop(&self.core.topo, from, dst)
+    }
+
+    /// The run's trace (its digest, and the events a `Full` trace kept).
+    pub fn trace(&self) -> &crate::trace::Trace {
+        &self.core.trace
+    }
+
+    /// Packets still in flight (queued on links or waiting to be emitted).
+    pub fn packets_in_flight(&self) -> usize {
+        self.core.packets.live()
+    }
+
     /// Schedules every thread's start; call once before [`World::run`].
     pub fn start(&mut self) {
         for (index, thread) in self.threads.iter().enumerate() {

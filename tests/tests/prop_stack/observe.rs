@@ -166,8 +166,8 @@ fn leftovers(world: &World) -> Vec<String> {
             }
         }
     }
-    if world.core.packets.live() != 0 {
-        left.push(format!("{} packets left", world.core.packets.live()));
+    if world.packets_in_flight() != 0 {
+        left.push(format!("{} packets left", world.packets_in_flight()));
     }
     left.extend(world.blocked_threads());
     left

@@ -83,7 +83,7 @@ pub fn capture(file: &ScenarioFile, seed: Option<u64>) -> Capture {
         ..RunOptions::default()
     };
     let world = scenario::build(&file.scenario, &options);
-    let topo = &world.core.topo;
+    let topo = world.topology();
     let nodes = topo.nodes.iter().map(node_info).collect();
     let links = topo
         .links

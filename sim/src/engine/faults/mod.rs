@@ -34,7 +34,6 @@ use super::{Core, Event};
 use crate::net::{LinkId, NodeId, PacketId, ShapeChange};
 use crate::trace::TraceKind;
 
-pub use firewall::Verdict;
 pub use state::NetFaults;
 pub use trigger::Armed;
 
