@@ -39,8 +39,8 @@ pub struct Listener {
 /// One socket.
 #[derive(Debug)]
 pub struct Socket {
-    /// The handle socket() or accept() returned: from 0x100, up by 4,
-    /// never reused on the host.
+    /// The handle socket() or accept() returned: from 0x100, up by 4, not
+    /// reused until a crash empties the stack (`Host::reset_stack`).
     pub handle: u32,
     /// The address family it was created with.
     pub family: Family,

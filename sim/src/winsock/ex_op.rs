@@ -49,8 +49,9 @@ pub enum ExOp {
     DisconnectEx {
         /// The socket to call on.
         slot: Slot,
-        /// TF_REUSE_SOCKET: the socket can be passed to ConnectEx or
-        /// AcceptEx again.
+        /// TF_REUSE_SOCKET: the socket returns to bound and unconnected,
+        /// for a later ConnectEx (CB-X9, CB-X10); without it, it can only
+        /// be closed.
         reuse: bool,
         /// The OVERLAPPED structure; `None` is NULL, a synchronous call.
         ov: Option<Slot>,
@@ -64,7 +65,8 @@ pub enum ExOp {
         data: Rc<[u8]>,
         /// TF_DISCONNECT: the connection is closed after the data.
         disconnect: bool,
-        /// TF_REUSE_SOCKET: the socket can be used again.
+        /// TF_REUSE_SOCKET: with TF_DISCONNECT, as in
+        /// [`ExOp::DisconnectEx`]; without it, no effect.
         reuse: bool,
     },
     /// AcceptEx (CB-X9).

@@ -168,8 +168,8 @@ pub enum Op {
         /// The socket to call on.
         slot: Slot,
     },
-    /// WSAGetLastError: the thread's last error code, as a
-    /// [`Value::Number`].
+    /// WSAGetLastError: the thread's last error code, a known WSA code as
+    /// that `Err` (so an expectation names it), 0 as `Value::Number(0)`.
     LastError,
     /// The thread sleeps this long (not an alertable wait).
     Sleep(SimDuration),
