@@ -22,7 +22,10 @@ type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 /// One TCB and what the host knows about it.
 #[derive(Debug)]
 pub struct TcbSlot {
+    /// Bumped each time the slot is reused, so a stale [`ConnId`] (a timer
+    /// of an old connection) finds nothing.
     pub generation: u32,
+    /// The connection; `None` while the slot is free.
     pub tcb: Option<Tcb>,
     /// The socket the connection belongs to (`None` before accept or after close).
     pub socket: Option<u32>,
@@ -37,7 +40,7 @@ pub struct TcbSlot {
     /// Last state traced, to trace transitions once.
     pub traced: TcpState,
     /// When the engine timer for this TCB is scheduled, and its entry in
-    /// [`crate::engine::Core::timers`], if it is.
+    /// `engine::Core::timers`, if it is.
     pub timer: Option<(SimTime, TimerId)>,
     /// The next hop toward the peer, once a segment has been sent (routes
     /// are static: see [`crate::net::Routes`]).
@@ -48,9 +51,13 @@ pub struct TcbSlot {
 /// no byte was lost or reordered (`crate::invariants`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClosedConnection {
+    /// This end's address.
     pub local: std::net::SocketAddrV4,
+    /// The peer's address.
     pub remote: std::net::SocketAddrV4,
+    /// The bytes this end's application sent.
     pub sent: super::tcp::digest::StreamDigest,
+    /// The bytes this end delivered to its application.
     pub delivered: super::tcp::digest::StreamDigest,
 }
 
@@ -61,18 +68,24 @@ const FIRST_HANDLE: u32 = 0x100;
 /// notification and overlapped state, then names and audit records.
 #[derive(Debug)]
 pub struct Host {
+    /// The host's node in the topology.
     pub node: NodeId,
     /// WSAStartup calls not yet matched by WSACleanup.
     pub startups: u32,
     next_handle: u32,
+    /// Open sockets at most (`limits.max_sockets_per_host`); socket()
+    /// past it is WSAEMFILE.
     pub max_sockets: u32,
     /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
     pub version: WinsockVersion,
+    /// The profile's TCP settings, as every TCB of the host uses them.
     pub tcp: TcpConfig,
     /// Live connections by four-tuple (never iterated).
     pub conns: LookupMap<FourTuple, ConnId>,
+    /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
     pub tcbs: Vec<TcbSlot>,
     free_tcbs: Vec<u32>,
+    /// The sockets, by socket index; `None` is a free index, reused.
     pub sockets: Vec<Option<Socket>>,
     free_sockets: Vec<u32>,
     /// Open sockets by handle (never iterated).
@@ -84,10 +97,13 @@ pub struct Host {
     /// that spares the handle lookup, checked before use (see
     /// [`Host::slot_socket`]).
     slot_hints: Vec<u32>,
+    /// Which local ports are bound or held, and the ephemeral range.
     pub ports: PortTable,
+    /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline.
     pub time_wait: TimeWaitTable,
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
+    /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
     pub profile: HostProfile,
     /// What changed, for the layer above to act on ([`super::Report`]).
     pub(super) reports: std::collections::VecDeque<super::Report>,
@@ -96,6 +112,7 @@ pub struct Host {
     pub isn: Stream,
     /// Datagram sockets by local port.
     pub udp: FxIndexMap<u16, u32>,
+    /// The host's name in the scenario.
     pub name: String,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: Vec<String>,
@@ -106,6 +123,8 @@ pub struct Host {
 }
 
 impl Host {
+    /// A host named `name` on `node` with no sockets, its ISNs drawn from
+    /// the stream `isn/<name>` of `seed`.
     pub fn new(
         name: String,
         node: NodeId,
@@ -175,6 +194,11 @@ impl Host {
             .ok_or(WsaError::WSAENOTSOCK)
     }
 
+    /// The live socket at `index`.
+    ///
+    /// # Panics
+    ///
+    /// If the index is free.
     pub fn socket(&self, index: u32) -> &Socket {
         // Invariant: indices come from `handles` or TCB slots, which are
         // cleared before a socket slot is freed.
@@ -183,6 +207,11 @@ impl Host {
             .expect("live socket index")
     }
 
+    /// The live socket at `index`, to change.
+    ///
+    /// # Panics
+    ///
+    /// If the index is free.
     pub fn socket_mut(&mut self, index: u32) -> &mut Socket {
         self.sockets[index as usize]
             .as_mut()
@@ -251,6 +280,7 @@ impl Host {
             .filter(|s| s.generation == conn.generation && s.tcb.is_some())
     }
 
+    /// The TCB of a connection, `None` if it was freed since.
     pub fn tcb(&self, conn: ConnId) -> Option<&Tcb> {
         self.tcbs
             .get(conn.index as usize)
@@ -392,7 +422,10 @@ impl Host {
 /// What a crash took away (see [`Host::reset_stack`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LostState {
+    /// Open sockets.
     pub sockets: usize,
+    /// Live connections (TCBs).
     pub connections: usize,
+    /// TIME_WAIT records.
     pub time_wait: usize,
 }

@@ -38,6 +38,7 @@ impl<K, V> Default for LookupMap<K, V> {
 }
 
 impl<K: Hash + Eq, V> LookupMap<K, V> {
+    /// The value of `key`, if any.
     #[inline]
     pub fn get(&self, key: &K) -> Option<&V> {
         if self.map.is_empty() {
@@ -46,6 +47,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.map.get(key)
     }
 
+    /// Whether `key` has a value.
     #[inline]
     pub fn contains_key(&self, key: &K) -> bool {
         self.get(key).is_some()
@@ -67,6 +69,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.map.insert(key, value)
     }
 
+    /// Removes `key`; returns its value, if it had one.
     #[inline]
     pub fn remove(&mut self, key: &K) -> Option<V> {
         if self.map.is_empty() {
@@ -76,6 +79,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         self.map.remove(key)
     }
 
+    /// The value of `key`, to change.
     #[inline]
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         if self.map.is_empty() {
@@ -120,10 +124,12 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         entries
     }
 
+    /// Entries in the map.
     pub fn len(&self) -> usize {
         self.few.len() + self.map.len()
     }
 
+    /// Whether the map has no entry.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

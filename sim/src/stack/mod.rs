@@ -21,7 +21,9 @@ pub type Waiters = smallvec::SmallVec<[u32; 4]>;
 /// A TCB slot and its generation, so a stale timer finds nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnId {
+    /// The slot, in [`Host::tcbs`].
     pub index: u32,
+    /// The slot's generation when the connection took it.
     pub generation: u32,
 }
 

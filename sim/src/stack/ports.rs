@@ -58,6 +58,8 @@ impl PortTable {
         (i < self.dense.len()).then_some(i)
     }
 
+    /// Whether anything holds `port` (a bound socket, a closed socket's
+    /// connection, a TIME_WAIT record).
     pub fn is_held(&self, port: u16) -> bool {
         match self.dense_index(port) {
             Some(i) => self.dense[i] > 0,
@@ -65,6 +67,7 @@ impl PortTable {
         }
     }
 
+    /// Adds a holder of `port`; each hold is undone by one release.
     pub fn hold(&mut self, port: u16) {
         match self.dense_index(port) {
             Some(i) => {

@@ -23,12 +23,19 @@ pub enum Report {
     /// `listener` the handle of the listener it came from, while it is
     /// queued there for accept.
     Stepped {
+        /// The index of the socket that owns the connection; `None` before
+        /// accept or after close.
         socket: Option<u32>,
+        /// The handle of the listener it waits on for accept, if it does.
         listener: Option<u32>,
+        /// The connection's state after the step (RFC 9293 §3.3.2).
         state: TcpState,
     },
     /// A datagram was queued on the socket at index `socket`.
-    Datagram { socket: u32 },
+    Datagram {
+        /// The receiving socket, by index.
+        socket: u32,
+    },
 }
 
 impl Host {

@@ -16,6 +16,7 @@ pub enum SockState {
     Fresh,
     /// Bound to a local address, not connected.
     Bound,
+    /// listen succeeded: SYNs to its port make connections (LISTEN).
     Listening,
     /// A connection attempt is under way (SYN_SENT).
     Connecting,
@@ -26,6 +27,8 @@ pub enum SockState {
 /// A listening socket's queues (RFC 9293 §3.10.7.2, CB-C14 for overflow).
 #[derive(Debug, Default)]
 pub struct Listener {
+    /// The backlog listen asked, clamped to 1..=the profile's
+    /// `listen_backlog_max` (about 200 on Windows, KB113576).
     pub backlog: u32,
     /// Connections in SYN_RECEIVED.
     pub half_open: u32,
@@ -36,18 +39,27 @@ pub struct Listener {
 /// One socket.
 #[derive(Debug)]
 pub struct Socket {
+    /// The handle socket() or accept() returned: from 0x100, up by 4, not
+    /// reused until a crash empties the stack (`Host::reset_stack`).
     pub handle: u32,
+    /// The address family it was created with.
     pub family: Family,
+    /// Stream (TCP) or datagram (UDP).
     pub kind: Kind,
+    /// Where it is in its life.
     pub state: SockState,
+    /// The local address, once bound (explicitly or by connect).
     pub local: Option<SocketAddrV4>,
+    /// The peer (stream) or default destination (datagram, CB-D1).
     pub remote: Option<SocketAddrV4>,
     /// Bound with port 0 or implicitly, to the wildcard address: the local
     /// address is committed at connect (the delayed bind of CB-C17).
     pub wildcard: bool,
     /// Holds its local port in the port table.
     pub holds_port: bool,
+    /// SO_REUSEADDR: bind may take a port in use (CB-C17).
     pub reuse_addr: bool,
+    /// SO_BROADCAST: sendto a broadcast address is allowed (CB-B2, CB-B3).
     pub broadcast: bool,
     /// SO_LINGER with l_onoff = 1: l_linger in seconds; `Some(0)` makes
     /// closesocket abortive (RST, no TIME_WAIT).
@@ -55,6 +67,7 @@ pub struct Socket {
     /// ioctlsocket FIONBIO: calls fail with WSAEWOULDBLOCK instead of
     /// waiting (CB-N1).
     pub nonblocking: bool,
+    /// Its connection's TCB, while it has one.
     pub conn: Option<ConnId>,
     /// A listening socket's queues (boxed: few sockets listen, and a
     /// socket is moved into its slot at every socket and accept call).
@@ -62,7 +75,11 @@ pub struct Socket {
     /// The error of the last connection attempt or of the broken connection
     /// (SO_ERROR); a broken connected socket stays broken (CB-C20).
     pub error: Option<WsaError>,
+    /// shutdown(SD_SEND or SD_BOTH) was called: sends fail with
+    /// WSAESHUTDOWN.
     pub shut_send: bool,
+    /// shutdown(SD_RECEIVE or SD_BOTH) was called: receives fail with
+    /// WSAESHUTDOWN.
     pub shut_recv: bool,
     /// Datagrams received: sender and payload.
     pub datagrams: VecDeque<(SocketAddrV4, Vec<u8>)>,
@@ -74,6 +91,7 @@ pub struct Socket {
 }
 
 impl Socket {
+    /// A fresh socket: unbound, unconnected, blocking, no options set.
     pub fn new(handle: u32, family: Family, kind: Kind) -> Self {
         Socket {
             handle,

@@ -80,8 +80,10 @@ pub struct SocketEx {
 /// A ConnectEx under way.
 #[derive(Debug)]
 pub struct Pending {
-    pub ov: Slot,
-    pub to: SocketAddrV4,
+    /// The OVERLAPPED its outcome is stored on.
+    ov: Slot,
+    /// The peer.
+    to: SocketAddrV4,
     data: Rc<[u8]>,
     /// Bytes of `data` the stack took so far.
     queued: u32,
@@ -91,12 +93,18 @@ pub struct Pending {
 }
 
 /// The arguments of one ConnectEx call.
-pub struct Call<'a> {
+pub(super) struct Call<'a> {
+    /// The socket to call on.
     pub slot: Slot,
+    /// The peer's address.
     pub to: SocketAddr,
+    /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
     pub namelen: Option<u32>,
+    /// lpSendBuffer (CB-X5); `None` is no buffer.
     pub data: Option<&'a Rc<[u8]>>,
+    /// lpOverlapped; `None` is NULL, WSAEFAULT (CB-X4).
     pub ov: Option<Slot>,
+    /// The overlapped's hEvent; `None` is none.
     pub event: Option<Slot>,
 }
 

@@ -20,56 +20,104 @@ use super::{Op, Slot};
 pub enum ExOp {
     /// WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) (CB-X3).
     GetExtension {
+        /// The socket to call on.
         slot: Slot,
+        /// The function whose pointer is asked for (WSAID_CONNECTEX and
+        /// the others); a thread must obtain it before calling through it.
         function: ExtensionFunction,
     },
+    /// ConnectEx (CB-X4): starts a connection on a bound socket; the
+    /// outcome arrives as a completion.
     ConnectEx {
+        /// The socket to call on (bound first, else WSAEINVAL).
         slot: Slot,
+        /// The peer's address.
         to: SocketAddr,
+        /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
         namelen: Option<u32>,
+        /// lpSendBuffer: sent once the connection is established (CB-X5);
+        /// `None` is no buffer.
         data: Option<Rc<[u8]>>,
         /// `None`: lpOverlapped is NULL (CB-X4).
         ov: Option<Slot>,
+        /// The overlapped's hEvent, a manual-reset event signalled at
+        /// completion; `None` is none.
         event: Option<Slot>,
     },
+    /// DisconnectEx (CB-X9); it completes at once (divergence: Windows
+    /// completes it when the disconnect is done).
     DisconnectEx {
+        /// The socket to call on.
         slot: Slot,
+        /// TF_REUSE_SOCKET: the socket returns to bound and unconnected,
+        /// for a later ConnectEx (CB-X9, CB-X10); without it, it can only
+        /// be closed.
         reuse: bool,
+        /// The OVERLAPPED structure; `None` is NULL, a synchronous call.
         ov: Option<Slot>,
     },
+    /// TransmitFile, synchronous (CB-X9).
     TransmitFile {
+        /// The socket to call on.
         slot: Slot,
+        /// The "file": its bytes (divergence: there is no file, the step's
+        /// `len` bytes of a pattern).
         data: Rc<[u8]>,
+        /// TF_DISCONNECT: the connection is closed after the data.
         disconnect: bool,
+        /// TF_REUSE_SOCKET: with TF_DISCONNECT, as in
+        /// [`ExOp::DisconnectEx`]; without it, no effect.
         reuse: bool,
     },
+    /// AcceptEx (CB-X9).
     AcceptEx {
+        /// The listening socket.
         slot: Slot,
+        /// The accept socket: fresh, neither bound nor connected (a reused
+        /// one is WSAEINVAL).
         accept: Slot,
+        /// The OVERLAPPED structure; `None` is NULL, WSAEFAULT.
         ov: Option<Slot>,
     },
+    /// CreateIoCompletionPort: creates `port` if new and associates
+    /// `socket` with it.
     CreatePort {
+        /// The completion port, by name (created on first use).
         port: Slot,
+        /// The socket to associate; `None` only creates the port. A second
+        /// association of a socket is WSAEINVAL.
         socket: Option<Slot>,
+        /// The completion key the socket's packets carry.
         key: u32,
     },
     /// GetQueuedCompletionStatus; `label` names the operations that can
     /// complete on the port, e.g. `ConnectEx on s`.
     Dequeue {
+        /// The completion port to dequeue from.
         port: Slot,
+        /// How long to wait; `None` is INFINITE. Past it: WAIT_TIMEOUT.
         timeout: Option<SimDuration>,
+        /// The trace's label for the call (`[ConnectEx on s]`).
         label: Rc<str>,
     },
     /// WSAGetOverlappedResult; `label` names the overlapped's operation.
     GetResult {
+        /// The socket the operation was started on.
         slot: Slot,
+        /// The operation's OVERLAPPED structure.
         ov: Slot,
+        /// fWait: wait for the operation; without it a pending one is
+        /// WSA_IO_INCOMPLETE.
         wait: bool,
+        /// The trace's label for the call.
         label: Rc<str>,
     },
     /// WaitForSingleObject on an overlapped's event.
     Wait {
+        /// The event to wait on.
         event: Slot,
+        /// How long to wait; `None` is INFINITE. Past it the result is 258,
+        /// WAIT_TIMEOUT.
         timeout: Option<SimDuration>,
     },
 }
@@ -109,7 +157,8 @@ impl ExOp {
         )
     }
 
-    pub fn fmt_with(&self, f: &mut fmt::Formatter<'_>, names: &[String]) -> fmt::Result {
+    /// Writes the call as the trace shows it, with the host's names.
+    pub(super) fn fmt_with(&self, f: &mut fmt::Formatter<'_>, names: &[String]) -> fmt::Result {
         let n = |slot: &Slot| names.get(*slot as usize).map_or("?", String::as_str);
         let ov = |ov: &Option<Slot>| ov.as_ref().map_or("NULL", n);
         match self {

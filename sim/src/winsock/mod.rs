@@ -43,144 +43,266 @@ pub type Slot = u32;
 /// One Winsock call (or a sleep) as a thread issues it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
+    /// WSAStartup: the host's first one sets the Winsock version (1.1 brings
+    /// 1.1's codes: CB-N2, CB-C18, CB-C19); later ones only count (a host
+    /// is one process, CB-C10).
     Startup {
+        /// The version asked for.
         version: WinsockVersion,
     },
+    /// WSACleanup: undoes one WSAStartup; after the last, Winsock calls
+    /// fail with WSANOTINITIALISED (CB-C10).
     Cleanup,
+    /// socket(family, kind): the new socket's handle goes into `slot`
+    /// ([`Value::Socket`]); `Irda` is WSAEAFNOSUPPORT (CB-I1).
     Socket {
+        /// The socket variable that receives the handle.
         slot: Slot,
+        /// The address family.
         family: Family,
+        /// Stream (TCP) or datagram (UDP).
         kind: Kind,
     },
+    /// bind: the socket's local address; one in use without SO_REUSEADDR
+    /// is WSAEADDRINUSE (CB-C17).
     Bind {
+        /// The socket to call on.
         slot: Slot,
+        /// The local address; `0.0.0.0` is any address, port 0 an
+        /// ephemeral port from the profile's `ephemeral_ports`.
         addr: SocketAddr,
     },
+    /// listen: the socket accepts connections; SYNs past a full backlog
+    /// get the profile's `backlog_overflow` (RST on Windows).
     Listen {
+        /// The socket to call on.
         slot: Slot,
+        /// The backlog asked; the host gives at most its profile's
+        /// `listen_backlog_max`.
         backlog: u32,
     },
+    /// accept: waits for a connection on the listening socket; the
+    /// accepted socket's handle goes into `into` ([`Value::Socket`]).
     Accept {
+        /// The listening socket.
         slot: Slot,
+        /// The socket variable that receives the accepted socket.
         into: Slot,
     },
+    /// connect (connect.txt): on a stream socket the handshake, blocking
+    /// until the outcome is known (CB-N7) or WSAEWOULDBLOCK when
+    /// nonblocking (CB-N1); on a datagram socket the default destination
+    /// (CB-D1).
     Connect {
+        /// The socket to call on.
         slot: Slot,
+        /// The peer's address.
         to: SocketAddr,
         /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
         namelen: Option<u32>,
     },
     /// ioctlsocket.
     Ioctl {
+        /// The socket to call on.
         slot: Slot,
+        /// FIONBIO (nonzero `value` makes the socket nonblocking, CB-N1,
+        /// CB-N2) or FIONREAD (the bytes ready to read).
         command: IoctlCommand,
+        /// The command's argument.
         value: u32,
     },
+    /// send: blocks until every byte is queued, or returns the bytes queued
+    /// so far on a nonblocking socket (CB-N1).
     Send {
+        /// The socket to call on.
         slot: Slot,
+        /// The bytes to send.
         data: Rc<[u8]>,
     },
+    /// recv: waits for data, the end of the stream (0 bytes) or an error.
     Recv {
+        /// The socket to call on.
         slot: Slot,
+        /// The receive buffer's size in bytes: at most this many are
+        /// returned.
         max: u32,
     },
+    /// shutdown: ends sending (sends FIN), receiving, or both.
     Shutdown {
+        /// The socket to call on.
         slot: Slot,
+        /// Which direction ends.
         how: ShutdownHow,
     },
+    /// closesocket.
     Close {
+        /// The socket to close.
         slot: Slot,
     },
+    /// setsockopt.
     SetOpt {
+        /// The socket to call on.
         slot: Slot,
+        /// The option to set.
         opt: SockOpt,
+        /// Its value: 0 or nonzero for the boolean options, seconds for
+        /// SO_LINGER.
         value: u32,
     },
+    /// getsockopt: the value as [`Value::Number`].
     GetOpt {
+        /// The socket to call on.
         slot: Slot,
+        /// The option to read.
         opt: SockOpt,
     },
+    /// getsockname: the local address ([`Value::Addr`]); after an implicit
+    /// bind, the one connect chose (CB-C2).
     GetSockName {
+        /// The socket to call on.
         slot: Slot,
     },
+    /// getpeername: the peer's address ([`Value::Addr`]); WSAENOTCONN when
+    /// not connected.
     GetPeerName {
+        /// The socket to call on.
         slot: Slot,
     },
+    /// WSAGetLastError: the thread's last error code, a known WSA code as
+    /// that `Err` (so an expectation names it), 0 as `Value::Number(0)`.
     LastError,
+    /// The thread sleeps this long (not an alertable wait).
     Sleep(SimDuration),
+    /// The thread sleeps until this simulated time (at once if it is past).
     SleepUntil(SimTime),
     // Datagram calls (CB-D1..D6, CB-B1..B3): `winsock/dgram.rs`.
+    /// sendto: one datagram to `to`, on a connected socket too (CB-D4); a
+    /// broadcast address needs SO_BROADCAST (CB-B2, CB-B3).
     SendTo {
+        /// The socket to call on.
         slot: Slot,
+        /// The datagram's destination.
         to: SocketAddr,
+        /// Its payload.
         data: Rc<[u8]>,
     },
+    /// recvfrom: the next datagram and its sender ([`Value::Datagram`]);
+    /// one longer than `max` fills the buffer and fails with WSAEMSGSIZE.
     RecvFrom {
+        /// The socket to call on.
         slot: Slot,
+        /// The receive buffer's size in bytes.
         max: u32,
     },
     // --- Nonblocking notifications (CB-N3..N5): winsock/notify/. `spi`
     // names the call WSP... (same mechanism). ---
+    /// select over three sets of sockets: waits until one is ready or the
+    /// time-out passes; [`Value::Selected`] (CB-N3).
     Select {
         /// Boxed, as are the other rare large fields: a thread's pending
         /// call is copied into place at every call, so `Op` stays small.
         sets: Box<notify::SelectSets>,
+        /// How long to wait; `None` waits forever, zero polls.
         timeout: Option<SimDuration>,
+        /// WSPSelect: the same mechanism, the WSP name in the trace.
         spi: bool,
     },
+    /// WSAAsyncSelect: the socket's events in `mask` are posted as
+    /// messages to `window`; makes the socket nonblocking (CB-N4). A zero
+    /// mask cancels.
     AsyncSelect {
+        /// The socket to call on.
         slot: Slot,
+        /// The host's window that receives the messages.
         window: notify::Named,
+        /// `lEvent`: the network events, by [`FdEvent::bit`].
         mask: u32,
+        /// WSPAsyncSelect: the same mechanism, the WSP name in the trace.
         spi: bool,
     },
+    /// GetMessage: waits for the window's next message
+    /// ([`Value::Message`]).
     GetMessage {
+        /// The host's window to read.
         window: notify::Named,
     },
+    /// WSACreateEvent: a manual-reset event object, not signalled.
     CreateEvent {
+        /// The event object it creates.
         event: notify::Named,
     },
+    /// WSAEventSelect: the socket's events in `mask` are recorded and
+    /// signal `event`; makes the socket nonblocking (CB-N5). A zero mask
+    /// cancels.
     EventSelect {
+        /// The socket to call on.
         slot: Slot,
+        /// The event object to signal.
         event: notify::Named,
+        /// `lNetworkEvents`: the network events, by [`FdEvent::bit`].
         mask: u32,
+        /// WSPEventSelect: the same mechanism, the WSP name in the trace.
         spi: bool,
     },
+    /// WSAWaitForMultipleEvents: [`Value::Wait`] with WSA_WAIT_EVENT_0 + i,
+    /// or WSA_WAIT_TIMEOUT.
     WaitForEvents {
+        /// The events to wait on (at most 64, WSA_MAXIMUM_WAIT_EVENTS).
         events: Rc<[notify::Named]>,
+        /// fWaitAll: wait until every event is signalled, not one.
         wait_all: bool,
+        /// How long to wait; `None` is WSA_INFINITE.
         timeout: Option<SimDuration>,
     },
+    /// WSAEnumNetworkEvents: reads and clears the socket's recorded events
+    /// ([`Value::NetworkEvents`]) and resets `event` if given.
     EnumNetworkEvents {
+        /// The socket to call on.
         slot: Slot,
+        /// hEventObject: an event to reset; `None` is null.
         event: Option<notify::Named>,
+        /// WSPEnumNetworkEvents: the same mechanism, the WSP name in the
+        /// trace.
         spi: bool,
     },
     // --- WSAConnect/WSPConnect, APCs, cancel (feature: wsaconnect) ---
     /// WSAConnect, or WSPConnect when `spi` (its code goes to lpErrno).
     WsaConnect {
+        /// WSPConnect (WSPConnect.txt), not WSAConnect (WSAConnect-CE.txt):
+        /// the code goes to lpErrno, not WSAGetLastError (CB-C1).
         spi: bool,
+        /// The socket to call on.
         slot: Slot,
+        /// The peer's address.
         to: SocketAddr,
+        /// `namelen`; `None` is the size of `to`'s sockaddr (CB-C8).
         namelen: Option<u32>,
+        /// Connect data, QoS and buffer sizes (CB-W1..W6).
         params: Rc<ConnectParams>,
     },
     /// setsockopt(SO_CONNDATA).
     SetConnData {
+        /// A listening socket.
         slot: Slot,
+        /// The callee data its connections send back (CB-W2).
         data: Rc<[u8]>,
     },
     /// getsockopt(SO_CONNDATA).
     GetConnData {
+        /// The socket to call on.
         slot: Slot,
     },
     /// QueueUserAPC to the thread named `thread` on the same host (CB-A1).
     QueueApc {
+        /// The target thread's name.
         thread: String,
+        /// The APC's body: calls the target runs in its next alertable
+        /// wait.
         steps: Rc<[step::Step]>,
     },
     /// WSACancelBlockingCall, or WSPCancelBlockingCall when `spi` (CB-C18).
     CancelBlockingCall {
+        /// WSPCancelBlockingCall: the code goes to lpErrno (CB-C1).
         spi: bool,
     },
     /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`. Boxed
@@ -313,45 +435,64 @@ impl fmt::Display for OpDisplay<'_> {
 /// What a successful call returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Value {
+    /// No value: the call returned 0 or TRUE.
     None,
     /// A new socket (socket, accept).
     Socket(u32),
     /// Bytes moved (send, recv).
     Bytes(u32),
+    /// An address (getsockname, getpeername).
     Addr(SocketAddr),
     /// An option value (getsockopt) or an error number (WSAGetLastError).
     Number(u32),
     /// A datagram received by recvfrom: its length and its sender.
     Datagram {
+        /// Its length in bytes (the bytes are in the thread's received
+        /// data).
         bytes: u32,
+        /// The sender's address.
         from: SocketAddr,
     },
     // --- Nonblocking notifications (CB-N3..N5) ---
     /// select: how many are ready, and per set a bit per position in it.
     Selected {
+        /// select's return value: the ready sockets summed over the three
+        /// sets (one in two sets counts twice).
         count: u32,
+        /// Bit i: the i-th socket of readfds is readable.
         read: u64,
+        /// Bit i: the i-th socket of writefds is writable.
         write: u64,
+        /// Bit i: the i-th socket of exceptfds failed to connect.
         except: u64,
     },
     /// GetMessage: a WSAAsyncSelect message; `slot` is the socket variable
     /// holding the handle, if one does.
     Message {
+        /// `wParam`: the socket's handle.
         socket: u32,
+        /// The socket variable holding that handle, if one does.
         slot: Option<Slot>,
+        /// WSAGETSELECTEVENT(`lParam`).
         event: simsock_model::notify::FdEvent,
+        /// WSAGETSELECTERROR(`lParam`); `None` is 0.
         error: Option<WsaError>,
     },
     /// WSAEnumNetworkEvents: `lNetworkEvents` and `iErrorCode`.
     NetworkEvents {
+        /// `lNetworkEvents`: the events recorded, by [`FdEvent::bit`].
         events: u32,
+        /// `iErrorCode`, by `FD_*_BIT` index ([`FdEvent::index`]); `None`
+        /// is 0.
         errors: [Option<WsaError>; 6],
     },
     /// WSAWaitForMultipleEvents: WSA_WAIT_EVENT_0 + i, or WSA_WAIT_TIMEOUT.
     Wait(u32),
     /// A completion packet (GetQueuedCompletionStatus; issue 3, item 4).
     Completion {
+        /// The completion key the socket was associated with.
         key: u32,
+        /// The bytes the operation transferred.
         bytes: u32,
     },
 }
@@ -362,14 +503,19 @@ pub type CallResult = Result<Value, WsaError>;
 /// A call either completed or waits for its socket to change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Poll {
+    /// The call returned this.
     Ready(CallResult),
+    /// The call waits; it is polled again when something it waits on
+    /// changes.
     Pending,
 }
 
 /// What a call needs besides the host: the core, and the calling thread's
 /// state that a call reads or fills.
 pub struct CallCx<'a> {
+    /// Clock, queue, network and trace.
     pub core: &'a mut Core,
+    /// The calling thread's host.
     pub host: &'a mut Host,
     /// Bytes of a blocking send already queued.
     pub progress: &'a mut u32,

@@ -54,12 +54,16 @@ pub struct HostEx {
 /// One OVERLAPPED structure and the operation it carries.
 #[derive(Debug)]
 pub struct Overlapped {
+    /// The function that started the operation (ConnectEx, AcceptEx, ...).
     pub kind: ExtensionFunction,
     /// The socket's index.
     pub socket: u32,
+    /// The socket variable it was called on (the trace names it).
     pub socket_name: Slot,
     /// The thread that started the operation (CB-X8).
     pub thread: u32,
+    /// hEvent: the manual-reset event signalled at completion; `None` is
+    /// none.
     pub event: Option<Slot>,
     /// `None` while pending; then the bytes transferred or the error.
     pub outcome: Option<Result<u32, WsaError>>,
@@ -108,6 +112,7 @@ impl HostEx {
         label(uses)
     }
 
+    /// The OVERLAPPED named `ov`, once an operation used it.
     pub fn overlapped(&self, ov: Slot) -> Option<&Overlapped> {
         self.ovs.get(&ov)
     }

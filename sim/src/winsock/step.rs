@@ -11,6 +11,7 @@ use super::Op;
 /// A call and what is expected of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
+    /// The call.
     pub op: Op,
     /// `None` expects nothing ([`Expect::default`]). Shared rather than
     /// inline: a step is moved into `Thread::pending` at every call, so it

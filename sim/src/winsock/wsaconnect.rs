@@ -38,11 +38,17 @@ pub struct ConnectParams {
     pub caller_data: Option<Rc<[u8]>>,
     /// lpCalleeData->len on entry; `None` is null (CB-W2).
     pub callee_buffer: Option<u32>,
-    /// lpSQOS and lpGQOS; `None` is null (CB-W5).
+    /// lpSQOS: the flow specifications asked for the socket; `None` is
+    /// null (CB-W5).
     pub sqos: Option<Qos>,
+    /// lpGQOS: those of a socket group ("Reserved" in WSAConnect-CE.txt),
+    /// checked like `sqos`; `None` is null (CB-W5).
     pub gqos: Option<Qos>,
-    /// The sizes of the lpSQOS and lpGQOS buffers (WSPConnect; CB-W3).
+    /// The size of the lpSQOS buffer in bytes (WSPConnect); `None` is a
+    /// whole QOS. Smaller is WSAEFAULT (CB-W3).
     pub sqos_len: Option<u32>,
+    /// The size of the lpGQOS buffer in bytes (WSPConnect); `None` is a
+    /// whole QOS. Smaller is WSAEFAULT (CB-W3).
     pub gqos_len: Option<u32>,
 }
 

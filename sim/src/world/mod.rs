@@ -22,14 +22,20 @@ pub use faults::FaultAction;
 /// One completed call, for reports and the JSON output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallRecord {
+    /// The name of the host the call was made on.
     pub host: String,
+    /// The name of the thread that made it.
     pub thread: String,
+    /// The call as the trace writes it, socket variables by name, e.g.
+    /// `connect(s, 10.0.0.2:80)`.
     pub call: String,
     /// "OK" or the WSA name.
     pub result: String,
     /// The result with its value, e.g. `OK (5 bytes: "hello")`.
     pub detail: String,
+    /// When the call was made, in simulated nanoseconds since the start.
     pub start_ns: u64,
+    /// When it returned, in simulated nanoseconds since the start.
     pub end_ns: u64,
     /// What the step expected, e.g. `WSAECONNREFUSED` or `5 bytes`.
     pub expected: Option<String>,
@@ -75,6 +81,8 @@ pub struct CallCount {
 /// Why a run stopped before its queue ran dry.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
+    /// The run processed `limits.max_events` events (calls count as
+    /// events); the number processed.
     #[error("the run processed {0} events, the limit (limits.max_events); it may never end")]
     Events(u64),
     /// The limit itself (not the time of the event past it).
@@ -84,6 +92,8 @@ pub enum LimitError {
         "the run's threads executed {0} steps, the limit (limits.max_steps): \
          calls and passes of a Repeat; it may never end"
     )]
+    /// The threads executed `limits.max_steps` steps (calls and passes of a
+    /// `Repeat`); the number executed.
     Steps(u64),
     /// The scenario asked for something the documents leave undefined
     /// (CB-A1), or that cannot happen (CB-C10 at the SPI level).
@@ -94,13 +104,21 @@ pub enum LimitError {
 /// A whole simulation.
 #[derive(Debug)]
 pub struct World {
-    /// The engine: clock, queue, network, trace (internal; read it through
-    /// [`World::now`], [`World::topology`], [`World::trace`] ...).
+    /// The engine: clock, event queue, network, fault state and trace
+    /// (private to the crate; read it through [`World::now`],
+    /// [`World::topology`], [`World::trace`] ...).
     pub(crate) core: Core,
+    /// The hosts, by host index (the order of the scenario's `hosts`).
     pub hosts: Vec<Host>,
+    /// The threads, by thread index (the scenario's, then those added by
+    /// [`World::spawn`]).
     pub threads: Vec<Thread>,
+    /// The scenario's faults with their names resolved, by fault index.
     pub faults: Vec<FaultAction>,
+    /// Limits on events, simulated time and steps; a run that reaches one
+    /// stops with a [`LimitError`].
     pub limits: RunLimits,
+    /// The seed every random stream of the run is drawn from.
     pub seed: u64,
     /// Keep a [`CallRecord`] per call (off in benchmarks and views that
     /// read the trace only); a call whose expectation failed is recorded
@@ -111,7 +129,9 @@ pub struct World {
     /// rest are counted in [`World::call_count`]. Memory does not grow
     /// with the length of the run.
     pub max_recorded_calls: usize,
+    /// The calls recorded so far, in the order they completed.
     pub calls: Vec<CallRecord>,
+    /// How many calls were made, and how many were not recorded.
     pub call_count: CallCount,
     /// Set when the scenario did something undefined; stops the run
     /// ([`LimitError::Scenario`]).
@@ -171,7 +191,8 @@ impl World {
     /// Adds a thread named `name` on the host named `host`, running
     /// `program` (a closure `FnMut(Option<&Completed>) -> Option<Op>` will
     /// do), and schedules its start at the current simulated time; returns
-    /// its index. Use [`Host::slot_named`] for its socket variables. Works
+    /// its index. The host's `slot_named` (e.g.
+    /// `world.hosts[0].slot_named("s")`) names its socket variables. Works
     /// before [`World::run`] (after [`World::start`] or
     /// [`scenario::build`](crate::scenario::build), which calls it) and
     /// between runs.

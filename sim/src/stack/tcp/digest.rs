@@ -5,7 +5,9 @@
 /// Length and FNV-1a hash of a stream so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamDigest {
+    /// Bytes digested.
     pub bytes: u64,
+    /// 64-bit FNV-1a of those bytes, in order.
     pub hash: u64,
 }
 
@@ -19,6 +21,7 @@ impl Default for StreamDigest {
 }
 
 impl StreamDigest {
+    /// Adds `data` to the stream.
     pub fn update(&mut self, data: &[u8]) {
         self.bytes += data.len() as u64;
         self.hash = data.iter().fold(self.hash, |h, b| {

@@ -7,7 +7,9 @@ use simsock_model::TcpHeader;
 /// [`TcpOutput`] it belongs to.
 #[derive(Clone, Copy, Debug)]
 pub struct OutSegment {
+    /// Its header; `hdr.len` is the payload's length in bytes.
     pub hdr: TcpHeader,
+    /// Where its payload starts in [`TcpOutput::data`].
     pub start: usize,
     /// Why it is sent, for the trace ("retransmission"), or "".
     pub cause: &'static str,
@@ -16,7 +18,9 @@ pub struct OutSegment {
 /// Reusable output buffer of the TCP layer; cleared by the stack after use.
 #[derive(Debug, Default)]
 pub struct TcpOutput {
+    /// The segments to send, in order.
     pub segments: Vec<OutSegment>,
+    /// Their payloads, one after another.
     pub data: Vec<u8>,
     /// Something the socket's threads may wait for changed: connected,
     /// failed, data or FIN arrived, send space freed.
@@ -24,6 +28,7 @@ pub struct TcpOutput {
 }
 
 impl TcpOutput {
+    /// Empties it for the next input, keeping its capacity.
     pub fn clear(&mut self) {
         self.segments.clear();
         self.data.clear();

@@ -41,14 +41,27 @@ pub enum TcpError {
 /// The constants of a host profile that a TCB needs.
 #[derive(Clone, Copy, Debug)]
 pub struct TcpConfig {
+    /// The first SYN retransmission timeout (Windows TcpInitialRTT, 3 s).
     pub initial_rto: SimDuration,
+    /// The data RTO's lower bound (Windows MinRto, 300 ms; RFC 6298 §2.4
+    /// says 1 s).
     pub min_rto: SimDuration,
+    /// The RTO's upper bound, 60 s (RFC 6298 §2.5).
     pub max_rto: SimDuration,
+    /// SYN retransmissions before WSAETIMEDOUT (TcpMaxConnectRetransmissions,
+    /// 2; CB-C15).
     pub max_connect_retransmissions: u8,
+    /// Data retransmissions before the connection is aborted
+    /// (TcpMaxDataRetransmissions, 5; RFC 9293 §3.8.3, R2).
     pub max_data_retransmissions: u8,
+    /// SYNs re-sent after an RST before WSAECONNREFUSED (KB175523; CB-C14).
     pub refused_syn_retries: u8,
+    /// The interval between those SYNs, not doubled (500 ms, KB175523).
     pub refused_retry_interval: SimDuration,
+    /// Maximum segment size in bytes (1460).
     pub mss: u16,
+    /// The receive window advertised and the receive buffer's size in
+    /// bytes (no window scaling).
     pub receive_window: u16,
     /// Data segments acknowledged together (Windows TcpAckFrequency).
     pub ack_frequency: u8,
@@ -80,9 +93,14 @@ impl From<&HostProfile> for TcpConfig {
 /// One TCP connection.
 #[derive(Debug)]
 pub struct Tcb {
+    /// The connection's state (RFC 9293 §3.3.2).
     pub state: TcpState,
+    /// This end's address.
     pub local: SocketAddrV4,
+    /// The peer's address.
     pub remote: SocketAddrV4,
+    /// Why the connection failed, once it has; the socket layer maps it to
+    /// a WSA code.
     pub error: Option<TcpError>,
     iss: u32,
     snd_una: u32,
@@ -92,6 +110,8 @@ pub struct Tcb {
     /// Unacknowledged and unsent data; `send_buf[0]` has sequence `buf_seq`.
     send_buf: VecDeque<u8>,
     buf_seq: u32,
+    /// Data received in order and not yet read by the application (at most
+    /// `receive_window` bytes).
     pub recv_buf: VecDeque<u8>,
     /// The user asked to send a FIN after the queued data (close, shutdown).
     fin_queued: bool,
@@ -100,6 +120,8 @@ pub struct Tcb {
     user_closed: bool,
     /// Sequence number of our FIN once sent.
     fin_seq: Option<u32>,
+    /// The peer's FIN arrived in order: after the buffered data, recv
+    /// returns 0.
     pub peer_fin: bool,
     rto: SimDuration,
     srtt_ns: Option<(u64, u64)>,
@@ -115,9 +137,10 @@ pub struct Tcb {
     unacked_segments: u8,
     /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
     pub established_at: Option<SimTime>,
-    /// What the user queued to send, and what was delivered in order to the
-    /// receive buffer (kept when `TcpConfig::audit`).
+    /// What the user queued to send (kept when `TcpConfig::audit`).
     pub sent: super::digest::StreamDigest,
+    /// What was delivered in order to the receive buffer (kept when
+    /// `TcpConfig::audit`).
     pub delivered: super::digest::StreamDigest,
     /// Connect data (CB-W1, CB-W2; feature: wsaconnect), `None` when there
     /// is none either way: rare, so boxed to keep the TCB small (it is moved

@@ -25,8 +25,14 @@ pub type FourTuple = (SocketAddrV4, SocketAddrV4);
 /// One connection in TIME_WAIT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeWaitRecord {
+    /// When the record ends: entry into TIME_WAIT, or the last
+    /// retransmitted FIN it answered, plus the profile's
+    /// `tcp_timed_wait_delay` (CB-T1, CB-T2).
     pub until: SimTime,
+    /// SND.NXT at the end: the sequence number of an ACK re-sent for a
+    /// retransmitted FIN.
     pub snd_nxt: u32,
+    /// RCV.NXT at the end: what that ACK acknowledges.
     pub rcv_nxt: u32,
 }
 
@@ -95,10 +101,12 @@ impl TimeWaitTable {
         true
     }
 
+    /// The live record of a four-tuple, if it is in TIME_WAIT.
     pub fn get(&self, tuple: &FourTuple) -> Option<&TimeWaitRecord> {
         self.position(tuple).map(|p| &self.entry(p).record)
     }
 
+    /// Whether the four-tuple is in TIME_WAIT.
     pub fn contains(&self, tuple: &FourTuple) -> bool {
         self.position(tuple).is_some()
     }
@@ -126,6 +134,7 @@ impl TimeWaitTable {
         None
     }
 
+    /// Live records (stale FIFO entries not counted).
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -140,6 +149,7 @@ impl TimeWaitTable {
             .map(|(_, e)| (&e.tuple, &e.record))
     }
 
+    /// Whether no record is live.
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }

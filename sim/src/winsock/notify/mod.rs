@@ -32,15 +32,24 @@ pub use wait::{is_wait, park, unpark};
 /// scenario wrote it (for the call's text).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named {
+    /// Its index in the host's windows or event objects
+    /// (`HostNotify::window_named`, `HostNotify::event_named`).
     pub index: u32,
+    /// The name the scenario gave it.
     pub name: Rc<str>,
 }
 
 /// The three sets of a select call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SelectSets {
+    /// readfds: sockets watched for data, a connection to accept or the
+    /// end of the stream (at most FD_SETSIZE, 64).
     pub read: Rc<[Slot]>,
+    /// writefds: sockets watched for a connect that succeeded or room to
+    /// send (CB-N3).
     pub write: Rc<[Slot]>,
+    /// exceptfds: sockets watched for a nonblocking connect that failed
+    /// (CB-N3).
     pub except: Rc<[Slot]>,
 }
 

@@ -44,6 +44,7 @@ pub enum Target {
 /// (a new one cancels the old, as both documents say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Registration {
+    /// The window or event object the notifications go to.
     pub target: Target,
     /// The `lNetworkEvents` mask ([`FdEvent::bit`]).
     pub mask: u32,
@@ -52,6 +53,8 @@ pub struct Registration {
 /// The notification state of one socket.
 #[derive(Debug, Default)]
 pub struct SockNotify {
+    /// The socket's WSAAsyncSelect or WSAEventSelect registration; `None`
+    /// when it has none or it was cancelled (an empty event mask).
     pub registration: Option<Registration>,
     /// A connection attempt was seen under way: FD_CONNECT is owed when
     /// it ends (CB-N4, CB-N5: once per attempt).
@@ -68,15 +71,21 @@ pub struct SockNotify {
 /// its error (WSAGETSELECTEVENT, WSAGETSELECTERROR).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
+    /// `wParam`: the socket's handle.
     pub socket: u32,
+    /// WSAGETSELECTEVENT(`lParam`).
     pub event: FdEvent,
+    /// WSAGETSELECTERROR(`lParam`); `None` is 0.
     pub error: Option<WsaError>,
 }
 
 /// A window of a host: its message queue and the threads in GetMessage.
 #[derive(Debug, Default)]
 pub struct Window {
+    /// Messages posted and not yet read, oldest first (at most
+    /// `MAX_WINDOW_MESSAGES`).
     pub queue: VecDeque<Message>,
+    /// Threads waiting in GetMessage on it.
     pub waiters: Waiters,
 }
 
@@ -85,6 +94,8 @@ pub struct Window {
 pub struct EventObject {
     /// Made by WSACreateEvent; using a name before is WSA_INVALID_HANDLE.
     pub created: bool,
+    /// Signalled by a recorded network event; reset by WSACreateEvent and
+    /// by WSAEnumNetworkEvents given the event (manual reset).
     pub signalled: bool,
     /// Threads in WSAWaitForMultipleEvents on it.
     pub waiters: Waiters,
@@ -98,9 +109,13 @@ pub struct HostNotify {
     /// Until then the hooks below skip their work: it only matters to a
     /// registered socket, and [`register`] starts a socket afresh.
     pub in_use: bool,
+    /// The windows, by index (created on first mention).
     pub windows: Vec<Window>,
+    /// The windows' names, by index.
     pub window_names: Vec<String>,
+    /// The event objects, by index.
     pub events: Vec<EventObject>,
+    /// The event objects' names, by index.
     pub event_names: Vec<String>,
 }
 
@@ -155,8 +170,13 @@ impl HostNotify {
 /// The levels select reports for a socket (CB-N3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readiness {
+    /// In readfds it would be set: data, a connection to accept, or the
+    /// end of the connection.
     pub read: bool,
+    /// In writefds: connected with send buffer space (a datagram socket
+    /// always).
     pub write: bool,
+    /// In exceptfds: the last connection attempt failed.
     pub except: bool,
 }
 

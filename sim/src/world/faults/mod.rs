@@ -1,14 +1,14 @@
 //! Faults: scheduled or triggered changes to links, hosts and the network,
 //! and the state the packet paths consult while they last.
 //!
-//! A fault happens at a simulated time (an [`Event::Fault`] scheduled when
-//! the world is built) or when a [`trigger`] sees the packet it waits for in
+//! A fault happens at a simulated time (an `Event::Fault` scheduled when
+//! the world is built) or when a trigger (`engine::faults::trigger`) sees the packet it waits for in
 //! the transmit path, which works whether or not the trace is kept. Every
 //! fault that takes effect, and every trigger that is met, is a trace event
 //! (`fault ...`).
 //!
 //! The state the packet paths consult while a fault lasts is the engine's
-//! ([`crate::engine::faults`]); this module changes it, and what a fault
+//! (`engine::faults`); this module changes it, and what a fault
 //! does to hosts and threads (a crash, an interface going down).
 //!
 //! Architecture invariant: faults change the network and the hosts; the
@@ -30,27 +30,47 @@ pub use plan::plan;
 /// A fault with its names resolved, as the engine applies it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultAction {
+    /// The link carries packets again, with the shape it had
+    /// (`FaultAction::LinkUp` of the model).
     LinkUp(LinkId),
+    /// The link stops carrying packets; the trace says "link down".
     LinkDown(LinkId),
-    /// Groups of nodes that stop reaching each other.
+    /// Groups of nodes that stop reaching each other; replaces any earlier
+    /// partition.
     Partition(Vec<Vec<NodeId>>),
+    /// Ends the partition.
     Heal,
-    /// `dirs[i]`: the direction from the link's `ends[i]` changes.
+    /// Changes a link's shape (latency, jitter, loss, duplication,
+    /// reordering); settings the scenario left out keep their values.
     LinkSet {
+        /// The link, resolved from the two node names.
         link: LinkId,
+        /// `dirs[i]`: the direction from the link's `ends[i]` changes
+        /// (the scenario's `Forward` is from the first node it names).
         dirs: [bool; 2],
+        /// The new settings.
         change: ShapeChange,
     },
-    /// By host index.
+    /// By host index: the host stops at once, without FIN or RST
+    /// (`crash.rs` says what vanishes).
     HostCrash(u32),
-    /// `started`: whether the host's threads begin with WSAStartup done.
+    /// A crashed host comes back with an empty stack; a host that is up
+    /// reboots (a crash and a restart at once).
     HostRestart {
+        /// The host, by index.
         host: u32,
+        /// Whether the host's threads begin with WSAStartup done (the
+        /// host's `started` in the scenario).
         started: bool,
     },
+    /// By host index: every call on the host fails with WSAENETDOWN and
+    /// its packets are dropped (CB-C11).
     InterfaceDown(u32),
+    /// By host index: the interface works again (CB-C11).
     InterfaceUp(u32),
+    /// By host index: adds the rule after the host's other firewall rules.
     Firewall(u32, FirewallRule),
+    /// By host index: removes every firewall rule of the host.
     FirewallClear(u32),
 }
 
