@@ -266,6 +266,11 @@ impl Tcb {
         if seq::lt(self.snd_nxt, ack) {
             self.skip_acked(ack);
         }
+        if !seq::lt(ack, self.snd_max) {
+            // Kept within a window of `snd_nxt`, where the comparisons of
+            // sequence numbers (modulo 2^32) hold.
+            self.snd_max = ack;
+        }
         self.snd_una = ack;
         let acked_data = ack.wrapping_sub(self.buf_seq) as usize;
         let drained = acked_data.min(self.send_buf.len());
