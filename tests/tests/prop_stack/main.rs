@@ -16,11 +16,15 @@
 //!   §3.10.7.4);
 //! - nothing panics, and the same seed gives the same digest.
 //!
+//! A case may process [`scenario::CASE_MAX_EVENTS`] events: one that does
+//! not end by then fails (a livelock), and is shrunk in seconds.
+//!
 //! `cargo test --release -p simsock-tests --test prop_stack` runs
 //! [`CI_CASES`] cases from a fixed seed; `PROPTEST_CASES=100000` runs more
-//! and `PROP_SEED=N` other ones. A failing case is shrunk and written as a
-//! scenario file whose path the failure names (`simsock run PATH` replays
-//! it).
+//! and `PROP_SEED=N` other ones; `PROP_STACK_LOG=N` writes out every case
+//! of `N` events or more (see `log_if_slow`). A failing case is shrunk and
+//! written as a scenario file whose path the failure names (`simsock run
+//! PATH` replays it).
 
 mod case;
 mod checks;
@@ -148,12 +152,54 @@ impl Coverage {
     }
 }
 
+/// `PROP_STACK_LOG=N`: every case whose run processes at least `N` events
+/// is named on stderr (with `--nocapture`: its events, simulated end, wall
+/// time and limit, if it hit one) and written to
+/// `target/tmp/prop_stack/slow-<events>.ron`, so the slowest cases of a
+/// long run can be found and replayed.
+fn log_if_slow(scenario: &Scenario, run: &observe::Run, wall: std::time::Duration) {
+    let threshold: Option<u64> = std::env::var("PROP_STACK_LOG")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let report = &run.report;
+    if threshold.is_none_or(|n| report.events < n) {
+        return;
+    }
+    let name = format!("slow-{}", report.events);
+    let why = format!("a slow case: {} events", report.events);
+    let file = match replay::write(scenario, &why, &report.digest, &name) {
+        Ok(path) => path.display().to_string(),
+        Err(e) => e,
+    };
+    let limit = match &report.limit {
+        Some(limit) => format!("; {limit}"),
+        None => String::new(),
+    };
+    eprintln!(
+        "prop_stack: {} events to {} (simulated), {} ms wall{limit}: {file}",
+        report.events,
+        report.end,
+        wall.as_millis(),
+    );
+}
+
 /// Every property of the module documentation, on one scenario; counts
 /// what it exercised into `coverage`.
+#[allow(
+    clippy::disallowed_types,
+    clippy::disallowed_methods,
+    reason = "the wall time of a slow case is reported (PROP_STACK_LOG), never simulated"
+)]
 fn stack_properties(scenario: &Scenario, coverage: &RefCell<Coverage>) -> Result<(), String> {
+    let started = std::time::Instant::now();
     let first = observe::execute(scenario);
+    log_if_slow(scenario, &first, started.elapsed());
     coverage.borrow_mut().add(&first);
     let mut broken = checks::all(scenario, &first);
+    if !broken.is_empty() {
+        // Already failed: a second run would only slow the shrinking.
+        return Err(broken.join("\n"));
+    }
     let again = observe::execute(scenario).report.digest;
     if again != first.report.digest {
         broken.push(format!(

@@ -104,7 +104,12 @@ pub struct Tcb {
     pub error: Option<TcpError>,
     iss: u32,
     snd_una: u32,
+    /// Where the next segment starts: a retransmission timeout moves it
+    /// back to SND.UNA (go-back-N), so it may lie below what was sent.
     snd_nxt: u32,
+    /// The end of what was sent when a retransmission timeout last moved
+    /// `snd_nxt` back; see [`Tcb::snd_max`].
+    snd_max: u32,
     snd_wnd: u32,
     rcv_nxt: u32,
     /// Unacknowledged and unsent data; `send_buf[0]` has sequence `buf_seq`.
@@ -131,6 +136,9 @@ pub struct Tcb {
     /// An RST answered our SYN and the next timer re-sends it (Windows).
     refused_retry_due: bool,
     deadline: Option<SimTime>,
+    /// When an ACK last answered an out-of-window pure ACK (see
+    /// `Tcb::answer_out_of_window`).
+    oow_ack_at: Option<SimTime>,
     /// When a delayed ACK is due (RFC 1122 §4.2.3.2), and the in-order data
     /// segments it will acknowledge.
     ack_due: Option<SimTime>,
@@ -176,6 +184,7 @@ impl Tcb {
             iss,
             snd_una: iss,
             snd_nxt: iss,
+            snd_max: iss,
             snd_wnd: 0,
             rcv_nxt: 0,
             send_buf: VecDeque::new(),
@@ -192,6 +201,7 @@ impl Tcb {
             refused_left: cfg.refused_syn_retries,
             refused_retry_due: false,
             deadline: None,
+            oow_ack_at: None,
             ack_due: None,
             unacked_segments: 0,
             established_at: None,
@@ -335,6 +345,19 @@ impl Tcb {
         (self.snd_nxt, self.rcv_nxt)
     }
 
+    /// RFC 9293's SND.NXT, the next sequence number never sent: the later
+    /// of `snd_nxt` and the end of what was sent before a retransmission
+    /// timeout moved `snd_nxt` back (BSD's `snd_max`). In RFC 9293 a
+    /// retransmission comes from the queue and leaves SND.NXT alone
+    /// (§3.8.1, RFC 6298 §5.4); here it re-sends from `snd_nxt`, so the
+    /// tests and segments that mean the RFC's SND.NXT use this value.
+    fn snd_max(&self) -> u32 {
+        match seq::lt(self.snd_nxt, self.snd_max) {
+            true => self.snd_max,
+            false => self.snd_nxt,
+        }
+    }
+
     fn window(&self, cfg: &TcpConfig) -> u16 {
         let free = usize::from(cfg.receive_window).saturating_sub(self.recv_buf.len());
         free.min(usize::from(u16::MAX)) as u16
@@ -379,9 +402,14 @@ impl Tcb {
         self.push_ack("", cfg, out);
     }
 
+    /// An ACK carries <SEQ=SND.NXT> (RFC 9293 §3.10.7.4), the RFC's
+    /// SND.NXT: [`Tcb::snd_max`]. With `snd_nxt` moved back by a
+    /// retransmission timeout its sequence number would lie below what the
+    /// peer already received: unacceptable there (§3.10.7.4), answered
+    /// with an ACK of its own, whose answer is this ACK again, forever.
     fn push_ack(&mut self, cause: &'static str, cfg: &TcpConfig, out: &mut TcpOutput) {
         out.push(
-            self.header(self.snd_nxt, TcpFlags::ACK, 0, self.window(cfg)),
+            self.header(self.snd_max(), TcpFlags::ACK, 0, self.window(cfg)),
             [&[], &[]],
             cause,
         );

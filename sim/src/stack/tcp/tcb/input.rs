@@ -1,9 +1,13 @@
 //! SEGMENT ARRIVES (RFC 9293 §3.10.7.3 and §3.10.7.4).
 
-use simsock_model::{SimTime, TcpFlags, TcpHeader, TcpState};
+use simsock_model::{SimDuration, SimTime, TcpFlags, TcpHeader, TcpState};
 
 use super::{Tcb, TcpConfig, TcpError, seq};
 use crate::stack::tcp::output::TcpOutput;
+
+/// The least time between two ACKs that answer out-of-window pure ACKs
+/// ([`Tcb::answer_out_of_window`]); Linux's default tcp_invalid_ratelimit.
+pub const OUT_OF_WINDOW_ACK_INTERVAL: SimDuration = SimDuration::from_millis(500);
 
 /// When a segment's arrival is acknowledged, in rising urgency.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,7 +120,7 @@ impl Tcb {
     ) {
         if !self.acceptable(hdr, cfg) {
             if !hdr.flags.has(TcpFlags::RST) {
-                self.send_ack(cfg, out);
+                self.answer_out_of_window(now, hdr, cfg, out);
             }
             return;
         }
@@ -156,13 +160,49 @@ impl Tcb {
         }
     }
 
+    /// The ACK that §3.10.7.4 sends in reply to an unacceptable segment or
+    /// to an ACK of something not yet sent. When what arrived is a pure ACK
+    /// (no data, SYN or FIN) at or past RCV.NXT, the reply goes at most
+    /// once every [`OUT_OF_WINDOW_ACK_INTERVAL`]: two ends whose pure ACKs
+    /// each lie past the other's window (a peer that sent past a window
+    /// the SYN advertised wider, or one whose SND.NXT is the right edge of
+    /// a full window in flight) would otherwise answer each other's ACKs
+    /// forever, one more loop with every duplicate. Linux limits these
+    /// replies the same way ("tcp: mitigate ACK loops", 2015;
+    /// tcp_invalid_ratelimit, 500 ms); Windows documents no limit, and the
+    /// RFC says "should send": a divergence, for a stack that does not
+    /// livelock. A pure ACK below RCV.NXT is answered every time: a window
+    /// probe (RFC 1122 §4.2.2.17) or a keep-alive asks for that answer, and
+    /// an ACK loop needs both ends past the other's window, since every
+    /// ACK but a probe carries SND.NXT ([`Tcb::snd_max`]), which no peer's
+    /// RCV.NXT exceeds.
+    fn answer_out_of_window(
+        &mut self,
+        now: SimTime,
+        hdr: &TcpHeader,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) {
+        if hdr.seq_len() == 0 && !seq::lt(hdr.seq, self.rcv_nxt) {
+            if self
+                .oow_ack_at
+                .is_some_and(|at| now < at + OUT_OF_WINDOW_ACK_INTERVAL)
+            {
+                return;
+            }
+            self.oow_ack_at = Some(now);
+        }
+        self.send_ack(cfg, out);
+    }
+
     /// RST on a synchronized connection (§3.10.7.4, second check). A
     /// passively opened connection in SYN_RECEIVED just goes away.
     fn on_reset(&mut self, hdr: &TcpHeader, out: &mut TcpOutput) {
         if hdr.seq != self.rcv_nxt {
-            // RFC 5961 §3.2: an in-window but inexact RST gets a challenge ACK.
+            // RFC 5961 §3.2: an in-window but inexact RST gets a challenge
+            // ACK, <SEQ=SND.NXT> ([`Tcb::snd_max`]).
             out.push(
-                self.header(self.snd_nxt, TcpFlags::ACK, 0, 0),
+                self.header(self.snd_max(), TcpFlags::ACK, 0, 0),
                 [&[], &[]],
                 "challenge ACK",
             );
@@ -193,8 +233,14 @@ impl Tcb {
             }
             self.establish(now, out);
         }
-        if seq::lt(self.snd_nxt, hdr.ack) {
-            self.send_ack(cfg, out);
+        // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT)":
+        // the RFC's SND.NXT, [`Tcb::snd_max`]. An ACK of data sent before a
+        // retransmission timeout moved `snd_nxt` back is no such ACK; were
+        // it dropped, SND.UNA would never pass `snd_nxt` and the peer's
+        // segments, data included, would all be dropped until the
+        // connection aborted.
+        if seq::lt(self.snd_max(), hdr.ack) {
+            self.answer_out_of_window(now, hdr, cfg, out);
             return false;
         }
         self.snd_wnd = u32::from(hdr.window);
@@ -217,6 +263,14 @@ impl Tcb {
     /// New data acknowledged: drop it from the send buffer, sample the RTT,
     /// restart or stop the retransmission timer (RFC 6298 §5).
     fn advance_una(&mut self, now: SimTime, ack: u32, cfg: &TcpConfig, out: &mut TcpOutput) {
+        if seq::lt(self.snd_nxt, ack) {
+            self.skip_acked(ack);
+        }
+        if !seq::lt(ack, self.snd_max) {
+            // Kept within a window of `snd_nxt`, where the comparisons of
+            // sequence numbers (modulo 2^32) hold.
+            self.snd_max = ack;
+        }
         self.snd_una = ack;
         let acked_data = ack.wrapping_sub(self.buf_seq) as usize;
         let drained = acked_data.min(self.send_buf.len());
@@ -227,6 +281,19 @@ impl Tcb {
         self.deadline = (self.snd_una != self.snd_nxt).then(|| now + self.rto);
         if drained > 0 {
             out.notify = true;
+        }
+    }
+
+    /// The peer acknowledged past `snd_nxt` what it received before a
+    /// retransmission timeout moved `snd_nxt` back: sending resumes at the
+    /// ACK (BSD does the same). If it acknowledged our FIN as well (all the
+    /// data and one more), the FIN is sent: the timeout forgot it so that
+    /// `transmit` would send it again.
+    fn skip_acked(&mut self, ack: u32) {
+        self.snd_nxt = ack;
+        let data_end = self.buf_seq.wrapping_add(self.send_buf.len() as u32);
+        if self.fin_queued && ack == data_end.wrapping_add(1) {
+            self.fin_seq = Some(data_end);
         }
     }
 

@@ -68,6 +68,7 @@ impl Tcb {
             return;
         }
         self.rtt_probe = None;
+        self.snd_max = self.snd_max();
         self.snd_nxt = self.snd_una;
         if self
             .fin_seq
