@@ -19,6 +19,8 @@ pub struct MadsimStats {
     pub connections: u64,
     pub cpu_seconds: f64,
     pub wall_seconds: f64,
+    /// The child's peak resident set (`VmHWM`), KiB; 0 where unknown.
+    pub peak_rss_kib: u64,
 }
 
 fn workspace_root() -> PathBuf {
@@ -71,20 +73,25 @@ pub fn run(bin: &Path, n: usize, k: usize, servers: usize) -> Option<MadsimStats
     let text = String::from_utf8_lossy(&out.stdout);
     let fields: Vec<&str> = text.split_whitespace().collect();
     let parsed = match fields.as_slice() {
-        [c, cpu, wall] => c
-            .parse()
-            .ok()
-            .zip(cpu.parse().ok())
-            .zip(wall.parse().ok())
-            .map(|((connections, cpu_seconds), wall_seconds)| MadsimStats {
-                connections,
-                cpu_seconds,
-                wall_seconds,
-            }),
+        [c, cpu, wall, peak] => (|| {
+            Some(MadsimStats {
+                connections: c.parse().ok()?,
+                cpu_seconds: cpu.parse().ok()?,
+                wall_seconds: wall.parse().ok()?,
+                peak_rss_kib: peak.parse().ok()?,
+            })
+        })(),
         _ => None,
     };
     if parsed.is_none() {
         eprintln!("madsim storm ({n} x {k}): unreadable output {text:?}");
     }
     parsed
+}
+
+/// This process's peak resident set (`VmHWM` in /proc/self/status), KiB.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -2,7 +2,7 @@
 //! that the bench can print simsock, turmoil and madsim from one invocation.
 //!
 //! Usage: `simsock-madsim-storm N K SERVERS`. Prints one line,
-//! `connections cpu_seconds wall_seconds`, or an error on stderr and exit
+//! `connections cpu_seconds wall_seconds peak_rss_kib`, or an error on stderr and exit
 //! code 1. The storm bench builds it with `RUSTFLAGS="--cfg madsim"` (in
 //! `target/madsim-storm`) and runs it once per size; CPU time is the
 //! process's user+sys (`cpu_time::ProcessTime`), read outside the madsim

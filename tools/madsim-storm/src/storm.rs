@@ -77,8 +77,18 @@ pub fn main() -> i32 {
         );
         return 1;
     }
-    println!("{connections} {cpu_seconds:.6} {wall_seconds:.6}");
+    println!(
+        "{connections} {cpu_seconds:.6} {wall_seconds:.6} {}",
+        peak_rss_kib().unwrap_or(0)
+    );
     0
+}
+
+/// The process's peak resident set (`VmHWM` in /proc/self/status), KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn simulate(n: usize, k: usize, servers: usize, done: &Arc<AtomicU64>) -> Result<(), String> {
