@@ -88,10 +88,3 @@ pub fn run(bin: &Path, n: usize, k: usize, servers: usize) -> Option<MadsimStats
     }
     parsed
 }
-
-/// This process's peak resident set (`VmHWM` in /proc/self/status), KiB.
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}

@@ -60,6 +60,7 @@ mod turmoil_storm;
 
 use std::cell::{Cell, RefCell};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::Path;
 use std::rc::Rc;
 
 use cpu_time::ProcessTime;
@@ -502,7 +503,7 @@ fn turmoil(n: usize, k: usize) -> Option<Other> {
 }
 
 /// The best (least CPU) of `repeat` madsim runs, as for simsock.
-fn madsim(bin: Option<&std::path::Path>, n: usize, k: usize, repeat: usize) -> Option<Other> {
+fn madsim(bin: Option<&Path>, n: usize, k: usize, repeat: usize) -> Option<Other> {
     let bin = bin?;
     let mut best: Option<Other> = None;
     for _ in 0..repeat {
@@ -587,7 +588,7 @@ fn best_run(cfg: &Config, layout: &Layout, k: usize) -> Result<SimStats, String>
 }
 
 /// Rows for the sizes only turmoil or madsim ran.
-fn print_others(cfg: &Config, madsim_bin: Option<&std::path::Path>, peaks: &mut Vec<String>) {
+fn print_others(cfg: &Config, madsim_bin: Option<&Path>, peaks: &mut Vec<String>) {
     let only = |name: &str, o: Other, (n, k): (usize, usize)| {
         println!(
             "{:>10} {name} only: {:.3} CPU s, {:.3} wall s, {:.0} conns/CPU-s",
@@ -648,68 +649,88 @@ fn print_memory(memory: &[((usize, usize), Topology, SimStats)]) {
     }
 }
 
+/// This process's peak resident set (`VmHWM` in /proc/self/status), KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What the runs so far gave: the simsock rows for the memory table, the
+/// madsim runs' peak memory, and whether anything failed.
+#[derive(Default)]
+struct Results {
+    memory: Vec<((usize, usize), Topology, SimStats)>,
+    madsim_peaks: Vec<String>,
+    failed: bool,
+}
+
+/// One size: turmoil and madsim where asked, then simsock over each
+/// topology; prints its rows.
+fn run_size(cfg: &Config, madsim_bin: Option<&Path>, (n, k): (usize, usize), out: &mut Results) {
+    if let Err(e) = Layout::new(n, Topology::Direct) {
+        eprintln!("{n}x{k}: {e}; skipped");
+        out.failed = true;
+        return;
+    }
+    let t = cfg
+        .turmoil_sizes
+        .contains(&(n, k))
+        .then(|| turmoil(n, k))
+        .flatten();
+    let m = cfg
+        .madsim_sizes
+        .contains(&(n, k))
+        .then(|| madsim(madsim_bin, n, k, cfg.repeat))
+        .flatten();
+    if let Some(m) = m {
+        out.madsim_peaks
+            .push(format!("{n}x{k} {}", mib(m.peak_rss_kib)));
+    }
+    for &topology in &cfg.topologies {
+        let layout = Layout::new(n, topology).expect("checked above");
+        match best_run(cfg, &layout, k) {
+            Ok(sim) => {
+                let rate = sim.connections as f64 / sim.cpu_seconds;
+                let versus = [Other::columns(t, rate), Other::columns(m, rate)];
+                print_row((n, k), topology, &sim, versus);
+                out.memory.push(((n, k), topology, sim));
+            }
+            Err(e) => {
+                eprintln!("simsock storm {n}x{k} ({}) failed: {e}", topology.name());
+                out.failed = true;
+            }
+        }
+    }
+}
+
 fn main() {
     let cfg = config();
-    let mut failed = false;
+    let mut out = Results::default();
     let madsim_bin = match cfg.madsim_sizes.is_empty() {
         true => None,
         false => madsim_storm::build()
             .map_err(|e| {
                 eprintln!("madsim storm: {e}; its columns stay empty");
-                failed = true;
+                out.failed = true;
             })
             .ok(),
     };
     print_header(&cfg);
-    let mut memory = Vec::new();
-    let mut madsim_peaks = Vec::new();
-    for &(n, k) in &cfg.sim_sizes {
-        if let Err(e) = Layout::new(n, Topology::Direct) {
-            eprintln!("{n}x{k}: {e}; skipped");
-            failed = true;
-            continue;
-        }
-        let t = cfg
-            .turmoil_sizes
-            .contains(&(n, k))
-            .then(|| turmoil(n, k))
-            .flatten();
-        let m = cfg
-            .madsim_sizes
-            .contains(&(n, k))
-            .then(|| madsim(madsim_bin.as_deref(), n, k, cfg.repeat))
-            .flatten();
-        if let Some(m) = m {
-            madsim_peaks.push(format!("{n}x{k} {}", mib(m.peak_rss_kib)));
-        }
-        for &topology in &cfg.topologies {
-            let layout = Layout::new(n, topology).expect("checked above");
-            match best_run(&cfg, &layout, k) {
-                Ok(sim) => {
-                    let rate = sim.connections as f64 / sim.cpu_seconds;
-                    let versus = [Other::columns(t, rate), Other::columns(m, rate)];
-                    print_row((n, k), topology, &sim, versus);
-                    memory.push(((n, k), topology, sim));
-                }
-                Err(e) => {
-                    eprintln!("simsock storm {n}x{k} ({}) failed: {e}", topology.name());
-                    failed = true;
-                }
-            }
-        }
+    for &size in &cfg.sim_sizes {
+        run_size(&cfg, madsim_bin.as_deref(), size, &mut out);
     }
-    print_others(&cfg, madsim_bin.as_deref(), &mut madsim_peaks);
-    print_memory(&memory);
-    let own = madsim_storm::peak_rss_kib().map_or("-".into(), mib);
+    print_others(&cfg, madsim_bin.as_deref(), &mut out.madsim_peaks);
+    print_memory(&out.memory);
+    let own = peak_rss_kib().map_or("-".into(), mib);
+    let madsim_peaks = match out.madsim_peaks.is_empty() {
+        true => "-".to_string(),
+        false => out.madsim_peaks.join(", "),
+    };
     println!(
-        "peak resident memory: this process (simsock, turmoil) {own}; madsim's process: {}",
-        if madsim_peaks.is_empty() {
-            "-".into()
-        } else {
-            madsim_peaks.join(", ")
-        }
+        "peak resident memory: this process (simsock, turmoil) {own}; madsim's process: {madsim_peaks}"
     );
-    if failed {
+    if out.failed {
         std::process::exit(1);
     }
 }
