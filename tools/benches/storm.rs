@@ -1,32 +1,42 @@
 //! The connection storm benchmark (`cargo bench -p simsock-tools --bench storm`).
 //!
 //! `n` client hosts each run `k` cycles, one after another: socket, connect
-//! to the server, send 100 bytes, receive the 100-byte echo (checked), close.
-//! The client closes first, so every cycle leaves a TIME_WAIT record on its
-//! client. The server runs `w` worker threads, each looping accept, recv,
-//! send (the echo), recv until 0, closesocket. Every link has a latency of
-//! exactly 1 ms. Two topologies: `direct`, a link from each client to the
-//! server (one hop per message, as in turmoil), and `router`, every client
-//! and the server linked to one router (two hops). Full TCP: handshake, ACKs,
-//! FIN in both directions, TIME_WAIT (240 s; the run stops at 200 s of
-//! simulated time, so every record is still there when it is counted).
+//! to their server, send 100 bytes, receive the 100-byte echo (checked),
+//! close. The client closes first, so every cycle leaves a TIME_WAIT record
+//! on its client. Each server runs `w` worker threads, each looping accept,
+//! recv, send (the echo), recv until 0, closesocket. Up to 1,024 clients
+//! (one listen backlog) there is one server; past that one server per 1,024
+//! clients, up to 1,000,000 clients on 10.0.0.0-10.15.255.255
+//! (`storm_layout.rs`). Every link has a latency of exactly 1 ms. Two
+//! topologies: `direct`, a link from each client to its server (one hop per
+//! message, as in turmoil), and `router`, every client and server linked to
+//! one router (two hops). Full TCP: handshake, ACKs, FIN in both
+//! directions, TIME_WAIT (240 s; the run stops at 200 s of simulated time,
+//! so every record is still there when it is counted).
 //!
 //! Printed, per size: simulated connections per CPU-second and engine events
-//! per CPU-second (building the world included, as in the turmoil run); the
-//! same storm on turmoil 0.7 (`turmoil_storm.rs`) and the ratio; and the
-//! memory held per TIME_WAIT record, measured three ways.
+//! per CPU-second (building the world included, as in the other runs); the
+//! same storm on turmoil 0.7 (`turmoil_storm.rs`, in this process) and on
+//! madsim 0.2 (`madsim_storm.rs`, a subprocess built with `--cfg madsim`),
+//! and simsock's ratio to each; the memory held per TIME_WAIT record,
+//! measured three ways, and the heap of the built world per host, before
+//! any host connects.
 //!
 //! Environment:
 //! - `STORM_SIZES`: simsock sizes, default `10x100,100x100,100x1000,1000x100`
-//!   (`NxK`; N at most 1024, the listen backlog, as every client connects at
-//!   once). The two 100k rows separate the number of connections from the
-//!   number of hosts that are active at once.
+//!   (`NxK`, N up to 1,000,000; e.g. `1000000x1` or `100000x10`). The two
+//!   100k rows separate the number of connections from the number of hosts
+//!   that are active at once.
 //! - `STORM_TURMOIL`: turmoil sizes, default `10x100,100x100`; turmoil takes
 //!   minutes at 1000 hosts, so add `1000x100` only on purpose; `none` skips it.
-//! - `STORM_WORKERS`: server worker threads, default 16.
+//! - `STORM_MADSIM`: madsim sizes, default the simsock sizes; `none` skips
+//!   madsim (and its build). `STORM_MADSIM_BIN`: a madsim storm binary built
+//!   beforehand (see `madsim_storm.rs`).
+//! - `STORM_WORKERS`: worker threads per server, default 16.
 //! - `STORM_TOPOLOGY`: `direct`, `router` or both (the default, `direct,router`).
 //! - `STORM_REPEAT`: simsock runs per size and topology, default 3; the
-//!   best (least CPU) is printed. Turmoil runs once.
+//!   best (least CPU) is printed; madsim runs as often (its child process
+//!   is the same each time). Turmoil runs once.
 //! - `STORM_DEL_ACK_TICKS`: every host's `tcp_del_ack_ticks`, default 2
 //!   (Windows' 200 ms delayed ACK); 0 acknowledges every segment at once,
 //!   two more packets per connection (the server's ACK of the request and
@@ -44,22 +54,25 @@
     reason = "benchmark: measuring wall-clock time is the point"
 )]
 
+mod madsim_storm;
+mod storm_layout;
 mod turmoil_storm;
 
 use std::cell::{Cell, RefCell};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::Path;
 use std::rc::Rc;
 
 use cpu_time::ProcessTime;
-use simsock_model::limits::RunLimits;
-use simsock_model::scenario::{Family, HostSpec, Kind, LinkSpec, RouterSpec, Scenario};
-use simsock_model::{HostProfile, Ipv4Cidr, SimDuration, SimTime};
+use simsock_model::scenario::{Family, Kind};
+use simsock_model::{HostProfile, SimDuration, SimTime};
 use simsock_sim::World;
 use simsock_sim::scenario::{RunOptions, build};
 use simsock_sim::thread::Completed;
 use simsock_sim::trace::TraceMode;
 use simsock_sim::winsock::{Op, Value};
 use simsock_sim::world::LimitError;
+use storm_layout::{BACKLOG, Layout, Topology, servers_for};
 
 #[global_allocator]
 static GLOBAL: cap::Cap<tikv_jemallocator::Jemalloc> =
@@ -67,11 +80,6 @@ static GLOBAL: cap::Cap<tikv_jemallocator::Jemalloc> =
 
 const PORT: u16 = 7000;
 const MSG_LEN: usize = 100;
-const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 255, 0, 1);
-/// The server's address when the clients share its subnet.
-const SERVER_IP_DIRECT: Ipv4Addr = Ipv4Addr::new(10, 0, 255, 1);
-/// Stop before the first TIME_WAIT record (240 s) expires.
-const MAX_SIM_TIME: SimDuration = SimDuration::from_secs(200);
 
 /// What the bench programs saw: completed cycles and the first failure.
 #[derive(Default)]
@@ -104,107 +112,29 @@ struct SimStats {
     tw_freed: usize,
     /// Live heap growth over the whole storm (world built to end of storm).
     growth: i64,
+    /// Live heap of the built world with its programs, before any host
+    /// has connected (the scenario it was built from excluded).
+    world_bytes: i64,
+    /// Hosts in the world (servers and clients).
+    hosts: usize,
 }
 
-fn cidr(addr: Ipv4Addr, prefix_len: u8) -> Ipv4Cidr {
-    Ipv4Cidr::new(addr, prefix_len).expect("valid prefix")
-}
-
-fn client_ip(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(10, 0, (i / 250) as u8, (i % 250 + 1) as u8)
-}
-
-/// How the clients reach the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Topology {
-    /// Every client has its own 1 ms link to the server, all on one /16:
-    /// one hop each way, like turmoil's 1 ms per message.
-    Direct,
-    /// Clients on 10.0.0.0/16 and the server on 10.255.0.0/16, one router
-    /// between them: two 1 ms hops each way.
-    Router,
-}
-
-impl Topology {
-    fn name(self) -> &'static str {
-        match self {
-            Topology::Direct => "direct",
-            Topology::Router => "router",
-        }
-    }
-}
-
-/// `n` clients and the server, as `topology` says; every link 1 ms.
-fn scenario(n: usize, topology: Topology) -> Scenario {
-    assert!(n <= 250 * 250, "too many clients for 10.0.0.0/16");
-    let profile = HostProfile {
+/// Every host's profile: Windows as observed, with the bench's changes.
+fn profile() -> HostProfile {
+    HostProfile {
         tcp_del_ack_ticks: std::env::var("STORM_DEL_ACK_TICKS")
             .ok()
             .and_then(|t| t.parse().ok())
             .unwrap_or(HostProfile::default().tcp_del_ack_ticks),
         // Every client connects at once: the listen backlog (1024) must
-        // hold them all, past Windows' cap of 200.
-        listen_backlog_max: 1024,
+        // hold all of a server's clients, past Windows' cap of 200.
+        listen_backlog_max: BACKLOG as u16,
         // The documents' 240 s (TcpTimedWaitDelay's default before Windows
         // 10): the run stops at 200 s, so every record is still live when
         // it is counted. Windows 10/11 as observed keep 120 s (the default
         // profile), which would end them all before the count.
         tcp_timed_wait_delay: SimDuration::from_secs(240),
         ..HostProfile::default()
-    };
-    let host = |name: String, addr| HostSpec {
-        name,
-        addrs: vec![cidr(addr, 16)],
-        profile: profile.clone(),
-        started: true,
-    };
-    let link = |a: &str, b: &str| LinkSpec {
-        between: (a.to_string(), b.to_string()),
-        latency: SimDuration::from_millis(1),
-        jitter: SimDuration::ZERO,
-        loss_ppm: 0,
-        up: true,
-    };
-    let (server_ip, hub) = match topology {
-        Topology::Direct => (SERVER_IP_DIRECT, "server"),
-        Topology::Router => (SERVER_IP, "router"),
-    };
-    let mut hosts = vec![host("server".into(), server_ip)];
-    let mut links = Vec::new();
-    let mut routers = Vec::new();
-    if topology == Topology::Router {
-        links.push(link("router", "server"));
-        routers.push(RouterSpec {
-            name: "router".into(),
-            addrs: vec![
-                cidr(Ipv4Addr::new(10, 0, 255, 254), 16),
-                cidr(Ipv4Addr::new(10, 255, 255, 254), 16),
-            ],
-        });
-    }
-    for i in 0..n {
-        let name = format!("client{i}");
-        links.push(link(hub, &name));
-        hosts.push(host(name, client_ip(i)));
-    }
-    Scenario {
-        name: "storm".into(),
-        about: String::new(),
-        question: String::new(),
-        seed: 1,
-        hosts,
-        routers,
-        switches: Vec::new(),
-        links,
-        threads: Vec::new(),
-        faults: Vec::new(),
-        limits: RunLimits {
-            max_events: u64::MAX,
-            max_time: MAX_SIM_TIME,
-            max_sockets_per_host: 1 << 20,
-            max_steps: u64::MAX,
-        },
-        shuffle_ties: false,
     }
 }
 
@@ -220,9 +150,10 @@ fn ok(tally: &Tally, who: &str, done: &Completed<'_>) -> Option<Value> {
 }
 
 /// One client: `k` cycles of socket, connect, send, recv (checked), close.
-fn client(world: &mut World, c: usize, k: usize, server: Ipv4Addr, tally: &Rc<Tally>) {
+fn client(world: &mut World, layout: &Layout, c: usize, k: usize, tally: &Rc<Tally>) {
     let name = format!("client{c}");
-    let s = world.hosts[c + 1].slot_named("s");
+    let server = layout.server_ip(layout.server_of(c));
+    let s = world.hosts[layout.client_host(c)].slot_named("s");
     let msg: Rc<[u8]> = (0..MSG_LEN).map(|i| (c + i) as u8).collect();
     let to = SocketAddr::V4(SocketAddrV4::new(server, PORT));
     let tally = Rc::clone(tally);
@@ -272,14 +203,15 @@ fn client(world: &mut World, c: usize, k: usize, server: Ipv4Addr, tally: &Rc<Ta
     world.spawn(&name, "main", Box::new(program));
 }
 
-/// One server worker: accept, recv, echo, recv until 0, close, forever.
-/// Worker 0 first opens the listener.
-fn worker(world: &mut World, w: usize, tally: &Rc<Tally>) {
-    let server = &mut world.hosts[0];
+/// One worker of server `s`: accept, recv, echo, recv until 0, close,
+/// forever. Worker 0 first opens the listener.
+fn worker(world: &mut World, s: usize, w: usize, tally: &Rc<Tally>) {
+    let server = &mut world.hosts[s];
     let l = server.slot_named("l");
     let c = server.slot_named(&format!("c{w}"));
     let tally = Rc::clone(tally);
-    let who = format!("server/worker{w}");
+    let host = Layout::server_name(s);
+    let who = format!("{host}/worker{w}");
     // The echo buffer, reused: the previous send's copy is gone by the time
     // the next connection's data arrives.
     let mut echo: Rc<[u8]> = Rc::from(vec![0u8; MSG_LEN]);
@@ -309,7 +241,7 @@ fn worker(world: &mut World, w: usize, tally: &Rc<Tally>) {
             }),
             Op::Bind { .. } => Some(Op::Listen {
                 slot: l,
-                backlog: 1024,
+                backlog: BACKLOG as u32,
             }),
             Op::Listen { .. } | Op::Close { .. } => Some(accept.clone()),
             Op::Accept { .. } => {
@@ -340,7 +272,7 @@ fn worker(world: &mut World, w: usize, tally: &Rc<Tally>) {
             _ => None,
         }
     };
-    world.spawn("server", &format!("worker{w}"), Box::new(program));
+    world.spawn(&host, &format!("worker{w}"), Box::new(program));
 }
 
 /// Bytes allocated and not yet freed, process-wide.
@@ -349,7 +281,8 @@ fn live_bytes() -> i64 {
 }
 
 /// Builds and runs one storm, then checks it and measures TIME_WAIT memory.
-fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result<SimStats, String> {
+fn run_simsock(layout: &Layout, k: usize, workers: usize) -> Result<SimStats, String> {
+    let base = live_bytes();
     let cpu = ProcessTime::try_now().map_err(|e| format!("process CPU time: {e}"))?;
     let wall = std::time::Instant::now();
 
@@ -360,17 +293,15 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         invariants: false,
         ..RunOptions::default()
     };
-    let mut world = build(&scenario(n, topology), &opts);
-    let server = match topology {
-        Topology::Direct => SERVER_IP_DIRECT,
-        Topology::Router => SERVER_IP,
-    };
+    let mut world = build(&layout.scenario(&profile()), &opts);
     let tally = Rc::new(Tally::default());
-    for w in 0..workers {
-        worker(&mut world, w, &tally);
+    for s in 0..layout.servers {
+        for w in 0..workers {
+            worker(&mut world, s, w, &tally);
+        }
     }
-    for c in 0..n {
-        client(&mut world, c, k, server, &tally);
+    for c in 0..layout.clients {
+        client(&mut world, layout, c, k, &tally);
     }
     let built = live_bytes();
     let outcome = world.run();
@@ -381,46 +312,10 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         .as_secs_f64();
     let wall_seconds = wall.elapsed().as_secs_f64();
     let growth = live_bytes() - built;
-
-    // The server's workers block in accept for ever, so the run ends on the
-    // time limit, when the TIME_WAIT timers are the only events left.
-    match outcome {
-        Ok(()) | Err(LimitError::Time(_)) => {}
-        Err(e) => return Err(format!("run stopped: {e}")),
-    }
-    if let Some(failure) = tally.failure.borrow().as_ref() {
-        return Err(failure.clone());
-    }
-    if let Some(call) = world.calls.iter().find(|c| c.failure.is_some()) {
-        return Err(format!("{call:?}"));
-    }
-    let expected = (n * k) as u64;
-    if tally.cycles.get() != expected || tally.echoes.get() != expected {
-        return Err(format!(
-            "{} client cycles and {} echoes, expected {expected}",
-            tally.cycles.get(),
-            tally.echoes.get()
-        ));
-    }
-    let client_time_wait: usize = world.hosts[1..].iter().map(|h| h.time_wait.len()).sum();
-    let server_time_wait = world.hosts[0].time_wait.len();
-    if client_time_wait != n * k || server_time_wait != 0 {
-        return Err(format!(
-            "TIME_WAIT: {client_time_wait} on clients, {server_time_wait} on the server; \
-             expected {expected} and 0"
-        ));
-    }
-    let tw_estimate = world
-        .hosts
-        .iter()
-        .map(|h| h.time_wait.bytes_allocated())
-        .sum();
-    let before_drop = live_bytes();
-    for h in &mut world.hosts {
-        drop(std::mem::take(&mut h.time_wait));
-    }
-    let tw_freed = (before_drop - live_bytes()) as usize;
-
+    let expected = (layout.clients * k) as u64;
+    let (client_time_wait, server_time_wait) =
+        check(&world, &tally, outcome, layout.servers, expected)?;
+    let (tw_estimate, tw_freed) = time_wait_memory(&mut world);
     Ok(SimStats {
         connections: expected,
         events: world.events(),
@@ -432,7 +327,65 @@ fn run_simsock(n: usize, k: usize, workers: usize, topology: Topology) -> Result
         tw_estimate,
         tw_freed,
         growth,
+        world_bytes: built - base,
+        hosts: world.hosts.len(),
     })
+}
+
+/// Checks that the storm ran as meant: every cycle echoed, no call failed,
+/// one TIME_WAIT record per connection, all on the clients. The TIME_WAIT
+/// records on the clients and on the servers.
+fn check(
+    world: &World,
+    tally: &Tally,
+    outcome: Result<(), LimitError>,
+    servers: usize,
+    expected: u64,
+) -> Result<(usize, usize), String> {
+    // The servers' workers block in accept for ever, so the run ends on the
+    // time limit, when the TIME_WAIT timers are the only events left.
+    match outcome {
+        Ok(()) | Err(LimitError::Time(_)) => {}
+        Err(e) => return Err(format!("run stopped: {e}")),
+    }
+    if let Some(failure) = tally.failure.borrow().as_ref() {
+        return Err(failure.clone());
+    }
+    if let Some(call) = world.calls.iter().find(|c| c.failure.is_some()) {
+        return Err(format!("{call:?}"));
+    }
+    if tally.cycles.get() != expected || tally.echoes.get() != expected {
+        return Err(format!(
+            "{} client cycles and {} echoes, expected {expected}",
+            tally.cycles.get(),
+            tally.echoes.get()
+        ));
+    }
+    let (on_servers, on_clients) = world.hosts.split_at(servers);
+    let client_time_wait: usize = on_clients.iter().map(|h| h.time_wait.len()).sum();
+    let server_time_wait: usize = on_servers.iter().map(|h| h.time_wait.len()).sum();
+    if client_time_wait as u64 != expected || server_time_wait != 0 {
+        return Err(format!(
+            "TIME_WAIT: {client_time_wait} on clients, {server_time_wait} on the servers; \
+             expected {expected} and 0"
+        ));
+    }
+    Ok((client_time_wait, server_time_wait))
+}
+
+/// TIME_WAIT memory: what the tables say they hold, and what the allocator
+/// gets back when they are all dropped.
+fn time_wait_memory(world: &mut World) -> (usize, usize) {
+    let estimate = world
+        .hosts
+        .iter()
+        .map(|h| h.time_wait.bytes_allocated())
+        .sum();
+    let before_drop = live_bytes();
+    for h in &mut world.hosts {
+        drop(std::mem::take(&mut h.time_wait));
+    }
+    (estimate, (before_drop - live_bytes()) as usize)
 }
 
 /// Parses `10x100,100x100` into `(n, k)` pairs.
@@ -457,36 +410,125 @@ fn per_sec(count: u64, seconds: f64) -> String {
     }
 }
 
-fn main() {
-    let sim_sizes = sizes("STORM_SIZES", "10x100,100x100,100x1000,1000x100");
-    let turmoil_sizes = sizes("STORM_TURMOIL", "10x100,100x100");
-    let workers: usize = std::env::var("STORM_WORKERS")
-        .ok()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(16)
-        .max(1);
-    let repeat: usize = std::env::var("STORM_REPEAT")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let topologies: Vec<Topology> = std::env::var("STORM_TOPOLOGY")
-        .unwrap_or_else(|_| "direct,router".into())
-        .split(',')
-        .filter_map(|t| match t.trim() {
-            "direct" => Some(Topology::Direct),
-            "router" => Some(Topology::Router),
-            _ => None,
-        })
-        .collect();
+/// What to run, from the environment (see the module docs).
+struct Config {
+    sim_sizes: Vec<(usize, usize)>,
+    turmoil_sizes: Vec<(usize, usize)>,
+    madsim_sizes: Vec<(usize, usize)>,
+    workers: usize,
+    repeat: usize,
+    topologies: Vec<Topology>,
+}
 
+fn env_count(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+        .max(1)
+}
+
+fn config() -> Config {
+    let default_sizes = "10x100,100x100,100x1000,1000x100";
+    let sim_sizes = sizes("STORM_SIZES", default_sizes);
+    let sizes_text = std::env::var("STORM_SIZES").unwrap_or_else(|_| default_sizes.into());
+    Config {
+        madsim_sizes: sizes("STORM_MADSIM", &sizes_text),
+        sim_sizes,
+        turmoil_sizes: sizes("STORM_TURMOIL", "10x100,100x100"),
+        workers: env_count("STORM_WORKERS", 16),
+        repeat: env_count("STORM_REPEAT", 3),
+        topologies: std::env::var("STORM_TOPOLOGY")
+            .unwrap_or_else(|_| "direct,router".into())
+            .split(',')
+            .filter_map(|t| match t.trim() {
+                "direct" => Some(Topology::Direct),
+                "router" => Some(Topology::Router),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+/// Another simulator's run of one size: connections, CPU s, wall s.
+#[derive(Clone, Copy)]
+struct Other {
+    connections: u64,
+    cpu_seconds: f64,
+    wall_seconds: f64,
+    /// Peak resident set of its process, KiB (madsim's child; 0 for
+    /// turmoil, which runs in this process).
+    peak_rss_kib: u64,
+}
+
+impl Other {
+    fn rate(self) -> f64 {
+        self.connections as f64 / self.cpu_seconds
+    }
+
+    /// The row's three columns for it: CPU/wall, conns/CPU-s, and simsock's
+    /// rate over its rate.
+    fn columns(other: Option<Other>, sim_rate: f64) -> [String; 3] {
+        match other {
+            Some(o) => [
+                format!("{:.3}/{:.3}", o.cpu_seconds, o.wall_seconds),
+                format!("{:.0}", o.rate()),
+                ratio(sim_rate / o.rate()),
+            ],
+            None => ["-".into(), "-".into(), "-".into()],
+        }
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+/// `4.7x` below 10, `27x` from there.
+fn ratio(r: f64) -> String {
+    if r < 10.0 {
+        format!("{r:.1}x")
+    } else {
+        format!("{r:.0}x")
+    }
+}
+
+fn turmoil(n: usize, k: usize) -> Option<Other> {
+    turmoil_storm::run(n, k).map(|t| Other {
+        connections: t.connections,
+        cpu_seconds: t.cpu_seconds,
+        wall_seconds: t.wall_seconds,
+        peak_rss_kib: 0,
+    })
+}
+
+/// The best (least CPU) of `repeat` madsim runs, as for simsock.
+fn madsim(bin: Option<&Path>, n: usize, k: usize, repeat: usize) -> Option<Other> {
+    let bin = bin?;
+    let mut best: Option<Other> = None;
+    for _ in 0..repeat {
+        let m = madsim_storm::run(bin, n, k, servers_for(n))?;
+        if best.is_none_or(|b| m.cpu_seconds < b.cpu_seconds) {
+            best = Some(Other {
+                connections: m.connections,
+                cpu_seconds: m.cpu_seconds,
+                wall_seconds: m.wall_seconds,
+                peak_rss_kib: m.peak_rss_kib,
+            });
+        }
+    }
+    best
+}
+
+fn print_header(cfg: &Config) {
     println!(
         "connection storm: N clients x K cycles of connect, send 100 B, echo, close (client \
-         first); 1 ms links; {workers} server workers; full TCP + TIME_WAIT; simsock: best \
-         of {repeat} runs"
+         first); 1 ms links; {} server workers per {BACKLOG} clients; full TCP + TIME_WAIT; \
+         simsock and madsim: best of {} runs",
+        cfg.workers, cfg.repeat
     );
     println!(
-        "{:>10} {:>7} {:>8} {:>9} {:>7} {:>7} {:>7} {:>11} {:>12} {:>7} | {:>17} {:>11} {:>6}",
+        "{:>10} {:>7} {:>8} {:>9} {:>7} {:>7} {:>7} {:>11} {:>12} {:>7} | {:>17} {:>11} {:>6} | {:>17} {:>11} {:>6}",
         "NxK",
         "links",
         "conns",
@@ -499,101 +541,196 @@ fn main() {
         "TW",
         "turmoil CPU/wall",
         "conns/CPU-s",
+        "ratio",
+        "madsim CPU/wall",
+        "conns/CPU-s",
         "ratio"
     );
-    let mut memory = Vec::new();
-    let mut failed = false;
-    for &(n, k) in &sim_sizes {
-        if n > 1024 {
-            eprintln!("{n}x{k}: more clients than the listen backlog (1024); skipped");
-            failed = true;
-            continue;
-        }
-        let turmoil = turmoil_sizes
-            .contains(&(n, k))
-            .then(|| turmoil_storm::run(n, k))
-            .flatten();
-        let turmoil_rate = turmoil
-            .as_ref()
-            .map(|t| t.connections as f64 / t.cpu_seconds);
-        for &topology in &topologies {
-            // Best of `repeat` runs: the least disturbed by other processes.
-            let runs: Result<Vec<SimStats>, String> = (0..repeat)
-                .map(|_| run_simsock(n, k, workers, topology))
-                .collect();
-            let best = runs.map(|runs| {
-                runs.into_iter()
-                    .min_by(|a, b| a.cpu_seconds.total_cmp(&b.cpu_seconds))
-            });
-            let sim = match best {
-                Ok(Some(s)) => s,
-                Ok(None) => continue,
-                Err(e) => {
-                    eprintln!("simsock storm {n}x{k} ({}) failed: {e}", topology.name());
-                    failed = true;
-                    continue;
-                }
-            };
-            let sim_rate = sim.connections as f64 / sim.cpu_seconds;
-            let (t_cpu, t_rate, ratio) = match (&turmoil, turmoil_rate) {
-                (Some(t), Some(rate)) => (
-                    format!("{:.3}/{:.3}", t.cpu_seconds, t.wall_seconds),
-                    format!("{rate:.0}"),
-                    format!("{:.0}x", sim_rate / rate),
-                ),
-                _ => ("-".into(), "-".into(), "-".into()),
-            };
-            println!(
-                "{:>10} {:>7} {:>8} {:>9} {:>7.3} {:>7.3} {:>7.3} {:>11} {:>12} {:>7} | {:>17} {:>11} {:>6}",
-                format!("{n}x{k}"),
-                topology.name(),
-                sim.connections,
-                sim.events,
-                sim.sim_seconds,
-                sim.cpu_seconds,
-                sim.wall_seconds,
-                per_sec(sim.connections, sim.cpu_seconds),
-                per_sec(sim.events, sim.cpu_seconds),
-                sim.client_time_wait + sim.server_time_wait,
-                t_cpu,
-                t_rate,
-                ratio
-            );
-            memory.push(((n, k), topology, sim));
-        }
-    }
-    // Turmoil sizes that simsock did not run.
-    for &(n, k) in turmoil_sizes.iter().filter(|s| !sim_sizes.contains(s)) {
-        if let Some(t) = turmoil_storm::run(n, k) {
-            println!(
-                "{:>10} turmoil only: {:.3} CPU s, {:.3} wall s, {:.0} conns/CPU-s",
-                format!("{n}x{k}"),
-                t.cpu_seconds,
-                t.wall_seconds,
-                t.connections as f64 / t.cpu_seconds
-            );
-        }
-    }
+}
 
-    println!();
-    println!("bytes per connection held in TIME_WAIT (all records live at the end of the storm):");
+fn print_row(size: (usize, usize), topology: Topology, sim: &SimStats, versus: [[String; 3]; 2]) {
+    let [t, m] = versus;
     println!(
-        "{:>10} {:>7} {:>8} {:>22} {:>18} {:>16}",
-        "NxK", "links", "records", "bytes_allocated()/rec", "freed on drop/rec", "heap growth/rec"
+        "{:>10} {:>7} {:>8} {:>9} {:>7.3} {:>7.3} {:>7.3} {:>11} {:>12} {:>7} | {:>17} {:>11} {:>6} | {:>17} {:>11} {:>6}",
+        format!("{}x{}", size.0, size.1),
+        topology.name(),
+        sim.connections,
+        sim.events,
+        sim.sim_seconds,
+        sim.cpu_seconds,
+        sim.wall_seconds,
+        per_sec(sim.connections, sim.cpu_seconds),
+        per_sec(sim.events, sim.cpu_seconds),
+        sim.client_time_wait + sim.server_time_wait,
+        t[0],
+        t[1],
+        t[2],
+        m[0],
+        m[1],
+        m[2],
     );
-    for ((n, k), topology, s) in &memory {
+}
+
+/// The best (least CPU) of `repeat` runs: the least disturbed by other
+/// processes.
+fn best_run(cfg: &Config, layout: &Layout, k: usize) -> Result<SimStats, String> {
+    let mut best: Option<SimStats> = None;
+    for _ in 0..cfg.repeat {
+        let run = run_simsock(layout, k, cfg.workers)?;
+        if best
+            .as_ref()
+            .is_none_or(|b| run.cpu_seconds < b.cpu_seconds)
+        {
+            best = Some(run);
+        }
+    }
+    best.ok_or_else(|| "no run".into())
+}
+
+/// Rows for the sizes only turmoil or madsim ran.
+fn print_others(cfg: &Config, madsim_bin: Option<&Path>, peaks: &mut Vec<String>) {
+    let only = |name: &str, o: Other, (n, k): (usize, usize)| {
+        println!(
+            "{:>10} {name} only: {:.3} CPU s, {:.3} wall s, {:.0} conns/CPU-s",
+            format!("{n}x{k}"),
+            o.cpu_seconds,
+            o.wall_seconds,
+            o.rate()
+        );
+    };
+    for &(n, k) in cfg
+        .turmoil_sizes
+        .iter()
+        .filter(|s| !cfg.sim_sizes.contains(s))
+    {
+        if let Some(t) = turmoil(n, k) {
+            only("turmoil", t, (n, k));
+        }
+    }
+    for &(n, k) in cfg
+        .madsim_sizes
+        .iter()
+        .filter(|s| !cfg.sim_sizes.contains(s))
+    {
+        if let Some(m) = madsim(madsim_bin, n, k, cfg.repeat) {
+            only("madsim", m, (n, k));
+            peaks.push(format!("{n}x{k} {}", mib(m.peak_rss_kib)));
+        }
+    }
+}
+
+fn print_memory(memory: &[((usize, usize), Topology, SimStats)]) {
+    println!();
+    println!(
+        "bytes per connection held in TIME_WAIT (all records live at the end of the storm), and per host before it connects:"
+    );
+    println!(
+        "{:>10} {:>7} {:>8} {:>22} {:>18} {:>16} {:>17}",
+        "NxK",
+        "links",
+        "records",
+        "bytes_allocated()/rec",
+        "freed on drop/rec",
+        "heap growth/rec",
+        "world heap/host"
+    );
+    for ((n, k), topology, s) in memory {
         let records = (s.client_time_wait + s.server_time_wait).max(1) as f64;
         println!(
-            "{:>10} {:>7} {:>8} {:>22.1} {:>18.1} {:>16.1}",
+            "{:>10} {:>7} {:>8} {:>22.1} {:>18.1} {:>16.1} {:>17.1}",
             format!("{n}x{k}"),
             topology.name(),
             s.client_time_wait + s.server_time_wait,
             s.tw_estimate as f64 / records,
             s.tw_freed as f64 / records,
-            s.growth as f64 / records
+            s.growth as f64 / records,
+            s.world_bytes as f64 / s.hosts.max(1) as f64
         );
     }
-    if failed {
+}
+
+/// This process's peak resident set (`VmHWM` in /proc/self/status), KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What the runs so far gave: the simsock rows for the memory table, the
+/// madsim runs' peak memory, and whether anything failed.
+#[derive(Default)]
+struct Results {
+    memory: Vec<((usize, usize), Topology, SimStats)>,
+    madsim_peaks: Vec<String>,
+    failed: bool,
+}
+
+/// One size: turmoil and madsim where asked, then simsock over each
+/// topology; prints its rows.
+fn run_size(cfg: &Config, madsim_bin: Option<&Path>, (n, k): (usize, usize), out: &mut Results) {
+    if let Err(e) = Layout::new(n, Topology::Direct) {
+        eprintln!("{n}x{k}: {e}; skipped");
+        out.failed = true;
+        return;
+    }
+    let t = cfg
+        .turmoil_sizes
+        .contains(&(n, k))
+        .then(|| turmoil(n, k))
+        .flatten();
+    let m = cfg
+        .madsim_sizes
+        .contains(&(n, k))
+        .then(|| madsim(madsim_bin, n, k, cfg.repeat))
+        .flatten();
+    if let Some(m) = m {
+        out.madsim_peaks
+            .push(format!("{n}x{k} {}", mib(m.peak_rss_kib)));
+    }
+    for &topology in &cfg.topologies {
+        let layout = Layout::new(n, topology).expect("checked above");
+        match best_run(cfg, &layout, k) {
+            Ok(sim) => {
+                let rate = sim.connections as f64 / sim.cpu_seconds;
+                let versus = [Other::columns(t, rate), Other::columns(m, rate)];
+                print_row((n, k), topology, &sim, versus);
+                out.memory.push(((n, k), topology, sim));
+            }
+            Err(e) => {
+                eprintln!("simsock storm {n}x{k} ({}) failed: {e}", topology.name());
+                out.failed = true;
+            }
+        }
+    }
+}
+
+fn main() {
+    let cfg = config();
+    let mut out = Results::default();
+    let madsim_bin = match cfg.madsim_sizes.is_empty() {
+        true => None,
+        false => madsim_storm::build()
+            .map_err(|e| {
+                eprintln!("madsim storm: {e}; its columns stay empty");
+                out.failed = true;
+            })
+            .ok(),
+    };
+    print_header(&cfg);
+    for &size in &cfg.sim_sizes {
+        run_size(&cfg, madsim_bin.as_deref(), size, &mut out);
+    }
+    print_others(&cfg, madsim_bin.as_deref(), &mut out.madsim_peaks);
+    print_memory(&out.memory);
+    let own = peak_rss_kib().map_or("-".into(), mib);
+    let madsim_peaks = match out.madsim_peaks.is_empty() {
+        true => "-".to_string(),
+        false => out.madsim_peaks.join(", "),
+    };
+    println!(
+        "peak resident memory: this process (simsock, turmoil) {own}; madsim's process: {madsim_peaks}"
+    );
+    if out.failed {
         std::process::exit(1);
     }
 }
