@@ -14,6 +14,8 @@
 //! - [`scenario`]: checking a scenario and building a [`World`] from it.
 //! - [`trace`]: the one trace and its digest.
 //! - [`why`]: the causal chain, why a failed call failed, read off the trace.
+//! - `async_net` (feature `async`): tokio-compatible sockets and a harness
+//!   for the user's own async code.
 //!
 //! Architecture invariants: no wall clock, no ambient randomness, no OS
 //! threads and no iteration over hash containers here (clippy.toml enforces
@@ -21,6 +23,8 @@
 //! is a pure function of its scenario and seed.
 
 pub mod apc;
+#[cfg(feature = "async")]
+pub mod async_net;
 pub mod conformance;
 pub mod engine;
 pub mod faults;

@@ -1,0 +1,230 @@
+//! The user's own tokio code on simulated sockets (issue 13,
+//! `simsock_sim::async_net`): outcomes and their Windows timings come from
+//! the simulated network, and a seed replays a run exactly.
+
+use std::io::ErrorKind;
+use std::time::Duration;
+
+use simsock_sim::async_net::{Sim, TcpListener, TcpStream, UdpSocket, wsa_code};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
+
+const PAIR: &str = r#"Scenario(
+    name: "async-pair",
+    hosts: [Host(name: "client", addrs: ["10.0.0.1/24"]),
+            Host(name: "server", addrs: ["10.0.0.2/24"])],
+    links: [Link(between: ("client", "server"), latency: "1ms")],
+)"#;
+
+/// A scenario like PAIR with extra faults.
+fn pair_with(faults: &str) -> String {
+    PAIR.replace(
+        "    links: [",
+        &format!("    faults: [{faults}],\n    links: ["),
+    )
+}
+
+/// The echo server of these tests: each connection on its own task.
+async fn echo_server() -> std::io::Result<()> {
+    let listener = TcpListener::bind("0.0.0.0:80").await?;
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        tokio::task::spawn_local(async move {
+            let mut buf = [0u8; 1024];
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if stream.write_all(&buf[..n]).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[test]
+fn a_client_echoes_through_the_simulated_stack() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let start = Instant::now();
+        let mut stream = TcpStream::connect("server:80").await?;
+        // SYN, SYN-ACK over a 1 ms link: connected 2 ms in.
+        assert_eq!(start.elapsed(), Duration::from_millis(2));
+        assert_eq!(stream.peer_addr()?.to_string(), "10.0.0.2:80");
+        assert_eq!(stream.local_addr()?.ip().to_string(), "10.0.0.1");
+        stream.write_all(b"hello").await?;
+        let mut buf = [0u8; 5];
+        stream.read_exact(&mut buf).await?;
+        assert_eq!(&buf, b"hello");
+        stream.shutdown().await?;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    outcome.assert_passed();
+    assert!(
+        outcome
+            .report
+            .calls
+            .iter()
+            .any(|c| c.call.starts_with("connect("))
+    );
+}
+
+#[test]
+fn a_refused_connect_takes_the_windows_syn_resends() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.client("client", async {
+        let start = Instant::now();
+        let error = TcpStream::connect("server:80").await.unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(error.kind(), ErrorKind::ConnectionRefused, "{error}");
+        assert_eq!(wsa_code(&error), Some(10061));
+        // Windows re-sends the SYN 4 times, 500 ms apart, after each RST
+        // (README's refused ladder: the last RST at 2.009 s).
+        assert!(
+            took >= Duration::from_millis(2009) && took <= Duration::from_millis(2011),
+            "{took:?}"
+        );
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run().assert_passed();
+}
+
+#[test]
+fn a_black_hole_connect_times_out_after_21_s_and_timeouts_follow_simulated_time() {
+    let text = pair_with(r#"Fault(at: "0s", action: LinkDown("client", "server"))"#);
+    let mut sim = Sim::from_ron(&text).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let start = Instant::now();
+        // The user's own 3 s timeout fires first, at 3 s of simulated time.
+        let quick =
+            tokio::time::timeout(Duration::from_secs(3), TcpStream::connect("server:80")).await;
+        assert!(quick.is_err(), "the timeout fires");
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        let start = Instant::now();
+        let error = TcpStream::connect("server:80").await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::TimedOut, "{error}");
+        assert_eq!(wsa_code(&error), Some(10060));
+        assert_eq!(start.elapsed(), Duration::from_secs(21));
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run().assert_passed();
+}
+
+#[test]
+fn a_crash_and_restart_resets_the_connection_and_reruns_the_host() {
+    let text = pair_with(
+        r#"Fault(at: "1s", action: HostCrash("server")), Fault(at: "2s", action: HostRestart("server"))"#,
+    );
+    let mut sim = Sim::from_ron(&text).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("server:80").await?;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        // The restarted stack answers the old connection's data with RST.
+        stream.write_all(b"ping").await?;
+        let mut buf = [0u8; 4];
+        let error = stream.read(&mut buf).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionReset, "{error}");
+        // The server's code ran again after the restart: a new connection works.
+        let mut again = TcpStream::connect("server:80").await?;
+        again.write_all(b"pong").await?;
+        again.read_exact(&mut buf).await?;
+        assert_eq!(&buf, b"pong");
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    outcome.assert_passed();
+}
+
+#[test]
+fn udp_datagrams_go_both_ways() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", || async {
+        let socket = UdpSocket::bind("0.0.0.0:53").await?;
+        let mut buf = [0u8; 512];
+        let (n, from) = socket.recv_from(&mut buf).await?;
+        socket.send_to(&buf[..n], from).await?;
+        Ok::<_, std::io::Error>(())
+    });
+    sim.client("client", async {
+        let socket = UdpSocket::bind("0.0.0.0:0").await?;
+        socket.connect("server:53").await?;
+        socket.send(b"query").await?;
+        let mut buf = [0u8; 512];
+        let n = socket.recv(&mut buf).await?;
+        assert_eq!(&buf[..n], b"query");
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run().assert_passed();
+}
+
+#[test]
+fn an_unknown_host_name_fails_as_a_resolver_does() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.client("client", async {
+        let error = TcpStream::connect("nowhere:80").await.unwrap_err();
+        assert!(
+            error.to_string().contains("No such host is known"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("nowhere"), "{error}");
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run().assert_passed();
+}
+
+#[test]
+fn a_client_error_fails_the_run_with_the_seed_and_the_trace() {
+    let mut sim = Sim::from_ron(PAIR).unwrap().seed(5);
+    sim.client("client", async {
+        TcpStream::connect("server:80").await?;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    assert!(!outcome.passed());
+    let message = std::panic::catch_unwind(|| outcome.assert_passed())
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(message.contains("seed 5"), "{message}");
+    assert!(message.contains("WSAECONNREFUSED"), "{message}");
+    assert!(message.contains("last trace lines"), "{message}");
+}
+
+/// One run of a busy async scenario: its digest.
+fn busy_run(seed: u64) -> String {
+    let text = PAIR.replace(
+        r#"latency: "1ms")"#,
+        r#"latency: "1ms", jitter: "3ms", loss_ppm: 50000)"#,
+    );
+    let mut sim = Sim::from_ron(&text).unwrap().seed(seed);
+    sim.host("server", echo_server);
+    for i in 0..3u8 {
+        sim.client("client", async move {
+            tokio::time::sleep(Duration::from_millis(u64::from(i) * 7)).await;
+            let mut stream = TcpStream::connect("server:80").await?;
+            let data = vec![i; 3000];
+            stream.write_all(&data).await?;
+            let mut back = vec![0u8; 3000];
+            stream.read_exact(&mut back).await?;
+            assert_eq!(back, data);
+            Ok::<_, std::io::Error>(())
+        });
+    }
+    let outcome = sim.run();
+    outcome.assert_passed();
+    outcome.digest().to_string()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_digest_with_async_code() {
+    let first = busy_run(11);
+    assert_eq!(first, busy_run(11), "same seed, same process");
+    assert_ne!(first, busy_run(12), "another seed, another run");
+}
