@@ -228,3 +228,49 @@ fn the_same_seed_gives_the_same_digest_with_async_code() {
     assert_eq!(first, busy_run(11), "same seed, same process");
     assert_ne!(first, busy_run(12), "another seed, another run");
 }
+
+#[test]
+fn a_panic_in_a_client_fails_the_run_with_its_message() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.client("client", async {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert_eq!(1 + 1, 3, "the user's own assertion");
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    let error = outcome.clients[0].result.as_ref().unwrap_err();
+    assert!(error.contains("the user's own assertion"), "{error}");
+}
+
+/// Ten simulated minutes of idle, with and without engine events pending
+/// (a TIME_WAIT record): the CPU it costs is printed (`--nocapture`).
+#[test]
+fn idle_time_costs_little() {
+    for (idle_s, linger) in [(1u64, true), (600, true), (600, false)] {
+        let mut sim = Sim::from_ron(PAIR).unwrap();
+        sim.host("server", echo_server);
+        sim.client("client", async move {
+            if linger {
+                let stream = TcpStream::connect("server:80").await?;
+                drop(stream); // leaves TIME_WAIT: engine events pending
+            }
+            let start = Instant::now();
+            tokio::time::sleep(Duration::from_secs(idle_s)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(idle_s));
+            Ok::<_, std::io::Error>(())
+        });
+        #[allow(
+            clippy::disallowed_types,
+            clippy::disallowed_methods,
+            reason = "measures the cost"
+        )]
+        let wall = std::time::Instant::now();
+        let outcome = sim.run();
+        outcome.assert_passed();
+        println!(
+            "idle {idle_s} s (engine events pending: {linger}): {:?} wall, {} events",
+            wall.elapsed(),
+            outcome.report.events
+        );
+    }
+}

@@ -52,7 +52,28 @@ where
     F: Future<Output = Result<(), E>> + 'static,
     E: Display,
 {
-    Box::pin(async move { future.await.map_err(|e| e.to_string()) })
+    let mut future = Box::pin(future);
+    // A panic in the user's code (a failed assert) ends its future with
+    // the panic's message, rather than silently with the task.
+    Box::pin(poll_fn(move |cx| {
+        let polled =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx)));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(result.map_err(|e| e.to_string())),
+            Err(panic) => Poll::Ready(Err(format!("panicked: {}", panic_text(&panic)))),
+        }
+    }))
+}
+
+/// A panic's message, if it has one.
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<String>() {
+        return text.clone();
+    }
+    panic
+        .downcast_ref::<&str>()
+        .map_or_else(|| "(no message)".to_string(), |t| (*t).to_string())
 }
 
 impl Sim {
