@@ -96,7 +96,7 @@ fn a_server_not_up_yet_is_refused_with_windows_timing_then_answers() {
     sim.host("server", || serve(Duration::from_secs(3), Duration::ZERO));
     sim.client("client", async {
         let start = Instant::now();
-        let first = connect().await.err().expect("nobody listens yet");
+        let first = connect().await.expect_err("nobody listens yet");
         let io = first
             .downcast_ref::<std::io::Error>()
             .expect("an io::Error");
