@@ -274,3 +274,36 @@ fn idle_time_costs_little() {
         );
     }
 }
+
+#[test]
+fn faults_called_at_run_time_take_effect_now_and_are_traced() {
+    use simsock_model::scenario::FaultAction;
+    use simsock_sim::async_net::fault;
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("server:80").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        fault(FaultAction::Partition(vec![
+            vec!["client".into()],
+            vec!["server".into()],
+        ]))?;
+        stream.write_all(b"held").await?;
+        let start = Instant::now();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        fault(FaultAction::Heal)?;
+        let mut buf = [0u8; 4];
+        stream.read_exact(&mut buf).await?;
+        assert_eq!(&buf, b"held");
+        assert!(start.elapsed() >= Duration::from_secs(2));
+        let error = fault(FaultAction::HostCrash("nowhere".into())).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("nowhere"), "{error}");
+        fault(FaultAction::HostCrash("server".into()))?;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    outcome.assert_passed();
+    assert!(outcome.trace_contains("partition [client] | [server]"));
+    assert!(outcome.trace_contains("host server crashed"));
+}

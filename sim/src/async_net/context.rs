@@ -60,6 +60,8 @@ pub(crate) enum HostEvent {
 /// The world and everything the async layer keeps beside it.
 pub(crate) struct Shared {
     pub world: World,
+    /// The scenario, to check faults made at run time.
+    pub scenario: simsock_model::scenario::Scenario,
     /// Tokio's instant of simulated time zero.
     pub origin: Instant,
     /// By thread index: the proxy threads' readiness (`None`: a scripted
@@ -79,13 +81,18 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(mut world: World, origin: Instant) -> Shared {
+    pub fn new(
+        mut world: World,
+        scenario: simsock_model::scenario::Scenario,
+        origin: Instant,
+    ) -> Shared {
         let hosts = (0..world.hosts.len()).map(|_| HostCtx::default()).collect();
         let sentinel = world.add_proxy(0, "clock");
         let mut proxies: Vec<Option<Readiness>> = (0..world.threads.len()).map(|_| None).collect();
         proxies[sentinel as usize] = Some(Readiness::default());
         Shared {
             world,
+            scenario,
             origin,
             proxies,
             sentinel,
@@ -119,6 +126,11 @@ impl Shared {
             self.wake_driver();
         }
         self.handle_seen();
+    }
+
+    /// Files what a fault applied outside the run loop did.
+    pub fn seen_push(&mut self, seen: Seen) {
+        self.seen.push(seen);
     }
 
     fn handle_seen(&mut self) {

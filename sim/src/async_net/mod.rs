@@ -34,6 +34,7 @@
 mod context;
 mod drive;
 pub mod error;
+mod fault;
 mod report;
 mod resolve;
 mod sim;
@@ -42,6 +43,7 @@ mod tcp;
 mod udp;
 
 pub use error::{to_io, wsa_code};
+pub use fault::fault;
 pub use resolve::{ToSocketAddrs, lookup};
 pub use sim::{ClientResult, Outcome, Sim};
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};

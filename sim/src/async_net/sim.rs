@@ -163,7 +163,8 @@ impl Sim {
             .expect("a current-thread tokio runtime");
         let local = LocalSet::new();
         let slot: Rc<RefCell<Option<World>>> = Rc::new(RefCell::new(Some(world)));
-        let results = rt.block_on(local.run_until(drive(slot.clone(), hosts, clients)));
+        let results =
+            rt.block_on(local.run_until(drive(slot.clone(), scenario.clone(), hosts, clients)));
         drop(local);
         drop(rt);
         let world = slot.borrow_mut().take().expect("the world comes back");
@@ -253,12 +254,13 @@ fn restart_or_stop(
 
 async fn drive(
     slot: Rc<RefCell<Option<World>>>,
+    scenario: Scenario,
     hosts: Vec<(u32, Factory)>,
     clients: Vec<(u32, HostFuture)>,
 ) -> Vec<(u32, Result<(), String>)> {
     let world = slot.borrow_mut().take().expect("a world to run");
     let ctx = Rc::new(Ctx {
-        shared: RefCell::new(Shared::new(world, Instant::now())),
+        shared: RefCell::new(Shared::new(world, scenario, Instant::now())),
         closes: RefCell::new(Vec::new()),
     });
     let installed = install(ctx.clone());
@@ -390,6 +392,16 @@ impl Outcome {
     /// scenario's own expectations held.
     pub fn passed(&self) -> bool {
         self.report.passed && self.clients.iter().all(|c| c.result.is_ok())
+    }
+
+    /// Whether any canonical trace line contains `needle`.
+    pub fn trace_contains(&self, needle: &str) -> bool {
+        let mut line = String::new();
+        self.report.trace.iter().any(|e| {
+            line.clear();
+            self.report.names.write_event(&mut line, e);
+            line.contains(needle)
+        })
     }
 
     /// The trace's digest.

@@ -44,6 +44,7 @@ use crate::world::World;
 
 pub use firewall::Verdict;
 pub use plan::plan;
+pub(crate) use plan::resolve;
 pub use state::NetFaults;
 pub use trigger::Armed;
 
