@@ -307,3 +307,30 @@ fn faults_called_at_run_time_take_effect_now_and_are_traced() {
     assert!(outcome.trace_contains("partition [client] | [server]"));
     assert!(outcome.trace_contains("host server crashed"));
 }
+
+/// The same seed gives the same digest in another process: this test runs
+/// itself again as a child process, which prints its digest.
+#[test]
+fn the_same_seed_gives_the_same_digest_in_another_process() {
+    let digest = busy_run(11);
+    if std::env::var_os("SIMSOCK_ASYNC_DIGEST_CHILD").is_some() {
+        println!("DIGEST={digest}");
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let output = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "the_same_seed_gives_the_same_digest_in_another_process",
+            "--nocapture",
+        ])
+        .env("SIMSOCK_ASYNC_DIGEST_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let child = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("DIGEST="))
+        .unwrap_or_else(|| panic!("the child printed no digest:\n{stdout}"));
+    assert_eq!(child, digest);
+}

@@ -153,3 +153,29 @@ fn a_partition_during_a_request_delays_the_answer_until_it_heals() {
     outcome.assert_passed();
     assert!(outcome.report.trace.len() > 10);
 }
+
+/// hyper's exchange under loss and jitter, run twice: the same digest.
+#[test]
+fn hyper_runs_replay_from_their_seed() {
+    let run = |seed: u64| {
+        let text = PAIR.replace("FAULTS", "").replace(
+            r#"latency: "1ms")"#,
+            r#"latency: "1ms", jitter: "2ms", loss_ppm: 100000)"#,
+        );
+        let mut sim = Sim::from_ron(&text).unwrap().seed(seed);
+        sim.host("server", || serve(Duration::ZERO, Duration::from_millis(3)));
+        sim.client("client", async {
+            let mut sender = connect().await?;
+            for i in 0..5 {
+                let path = format!("/{i}");
+                assert_eq!(get(&mut sender, &path).await?, format!("hello from {path}"));
+            }
+            Ok::<_, Error>(())
+        });
+        let outcome = sim.run();
+        outcome.assert_passed();
+        outcome.digest().to_string()
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
