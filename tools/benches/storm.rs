@@ -8,7 +8,7 @@
 //! exactly 1 ms. Two topologies: `direct`, a link from each client to the
 //! server (one hop per message, as in turmoil), and `router`, every client
 //! and the server linked to one router (two hops). Full TCP: handshake, ACKs,
-//! FIN in both directions, TIME_WAIT (240 s; the run stops at 200 s of
+//! FIN in both directions, TIME_WAIT (120 s; the run stops at 100 s of
 //! simulated time, so every record is still there when it is counted).
 //!
 //! Printed, per size: simulated connections per CPU-second and engine events
@@ -27,6 +27,9 @@
 //! - `STORM_TOPOLOGY`: `direct`, `router` or both (the default, `direct,router`).
 //! - `STORM_REPEAT`: simsock runs per size and topology, default 3; the
 //!   best (least CPU) is printed. Turmoil runs once.
+//! - `STORM_ASYNC`: sizes of the storm written with `async_net` (a tokio
+//!   task per connection; `async_storm.rs`), default `10x100,100x100`,
+//!   `direct` topology; `none` skips it.
 //! - `STORM_DEL_ACK_TICKS`: every host's `tcp_del_ack_ticks`, default 2
 //!   (Windows' 200 ms delayed ACK); 0 acknowledges every segment at once,
 //!   two more packets per connection (the server's ACK of the request and
@@ -44,6 +47,7 @@
     reason = "benchmark: measuring wall-clock time is the point"
 )]
 
+mod async_storm;
 mod turmoil_storm;
 
 use std::cell::{Cell, RefCell};
@@ -70,8 +74,9 @@ const MSG_LEN: usize = 100;
 const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 255, 0, 1);
 /// The server's address when the clients share its subnet.
 const SERVER_IP_DIRECT: Ipv4Addr = Ipv4Addr::new(10, 0, 255, 1);
-/// Stop before the first TIME_WAIT record (240 s) expires.
-const MAX_SIM_TIME: SimDuration = SimDuration::from_secs(200);
+/// Stop before the first TIME_WAIT record (120 s, Windows' default since
+/// the `windows` merge) expires.
+const MAX_SIM_TIME: SimDuration = SimDuration::from_secs(100);
 
 /// What the bench programs saw: completed cycles and the first failure.
 #[derive(Default)]
@@ -452,6 +457,29 @@ fn per_sec(count: u64, seconds: f64) -> String {
     }
 }
 
+/// The storm written with `async_net`, beside the Op-level one.
+fn async_storms(sizes: &[(usize, usize)], failed: &mut bool) {
+    println!();
+    println!("the same storm written with async_net (tokio tasks; direct links; one run):");
+    println!(
+        "{:>10} {:>8} {:>7} {:>7} {:>11}",
+        "NxK", "conns", "CPU s", "wall s", "conns/CPU-s"
+    );
+    for &(n, k) in sizes {
+        match async_storm::run(scenario(n, Topology::Direct), n, k) {
+            Some(a) => println!(
+                "{:>10} {:>8} {:>7.3} {:>7.3} {:>11}",
+                format!("{n}x{k}"),
+                a.connections,
+                a.cpu_seconds,
+                a.wall_seconds,
+                per_sec(a.connections, a.cpu_seconds)
+            ),
+            None => *failed = true,
+        }
+    }
+}
+
 fn main() {
     let sim_sizes = sizes("STORM_SIZES", "10x100,100x100,100x1000,1000x100");
     let turmoil_sizes = sizes("STORM_TURMOIL", "10x100,100x100");
@@ -570,6 +598,7 @@ fn main() {
         }
     }
 
+    async_storms(&sizes("STORM_ASYNC", "10x100,100x100"), &mut failed);
     println!();
     println!("bytes per connection held in TIME_WAIT (all records live at the end of the storm):");
     println!(

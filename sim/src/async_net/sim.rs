@@ -99,6 +99,12 @@ impl Sim {
         self
     }
 
+    /// How much trace to keep (default: all of it; benchmarks turn it off).
+    pub fn trace(mut self, mode: crate::trace::TraceMode) -> Sim {
+        self.inner = self.inner.trace(mode);
+        self
+    }
+
     /// Registers host `name`'s code: `factory` makes its future at the
     /// start and again after each restart of the host. An `Err` it returns
     /// fails the run.
