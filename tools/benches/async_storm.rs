@@ -39,7 +39,8 @@ pub fn run(mut scenario: Scenario, n: usize, k: usize) -> Option<AsyncStats> {
     let mut sim = Sim::new(scenario)
         .map_err(|e| eprintln!("async storm: {e}"))
         .ok()?
-        .trace(TraceMode::Off);
+        .trace(TraceMode::Off)
+        .record_calls(false);
     sim.host("server", serve);
     for c in 0..n {
         let done = done.clone();

@@ -114,10 +114,15 @@ impl Shared {
     /// Brings the engine up to tokio's now: every event up to it runs and
     /// the clock stands at it.
     pub fn sync(&mut self) {
+        let now = self.now();
+        self.sync_at(now);
+    }
+
+    /// [`Shared::sync`] to `now`, tokio's now read by the caller.
+    pub fn sync_at(&mut self, now: SimTime) {
         if self.limit.is_some() {
             return;
         }
-        let now = self.now();
         let proxies = &self.proxies;
         let is_proxy = |t: u32| proxies.get(t as usize).is_some_and(Option::is_some);
         let sentinel = self.sentinel;
@@ -162,7 +167,7 @@ impl Shared {
     /// Wakes the driver if it sleeps past the next tick while the engine
     /// has events (a call made some).
     pub fn check_deadline(&mut self) {
-        let tick = next_tick(self.now());
+        let tick = next_tick(self.world.core.now()); // synced: tokio's now
         if !self.world.core.queue.is_empty() && self.deadline.is_some_and(|d| d > tick) {
             self.wake_driver();
         }

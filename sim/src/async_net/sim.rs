@@ -34,6 +34,7 @@ type Factory = Rc<dyn Fn() -> HostFuture>;
 /// A simulation whose hosts run async Rust code.
 pub struct Sim {
     scenario: Scenario,
+    record_calls: bool,
     inner: crate::harness::Sim,
     hosts: Vec<(String, Factory)>,
     clients: Vec<(String, HostFuture)>,
@@ -82,6 +83,7 @@ impl Sim {
         let inner = crate::harness::Sim::new(scenario.clone())?;
         Ok(Sim {
             scenario,
+            record_calls: true,
             inner,
             hosts: Vec::new(),
             clients: Vec::new(),
@@ -102,6 +104,13 @@ impl Sim {
     /// How much trace to keep (default: all of it; benchmarks turn it off).
     pub fn trace(mut self, mode: crate::trace::TraceMode) -> Sim {
         self.inner = self.inner.trace(mode);
+        self
+    }
+
+    /// Whether to keep a record of each call (default yes; benchmarks turn
+    /// it off with the trace: then a call formats nothing).
+    pub fn record_calls(mut self, on: bool) -> Sim {
+        self.record_calls = on;
         self
     }
 
@@ -141,7 +150,8 @@ impl Sim {
     pub fn run(self) -> Outcome {
         let seed = self.inner.seed_used();
         let scenario = self.scenario;
-        let world = self.inner.world();
+        let mut world = self.inner.world();
+        world.record_calls = self.record_calls;
         let index = |name: &str| {
             world
                 .hosts

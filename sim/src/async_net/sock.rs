@@ -105,7 +105,8 @@ impl Sock {
         op: Op,
         received: &mut Vec<u8>,
     ) -> io::Result<Result<Value, WsaError>> {
-        s.sync();
+        let now = s.now();
+        s.sync_at(now);
         if let Some(limit) = &s.limit {
             return Err(io::Error::other(format!(
                 "simsock: the run stopped: {limit}"
@@ -119,7 +120,7 @@ impl Sock {
             ));
         }
         let result = s.world.call_as(self.proxy, op, received);
-        s.sync();
+        s.sync_at(now);
         s.check_deadline();
         Ok(result)
     }
