@@ -15,7 +15,8 @@ use simsock_sim::async_net::{Sim, TcpListener, TcpStream};
 use simsock_sim::trace::TraceMode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{MSG_LEN, PORT};
+const PORT: u16 = 7000;
+const MSG_LEN: usize = 100;
 
 /// Outcome of one async storm run.
 pub struct AsyncStats {
@@ -24,6 +25,11 @@ pub struct AsyncStats {
     pub wall_seconds: f64,
 }
 
+#[allow(
+    clippy::disallowed_types,
+    clippy::disallowed_methods,
+    reason = "benchmark tool: measuring wall-clock time is the point"
+)]
 /// Runs `n` clients x `k` cycles on `scenario`; `None` (reason on stderr)
 /// if a cycle failed.
 pub fn run(mut scenario: Scenario, n: usize, k: usize) -> Option<AsyncStats> {
