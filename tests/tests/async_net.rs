@@ -192,6 +192,7 @@ fn a_client_error_fails_the_run_with_the_seed_and_the_trace() {
         .unwrap_err()
         .downcast::<String>()
         .unwrap();
+    println!("{message}");
     assert!(message.contains("seed 5"), "{message}");
     assert!(message.contains("WSAECONNREFUSED"), "{message}");
     assert!(message.contains("last trace lines"), "{message}");
@@ -333,4 +334,27 @@ fn the_same_seed_gives_the_same_digest_in_another_process() {
         .find_map(|l| l.strip_prefix("DIGEST="))
         .unwrap_or_else(|| panic!("the child printed no digest:\n{stdout}"));
     assert_eq!(child, digest);
+}
+
+/// The README's example ("Testing your own code") is the one the doc test
+/// of `simsock_sim::async_net` compiles and runs.
+#[test]
+fn the_readme_example_is_the_doc_tested_one() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let module = std::fs::read_to_string(format!("{root}/sim/src/async_net/mod.rs")).unwrap();
+    let section = &readme[readme.find("## Testing your own code").unwrap()..];
+    let start = section.find("```rust\n").unwrap() + "```rust\n".len();
+    let in_readme = &section[start..start + section[start..].find("\n```").unwrap()];
+    let doc: Vec<&str> = module
+        .lines()
+        .skip_while(|l| *l != "//! ```")
+        .skip(1)
+        .take_while(|l| *l != "//! ```")
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
+        .collect();
+    assert_eq!(in_readme, doc.join("\n"));
 }

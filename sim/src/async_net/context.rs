@@ -78,6 +78,9 @@ pub(crate) struct Shared {
     /// event wakes it.
     pub deadline: Option<SimTime>,
     pub driver: Option<Waker>,
+    /// The time of the last complete sync, while nothing has happened
+    /// since that could have scheduled an event (a call clears it).
+    pub synced: Option<SimTime>,
 }
 
 impl Shared {
@@ -103,6 +106,7 @@ impl Shared {
             limit: None,
             deadline: None,
             driver: None,
+            synced: None,
         }
     }
 
@@ -120,7 +124,7 @@ impl Shared {
 
     /// [`Shared::sync`] to `now`, tokio's now read by the caller.
     pub fn sync_at(&mut self, now: SimTime) {
-        if self.limit.is_some() {
+        if self.limit.is_some() || self.synced == Some(now) {
             return;
         }
         let proxies = &self.proxies;
@@ -131,6 +135,7 @@ impl Shared {
             self.wake_driver();
         }
         self.handle_seen();
+        self.synced = Some(now);
     }
 
     /// Files what a fault applied outside the run loop did.

@@ -41,6 +41,7 @@ pub fn fault(action: FaultAction) -> io::Result<()> {
             }
             _ => {}
         }
+        s.synced = None;
         s.sync(); // runs what the fault woke at this time
         s.check_deadline();
         Ok(())

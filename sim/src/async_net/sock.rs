@@ -120,6 +120,7 @@ impl Sock {
             ));
         }
         let result = s.world.call_as(self.proxy, op, received);
+        s.synced = None; // the call may have made events at `now`
         s.sync_at(now);
         s.check_deadline();
         Ok(result)
