@@ -23,9 +23,10 @@
 //! - No OS threads (`std::thread::spawn`, `spawn_blocking`, a
 //!   multi-thread runtime): a socket used from another thread panics with
 //!   a message saying so.
-//! - `tokio::select!` picks among ready branches at random from an
-//!   unseeded generator: write `biased;` in it, or build with
-//!   `--cfg tokio_unstable` (then [`Sim::run`] seeds tokio's generator).
+//! - `tokio::select!` picks among ready branches at random from a
+//!   generator tokio seeds per runtime (`Builder::rng_seed` would fix it,
+//!   but needs `--cfg tokio_unstable`): write `biased;` in it. This cannot
+//!   be detected.
 //! - Tasks started with `tokio::spawn` run on no host: they may use
 //!   sockets handed to them but cannot make new ones, and survive a crash
 //!   of the host (their sockets then fail). Use
