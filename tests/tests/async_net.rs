@@ -358,3 +358,32 @@ fn the_readme_example_is_the_doc_tested_one() {
         .collect();
     assert_eq!(in_readme, doc.join("\n"));
 }
+
+/// What the rules forbid and the simulation can see fails with a message
+/// that says so: a real tokio socket (the runtime has no I/O driver), a
+/// socket made by a task of no host (`tokio::spawn`), a socket made
+/// outside any simulation.
+#[test]
+fn forbidden_uses_fail_with_a_clear_message() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.client("client", async {
+        let spawned = tokio::spawn(async { TcpStream::connect("server:80").await.map(|_| ()) });
+        let error = spawned.await.unwrap().unwrap_err();
+        assert!(error.to_string().contains("spawn_local"), "{error}");
+        let _real = tokio::net::TcpStream::connect("10.0.0.2:80").await;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    let error = outcome.clients[0].result.as_ref().unwrap_err();
+    assert!(error.contains("IO is disabled"), "{error}");
+
+    let outside = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(TcpStream::connect("10.0.0.2:80"))
+        .unwrap_err();
+    assert!(
+        outside.to_string().contains("outside a simulated host"),
+        "{outside}"
+    );
+}

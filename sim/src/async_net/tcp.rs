@@ -438,6 +438,9 @@ impl TcpListener {
                 Ok(Err(code)) => Err(to_io(code)),
                 Err(e) => Err(e),
             };
+            if result.is_err() {
+                s.hosts[self.sock.host as usize].free.push((into, proxy));
+            }
             Poll::Ready(result)
         })
     }
