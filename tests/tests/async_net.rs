@@ -387,3 +387,22 @@ fn forbidden_uses_fail_with_a_clear_message() {
         "{outside}"
     );
 }
+
+#[test]
+fn run_until_stops_at_a_simulated_time_and_says_who_was_still_running() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("server:80").await?;
+        loop {
+            stream.write_all(b"tick").await?;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        #[allow(unreachable_code)]
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run_until(Duration::from_secs(30));
+    assert_eq!(outcome.elapsed, Duration::from_secs(30));
+    let error = outcome.clients[0].result.as_ref().unwrap_err();
+    assert!(error.contains("still running"), "{error}");
+}

@@ -30,11 +30,15 @@ use crate::scenario::{Report, ScenarioError};
 
 type HostFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
 type Factory = Rc<dyn Fn() -> HostFuture>;
+/// The hosts' factories and the clients, by host index.
+type Code = (Vec<(u32, Factory)>, Vec<(u32, HostFuture)>);
 
 /// A simulation whose hosts run async Rust code.
 pub struct Sim {
     scenario: Scenario,
     record_calls: bool,
+    /// `run_until`'s time.
+    until: Option<SimTime>,
     inner: crate::harness::Sim,
     hosts: Vec<(String, Factory)>,
     clients: Vec<(String, HostFuture)>,
@@ -84,6 +88,7 @@ impl Sim {
         Ok(Sim {
             scenario,
             record_calls: true,
+            until: None,
             inner,
             hosts: Vec::new(),
             clients: Vec::new(),
@@ -140,6 +145,13 @@ impl Sim {
         self
     }
 
+    /// [`Sim::run`], stopping at simulated time `at` at the latest; a
+    /// client still running then ends the run with an `Err` that says so.
+    pub fn run_until(mut self, at: std::time::Duration) -> Outcome {
+        self.until = Some(SimTime::from_nanos(at.as_nanos() as u64));
+        self.run()
+    }
+
     /// Runs until every client has ended (with no client: until the
     /// engine has no event left), or a limit.
     ///
@@ -179,8 +191,13 @@ impl Sim {
             .expect("a current-thread tokio runtime");
         let local = LocalSet::new();
         let slot: Rc<RefCell<Option<World>>> = Rc::new(RefCell::new(Some(world)));
-        let results =
-            rt.block_on(local.run_until(drive(slot.clone(), scenario.clone(), hosts, clients)));
+        let until = self.until;
+        let (results, stopped) = rt.block_on(local.run_until(drive(
+            slot.clone(),
+            scenario.clone(),
+            (hosts, clients),
+            until,
+        )));
         drop(local);
         drop(rt);
         let world = slot.borrow_mut().take().expect("the world comes back");
@@ -196,6 +213,7 @@ impl Sim {
             report,
             clients,
             seed,
+            elapsed: std::time::Duration::from_nanos(stopped.as_nanos()),
         }
     }
 }
@@ -271,9 +289,9 @@ fn restart_or_stop(
 async fn drive(
     slot: Rc<RefCell<Option<World>>>,
     scenario: Scenario,
-    hosts: Vec<(u32, Factory)>,
-    clients: Vec<(u32, HostFuture)>,
-) -> Vec<(u32, Result<(), String>)> {
+    (hosts, clients): Code,
+    until: Option<SimTime>,
+) -> (Vec<(u32, Result<(), String>)>, SimTime) {
     let world = slot.borrow_mut().take().expect("a world to run");
     let ctx = Rc::new(Ctx {
         shared: RefCell::new(Shared::new(world, scenario, Instant::now())),
@@ -319,7 +337,12 @@ async fn drive(
             restart_or_stop(event, &hosts, &mut running, &failures);
         }
         let clients_done = results.borrow().iter().all(|(_, r)| r.is_some());
-        if stop || (any_clients && clients_done) || (!any_clients && idle) {
+        let now = with(|s| s.now());
+        if stop
+            || (any_clients && clients_done)
+            || (!any_clients && idle)
+            || until.is_some_and(|u| now >= u)
+        {
             break;
         }
         // With events pending the engine runs tick by tick (the next whole
@@ -329,9 +352,14 @@ async fn drive(
         let deadline = if idle {
             limit + simsock_model::SimDuration::from_nanos(1)
         } else {
-            next_tick(with(|s| s.now()))
+            next_tick(now)
         };
+        let deadline = until.map_or(deadline, |u| deadline.min(u));
         sleep_until(deadline).await;
+    }
+    let stopped = with(|s| s.now());
+    for (_, result) in results.borrow_mut().iter_mut().filter(|(_, r)| r.is_none()) {
+        *result = Some(Err(format!("the client was still running at {stopped}")));
     }
     // The hosts' tasks end here, with the sockets they hold.
     for run in running.iter_mut().filter_map(Option::take) {
@@ -346,7 +374,7 @@ async fn drive(
             (
                 *h,
                 r.clone()
-                    .unwrap_or_else(|| Err("the client never ended".into())),
+                    .unwrap_or_else(|| Err(format!("the client was still running at {stopped}"))),
             )
         })
         .collect();
@@ -362,7 +390,7 @@ async fn drive(
         out.push((u32::MAX, Err(format!("the run stopped: {limit}"))));
     }
     *slot.borrow_mut() = Some(shared.world);
-    out
+    (out, stopped)
 }
 
 /// Sleeps until simulated time `deadline`, or until a call makes an
@@ -401,6 +429,9 @@ pub struct Outcome {
     /// failed host future or limit (host `""`).
     pub clients: Vec<ClientResult>,
     pub seed: u64,
+    /// Simulated time when the async part of the run stopped (the engine
+    /// then runs what is left of the scenario for the report).
+    pub elapsed: std::time::Duration,
 }
 
 impl Outcome {
