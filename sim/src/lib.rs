@@ -30,7 +30,9 @@
 //! import that points up): a lower layer reports what changed and the layer
 //! above reacts; it never calls up.
 //!
-//! - [`harness`], [`conformance`]: the entry points for users.
+//! - [`harness`], [`conformance`], `async_net` (feature `async`, on by
+//!   default: tokio-compatible sockets and a harness for the user's own
+//!   async code): the entry points for users.
 //! - [`scenario`]: loading, checking and building a [`World`], and the report.
 //! - [`why`] (the causal chain of a failed call, read off the trace) and
 //!   [`invariants`] (the end-of-run audit).
@@ -60,6 +62,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "async")]
+pub mod async_net;
 pub mod conformance;
 pub(crate) mod engine;
 pub mod harness;

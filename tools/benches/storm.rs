@@ -37,6 +37,9 @@
 //! - `STORM_REPEAT`: simsock runs per size and topology, default 3; the
 //!   best (least CPU) is printed; madsim runs as often (its child process
 //!   is the same each time). Turmoil runs once.
+//! - `STORM_ASYNC`: sizes of the storm written with `async_net` (a tokio
+//!   task per connection; `async_storm.rs`), default `10x100,100x100`,
+//!   `direct` topology, one run each; `none` skips it.
 //! - `STORM_DEL_ACK_TICKS`: every host's `tcp_del_ack_ticks`, default 2
 //!   (Windows' 200 ms delayed ACK); 0 acknowledges every segment at once,
 //!   two more packets per connection (the server's ACK of the request and
@@ -54,6 +57,7 @@
     reason = "benchmark: measuring wall-clock time is the point"
 )]
 
+mod async_storm;
 mod madsim_storm;
 mod storm_layout;
 mod turmoil_storm;
@@ -665,6 +669,42 @@ struct Results {
     failed: bool,
 }
 
+/// The storm written with `async_net`, beside the Op-level one.
+fn async_storms(sizes: &[(usize, usize)], failed: &mut bool) {
+    if sizes.is_empty() {
+        return;
+    }
+    println!();
+    println!("the same storm written with async_net (tokio tasks; direct links; one run):");
+    println!(
+        "{:>10} {:>8} {:>7} {:>7} {:>11}",
+        "NxK", "conns", "CPU s", "wall s", "conns/CPU-s"
+    );
+    for &(n, k) in sizes {
+        let layout = match Layout::new(n, Topology::Direct) {
+            Ok(layout) if layout.servers == 1 => layout,
+            _ => {
+                eprintln!(
+                    "async storm {n}x{k}: one server holds at most {BACKLOG} clients; skipped"
+                );
+                *failed = true;
+                continue;
+            }
+        };
+        match async_storm::run(layout.scenario(&profile()), n, k) {
+            Some(a) => println!(
+                "{:>10} {:>8} {:>7.3} {:>7.3} {:>11}",
+                format!("{n}x{k}"),
+                a.connections,
+                a.cpu_seconds,
+                a.wall_seconds,
+                per_sec(a.connections, a.cpu_seconds)
+            ),
+            None => *failed = true,
+        }
+    }
+}
+
 /// One size: turmoil and madsim where asked, then simsock over each
 /// topology; prints its rows.
 fn run_size(cfg: &Config, madsim_bin: Option<&Path>, (n, k): (usize, usize), out: &mut Results) {
@@ -721,6 +761,7 @@ fn main() {
         run_size(&cfg, madsim_bin.as_deref(), size, &mut out);
     }
     print_others(&cfg, madsim_bin.as_deref(), &mut out.madsim_peaks);
+    async_storms(&sizes("STORM_ASYNC", "10x100,100x100"), &mut out.failed);
     print_memory(&out.memory);
     let own = peak_rss_kib().map_or("-".into(), mib);
     let madsim_peaks = match out.madsim_peaks.is_empty() {

@@ -259,7 +259,8 @@ impl World {
         Ok(())
     }
 
-    fn dispatch(&mut self, event: Event) {
+    /// Runs one event (also from `async_net`'s hooked run loop).
+    pub(crate) fn dispatch(&mut self, event: Event) {
         match event {
             Event::Arrive { pkt, node, link } => match self.core.topo.kind(node) {
                 NodeKind::Host(h) => packet(&mut self.hosts[h as usize], &mut self.core, pkt, link),

@@ -26,6 +26,7 @@ use crate::stack::sync::wake;
 use crate::world::World;
 
 pub use plan::plan;
+pub(crate) use plan::resolve;
 
 /// A fault with its names resolved, as the engine applies it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -49,7 +49,8 @@ fn host(hosts: &[HostSpec], name: &str) -> u32 {
         .expect("checked host name") as u32
 }
 
-fn resolve(action: &Spec, hosts: &[HostSpec], topo: &Topology) -> FaultAction {
+/// One fault's names resolved to ids (also for `async_net::fault`, at run time).
+pub(crate) fn resolve(action: &Spec, hosts: &[HostSpec], topo: &Topology) -> FaultAction {
     let link = |a: &str, b: &str| {
         // Invariant: the checker rejected faults on undeclared links.
         let (a, b) = (node(topo, a), node(topo, b));
