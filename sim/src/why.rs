@@ -153,7 +153,10 @@ impl Cx<'_> {
         else {
             return None;
         };
-        let error = WsaError::lookup(result)?;
+        // A Linux host's result is an errno name (`winsock::errno`): the
+        // story is the same as its Winsock counterpart's.
+        let error = WsaError::lookup(result)
+            .or_else(|| simsock_model::Errno::lookup(result).and_then(|e| e.to_wsa()))?;
         let (verb, socket, addr) = parse_call(call)?;
         // WSAConnect and WSPConnect fail for the same network reasons.
         let verb = match verb {
@@ -189,7 +192,7 @@ impl Cx<'_> {
             ("send" | "recv", WsaError::WSAECONNABORTED) => self.aborted(&f),
             _ => None,
         }?;
-        Some(format!("{} at {}: {reason}", error.name(), at(f.end)))
+        Some(format!("{} at {}: {reason}", result.as_str(), at(f.end)))
     }
 
     fn node(&self, node: NodeId) -> &str {

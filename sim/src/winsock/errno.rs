@@ -1,0 +1,75 @@
+//! A call's result named the Linux way, for a host whose profile follows
+//! the `Linux` personality.
+//!
+//! The layer decides every outcome as a Winsock code; this names it as the
+//! errno a Linux program reads: the one table ([`Errno::from_wsa`]), and
+//! before it the cases where Linux answers a particular call with another
+//! code than the table's counterpart, each with its man page.
+//!
+//! Divergence: connect on a listening socket is EISCONN on Linux
+//! (`__inet_stream_connect` in `net/ipv4/af_inet.c` refuses any socket not
+//! in TCP_CLOSE with EISCONN); simsock gives WSAEINVAL there and shows it
+//! as EINVAL, since the code alone does not say the socket was listening.
+
+use simsock_model::profile::Personality;
+use simsock_model::{Errno, WsaError};
+
+use super::{CallResult, Op};
+
+/// The errno a failed call shows on a host of `personality`: `None` when
+/// it succeeded, when the host shows WSA codes, or when the code has no
+/// Linux counterpart.
+pub fn shown(personality: Personality, op: &Op, result: &CallResult) -> Option<Errno> {
+    match result {
+        Err(code) if personality.errno_names() => linux(op, *code),
+        _ => None,
+    }
+}
+
+/// The errno a Linux program reads where Winsock gives `code` for `op`;
+/// `None` for a code with no Linux counterpart (shown by its WSA name).
+pub fn linux(op: &Op, code: WsaError) -> Option<Errno> {
+    let connect = matches!(op, Op::Connect { .. } | Op::WsaConnect { .. });
+    match (code, op) {
+        // connect(2): "EINPROGRESS The socket is nonblocking and the
+        // connection cannot be completed immediately."
+        (WsaError::WSAEWOULDBLOCK, _) if connect => Some(Errno::EINPROGRESS),
+        // connect(2): "EADDRNOTAVAIL ... upon attempting to bind it to an
+        // ephemeral port, it was determined that all port numbers in the
+        // ephemeral port range are currently in use."
+        (WsaError::WSAENOBUFS, _) if connect => Some(Errno::EADDRNOTAVAIL),
+        // bind(2): "EADDRINUSE ... The port number was specified as zero
+        // ..., but ... all port numbers in the ephemeral port range are
+        // currently in use."
+        (WsaError::WSAENOBUFS, Op::Bind { .. }) => Some(Errno::EADDRINUSE),
+        _ => Errno::from_wsa(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+
+    #[test]
+    fn per_call_cases_then_the_table() {
+        let to: SocketAddr = "10.0.0.2:80".parse().unwrap();
+        let connect = Op::Connect {
+            slot: 0,
+            to,
+            namelen: None,
+        };
+        let bind = Op::Bind { slot: 0, addr: to };
+        let recv = Op::Recv { slot: 0, max: 1 };
+        let w = WsaError::WSAEWOULDBLOCK;
+        assert_eq!(linux(&connect, w), Some(Errno::EINPROGRESS));
+        assert_eq!(linux(&recv, w), Some(Errno::EAGAIN));
+        let nobufs = WsaError::WSAENOBUFS;
+        assert_eq!(linux(&connect, nobufs), Some(Errno::EADDRNOTAVAIL));
+        assert_eq!(linux(&bind, nobufs), Some(Errno::EADDRINUSE));
+        let refused = WsaError::WSAECONNREFUSED;
+        assert_eq!(linux(&connect, refused), Some(Errno::ECONNREFUSED));
+        assert_eq!(linux(&recv, WsaError::ERROR_IO_PENDING), None);
+    }
+}
