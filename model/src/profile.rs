@@ -250,6 +250,16 @@ pub struct HostProfile {
     /// personalities: false (Wine `test_select`; getsockopt's page says
     /// nothing of clearing).
     pub so_error_cleared_on_read: bool,
+    /// Which select set a failed nonblocking connect lands in. Both
+    /// Windows personalities: true, exceptfds ("If processing a connect
+    /// call (nonblocking), connection attempt failed", the select page;
+    /// CB-N3). `Linux`: false: the pending error makes the socket readable
+    /// and writable, never exceptional (connect(2): "select(2) ... for
+    /// writing ... then use getsockopt(2) to read the SO_ERROR option";
+    /// POLLERR is in select's read and write sets, fs/select.c). Once
+    /// SO_ERROR is read and cleared, simsock shows the socket in no set
+    /// (divergence: Linux's closed socket stays readable through POLLHUP).
+    pub failed_connect_selects_except: bool,
     /// Whether mixing connect() and ConnectEx is WSAEINVAL. `Windows`: true:
     /// ConnectEx while a connect() is pending, connect() while a ConnectEx
     /// is pending, and a second ConnectEx while one is pending all fail with
@@ -351,6 +361,7 @@ impl HostProfile {
             listen_backlog_max: 1024,
             so_error_until_connected: false,
             so_error_cleared_on_read: true,
+            failed_connect_selects_except: false,
             connect_mixing_einval: false,
             broadcast_connect_needs_so_broadcast: true,
             dgram_disconnect_needs_connection: false,
@@ -379,6 +390,7 @@ impl HostProfile {
             listen_backlog_max: 200,
             so_error_until_connected: true,
             so_error_cleared_on_read: false,
+            failed_connect_selects_except: true,
             connect_mixing_einval: true,
             broadcast_connect_needs_so_broadcast: false,
             dgram_disconnect_needs_connection: true,
@@ -561,6 +573,7 @@ profile_patch! {
     listen_backlog_max: u16,
     so_error_until_connected: bool,
     so_error_cleared_on_read: bool,
+    failed_connect_selects_except: bool,
     connect_mixing_einval: bool,
     broadcast_connect_needs_so_broadcast: bool,
     dgram_disconnect_needs_connection: bool,

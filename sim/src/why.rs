@@ -117,6 +117,17 @@ pub fn explain(
     cx.explain(ret)
 }
 
+/// The Winsock code whose story a Linux host's errno result tells
+/// (`winsock::errno`): its counterpart, and for connect's EADDRNOTAVAIL
+/// the four-tuple in use (WSAEADDRINUSE on Windows).
+fn linux_counterpart(result: &str, verb: &str) -> Option<WsaError> {
+    use simsock_model::Errno;
+    match (Errno::lookup(result)?, verb) {
+        (Errno::EADDRNOTAVAIL, "connect") => Some(WsaError::WSAEADDRINUSE),
+        (errno, _) => errno.to_wsa(),
+    }
+}
+
 /// Everything an explanation may read.
 struct Cx<'a> {
     events: &'a [TraceEvent],
@@ -153,11 +164,11 @@ impl Cx<'_> {
         else {
             return None;
         };
-        // A Linux host's result is an errno name (`winsock::errno`): the
-        // story is the same as its Winsock counterpart's.
-        let error = WsaError::lookup(result)
-            .or_else(|| simsock_model::Errno::lookup(result).and_then(|e| e.to_wsa()))?;
         let (verb, socket, addr) = parse_call(call)?;
+        let error = match WsaError::lookup(result) {
+            Some(error) => error,
+            None => linux_counterpart(result, verb)?,
+        };
         // WSAConnect and WSPConnect fail for the same network reasons.
         let verb = match verb {
             "WSAConnect" | "WSPConnect" => "connect",

@@ -38,6 +38,12 @@ pub fn linux(op: &Op, code: WsaError) -> Option<Errno> {
         // ephemeral port, it was determined that all port numbers in the
         // ephemeral port range are currently in use."
         (WsaError::WSAENOBUFS, _) if connect => Some(Errno::EADDRNOTAVAIL),
+        // A four-tuple already in use (a connection, or TIME_WAIT, of the
+        // socket's bound port): `__inet_check_established` in
+        // net/ipv4/inet_hashtables.c returns EADDRNOTAVAIL (connect(2)
+        // lists it for the address being in use), where Winsock gives
+        // WSAEADDRINUSE.
+        (WsaError::WSAEADDRINUSE, _) if connect => Some(Errno::EADDRNOTAVAIL),
         // bind(2): "EADDRINUSE ... The port number was specified as zero
         // ..., but ... all port numbers in the ephemeral port range are
         // currently in use."
@@ -68,6 +74,9 @@ mod tests {
         let nobufs = WsaError::WSAENOBUFS;
         assert_eq!(linux(&connect, nobufs), Some(Errno::EADDRNOTAVAIL));
         assert_eq!(linux(&bind, nobufs), Some(Errno::EADDRINUSE));
+        let in_use = WsaError::WSAEADDRINUSE;
+        assert_eq!(linux(&connect, in_use), Some(Errno::EADDRNOTAVAIL));
+        assert_eq!(linux(&bind, in_use), Some(Errno::EADDRINUSE));
         let refused = WsaError::WSAECONNREFUSED;
         assert_eq!(linux(&connect, refused), Some(Errno::ECONNREFUSED));
         assert_eq!(linux(&recv, WsaError::ERROR_IO_PENDING), None);
