@@ -118,8 +118,10 @@ impl Errno {
             W::WSAENETDOWN => Errno::ENETDOWN,
             W::WSAEADDRINUSE => Errno::EADDRINUSE,
             W::WSAEINTR => Errno::EINTR,
-            // Winsock 1.1's blocking call in progress; the same name.
-            W::WSAEINPROGRESS => Errno::EINPROGRESS,
+            // Winsock 1.1's blocking call in progress: Linux has no such
+            // state (its EINPROGRESS is a nonblocking connect under way,
+            // WSAEWOULDBLOCK's place, named by the Winsock layer).
+            W::WSAEINPROGRESS => return None,
             W::WSAEALREADY => Errno::EALREADY,
             W::WSAEADDRNOTAVAIL => Errno::EADDRNOTAVAIL,
             W::WSAEAFNOSUPPORT => Errno::EAFNOSUPPORT,
@@ -165,8 +167,7 @@ impl Errno {
 
     /// The Winsock code whose counterpart this is (the first row of
     /// [`Errno::from_wsa`] that names it); `None` for codes only a
-    /// per-call rule gives (`EINPROGRESS` maps back to WSAEINPROGRESS,
-    /// `EBADF` to none).
+    /// per-call rule gives (`EINPROGRESS`) or none (`EBADF`).
     pub fn to_wsa(self) -> Option<WsaError> {
         WsaError::ALL
             .iter()
@@ -292,6 +293,7 @@ mod tests {
             }
         }
         assert_eq!(Errno::EBADF.to_wsa(), None);
+        assert_eq!(Errno::EINPROGRESS.to_wsa(), None);
     }
 
     #[test]
