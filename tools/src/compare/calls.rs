@@ -125,3 +125,47 @@ fn same(pair: [Option<&CallRecord>; 2]) -> Same {
 fn code(detail: &str) -> Option<WsaError> {
     WsaError::lookup(detail).or_else(|| Errno::lookup(detail)?.to_wsa())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(detail: &str, end_ns: u64) -> CallRecord {
+        CallRecord {
+            host: "client".into(),
+            thread: "main".into(),
+            call: "connect(s, 192.168.9.9:80)".into(),
+            result: detail.into(),
+            detail: detail.into(),
+            start_ns: 0,
+            end_ns,
+            expected: None,
+            expected_code: None,
+            completes: None,
+            failure: None,
+            why: None,
+            seq: 0,
+        }
+    }
+
+    /// The same failure at the same time under each side's own name is
+    /// not a difference; another code, another time or a missing call is.
+    #[test]
+    fn renamed_failures_are_alike() {
+        let wsa = record("WSAENETUNREACH", 0);
+        let linux = record("ENETUNREACH", 0);
+        assert!(matches!(same([Some(&wsa), Some(&linux)]), Same::Renamed));
+        assert!(matches!(same([Some(&wsa), Some(&wsa)]), Same::Yes));
+        let later = record("ENETUNREACH", 5);
+        assert!(matches!(same([Some(&wsa), Some(&later)]), Same::No));
+        let other = record("EHOSTUNREACH", 0);
+        assert!(matches!(same([Some(&wsa), Some(&other)]), Same::No));
+        assert!(matches!(same([Some(&wsa), None]), Same::No));
+        let inprogress = record("EINPROGRESS", 0);
+        let wouldblock = record("WSAEWOULDBLOCK", 0);
+        assert!(matches!(
+            same([Some(&wouldblock), Some(&inprogress)]),
+            Same::No
+        ));
+    }
+}
