@@ -6,23 +6,33 @@
 //! before it the cases where Linux answers a particular call with another
 //! code than the table's counterpart, each with its man page.
 //!
-//! Divergence: connect on a listening socket is EISCONN on Linux
-//! (`__inet_stream_connect` in `net/ipv4/af_inet.c` refuses any socket not
-//! in TCP_CLOSE with EISCONN); simsock gives WSAEINVAL there and shows it
-//! as EINVAL, since the code alone does not say the socket was listening.
 
-use simsock_model::profile::Personality;
 use simsock_model::{Errno, WsaError};
 
-use super::{CallResult, Op};
+use super::{CallResult, Host, Op};
+use crate::stack::socket::SockState;
 
-/// The errno a failed call shows on a host of `personality`: `None` when
-/// it succeeded, when the host shows WSA codes, or when the code has no
-/// Linux counterpart.
-pub fn shown(personality: Personality, op: &Op, result: &CallResult) -> Option<Errno> {
-    match result {
-        Err(code) if personality.errno_names() => linux(op, *code),
-        _ => None,
+/// The errno a failed call shows on `host`: `None` when it succeeded, when
+/// the host shows WSA codes, or when the code has no Linux counterpart.
+pub fn shown(host: &Host, op: &Op, result: &CallResult) -> Option<Errno> {
+    let Err(code) = result else {
+        return None;
+    };
+    if !host.profile.personality.errno_names() {
+        return None;
+    }
+    let listening = op
+        .slot()
+        .and_then(|slot| host.slot_socket(slot).ok())
+        .is_some_and(|index| host.socket(index).state == SockState::Listening);
+    match (code, op) {
+        // Winsock's WSAEINVAL for a listening socket (CB-C6) is EISCONN on
+        // Linux: `__inet_stream_connect` (net/ipv4/af_inet.c) refuses an
+        // unconnected socket that is not in TCP_CLOSE with EISCONN.
+        (WsaError::WSAEINVAL, Op::Connect { .. } | Op::WsaConnect { .. }) if listening => {
+            Some(Errno::EISCONN)
+        }
+        _ => linux(op, *code),
     }
 }
 

@@ -434,11 +434,7 @@ impl World {
         let done = Completed {
             op: &pending.step.op,
             result,
-            errno: crate::winsock::errno::shown(
-                host.profile.personality,
-                &pending.step.op,
-                &result,
-            ),
+            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
             received: &thread.received,
             start: pending.start,
             end: now,
@@ -479,11 +475,7 @@ impl World {
         let done = Completed {
             op: &pending.step.op,
             result,
-            errno: crate::winsock::errno::shown(
-                host.profile.personality,
-                &pending.step.op,
-                &result,
-            ),
+            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
             received: &thread.received,
             start: pending.start,
             end: now,

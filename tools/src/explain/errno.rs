@@ -29,6 +29,11 @@ const OTHER_CODES: &[(Errno, &str)] = &[
          WSAENOBUFS.",
     ),
     (
+        Errno::EISCONN,
+        "A connect on a listening socket (__inet_stream_connect in net/ipv4/af_inet.c); \
+         Winsock gives WSAEINVAL (CB-C6).",
+    ),
+    (
         Errno::EPIPE,
         "A send after shutdown(SHUT_WR) (send(2)); Winsock gives WSAESHUTDOWN.",
     ),
@@ -40,7 +45,13 @@ const SHOWN_BY: &[(Errno, &[&str])] = &[
     (Errno::ETIMEDOUT, &["linux/syn-retries-127s.ron"]),
     (Errno::EINPROGRESS, &["linux/so-error-cleared.ron"]),
     (Errno::EALREADY, &["linux/so-error-cleared.ron"]),
-    (Errno::EISCONN, &["linux/so-error-cleared.ron"]),
+    (
+        Errno::EISCONN,
+        &[
+            "linux/so-error-cleared.ron",
+            "linux/connect-listening-eisconn.ron",
+        ],
+    ),
     (Errno::EADDRINUSE, &["linux/time-wait-60s.ron"]),
     (Errno::EADDRNOTAVAIL, &["linux/time-wait-60s.ron"]),
     (Errno::ENETUNREACH, &["linux/no-route-no-arp.ron"]),
