@@ -85,3 +85,37 @@ fn explain_knows_errno_names() {
     let inprogress = stdout(&simsock(&["explain", "EINPROGRESS"]));
     assert!(inprogress.contains("WSAEWOULDBLOCK"), "{inprogress}");
 }
+
+/// Each Linux scenario that `explain` lists for an errno has a call that
+/// returns it, under that name.
+#[test]
+fn explain_errno_scenarios_show_the_errno() {
+    for errno in [
+        "ECONNREFUSED",
+        "ETIMEDOUT",
+        "EINPROGRESS",
+        "EALREADY",
+        "EISCONN",
+        "EADDRINUSE",
+        "EADDRNOTAVAIL",
+        "ENETUNREACH",
+        "EHOSTUNREACH",
+        "EACCES",
+    ] {
+        let text = stdout(&simsock(&["explain", errno]));
+        let files: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with("scenarios/linux/"))
+            .collect();
+        assert!(!files.is_empty(), "{errno}: {text}");
+        for file in files {
+            let path = bundled(file.trim_start_matches("scenarios/"));
+            let run = stdout(&simsock(&["run", &path]));
+            assert!(
+                run.contains(&format!("  {errno}\n")),
+                "{errno} in {file}: {run}"
+            );
+        }
+    }
+}
