@@ -57,6 +57,17 @@ fn compare_seeds_shows_where_the_traces_part() {
     );
     assert!(text.contains("seed 1     3.040s  OK"), "{text}");
     assert!(text.contains("seed 2    12.040s  OK"), "{text}");
+    // No loss, no jitter: only the sequence numbers depend on the seed.
+    let same = stdout(&simsock(&[
+        "compare",
+        &bundled("refused.ron"),
+        "--seeds",
+        "1,2",
+    ]));
+    assert!(
+        same.contains("the traces are the same, event for event, but for sequence numbers"),
+        "{same}"
+    );
 }
 
 /// `explain` takes an errno by name or number and follows it with its

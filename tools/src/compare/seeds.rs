@@ -32,7 +32,7 @@ pub fn write(out: &mut dyn Write, file: &str, sides: &[Side; 2], style: Style) -
     let Some(at) = (0..ka.len().max(kb.len())).find(|&i| ka.get(i) != kb.get(i)) else {
         writeln!(
             out,
-            "the traces are the same, event for event ({})",
+            "the traces are the same, event for event, but for sequence numbers ({} events)",
             la.len()
         )?;
         return verdicts(out, sides);
