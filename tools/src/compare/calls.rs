@@ -55,10 +55,8 @@ pub fn write(out: &mut dyn Write, sides: &[Side; 2], style: Style) -> io::Result
         0 => String::new(),
         n => format!("; {n} more failed alike under their own names (WSA code | errno)"),
     };
-    writeln!(
-        out,
-        "{differ} of {total} calls differ in result or time{note}"
-    )?;
+    let count = format!("{differ} of {total} calls differ in result or time{note}");
+    super::wrapped(out, "", &count, None)?;
     Ok(differ)
 }
 

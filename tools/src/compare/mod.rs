@@ -28,6 +28,7 @@ use simsock_sim::trace::TraceMode;
 use crate::exit::Exit;
 use crate::files;
 use crate::output::style::Style;
+use crate::output::width;
 use crate::run::{KEPT_EVENTS, LISTED_CALLS, finish};
 
 #[derive(Debug, Args)]
@@ -105,14 +106,11 @@ fn write_profiles(
     style: Style,
 ) -> io::Result<()> {
     let [a, b] = sides;
-    writeln!(
-        out,
+    let head = format!(
         "{}  seed {}  {file}: every host {} | {}",
-        style.bold(&a.report.scenario),
-        a.report.seed,
-        a.label,
-        b.label
-    )?;
+        a.report.scenario, a.report.seed, a.label, b.label
+    );
+    wrapped(out, "", &head, Some(style))?;
     calls::write(out, sides, style)?;
     verdicts(out, sides)
 }
@@ -129,14 +127,31 @@ pub fn verdicts(out: &mut dyn Write, sides: &[Side; 2]) -> io::Result<()> {
             1 => " (1 expectation failed)".to_string(),
             n => format!(" ({n} expectations failed)"),
         };
-        writeln!(
-            out,
-            "{:width$}  {word}{note}: {} calls, ended at {}, digest {}",
-            side.label,
+        let text = format!(
+            "{word}{note}: {} calls, ended at {}, digest {}",
             r.call_count.made,
             r.end,
             &r.digest[..16]
-        )?;
+        );
+        wrapped(out, &format!("{:width$}  ", side.label), &text, None)?;
+    }
+    Ok(())
+}
+
+/// `lead` then `text`, wrapped to the width under itself; with `bold`,
+/// the first line is bold (a header).
+pub fn wrapped(out: &mut dyn Write, lead: &str, text: &str, bold: Option<Style>) -> io::Result<()> {
+    let one = format!("{lead}{text}");
+    let lines = match width::display(&one) <= width::columns() {
+        // As is: wrapping would also close up the double spaces.
+        true => vec![one],
+        false => width::hanging(lead, text, width::columns()),
+    };
+    for (i, line) in lines.iter().enumerate() {
+        match (i, bold) {
+            (0, Some(style)) => writeln!(out, "{}", style.bold(line))?,
+            _ => writeln!(out, "{line}")?,
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Side, calls, verdicts};
+use super::{Side, calls, verdicts, wrapped};
 use crate::output::human::time;
 use crate::output::style::Style;
 use crate::output::width;
@@ -14,13 +14,8 @@ const AFTER: usize = 6;
 
 pub fn write(out: &mut dyn Write, file: &str, sides: &[Side; 2], style: Style) -> io::Result<()> {
     let [a, b] = sides;
-    writeln!(
-        out,
-        "{}  {file}: {} | {}",
-        style.bold(&a.report.scenario),
-        a.label,
-        b.label
-    )?;
+    let head = format!("{}  {file}: {} | {}", a.report.scenario, a.label, b.label);
+    wrapped(out, "", &head, Some(style))?;
     let [la, lb] = sides.each_ref().map(|s| {
         s.report
             .trace_lines()
@@ -37,12 +32,13 @@ pub fn write(out: &mut dyn Write, file: &str, sides: &[Side; 2], style: Style) -
         )?;
         return verdicts(out, sides);
     };
-    writeln!(
-        out,
-        "the traces part at event {at} of {} | {} (sequence numbers, drawn from the seed, not compared):",
+    let parting = format!(
+        "the traces part at event {at} of {} | {} (sequence numbers, drawn from the seed, \
+         not compared):",
         la.len(),
         lb.len()
-    )?;
+    );
+    wrapped(out, "", &parting, None)?;
     let width = sides.iter().map(|s| s.label.len()).max().unwrap_or(0);
     for line in &la[at.saturating_sub(BEFORE)..at] {
         event(out, &format!("  {:width$}  ", "both"), line)?;
