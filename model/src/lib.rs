@@ -27,6 +27,7 @@ pub mod addr;
 pub mod builder;
 pub mod catalogue;
 pub mod docs;
+pub mod errno;
 pub mod fault;
 pub mod limits;
 pub mod notify;
@@ -39,6 +40,7 @@ pub mod time;
 pub mod wsa;
 
 pub use addr::Ipv4Cidr;
+pub use errno::Errno;
 pub use packet::{PacketHeader, TcpFlags, TcpHeader, TcpState, Transport};
 pub use profile::HostProfile;
 pub use time::{SimDuration, SimTime};

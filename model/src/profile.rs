@@ -6,7 +6,9 @@
 //! conformance tests, which pass on real Windows, and in measurements by
 //! others), or `WindowsDocumented` (the four Winsock documents and
 //! Microsoft's knowledge-base articles where they and observed Windows
-//! disagree; the 74-row conformance matrix runs under it). Each difference
+//! disagree; the 74-row conformance matrix runs under it), or `Linux` (the
+//! Linux man pages connect(2), tcp(7), socket(7), ip(7) and the kernel's
+//! defaults; its results carry errno names, `crate::errno`). Each difference
 //! between them is one field below, with both sources on the field; the
 //! fields a scenario writes override the personality's values
 //! (`profile: (personality: WindowsDocumented, tcp_timed_wait_delay: "30s")`).
@@ -93,6 +95,11 @@ pub enum Personality {
     /// ConnectEx) and Microsoft's written word where observed Windows
     /// differs from them.
     WindowsDocumented,
+    /// Linux with its default sysctls (connect(2), tcp(7), socket(7),
+    /// ip(7); the kernel's `include/net/tcp.h`): the same calls, with
+    /// Linux's timings and policies, and results shown as errno
+    /// ([`crate::errno::Errno`]).
+    Linux,
 }
 
 impl Personality {
@@ -101,7 +108,30 @@ impl Personality {
         match self {
             Personality::Windows => "windows",
             Personality::WindowsDocumented => "windows-documented",
+            Personality::Linux => "linux",
         }
+    }
+
+    /// Every personality, in the order the CLI lists them.
+    pub const ALL: [Personality; 3] = [
+        Personality::Windows,
+        Personality::WindowsDocumented,
+        Personality::Linux,
+    ];
+
+    /// Looks a personality up by the name the CLI takes (`windows`,
+    /// `windows-documented`, `linux`) or the one a scenario writes
+    /// (`WindowsDocumented`).
+    pub fn lookup(text: &str) -> Option<Personality> {
+        let text = text.trim();
+        Personality::ALL.into_iter().find(|p| {
+            p.text().eq_ignore_ascii_case(text) || format!("{p:?}").eq_ignore_ascii_case(text)
+        })
+    }
+
+    /// Whether results are shown as errno (Linux) rather than WSA codes.
+    pub const fn errno_names(self) -> bool {
+        matches!(self, Personality::Linux)
     }
 }
 
@@ -127,24 +157,33 @@ pub struct HostProfile {
     /// since Windows Server 2003 ("TcpTimedWaitDelay", Windows Server 2003
     /// TCP/IP registry reference), and what is measured on Windows 10/11.
     /// `WindowsDocumented`: 240 s, "2 MSL" with MSL = 120 s (ConnectEx.txt,
-    /// CB-T1).
+    /// CB-T1). `Linux`: 60 s, TCP_TIMEWAIT_LEN in `include/net/tcp.h`, a
+    /// constant (net.ipv4.tcp_fin_timeout, also 60 s, is FIN_WAIT_2's
+    /// length, not TIME_WAIT's; tcp(7)).
     pub tcp_timed_wait_delay: SimDuration,
     /// Maximum segment lifetime, 120 s (RFC 9293 §3.4.2; CB-T2). Shown in
     /// explanations; the TIME_WAIT length is `tcp_timed_wait_delay`.
     pub msl: SimDuration,
     /// First SYN retransmission timeout. Windows TcpInitialRTT, 3 s (RFC 6298
     /// §2.1 used 3 s before RFC 6298 lowered it to 1 s; Windows keeps 3 s).
+    /// `Linux`: 1 s, TCP_TIMEOUT_INIT (`include/net/tcp.h`; RFC 6298 §2.1).
     pub initial_rto: SimDuration,
     /// SYN retransmissions before WSAETIMEDOUT. Windows
     /// TcpMaxConnectRetransmissions, 2: SYNs at 0, 3 and 9 s, failure at 21 s.
+    /// `Linux`: 6, net.ipv4.tcp_syn_retries (tcp(7)): SYNs at 0, 1, 3, 7,
+    /// 15, 31 and 63 s, ETIMEDOUT at 127 s.
     pub max_connect_retransmissions: u8,
     /// Data retransmissions before the connection is aborted. Windows
-    /// TcpMaxDataRetransmissions, 5 (RFC 9293 §3.8.3, R2).
+    /// TcpMaxDataRetransmissions, 5 (RFC 9293 §3.8.3, R2). `Linux`: 15,
+    /// net.ipv4.tcp_retries2 (tcp(7)).
     pub max_data_retransmissions: u8,
     /// Lower bound of the data retransmission timeout. Windows MinRto, 300 ms
     /// (a divergence from RFC 6298 §2.4's 1 s that Windows makes too).
+    /// `Linux`: 200 ms, TCP_RTO_MIN (`include/net/tcp.h`).
     pub min_rto: SimDuration,
     /// Upper bound of the retransmission timeout, 60 s (RFC 6298 §2.5).
+    /// `Linux`: 120 s, TCP_RTO_MAX (`include/net/tcp.h`), so the 64 s wait
+    /// before ETIMEDOUT is not cut short.
     pub max_rto: SimDuration,
     /// SYNs re-sent after an RST before WSAECONNREFUSED; 0 gives an
     /// immediate refusal at the first RST. `Windows`: 4, so a connect to a
@@ -153,7 +192,9 @@ pub struct HostProfile {
     /// libuv PR 2896). `WindowsDocumented`: 2, "the client will retry the
     /// connection request 2 more times at 500 ms intervals" (KB175523); the
     /// four documents name no timing, so the knowledge base is the written
-    /// word kept here.
+    /// word kept here. `Linux`: 0, an RST to a SYN refuses the connect at
+    /// once (connect(2) ECONNREFUSED; tcp_rcv_synsent_state_process in
+    /// `net/ipv4/tcp_input.c` resets the socket).
     pub refused_syn_retries: u8,
     /// Interval between those re-sent SYNs, not doubled: 500 ms (KB175523;
     /// both personalities).
@@ -171,18 +212,28 @@ pub struct HostProfile {
     /// How long neighbour resolution (ARP) tries before the stack reports the
     /// next hop unreachable: three requests one second apart, at 0, 1 and
     /// 2 s (Windows ArpRetryCount 3), so 2 s; it gives up before the first
-    /// SYN retransmission at 3 s.
+    /// SYN retransmission at 3 s. `Linux`: 3 s, net.ipv4.neigh.default
+    /// mcast_solicit 3 probes retrans_time_ms 1000 apart (arp(7)); the
+    /// entry fails one interval after the last probe.
     pub arp_timeout: SimDuration,
     /// First and last ephemeral port, inclusive: 49152..=65535 (RFC 6335 §6,
-    /// the Windows default dynamic port range).
+    /// the Windows default dynamic port range). `Linux`: 32768..=60999,
+    /// net.ipv4.ip_local_port_range (ip(7)). Divergence: ports are taken
+    /// in order from the first in both; Linux picks a hashed offset
+    /// (RFC 6056 §3.3.4), which no scenario could predict.
     pub ephemeral_ports: (u16, u16),
-    /// What a full listen backlog does with a new SYN.
+    /// What a full listen backlog does with a new SYN. Windows: `Reset`.
+    /// `Linux`: `Drop`: a SYN that finds the accept queue full is dropped
+    /// and the client retransmits (tcp(7), tcp_abort_on_overflow 0; listen(2)).
     pub backlog_overflow: BacklogOverflow,
     /// Largest backlog a listen gets, whatever it asks for: 200. Windows
     /// caps the backlog (SOMAXCONN included) at about 200 and answers the
     /// SYNs past it with RST (KB113576; Node issue 38736: of 300
-    /// simultaneous connects, 232 to 299 were refused). Both personalities;
-    /// allowed 1..=1024 (simsock's own limit).
+    /// simultaneous connects, 232 to 299 were refused). Both Windows
+    /// personalities; allowed 1..=1024 (simsock's own limit). `Linux`:
+    /// 1024. Divergence: Linux caps at net.core.somaxconn, 4096 since
+    /// 5.4 (listen(2)), above simsock's limit; and its accept queue holds
+    /// backlog + 1 connections, simsock's holds backlog.
     pub listen_backlog_max: u16,
     /// Whether a socket's SO_ERROR outlives a new connect. `Windows`: true:
     /// after a failed nonblocking connect SO_ERROR reads the code, reading
@@ -190,8 +241,25 @@ pub struct HostProfile {
     /// until a connect succeeds (Wine, `dlls/ws2_32/tests/sock.c`,
     /// `test_select`). `WindowsDocumented`: false: a new attempt starts
     /// with SO_ERROR 0 (connect.txt: SO_ERROR reports the outcome of "the
-    /// connection attempt"). Reading never clears it in either.
+    /// connection attempt"). Reading never clears it in either. `Linux`:
+    /// false (a new connect starts afresh).
     pub so_error_until_connected: bool,
+    /// Whether reading SO_ERROR clears it. `Linux`: true: "SO_ERROR: get
+    /// and clear the pending socket error" (socket(7)); the value read is
+    /// the errno number (111 for ECONNREFUSED). Both Windows
+    /// personalities: false (Wine `test_select`; getsockopt's page says
+    /// nothing of clearing).
+    pub so_error_cleared_on_read: bool,
+    /// Which select set a failed nonblocking connect lands in. Both
+    /// Windows personalities: true, exceptfds ("If processing a connect
+    /// call (nonblocking), connection attempt failed", the select page;
+    /// CB-N3). `Linux`: false: the pending error makes the socket readable
+    /// and writable, never exceptional (connect(2): "select(2) ... for
+    /// writing ... then use getsockopt(2) to read the SO_ERROR option";
+    /// POLLERR is in select's read and write sets, fs/select.c). Once
+    /// SO_ERROR is read and cleared, simsock shows the socket in no set
+    /// (divergence: Linux's closed socket stays readable through POLLHUP).
+    pub failed_connect_selects_except: bool,
     /// Whether mixing connect() and ConnectEx is WSAEINVAL. `Windows`: true:
     /// ConnectEx while a connect() is pending, connect() while a ConnectEx
     /// is pending, and a second ConnectEx while one is pending all fail with
@@ -201,21 +269,26 @@ pub struct HostProfile {
     /// `WindowsDocumented`: false: WSAEALREADY while an attempt is pending
     /// ("A nonblocking connect, WSAConnect, or ConnectEx function call is in
     /// progress on the specified socket", ConnectEx.txt; CB-N2) and
-    /// WSAEISCONN once connected.
+    /// WSAEISCONN once connected. `Linux`: false (no ConnectEx; a second
+    /// connect while one is pending is EALREADY, connect(2)).
     pub connect_mixing_einval: bool,
     /// Whether a datagram socket's connect to the limited broadcast
     /// 255.255.255.255 needs SO_BROADCAST. `Windows`: false: the connect
     /// succeeds without it and send() on the socket works, while sendto()
     /// to the same address fails with WSAEACCES (Wine,
     /// `dlls/ws2_32/tests/sock.c`, `test_broadcast`). `WindowsDocumented`:
-    /// true: WSAEACCES at connect (connect.txt, CB-B2). A directed
-    /// broadcast needs SO_BROADCAST in both.
+    /// true: WSAEACCES at connect (connect.txt, CB-B2). `Linux`: true:
+    /// EACCES, "tried to connect to a broadcast address without having
+    /// the socket broadcast flag enabled" (connect(2)). A directed
+    /// broadcast needs SO_BROADCAST in all.
     pub broadcast_connect_needs_so_broadcast: bool,
     /// Whether connecting an unconnected datagram socket to 0.0.0.0:0 fails.
     /// `Windows`: true, WSAEADDRNOTAVAIL; on a connected socket it
     /// disconnects (Wine, `test_connect_udp`). `WindowsDocumented`: false:
     /// the all-zero address disconnects, connected or not (connect.txt,
-    /// CB-D4).
+    /// CB-D4). `Linux`: false: connect with AF_UNSPEC dissolves the
+    /// association (connect(2)). Divergence: an AF_INET 0.0.0.0 on Linux
+    /// connects to the local host instead; simsock disconnects.
     pub dgram_disconnect_needs_connection: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
@@ -257,6 +330,7 @@ impl HostProfile {
         let windows = HostProfile::windows();
         match personality {
             Personality::Windows => windows,
+            Personality::Linux => HostProfile::linux(),
             Personality::WindowsDocumented => HostProfile {
                 personality,
                 tcp_timed_wait_delay: SimDuration::from_secs(240),
@@ -267,6 +341,31 @@ impl HostProfile {
                 dgram_disconnect_needs_connection: false,
                 ..windows
             },
+        }
+    }
+
+    /// Linux with its default sysctls; each value's source is on its field.
+    fn linux() -> Self {
+        HostProfile {
+            personality: Personality::Linux,
+            tcp_timed_wait_delay: SimDuration::from_secs(60),
+            initial_rto: SimDuration::from_secs(1),
+            max_connect_retransmissions: 6,
+            max_data_retransmissions: 15,
+            min_rto: SimDuration::from_millis(200),
+            max_rto: SimDuration::from_secs(120),
+            refused_syn_retries: 0,
+            arp_timeout: SimDuration::from_secs(3),
+            ephemeral_ports: (32768, 60999),
+            backlog_overflow: BacklogOverflow::Drop,
+            listen_backlog_max: 1024,
+            so_error_until_connected: false,
+            so_error_cleared_on_read: true,
+            failed_connect_selects_except: false,
+            connect_mixing_einval: false,
+            broadcast_connect_needs_so_broadcast: true,
+            dgram_disconnect_needs_connection: false,
+            ..HostProfile::windows()
         }
     }
 
@@ -290,6 +389,8 @@ impl HostProfile {
             backlog_overflow: BacklogOverflow::Reset,
             listen_backlog_max: 200,
             so_error_until_connected: true,
+            so_error_cleared_on_read: false,
+            failed_connect_selects_except: true,
             connect_mixing_einval: true,
             broadcast_connect_needs_so_broadcast: false,
             dgram_disconnect_needs_connection: true,
@@ -471,6 +572,8 @@ profile_patch! {
     backlog_overflow: BacklogOverflow,
     listen_backlog_max: u16,
     so_error_until_connected: bool,
+    so_error_cleared_on_read: bool,
+    failed_connect_selects_except: bool,
     connect_mixing_einval: bool,
     broadcast_connect_needs_so_broadcast: bool,
     dgram_disconnect_needs_connection: bool,
@@ -518,6 +621,28 @@ mod tests {
         assert!(ron::from_str::<HostProfile>("(no_such_field: 1)").is_err());
     }
 
+    /// The Linux defaults (tcp(7), ip(7), socket(7), `include/net/tcp.h`).
+    #[test]
+    fn linux_defaults() {
+        let p = load("(personality: Linux)");
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(p.personality, Personality::Linux);
+        assert_eq!(p.tcp_timed_wait_delay, SimDuration::from_secs(60));
+        assert_eq!(p.initial_rto, SimDuration::from_secs(1));
+        assert_eq!(p.max_connect_retransmissions, 6);
+        assert_eq!(p.refused_syn_retries, 0);
+        assert_eq!(p.ephemeral_ports, (32768, 60999));
+        assert_eq!(p.backlog_overflow, BacklogOverflow::Drop);
+        assert!(p.so_error_cleared_on_read && !p.so_error_until_connected);
+        assert!(!HostProfile::default().so_error_cleared_on_read);
+        assert_eq!(Personality::lookup("linux"), Some(Personality::Linux));
+        assert_eq!(
+            Personality::lookup("WindowsDocumented"),
+            Some(Personality::WindowsDocumented)
+        );
+        assert_eq!(Personality::lookup("bsd"), None);
+    }
+
     /// KB113576: the backlog cap is about 200; simsock allows 1..=1024.
     #[test]
     fn listen_backlog_max_bounds() {
@@ -535,7 +660,7 @@ mod tests {
     /// out loads back the same, for each personality.
     #[test]
     fn a_written_profile_loads_back_the_same() {
-        for personality in [Personality::Windows, Personality::WindowsDocumented] {
+        for personality in Personality::ALL {
             let mut profile = HostProfile::of(personality);
             profile.mss = 1000;
             let text = ron::to_string(&profile).expect("serializable");

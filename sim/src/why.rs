@@ -117,6 +117,17 @@ pub fn explain(
     cx.explain(ret)
 }
 
+/// The Winsock code whose story a Linux host's errno result tells
+/// (`winsock::errno`): its counterpart, and for connect's EADDRNOTAVAIL
+/// the four-tuple in use (WSAEADDRINUSE on Windows).
+fn linux_counterpart(result: &str, verb: &str) -> Option<WsaError> {
+    use simsock_model::Errno;
+    match (Errno::lookup(result)?, verb) {
+        (Errno::EADDRNOTAVAIL, "connect") => Some(WsaError::WSAEADDRINUSE),
+        (errno, _) => errno.to_wsa(),
+    }
+}
+
 /// Everything an explanation may read.
 struct Cx<'a> {
     events: &'a [TraceEvent],
@@ -153,8 +164,11 @@ impl Cx<'_> {
         else {
             return None;
         };
-        let error = WsaError::lookup(result)?;
         let (verb, socket, addr) = parse_call(call)?;
+        let error = match WsaError::lookup(result) {
+            Some(error) => error,
+            None => linux_counterpart(result, verb)?,
+        };
         // WSAConnect and WSPConnect fail for the same network reasons.
         let verb = match verb {
             "WSAConnect" | "WSPConnect" => "connect",
@@ -189,7 +203,7 @@ impl Cx<'_> {
             ("send" | "recv", WsaError::WSAECONNABORTED) => self.aborted(&f),
             _ => None,
         }?;
-        Some(format!("{} at {}: {reason}", error.name(), at(f.end)))
+        Some(format!("{} at {}: {reason}", result.as_str(), at(f.end)))
     }
 
     fn node(&self, node: NodeId) -> &str {

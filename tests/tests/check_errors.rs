@@ -314,3 +314,30 @@ fn wsaconnect_sizes_and_apc_steps_are_located_at_their_step() {
     assert_eq!(line, 12);
     assert!(at.starts_with(r#"Sleep("1ms")])"#), "{at}");
 }
+
+/// An errno expectation on a host that shows Winsock codes could never
+/// hold: rejected at the expectation, naming the WSA code to write; on a
+/// Linux host it loads.
+#[test]
+fn errno_expectation_on_a_windows_host() {
+    let src = variant("Err(WSAECONNREFUSED)", "Errno(ECONNREFUSED)");
+    let (err, line, at) = rejected(&src);
+    assert!(
+        err.message
+            .starts_with("`ECONNREFUSED` is a Linux errno, but host `client`"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("Err(WSAECONNREFUSED)"),
+        "{}",
+        err.message
+    );
+    assert_eq!(line, 11);
+    assert!(at.starts_with("Errno(ECONNREFUSED)"), "{at}");
+    let linux = src.replace(
+        r#"Host(name: "client", addrs: ["10.0.0.1/24"])"#,
+        r#"Host(name: "client", addrs: ["10.0.0.1/24"], profile: (personality: Linux))"#,
+    );
+    assert!(load(&linux).is_ok());
+}

@@ -106,6 +106,10 @@ pub enum Command {
     /// documents' tables, the scenario that produces it, and whether it
     /// passed.
     Conformance(crate::conformance::ConformanceArgs),
+    /// Run one scenario under two profiles (windows and linux by default)
+    /// and show the calls whose results or times differ, with each side's
+    /// why; or under two seeds, and show where the traces part.
+    Compare(crate::compare::CompareArgs),
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,8 @@
 //!   shrink`: a failing scenario cut down to what its failure needs.
 //! - [`topo`], [`explain`] and [`tour`]: the teaching commands: a
 //!   scenario's network, an error code explained, the guided tour.
+//! - [`compare`]: `simsock compare`: one scenario under two profiles (or
+//!   two seeds), and the calls (or the first event) where the runs part.
 //! - [`conformance`]: `simsock conformance`: the 74-row matrix of the
 //!   four documents' error tables, each row run from its scenario.
 //! - [`exit`]: the exit codes (0 all expectations hold, 1 one failed or a
@@ -33,6 +35,7 @@
 
 mod check;
 mod cli;
+mod compare;
 mod conformance;
 mod diagnostics;
 mod excerpt;
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::Shrink(args)) => shrink::shrink(&args),
         Some(Command::Conformance(args)) => conformance::conformance(&args),
+        Some(Command::Compare(args)) => compare::compare(&args),
         None => run::run(&cli.run),
     };
     exit.into()

@@ -94,6 +94,13 @@ fn explain_tour_conformance_topo_sweep_and_check_fit_80_columns() {
     ] {
         assert_fits(80, &["explain", code]);
     }
+    assert_fits(80, &["compare", "scenarios/refused.ron"]);
+    assert_fits(80, &["compare", "scenarios/timeout.ron", "--seeds", "1,2"]);
+    let twin = "scenarios/windows/refused-2s.ron";
+    assert_fits(
+        80,
+        &["compare", twin, "--profiles", "windows,windows-documented"],
+    );
     assert_fits(80, &["tour"]);
     for stop in 1..=9 {
         assert_fits(80, &["tour", &stop.to_string(), "--answer", "a"]);

@@ -16,6 +16,9 @@ pub enum Outcome {
     Ok,
     /// The call failed with this code.
     Err(WsaError),
+    /// The call failed with this errno, on a host whose profile follows
+    /// the `Linux` personality (`Errno(ECONNREFUSED)`; `crate::errno`).
+    Errno(crate::errno::Errno),
     /// send or recv moved exactly this many bytes.
     Bytes(u32),
     /// recv returned exactly this text.

@@ -236,7 +236,37 @@ fn check_threads(s: &Scenario, source: &str, hosts: &HostThreads<'_>) -> Result<
         }
         let sockets = hosts.sockets(&thread.host);
         check_steps_at(&thread.steps, sockets, &path)?;
+        let linux = s
+            .hosts
+            .iter()
+            .any(|h| h.name == thread.host && h.profile.personality.errno_names());
+        if !linux {
+            errno_on_windows(&thread.steps, &thread.host, &path)?;
+        }
         notify::check_thread(s, thread, hosts, &path)?; // CB-N3..N5
+    }
+    Ok(())
+}
+
+/// An `Errno(...)` expectation on a host that shows WSA codes could never
+/// hold: it is an error at the expectation (`winsock::errno`).
+fn errno_on_windows(steps: &[Step], host: &str, path: &StepPath<'_>) -> Result<(), ScenarioError> {
+    for (i, step) in steps.iter().enumerate() {
+        if let Some(simsock_model::scenario::Outcome::Errno(errno)) = step.expectation().result {
+            let wsa = errno
+                .to_wsa()
+                .map_or(String::new(), |w| format!("write `Err({})` or ", w.name()));
+            return Err(ScenarioError::new(format!(
+                "`{}` is a Linux errno, but host `{}` shows Winsock codes: {wsa}give the \
+                 host `profile: (personality: Linux)`",
+                errno.name(),
+                quote(host)
+            ))
+            .at(path.child(i).value("expect")));
+        }
+        if let Step::Repeat { steps, .. } = step {
+            errno_on_windows(steps, host, &path.body(i))?;
+        }
     }
     Ok(())
 }

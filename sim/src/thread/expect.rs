@@ -36,6 +36,7 @@ fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
     match (outcome, &done.result) {
         (Outcome::Ok, Ok(_)) => true,
         (Outcome::Err(want), Err(got)) => want == got,
+        (Outcome::Errno(want), Err(_)) => done.errno == Some(*want),
         (Outcome::Bytes(n), Ok(Value::Bytes(m) | Value::Datagram { bytes: m, .. })) => n == m,
         (Outcome::Data(text), Ok(Value::Bytes(_) | Value::Datagram { .. })) => {
             done.received == text.as_bytes()
@@ -90,6 +91,7 @@ pub fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Ok => "OK".into(),
         Outcome::Err(e) => e.name().into(),
+        Outcome::Errno(e) => e.name().into(),
         Outcome::Bytes(n) => format!("{n} bytes"),
         Outcome::Data(text) => format!("data {text:?}"),
         Outcome::Addr(a) => format!("address {a}"),
@@ -121,7 +123,10 @@ pub fn result_text(done: &Completed<'_>) -> String {
                 let bytes = u32::from_le_bytes([*b0, *b1, *b2, *b3]);
                 format!("{} (key {key}, {bytes} bytes)", e.name())
             }
-            _ => e.name().to_string(),
+            _ => done
+                .errno
+                .map_or(e.name(), |errno| errno.name())
+                .to_string(),
         },
         Ok(Value::None) => "OK".into(),
         Ok(Value::Socket(h)) => format!("OK (socket {h:#x})"),

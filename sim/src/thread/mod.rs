@@ -24,6 +24,9 @@ pub struct Completed<'a> {
     /// What it returned: a value, or the WSA error WSAGetLastError would
     /// give.
     pub result: CallResult,
+    /// The errno a Linux host shows for a failed call
+    /// (`winsock::errno`); `None` on a Windows host or for success.
+    pub errno: Option<simsock_model::Errno>,
     /// The bytes a recv returned.
     pub received: &'a [u8],
     /// When the call was made.

@@ -309,7 +309,7 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
     let value = match opt {
         SockOpt::SO_REUSEADDR => u32::from(sock.reuse_addr),
         SockOpt::SO_BROADCAST => u32::from(sock.broadcast),
-        SockOpt::SO_ERROR => sock.error.map_or(0, |e| e.number()),
+        SockOpt::SO_ERROR => return Ok(Value::Number(so_error(cx, index))),
         SockOpt::SO_TYPE => {
             if sock.kind == Kind::Stream {
                 1
@@ -331,6 +331,29 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         }
     };
     Ok(Value::Number(value))
+}
+
+/// getsockopt(SO_ERROR): the pending error's number. On a Linux host it is
+/// the errno number, and reading clears it ("get and clear the pending
+/// socket error", socket(7); `so_error_cleared_on_read`); Windows keeps it
+/// (Wine `test_select`).
+fn so_error(cx: &mut CallCx<'_>, index: u32) -> u32 {
+    let profile = &cx.host.profile;
+    let (linux, clear) = (
+        profile.personality.errno_names(),
+        profile.so_error_cleared_on_read,
+    );
+    let sock = cx.host.socket_mut(index);
+    let Some(code) = sock.error else {
+        return 0;
+    };
+    if clear {
+        sock.error = None;
+    }
+    match simsock_model::Errno::from_wsa(code) {
+        Some(errno) if linux => errno.number(),
+        _ => code.number(),
+    }
 }
 
 /// Whether the calling host owns `ip`, as bind requires (bind.txt:

@@ -11,6 +11,7 @@
 mod connect;
 mod data;
 mod dgram;
+pub mod errno;
 pub mod events;
 mod family;
 mod host;

@@ -489,13 +489,15 @@ impl World {
         let thread = &mut self.threads[index as usize];
         // Invariant: only a thread with a pending call completes one.
         let pending = thread.pending.as_ref().expect("a pending call");
+        let host = &self.hosts[thread.host as usize];
         let done = Completed {
             op: &pending.step.op,
             result,
+            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
             received: &thread.received,
             start: pending.start,
             end: now,
-            names: &self.hosts[thread.host as usize].slot_names,
+            names: &host.slot_names,
         };
         let Ok(next) = thread.program.next_within(Some(&done), &mut self.steps) else {
             // limits.max_steps: the thread stops here, the run loop reports it.
@@ -532,6 +534,7 @@ impl World {
         let done = Completed {
             op: &pending.step.op,
             result,
+            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
             received: &thread.received,
             start: pending.start,
             end: now,
@@ -544,9 +547,10 @@ impl World {
         if tracing || self.record_calls || failure.is_some() {
             let call = pending.step.op.display(&host.slot_names).to_string();
             let detail = result_text(&done);
-            let result_name = match result {
-                Ok(_) => "OK".to_string(),
-                Err(e) => e.name().to_string(),
+            let result_name = match (result, done.errno) {
+                (Ok(_), _) => "OK".to_string(),
+                (Err(_), Some(errno)) => errno.name().to_string(),
+                (Err(e), None) => e.name().to_string(),
             };
             if tracing {
                 let kind = TraceKind::Return {

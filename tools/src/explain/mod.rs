@@ -8,6 +8,7 @@
 //! An unknown code or ID is a usage error (exit 2).
 
 mod behaviour;
+mod errno;
 
 use std::io::{self, Write};
 
@@ -109,10 +110,21 @@ pub fn explain(args: &ExplainArgs) -> Exit {
         let mut out = io::stdout().lock();
         return finish(behaviour::write(&mut out, found), Exit::Ok);
     }
+    if WsaError::lookup(&args.code).is_none()
+        && let Some(errno) = simsock_model::Errno::lookup(&args.code)
+    {
+        let mut out = io::stdout().lock();
+        let written = errno::write(&mut out, errno).and_then(|wsa| match wsa {
+            Some(wsa) => write(&mut out, wsa),
+            None => Ok(()),
+        });
+        return finish(written, Exit::Ok);
+    }
     let Some(code) = WsaError::lookup(&args.code) else {
         crate::diagnostics::to_stderr(&format!(
             "error: `{}` is not a Winsock error code or a behaviour simsock knows; give a WSA \
-             name such as WSAECONNREFUSED, a number such as 10061, or an ID such as CB-N3",
+             name such as WSAECONNREFUSED, a number such as 10061, an errno such as \
+             ECONNREFUSED, or an ID such as CB-N3",
             args.code.trim()
         ));
         return Exit::Invalid;
@@ -125,6 +137,14 @@ pub fn explain(args: &ExplainArgs) -> Exit {
 pub fn write(out: &mut dyn Write, code: WsaError) -> io::Result<()> {
     writeln!(out, "{} ({})", code.name(), code.number())?;
     paragraph(out, "  ", code.meaning())?;
+    if let Some(errno) = simsock_model::Errno::from_wsa(code) {
+        let text = format!(
+            "On Linux (the linux personality): {} ({}).",
+            errno.name(),
+            errno.number()
+        );
+        paragraph(out, "  ", &text)?;
+    }
     documents(out, code)?;
     how(out, code)?;
     scenarios(out, code)?;

@@ -162,7 +162,12 @@ fn unlisted(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()
 
 /// The causal chain under a failed call: `why: <sentence>`, indented to
 /// the host column and wrapped.
-fn why_line(out: &mut dyn Write, why: &str, indent: usize, style: Style) -> io::Result<()> {
+pub(crate) fn why_line(
+    out: &mut dyn Write,
+    why: &str,
+    indent: usize,
+    style: Style,
+) -> io::Result<()> {
     let lead = format!("{:indent$}why: ", "");
     let cols = width::prose(WRAP_COLS).saturating_sub(lead.len()).max(40);
     for (i, line) in wrap(&glue_units(why), cols).iter().enumerate() {
@@ -220,7 +225,7 @@ fn verdict(out: &mut dyn Write, report: &Report, style: Style) -> io::Result<()>
     )
 }
 
-fn time(ns: u64) -> String {
+pub(crate) fn time(ns: u64) -> String {
     SimTime::from_nanos(ns).to_string()
 }
 

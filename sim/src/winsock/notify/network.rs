@@ -212,10 +212,17 @@ pub fn readiness(host: &Host, index: u32) -> Readiness {
                 except: false,
             }
         }
-        SockState::Fresh | SockState::Bound => Readiness {
-            except: sock.error.is_some(),
-            ..Readiness::default()
-        },
+        // A failed connect: exceptfds on Windows (CB-N3), read and write
+        // on Linux (`failed_connect_selects_except`).
+        SockState::Fresh | SockState::Bound => {
+            let failed = sock.error.is_some();
+            let except = host.profile.failed_connect_selects_except;
+            Readiness {
+                read: failed && !except,
+                write: failed && !except,
+                except: failed && except,
+            }
+        }
         SockState::Connecting => Readiness::default(),
     }
 }
