@@ -217,6 +217,33 @@ pub struct HostProfile {
     /// the all-zero address disconnects, connected or not (connect.txt,
     /// CB-D4).
     pub dgram_disconnect_needs_connection: bool,
+    /// Whether FD_CLOSE after the peer's RST carries WSAECONNABORTED.
+    /// `Windows`: true: a connection the peer reset reports FD_CLOSE with
+    /// WSAECONNABORTED (10053), through WSAEventSelect's `iErrorCode` and
+    /// WSAAsyncSelect's WSAGETSELECTERROR alike, while recv on it still
+    /// fails with WSAECONNRESET (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_close_events`, "Trigger RST": `check_events(ctx,
+    /// MAKELONG(FD_CLOSE, WSAECONNABORTED), 0, 200)` after
+    /// `close_with_rst(client)`). `WindowsDocumented`: false: WSAECONNRESET,
+    /// "The connection was reset by the remote side" (the WSAAsyncSelect
+    /// and WSAEventSelect pages, FD_CLOSE's error codes).
+    pub fd_close_reset_aborted: bool,
+    /// Whether WSAEventSelect latches FD_CONNECT. `Windows`: true: a socket
+    /// that connected (connect, WSAConnect, ConnectEx) before any
+    /// WSAEventSelect asked for FD_CONNECT records FD_CONNECT (code 0) with
+    /// FD_WRITE when WSAEventSelect is called on it; once recorded it is
+    /// not recorded again. WSAAsyncSelect on the same socket posts FD_WRITE
+    /// only (Wine, `dlls/ws2_32/tests/sock.c`, `test_connect_events`,
+    /// "Connect and then select": `check_events(ctx, FD_CONNECT, FD_WRITE,
+    /// 200)` for events, `check_events(ctx, FD_WRITE, 0, 200)` for
+    /// messages). `WindowsDocumented`: false: FD_CONNECT is recorded when an
+    /// attempt completes (connect.txt, CB-N5); a socket connected before
+    /// WSAEventSelect records FD_WRITE only. Divergence: the summaries of
+    /// events on the WSAAsyncSelect and WSAEventSelect pages also list
+    /// FD_CONNECT when the call finds a connection already established;
+    /// `WindowsDocumented` does not model that (nor does `Windows` for
+    /// WSAAsyncSelect, which Windows does not post).
+    pub event_select_latches_connect: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -265,6 +292,8 @@ impl HostProfile {
                 connect_mixing_einval: false,
                 broadcast_connect_needs_so_broadcast: true,
                 dgram_disconnect_needs_connection: false,
+                fd_close_reset_aborted: false,
+                event_select_latches_connect: false,
                 ..windows
             },
         }
@@ -293,6 +322,8 @@ impl HostProfile {
             connect_mixing_einval: true,
             broadcast_connect_needs_so_broadcast: false,
             dgram_disconnect_needs_connection: true,
+            fd_close_reset_aborted: true,
+            event_select_latches_connect: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -474,6 +505,8 @@ profile_patch! {
     connect_mixing_einval: bool,
     broadcast_connect_needs_so_broadcast: bool,
     dgram_disconnect_needs_connection: bool,
+    fd_close_reset_aborted: bool,
+    event_select_latches_connect: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
