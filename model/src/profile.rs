@@ -531,6 +531,10 @@ mod tests {
         assert_eq!(doc.validate(), Ok(()));
         assert_eq!(doc.tcp_timed_wait_delay, SimDuration::from_secs(240));
         assert_eq!(doc.refused_syn_retries, 2);
+        // Wine `test_close_events`, `test_connect_events` against the
+        // WSAAsyncSelect / WSAEventSelect pages.
+        assert!(p.fd_close_reset_aborted && p.event_select_latches_connect);
+        assert!(!doc.fd_close_reset_aborted && !doc.event_select_latches_connect);
     }
 
     fn load(text: &str) -> HostProfile {

@@ -17,6 +17,15 @@
 //! WSAEWOULDBLOCK for FD_WRITE, a new attempt for FD_CONNECT; FD_CLOSE
 //! once. A re-enabled event whose condition still holds is posted again
 //! at once (data left after a recv posts another FD_READ).
+//!
+//! Observed Windows differs in two places, each a profile field: FD_CLOSE
+//! after the peer's RST carries WSAECONNABORTED (`fd_close_reset_aborted`,
+//! Wine `test_close_events`), and WSAEventSelect records the FD_CONNECT of
+//! a connect that ended before it (`event_select_latches_connect`, Wine
+//! `test_connect_events`). Not modelled: on Windows a new WSAEventSelect
+//! does not record again an event already recorded and not re-enabled
+//! (FD_WRITE in `test_connect_events` and `test_write_events`); here, as
+//! the WSAEventSelect page says, it does.
 
 use std::collections::VecDeque;
 
