@@ -244,6 +244,20 @@ pub struct HostProfile {
     /// `WindowsDocumented` does not model that (nor does `Windows` for
     /// WSAAsyncSelect, which Windows does not post).
     pub event_select_latches_connect: bool,
+    /// Whether GetQueuedCompletionStatus reports a failed ConnectEx with its
+    /// Win32 code. `Windows`: true: ERROR_CONNECTION_REFUSED (1225) where
+    /// WSAGetOverlappedResult gives WSAECONNREFUSED (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect_completion_port`, "Connect
+    /// to an invalid address": `ok(GetLastError() == ERROR_CONNECTION_REFUSED)`
+    /// after GetQueuedCompletionStatus; `test_connect` checks the same code
+    /// from GetOverlappedResult), and by the same NTSTATUS-to-Win32 mapping
+    /// (RtlNtStatusToDosError) ERROR_NETWORK_UNREACHABLE (1231),
+    /// ERROR_HOST_UNREACHABLE (1232) and ERROR_SEM_TIMEOUT (121) for
+    /// WSAENETUNREACH, WSAEHOSTUNREACH and WSAETIMEDOUT; those three no
+    /// Wine `ok()` checks. `WindowsDocumented`: false: the WSA code, as the
+    /// ConnectEx page's error table has it. WSAGetOverlappedResult gives the
+    /// WSA code in both; kernel32's GetOverlappedResult is not modelled.
+    pub completion_win32_codes: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -294,6 +308,7 @@ impl HostProfile {
                 dgram_disconnect_needs_connection: false,
                 fd_close_reset_aborted: false,
                 event_select_latches_connect: false,
+                completion_win32_codes: false,
                 ..windows
             },
         }
@@ -324,6 +339,7 @@ impl HostProfile {
             dgram_disconnect_needs_connection: true,
             fd_close_reset_aborted: true,
             event_select_latches_connect: true,
+            completion_win32_codes: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -507,6 +523,7 @@ profile_patch! {
     dgram_disconnect_needs_connection: bool,
     fd_close_reset_aborted: bool,
     event_select_latches_connect: bool,
+    completion_win32_codes: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -535,6 +552,7 @@ mod tests {
         // WSAAsyncSelect / WSAEventSelect pages.
         assert!(p.fd_close_reset_aborted && p.event_select_latches_connect);
         assert!(!doc.fd_close_reset_aborted && !doc.event_select_latches_connect);
+        assert!(p.completion_win32_codes && !doc.completion_win32_codes);
     }
 
     fn load(text: &str) -> HostProfile {
