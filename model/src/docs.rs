@@ -423,6 +423,14 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WAIT_TIMEOUT => {
             &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
         }
+        E::ERROR_CONNECTION_REFUSED
+        | E::ERROR_NETWORK_UNREACHABLE
+        | E::ERROR_HOST_UNREACHABLE
+        | E::ERROR_SEM_TIMEOUT => &[
+            "GetQueuedCompletionStatus dequeued a failed ConnectEx on a host of the windows \
+             personality: the Win32 form of WSAECONNREFUSED, WSAENETUNREACH, WSAEHOSTUNREACH \
+             or WSAETIMEDOUT (profile completion_win32_codes; Wine test_connect_completion_port).",
+        ],
         _ => &[],
     }
 }

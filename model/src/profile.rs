@@ -290,6 +290,47 @@ pub struct HostProfile {
     /// association (connect(2)). Divergence: an AF_INET 0.0.0.0 on Linux
     /// connects to the local host instead; simsock disconnects.
     pub dgram_disconnect_needs_connection: bool,
+    /// Whether FD_CLOSE after the peer's RST carries WSAECONNABORTED.
+    /// `Windows`: true: a connection the peer reset reports FD_CLOSE with
+    /// WSAECONNABORTED (10053), through WSAEventSelect's `iErrorCode` and
+    /// WSAAsyncSelect's WSAGETSELECTERROR alike, while recv on it still
+    /// fails with WSAECONNRESET (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_close_events`, "Trigger RST": `check_events(ctx,
+    /// MAKELONG(FD_CLOSE, WSAECONNABORTED), 0, 200)` after
+    /// `close_with_rst(client)`). `WindowsDocumented`: false: WSAECONNRESET,
+    /// "The connection was reset by the remote side" (the WSAAsyncSelect
+    /// and WSAEventSelect pages, FD_CLOSE's error codes).
+    pub fd_close_reset_aborted: bool,
+    /// Whether WSAEventSelect latches FD_CONNECT. `Windows`: true: a socket
+    /// that connected (connect, WSAConnect, ConnectEx) before any
+    /// WSAEventSelect asked for FD_CONNECT records FD_CONNECT (code 0) with
+    /// FD_WRITE when WSAEventSelect is called on it; once recorded it is
+    /// not recorded again. WSAAsyncSelect on the same socket posts FD_WRITE
+    /// only (Wine, `dlls/ws2_32/tests/sock.c`, `test_connect_events`,
+    /// "Connect and then select": `check_events(ctx, FD_CONNECT, FD_WRITE,
+    /// 200)` for events, `check_events(ctx, FD_WRITE, 0, 200)` for
+    /// messages). `WindowsDocumented`: false: FD_CONNECT is recorded when an
+    /// attempt completes (connect.txt, CB-N5); a socket connected before
+    /// WSAEventSelect records FD_WRITE only. Divergence: the summaries of
+    /// events on the WSAAsyncSelect and WSAEventSelect pages also list
+    /// FD_CONNECT when the call finds a connection already established;
+    /// `WindowsDocumented` does not model that (nor does `Windows` for
+    /// WSAAsyncSelect, which Windows does not post).
+    pub event_select_latches_connect: bool,
+    /// Whether GetQueuedCompletionStatus reports a failed ConnectEx with its
+    /// Win32 code. `Windows`: true: ERROR_CONNECTION_REFUSED (1225) where
+    /// WSAGetOverlappedResult gives WSAECONNREFUSED (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect_completion_port`, "Connect
+    /// to an invalid address": `ok(GetLastError() == ERROR_CONNECTION_REFUSED)`
+    /// after GetQueuedCompletionStatus; `test_connect` checks the same code
+    /// from GetOverlappedResult), and by the same NTSTATUS-to-Win32 mapping
+    /// (RtlNtStatusToDosError) ERROR_NETWORK_UNREACHABLE (1231),
+    /// ERROR_HOST_UNREACHABLE (1232) and ERROR_SEM_TIMEOUT (121) for
+    /// WSAENETUNREACH, WSAEHOSTUNREACH and WSAETIMEDOUT; those three no
+    /// Wine `ok()` checks. `WindowsDocumented`: false: the WSA code, as the
+    /// ConnectEx page's error table has it. WSAGetOverlappedResult gives the
+    /// WSA code in both; kernel32's GetOverlappedResult is not modelled.
+    pub completion_win32_codes: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -339,6 +380,9 @@ impl HostProfile {
                 connect_mixing_einval: false,
                 broadcast_connect_needs_so_broadcast: true,
                 dgram_disconnect_needs_connection: false,
+                fd_close_reset_aborted: false,
+                event_select_latches_connect: false,
+                completion_win32_codes: false,
                 ..windows
             },
         }
@@ -394,6 +438,9 @@ impl HostProfile {
             connect_mixing_einval: true,
             broadcast_connect_needs_so_broadcast: false,
             dgram_disconnect_needs_connection: true,
+            fd_close_reset_aborted: true,
+            event_select_latches_connect: true,
+            completion_win32_codes: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -577,6 +624,9 @@ profile_patch! {
     connect_mixing_einval: bool,
     broadcast_connect_needs_so_broadcast: bool,
     dgram_disconnect_needs_connection: bool,
+    fd_close_reset_aborted: bool,
+    event_select_latches_connect: bool,
+    completion_win32_codes: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -601,6 +651,11 @@ mod tests {
         assert_eq!(doc.validate(), Ok(()));
         assert_eq!(doc.tcp_timed_wait_delay, SimDuration::from_secs(240));
         assert_eq!(doc.refused_syn_retries, 2);
+        // Wine `test_close_events`, `test_connect_events` against the
+        // WSAAsyncSelect / WSAEventSelect pages.
+        assert!(p.fd_close_reset_aborted && p.event_select_latches_connect);
+        assert!(!doc.fd_close_reset_aborted && !doc.event_select_latches_connect);
+        assert!(p.completion_win32_codes && !doc.completion_win32_codes);
     }
 
     fn load(text: &str) -> HostProfile {

@@ -143,6 +143,12 @@ wsa_errors! {
     ERROR_OPERATION_ABORTED = 995, NONE, "The overlapped operation was aborted: its thread exited (CB-X8) or it was cancelled.";
     WSA_IO_INCOMPLETE = 996, NONE, "The overlapped operation has not completed yet (GetOverlappedResult without waiting).";
     WAIT_TIMEOUT = 258, NONE, "The wait's time-out elapsed before a completion arrived (GetQueuedCompletionStatus).";
+    // Win32 codes of a failed ConnectEx as GetQueuedCompletionStatus reports
+    // it on observed Windows (profile `completion_win32_codes`).
+    ERROR_CONNECTION_REFUSED = 1225, NONE, "The remote computer refused the network connection (a ConnectEx completion; WSAECONNREFUSED).";
+    ERROR_NETWORK_UNREACHABLE = 1231, NONE, "The network location cannot be reached (a ConnectEx completion; WSAENETUNREACH).";
+    ERROR_HOST_UNREACHABLE = 1232, NONE, "The network location cannot be reached (a ConnectEx completion; WSAEHOSTUNREACH).";
+    ERROR_SEM_TIMEOUT = 121, NONE, "The semaphore timeout period has expired (a ConnectEx completion; WSAETIMEDOUT).";
 }
 
 impl WsaError {

@@ -256,7 +256,9 @@ fn builder_helpers_run_a_connectex_story() {
                     .expect(Outcome::Completion {
                         key: Some(3),
                         bytes: Some(0),
-                        error: Some(WsaError::WSAECONNREFUSED),
+                        // The windows personality's Win32 code (Wine
+                        // `test_connect_completion_port`).
+                        error: Some(WsaError::ERROR_CONNECTION_REFUSED),
                     })
                     .took("2ms"),
             ],
@@ -270,7 +272,7 @@ fn builder_helpers_run_a_connectex_story() {
         *expect = Some(Outcome::Completion {
             key: Some(4),
             bytes: None,
-            error: Some(WsaError::WSAECONNREFUSED),
+            error: Some(WsaError::ERROR_CONNECTION_REFUSED),
         });
     }
     let report = simsock_sim::scenario::run(&wrong, &Default::default());

@@ -1,9 +1,13 @@
 //! The `windows` personality's observed behaviours (scenarios/windows/),
 //! checked packet by packet where the scenario's expectations alone do not
-//! show it.
+//! show it, and with the deciding profile field turned off to show that
+//! the field alone makes the difference.
 
-use simsock_model::TcpFlags;
-use simsock_tests::{Dir, assert_passed, bundled, lines_with, run_file, tcp_segments};
+use simsock_model::{HostProfile, TcpFlags};
+use simsock_sim::scenario::{Report, RunOptions, run};
+use simsock_tests::{
+    Dir, assert_passed, bundled, calls_named, lines_with, load_file, run_file, tcp_segments,
+};
 
 /// SO_LINGER with a zero timeout: closesocket sends RST, never FIN, and
 /// the client keeps no TIME_WAIT (closesocket's page; Wine `test_linger`).
@@ -34,4 +38,81 @@ fn a_refused_connect_sends_five_syns_under_windows_and_three_documented() {
             .count()
     };
     assert_eq!((syns("windows"), syns("kb"), syns("now")), (5, 3, 1));
+}
+
+/// Runs a bundled windows scenario as written and with `flip` applied to
+/// the profile of the host `win`; returns both reports. The flipped run
+/// must fail: the field alone decides the behaviour the story expects.
+fn as_written_and_flipped(name: &str, flip: fn(&mut HostProfile)) -> (Report, Report) {
+    let mut scenario = load_file(&bundled(name));
+    let report = run(&scenario, &RunOptions::default());
+    assert_passed(&report);
+    let win = scenario.hosts.iter_mut().find(|h| h.name == "win");
+    flip(&mut win.expect("a host named win").profile);
+    let flipped = run(&scenario, &RunOptions::default());
+    assert!(!flipped.passed, "{name}: the flipped field changed nothing");
+    (report, flipped)
+}
+
+fn detail(report: &Report, host: &str, thread: &str, prefix: &str) -> String {
+    calls_named(report, host, thread, prefix)[0].detail.clone()
+}
+
+/// FD_CLOSE after the peer's RST: WSAECONNABORTED under windows (Wine
+/// `test_close_events`), WSAECONNRESET under windows-documented and with
+/// `fd_close_reset_aborted` off.
+#[test]
+fn fd_close_after_an_rst_carries_the_profiles_code() {
+    let (report, flipped) = as_written_and_flipped("windows/fd-close-reset-aborted", |p| {
+        p.fd_close_reset_aborted = false
+    });
+    let enum_events = "WSAEnumNetworkEvents(";
+    let win = detail(&report, "win", "events", enum_events);
+    assert_eq!(win, "OK (FD_CLOSE WSAECONNABORTED)");
+    let doc = detail(&report, "doc", "main", enum_events);
+    assert_eq!(doc, "OK (FD_CLOSE WSAECONNRESET)");
+    let message = detail(&report, "win", "messages", "GetMessage(");
+    assert_eq!(message, "OK (m FD_CLOSE WSAECONNABORTED)");
+    let off = detail(&flipped, "win", "events", enum_events);
+    assert_eq!(off, "OK (FD_CLOSE WSAECONNRESET)");
+}
+
+/// WSAEventSelect on a socket connected before records FD_CONNECT beside
+/// FD_WRITE under windows (Wine `test_connect_events`), FD_WRITE alone with
+/// `event_select_latches_connect` off.
+#[test]
+fn event_select_records_the_latched_fd_connect() {
+    let (report, flipped) = as_written_and_flipped("windows/event-select-latched-connect", |p| {
+        p.event_select_latches_connect = false
+    });
+    let enum_events = "WSAEnumNetworkEvents(";
+    let win = detail(&report, "win", "events", enum_events);
+    assert_eq!(win, "OK (FD_WRITE 0, FD_CONNECT 0)");
+    let off = detail(&flipped, "win", "events", enum_events);
+    assert_eq!(off, "OK (FD_WRITE 0)");
+}
+
+/// GetQueuedCompletionStatus of a refused ConnectEx: ERROR_CONNECTION_REFUSED
+/// under windows (Wine `test_connect_completion_port`), WSAECONNREFUSED with
+/// `completion_win32_codes` off; WSAGetOverlappedResult gives WSAECONNREFUSED
+/// either way.
+#[test]
+fn a_failed_connectex_dequeues_with_its_win32_code() {
+    let (report, flipped) = as_written_and_flipped("windows/connectex-win32-codes", |p| {
+        p.completion_win32_codes = false
+    });
+    let dequeued = calls_named(&report, "win", "main", "GetQueuedCompletionStatus(");
+    let results: Vec<_> = dequeued.iter().map(|c| c.result.as_str()).collect();
+    assert_eq!(
+        results,
+        [
+            "ERROR_HOST_UNREACHABLE",
+            "ERROR_CONNECTION_REFUSED",
+            "ERROR_SEM_TIMEOUT"
+        ]
+    );
+    let off = calls_named(&flipped, "win", "main", "GetQueuedCompletionStatus(");
+    assert_eq!(off[1].result, "WSAECONNREFUSED");
+    let overlapped = detail(&report, "win", "main", "WSAGetOverlappedResult(");
+    assert_eq!(overlapped, "WSAECONNREFUSED");
 }

@@ -306,6 +306,9 @@ fn open_connection(
         sock.error = None; // windows-documented: a new attempt, a clean SO_ERROR
     }
     sock.remote = Some(to);
+    // FD_CONNECT is owed to a WSAEventSelect made after the attempt ends
+    // (observed Windows; `notify::network::latched_connect`).
+    cx.host.socket_notify_mut(index).connect_unreported = true;
     after_tcb(cx.host, cx.core, conn, &out);
     crate::stack::tcp::put_output(cx.core, out);
 }

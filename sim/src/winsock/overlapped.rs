@@ -274,6 +274,21 @@ pub fn create_port(cx: &mut CallCx<'_>, port: Slot, socket: Option<Slot>, key: u
     Ok(Value::None)
 }
 
+/// The Win32 code GetQueuedCompletionStatus gives for a failed ConnectEx
+/// on observed Windows (`profile.completion_win32_codes`; Wine
+/// `test_connect_completion_port`): the NTSTATUS of the operation mapped
+/// by RtlNtStatusToDosError, where WSAGetOverlappedResult maps it to the
+/// WSA code. Other codes pass unchanged.
+fn win32_code(e: WsaError) -> WsaError {
+    match e {
+        WsaError::WSAECONNREFUSED => WsaError::ERROR_CONNECTION_REFUSED,
+        WsaError::WSAENETUNREACH => WsaError::ERROR_NETWORK_UNREACHABLE,
+        WsaError::WSAEHOSTUNREACH => WsaError::ERROR_HOST_UNREACHABLE,
+        WsaError::WSAETIMEDOUT => WsaError::ERROR_SEM_TIMEOUT,
+        other => other,
+    }
+}
+
 /// GetQueuedCompletionStatus: the oldest packet; WAIT_TIMEOUT when none
 /// came within `timeout`. A packet of a failed operation makes the call
 /// fail with its code (FALSE, GetLastError); its key and byte count are
@@ -291,7 +306,11 @@ pub fn dequeue(cx: &mut CallCx<'_>, port: Slot, timeout: Option<SimDuration>) ->
             Some(e) => {
                 cx.received.extend_from_slice(&packet.key.to_le_bytes());
                 cx.received.extend_from_slice(&packet.bytes.to_le_bytes());
-                Err(e)
+                let win32 = cx.host.profile.completion_win32_codes;
+                Err(match packet.kind {
+                    ExtensionFunction::ConnectEx if win32 => win32_code(e),
+                    _ => e,
+                })
             }
         });
     }
