@@ -162,6 +162,13 @@ impl Errno {
             W::ERROR_OPERATION_ABORTED => return None,
             W::WSA_IO_INCOMPLETE => return None,
             W::WAIT_TIMEOUT => return None,
+            // Win32 codes of a failed ConnectEx as GetQueuedCompletionStatus
+            // gives them (`completion_win32_codes`): overlapped I/O, no
+            // counterpart (a Linux program reads the errno of its connect).
+            W::ERROR_CONNECTION_REFUSED
+            | W::ERROR_NETWORK_UNREACHABLE
+            | W::ERROR_HOST_UNREACHABLE
+            | W::ERROR_SEM_TIMEOUT => return None,
         })
     }
 

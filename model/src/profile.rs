@@ -409,6 +409,12 @@ impl HostProfile {
             connect_mixing_einval: false,
             broadcast_connect_needs_so_broadcast: true,
             dgram_disconnect_needs_connection: false,
+            // Winsock-only notifications and completion ports have no Linux
+            // counterpart: a Linux host keeps the plain codes (ECONNRESET,
+            // the errno of the connect) and no latched FD_CONNECT.
+            fd_close_reset_aborted: false,
+            event_select_latches_connect: false,
+            completion_win32_codes: false,
             ..HostProfile::windows()
         }
     }
