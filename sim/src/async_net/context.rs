@@ -169,11 +169,12 @@ impl Shared {
         }
     }
 
-    /// Wakes the driver if it sleeps past the next tick while the engine
-    /// has events (a call made some).
+    /// Wakes the driver if it sleeps past the engine's next event (a call
+    /// made an earlier one), or past the next tick when that is later.
     pub fn check_deadline(&mut self) {
         let tick = next_tick(self.world.core.now()); // synced: tokio's now
-        if !self.world.core.queue.is_empty() && self.deadline.is_some_and(|d| d > tick) {
+        let due = self.world.core.queue.next_time_bound().map(|t| t.max(tick));
+        if due.is_some_and(|due| self.deadline.is_some_and(|d| d > due)) {
             self.wake_driver();
         }
     }

@@ -34,7 +34,8 @@ impl World {
     /// the queue is never asked about a later time. (The engine's radix
     /// queue moves its clock to whatever time it is asked about, and a
     /// clock ahead of tokio's would stamp the user's next call late; this
-    /// is also why the async layer never peeks at the next event's time.)
+    /// is also why the async layer reads only a bound on the next event's
+    /// time, `EventQueue::next_time_bound`, which moves no clock.)
     /// A `Resume` of a thread for which `proxy` says yes is reported in
     /// `seen` instead of run, as are host crashes and restarts (after they
     /// are applied).

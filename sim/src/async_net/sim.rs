@@ -329,11 +329,16 @@ async fn drive(
     let max_time = ctx.shared.borrow().world.limits.max_time;
     let any_clients = !results.borrow().is_empty();
     loop {
-        let (events, idle, stop) = with(|s| {
+        let (events, next, stop) = with(|s| {
             s.sync();
             let events = std::mem::take(&mut s.host_events);
-            (events, s.world.core.queue.is_empty(), s.limit.is_some())
+            (
+                events,
+                s.world.core.queue.next_time_bound(),
+                s.limit.is_some(),
+            )
         });
+        let idle = next.is_none();
         for event in events {
             restart_or_stop(event, &hosts, &mut running, &failures);
         }
@@ -346,14 +351,16 @@ async fn drive(
         {
             break;
         }
-        // With events pending the engine runs tick by tick (the next whole
-        // millisecond is the earliest a user's timer can fire, so no timer
-        // is skipped); with none, tokio jumps straight to the next timer.
+        // The driver sleeps until the engine's next event (a bound: a
+        // cancelled timer may come first, and then it sleeps again), at
+        // least to the next whole millisecond, tokio's resolution; a user's
+        // timer that is due earlier fires first (tokio's paused clock jumps
+        // to it), and a call it makes brings the engine up to that time.
+        // With no event pending, tokio jumps straight to the next timer.
         let limit = SimTime::ZERO + max_time;
-        let deadline = if idle {
-            limit + simsock_model::SimDuration::from_nanos(1)
-        } else {
-            next_tick(now)
+        let deadline = match next {
+            None => limit + simsock_model::SimDuration::from_nanos(1),
+            Some(next) => next_tick(now).max(next),
         };
         let deadline = until.map_or(deadline, |u| deadline.min(u));
         sleep_until(deadline).await;

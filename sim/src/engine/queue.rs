@@ -200,6 +200,22 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// A time no pending event comes before: the earliest pending event's
+    /// time, dead ones included (so the earliest live event may be later);
+    /// `None` when nothing is pending. Unlike [`EventQueue::peek_time`] it
+    /// moves nothing: the clock stays where it is. In a radix heap the
+    /// lowest non-empty bucket holds the earliest times, and its minimum is
+    /// kept (`mins`).
+    pub fn next_time_bound(&self) -> Option<SimTime> {
+        if !self.current.is_empty() {
+            return Some(self.now);
+        }
+        if self.nonempty == 0 {
+            return None;
+        }
+        Some(SimTime(self.mins[self.nonempty.trailing_zeros() as usize]))
+    }
+
     /// Events pending, dead ones not yet dropped included.
     pub fn len(&self) -> usize {
         self.len
@@ -214,6 +230,24 @@ impl<E> EventQueue<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bound never moves the clock, and it is the earliest pending time,
+    /// dead events included.
+    #[test]
+    fn the_next_time_bound_reads_without_moving_the_clock() {
+        let mut q = EventQueue::default();
+        assert_eq!(q.next_time_bound(), None);
+        q.schedule(SimTime(9_000), "late");
+        q.schedule(SimTime(40), "dead");
+        q.schedule(SimTime(700), "live");
+        assert_eq!(q.next_time_bound(), Some(SimTime(40)));
+        assert_eq!(q.now(), SimTime::ZERO);
+        let live = |e: &&str| *e != "dead";
+        assert_eq!(q.pop(live), Some((SimTime(700), "live")));
+        assert_eq!(q.next_time_bound(), Some(SimTime(9_000)));
+        q.schedule(SimTime(700), "now");
+        assert_eq!(q.next_time_bound(), Some(SimTime(700)));
+    }
 
     #[test]
     fn pops_by_time_then_insertion_order() {
