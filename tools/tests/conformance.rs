@@ -133,3 +133,66 @@ fn every_row_of_the_bundled_matrix_is_proven() {
     assert!(failing.is_empty(), "rows not proven: {failing:#?}");
     assert_eq!(code, Some(0));
 }
+
+/// Issue 14, item 6: `--profile windows` runs the observed-Windows stories
+/// beside the 74 rows, `--profile linux` the Linux ones; the documented
+/// profile has the rows only.
+#[test]
+fn a_profile_runs_its_own_stories_beside_the_rows() {
+    for (profile, folder, at_least) in [
+        ("windows", "scenarios/windows/", 12),
+        ("linux", "scenarios/linux/", 9),
+    ] {
+        let (lines, code) = rows(&["--profile", profile]);
+        assert_eq!(code, Some(0), "{profile}");
+        let (matrix, stories): (Vec<&Value>, Vec<&Value>) =
+            lines.iter().partition(|l| l.get("api").is_some());
+        assert_eq!(
+            matrix.len(),
+            74,
+            "{profile}: the rows come first, all of them"
+        );
+        assert!(
+            stories.len() >= at_least,
+            "{profile}: {} stories",
+            stories.len()
+        );
+        for story in &stories {
+            assert_eq!(story["profile"], profile);
+            assert_eq!(story["passed"], true, "{story}");
+            let file = story["scenario"].as_str().unwrap();
+            assert!(file.contains(folder), "{file}");
+        }
+    }
+    let names: Vec<String> = rows(&["--profile", "windows"])
+        .0
+        .iter()
+        .filter_map(|l| l["name"].as_str().map(String::from))
+        .collect();
+    assert!(names.iter().any(|n| n == "so-error-sticky"), "{names:?}");
+    let (documented, code) = rows(&["--profile", "windows-documented"]);
+    assert_eq!((documented.len(), code), (74, Some(0)));
+}
+
+/// A story that fails is listed as failed, with why, and the exit is 1.
+#[test]
+fn a_failing_story_is_listed_with_its_reason() {
+    let root = scratch("story", &[]);
+    let story = root.join("linux").join("wrong.ron");
+    fs::create_dir_all(story.parent().unwrap()).unwrap();
+    let text = scenario(r#"Connect(socket: "s", to: "10.0.0.2:80", expect: Ok)"#)
+        .replace(r#"name: "row""#, r#"name: "wrong""#);
+    fs::write(&story, text).unwrap();
+    let root_arg = root.to_string_lossy().to_string();
+    let (lines, code) = rows(&["--profile", "linux", "--scenarios", &root_arg]);
+    assert_eq!(code, Some(1));
+    let story = lines
+        .iter()
+        .find(|l| l["name"] == "wrong")
+        .expect("the story is listed");
+    assert_eq!(story["passed"], false);
+    assert!(
+        story["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "{story}"
+    );
+}

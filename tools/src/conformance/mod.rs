@@ -4,9 +4,14 @@
 //! the row ([`simsock_sim::conformance::proves`]): the scenario passes and a
 //! call of that API returned that code where its step expected it.
 //!
+//! `--profile windows` or `--profile linux` then runs that personality's
+//! own stories (`stories.rs`) and lists them after the rows.
+//!
 //! Every file is loaded before anything runs; an invalid one is reported
 //! with its file, line and column and nothing runs (exit 2). A missing or
-//! failing row makes the exit 1.
+//! failing row, or a failing story, makes the exit 1.
+
+mod stories;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -32,6 +37,11 @@ pub struct ConformanceArgs {
     /// `scenarios/`).
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
+    /// Also run this personality's own stories beside the rows:
+    /// `scenarios/windows/` (observed Windows) or `scenarios/linux/`;
+    /// windows-documented has the rows only.
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<stories::Profile>,
 }
 
 /// One row's verdict.
@@ -52,22 +62,27 @@ pub fn conformance(args: &ConformanceArgs) -> Exit {
     let Some(loaded) = load_rows(&root, &rows) else {
         return Exit::Invalid;
     };
+    let profile = args.profile.unwrap_or(stories::Profile::WindowsDocumented);
+    let Some(stories) = stories::run(&root, profile) else {
+        return Exit::Invalid;
+    };
     let verdicts: Vec<Verdict> = rows
         .iter()
         .zip(&loaded)
         .map(|(&row, file)| judge(row, file.as_ref()))
         .collect();
-    let exit = if verdicts.iter().all(|v| v.passed) {
+    let exit = if verdicts.iter().all(|v| v.passed) && stories.iter().all(|s| s.passed) {
         Exit::Ok
     } else {
         Exit::Failed
     };
     let mut out = io::stdout().lock();
     let written = if args.json {
-        write_json(&mut out, &verdicts)
+        write_json(&mut out, &verdicts, &stories)
     } else {
         let style = Style::stdout();
         write_table(&mut out, &verdicts, style)
+            .and_then(|()| write_stories(&mut out, &stories, style))
     };
     finish(written, exit)
 }
@@ -133,12 +148,52 @@ fn why_not(report: &Report, row: Row) -> String {
     )
 }
 
-fn write_json(out: &mut dyn Write, verdicts: &[Verdict]) -> io::Result<()> {
+fn write_json(
+    out: &mut dyn Write,
+    verdicts: &[Verdict],
+    stories: &[stories::Story],
+) -> io::Result<()> {
     for verdict in verdicts {
         serde_json::to_writer(&mut *out, verdict)?;
         writeln!(out)?;
     }
+    for story in stories {
+        serde_json::to_writer(&mut *out, story)?;
+        writeln!(out)?;
+    }
     Ok(())
+}
+
+/// The stories after the rows: one line each, then the count.
+fn write_stories(out: &mut dyn Write, stories: &[stories::Story], style: Style) -> io::Result<()> {
+    let Some(first) = stories.first() else {
+        return Ok(());
+    };
+    writeln!(out, "\nthe {} profile's own stories:", first.profile)?;
+    let cols = width::columns();
+    for s in stories {
+        let mark = if s.passed {
+            style.green("pass")
+        } else {
+            style.red("FAIL")
+        };
+        let line = format!("{mark} {:<32} {}", s.name, s.scenario);
+        if display(&line) <= cols {
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(out, "{mark} {}", s.name)?;
+            for line in width::hanging("     ", &s.scenario, cols) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if let Some(reason) = &s.reason {
+            for line in width::hanging("     ", reason, cols) {
+                writeln!(out, "{line}")?;
+            }
+        }
+    }
+    let passed = stories.iter().filter(|s| s.passed).count();
+    writeln!(out, "\n{passed} of {} stories pass", stories.len())
 }
 
 /// Where the scenarios of the rows live; a table too wide for the width
