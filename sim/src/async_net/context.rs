@@ -112,7 +112,7 @@ impl Shared {
 
     /// Simulated time now: tokio's paused clock since the origin.
     pub fn now(&self) -> SimTime {
-        SimTime::from_nanos(Instant::now().duration_since(self.origin).as_nanos() as u64)
+        SimTime::from_nanos(paused_now().duration_since(self.origin).as_nanos() as u64)
     }
 
     /// Brings the engine up to tokio's now: every event up to it runs and
@@ -201,6 +201,16 @@ impl Shared {
     }
 }
 
+/// Tokio's clock on the simulation's runtime: simulated time, not the
+/// wall clock. `Sim::run` builds that runtime itself, current-thread and
+/// started paused (`Builder::start_paused`), so the clock moves only when
+/// every task waits, and then exactly to the next timer. The one place
+/// `sim/` reads a clock: clippy.toml bans the standard library's clocks,
+/// and `sim/tests/clock.rs` fails on any other read of tokio's.
+pub(crate) fn paused_now() -> Instant {
+    Instant::now()
+}
+
 /// Tokio's timer resolution: its wheel counts whole milliseconds.
 pub(crate) const TICK_NS: u64 = 1_000_000;
 
@@ -226,7 +236,7 @@ thread_local! {
 /// The message when a socket is used where no simulation runs.
 pub(crate) const OUTSIDE: &str = "simsock: an async_net socket was used outside a running \
 simulation (async_net::Sim::run), or from another OS thread: simulated hosts run on the \
-simulation's own thread only (no std::thread::spawn, no tokio multi-thread runtime)";
+simulation's own thread only (no OS threads of its own, no tokio multi-thread runtime)";
 
 /// Runs `f` on the shared state, then wakes what it asked to wake.
 pub(crate) fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> R {

@@ -18,10 +18,10 @@
 //! cannot replay):
 //! - Make sockets with these types only. A `tokio::net` socket fails with
 //!   tokio's own message (the runtime has no I/O driver: "IO is disabled").
-//! - Time is tokio's (`tokio::time`); `std::time::Instant::now` and
-//!   `SystemTime::now` read the wall clock and break replay.
-//! - No OS threads (`std::thread::spawn`, `spawn_blocking`, a
-//!   multi-thread runtime): a socket used from another thread panics with
+//! - Time is tokio's (`tokio::time`); the standard library's clocks
+//!   (`std::time`) are the wall clock and break replay.
+//! - No OS threads (spawning one, `spawn_blocking`, a multi-thread
+//!   runtime): a socket used from another thread panics with
 //!   a message saying so.
 //! - `tokio::select!` picks among ready branches at random from a
 //!   generator tokio seeds per runtime (`Builder::rng_seed` would fix it,

@@ -23,7 +23,6 @@ use std::task::Poll;
 use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 use tokio::task::{AbortHandle, LocalSet};
-use tokio::time::Instant;
 
 use super::context::{Ctx, HostEvent, Shared, in_host, install, next_tick, with};
 use crate::scenario::{Report, ScenarioError};
@@ -295,7 +294,7 @@ async fn drive(
 ) -> (Vec<(u32, Result<(), String>)>, SimTime) {
     let world = slot.borrow_mut().take().expect("a world to run");
     let ctx = Rc::new(Ctx {
-        shared: RefCell::new(Shared::new(world, scenario, Instant::now())),
+        shared: RefCell::new(Shared::new(world, scenario, super::context::paused_now())),
         closes: RefCell::new(Vec::new()),
     });
     let installed = install(ctx.clone());

@@ -490,15 +490,7 @@ impl World {
         // Invariant: only a thread with a pending call completes one.
         let pending = thread.pending.as_ref().expect("a pending call");
         let host = &self.hosts[thread.host as usize];
-        let done = Completed {
-            op: &pending.step.op,
-            result,
-            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
-            received: &thread.received,
-            start: pending.start,
-            end: now,
-            names: &host.slot_names,
-        };
+        let done = completed(pending, result, &thread.received, host, now);
         let Ok(next) = thread.program.next_within(Some(&done), &mut self.steps) else {
             // limits.max_steps: the thread stops here, the run loop reports it.
             thread.pending = None;
@@ -531,15 +523,7 @@ impl World {
         let host = &mut self.hosts[thread.host as usize];
         crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
         let host = &self.hosts[thread.host as usize];
-        let done = Completed {
-            op: &pending.step.op,
-            result,
-            errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
-            received: &thread.received,
-            start: pending.start,
-            end: now,
-            names: &host.slot_names,
-        };
+        let done = completed(pending, result, &thread.received, host, now);
         let failure = check(pending.step.expect(), &done);
         let tracing = self.core.trace.is_on();
         let seq = self.call_count.made;
@@ -613,6 +597,26 @@ impl World {
                 }
             })
             .collect()
+    }
+}
+
+/// A call that completed at `end`, as its program and its expectation see
+/// it (errno names on a Linux host).
+fn completed<'a>(
+    pending: &'a Pending,
+    result: crate::winsock::CallResult,
+    received: &'a [u8],
+    host: &'a Host,
+    end: SimTime,
+) -> Completed<'a> {
+    Completed {
+        op: &pending.step.op,
+        result,
+        errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
+        received,
+        start: pending.start,
+        end,
+        names: &host.slot_names,
     }
 }
 
