@@ -40,6 +40,11 @@
 //! - `STORM_ASYNC`: sizes of the storm written with `async_net` (a tokio
 //!   task per connection; `async_storm.rs`), default `10x100,100x100`,
 //!   `direct` topology, one run each; `none` skips it.
+//! - `STORM_BARE`: sizes of the same storm as a bare event loop (a binary
+//!   heap of the 9 packet arrivals per connection and nothing else;
+//!   `storm_bare.rs`), the ceiling simsock is measured against, default the
+//!   simsock sizes; best of `STORM_REPEAT` runs, printed beside simsock's
+//!   `direct` rows; `none` skips it.
 //! - `STORM_DEL_ACK_TICKS`: every host's `tcp_del_ack_ticks`, default 2
 //!   (Windows' 200 ms delayed ACK); 0 acknowledges every segment at once,
 //!   two more packets per connection (the server's ACK of the request and
@@ -59,6 +64,7 @@
 
 mod async_storm;
 mod madsim_storm;
+mod storm_bare;
 mod storm_layout;
 mod turmoil_storm;
 
@@ -705,6 +711,62 @@ fn async_storms(sizes: &[(usize, usize)], failed: &mut bool) {
     }
 }
 
+/// The bare event loop's storms (the ceiling), each beside simsock's
+/// `direct` row of the same size, and simsock's share of its rate.
+fn bare_storms(cfg: &Config, sims: &[((usize, usize), Topology, SimStats)], failed: &mut bool) {
+    let default: Vec<String> = cfg
+        .sim_sizes
+        .iter()
+        .map(|(n, k)| format!("{n}x{k}"))
+        .collect();
+    let sizes = sizes("STORM_BARE", &default.join(","));
+    if sizes.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "the ceiling: the same storm as a bare event loop (binary heap, 9 packet events per \
+         connection, no sockets, threads or trace; direct links; best of {}):",
+        cfg.repeat
+    );
+    println!(
+        "{:>10} {:>8} {:>9} {:>7} {:>11} {:>12} {:>14}",
+        "NxK", "conns", "events", "CPU s", "conns/CPU-s", "simsock", "simsock/bare"
+    );
+    for &(n, k) in &sizes {
+        let mut best: Option<storm_bare::BareStats> = None;
+        for _ in 0..cfg.repeat {
+            match storm_bare::run(n, k, servers_for(n)) {
+                Ok(b) if best.as_ref().is_none_or(|x| b.cpu_seconds < x.cpu_seconds) => {
+                    best = Some(b)
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("bare storm {n}x{k} failed: {e}");
+                    *failed = true;
+                    break;
+                }
+            }
+        }
+        let Some(b) = best else { continue };
+        let bare_rate = b.connections as f64 / b.cpu_seconds;
+        let sim_rate = sims
+            .iter()
+            .find(|(size, t, _)| *size == (n, k) && *t == Topology::Direct)
+            .map(|(_, _, s)| s.connections as f64 / s.cpu_seconds);
+        println!(
+            "{:>10} {:>8} {:>9} {:>7.3} {:>11.0} {:>12} {:>14}",
+            format!("{n}x{k}"),
+            b.connections,
+            b.events,
+            b.cpu_seconds,
+            bare_rate,
+            sim_rate.map_or("-".into(), |r| format!("{r:.0}")),
+            sim_rate.map_or("-".into(), |r| format!("{:.0}%", 100.0 * r / bare_rate)),
+        );
+    }
+}
+
 /// One size: turmoil and madsim where asked, then simsock over each
 /// topology; prints its rows.
 fn run_size(cfg: &Config, madsim_bin: Option<&Path>, (n, k): (usize, usize), out: &mut Results) {
@@ -762,6 +824,7 @@ fn main() {
     }
     print_others(&cfg, madsim_bin.as_deref(), &mut out.madsim_peaks);
     async_storms(&sizes("STORM_ASYNC", "10x100,100x100"), &mut out.failed);
+    bare_storms(&cfg, &out.memory, &mut out.failed);
     print_memory(&out.memory);
     let own = peak_rss_kib().map_or("-".into(), mib);
     let madsim_peaks = match out.madsim_peaks.is_empty() {
