@@ -83,7 +83,9 @@ pub mod scenario {
 #[serde(default, deny_unknown_fields)]
 pub struct RunLimits {
     /// Events the engine may process before it stops the run (default
-    /// 10,000,000).
+    /// 10,000,000). Calls count against it too: a call is no event of the
+    /// engine (it runs inside the event that resumed its thread), but it
+    /// is work, and a thread that loops on calls that never wait stops here.
     pub max_events: u64,
     /// Simulated time after which the run stops (default 1 h).
     pub max_time: SimDuration,

@@ -40,6 +40,20 @@ fn a_run_with_too_many_events_stops_at_max_events() {
     assert!(report.limit.unwrap().to_string().contains("max_events"));
 }
 
+/// Issue 18, item 3: a call that completes at once is no event of the
+/// engine (the thread's start is the only one here), yet it is work, and
+/// counts against `max_events` (above).
+#[test]
+fn calls_that_complete_at_once_are_not_events() {
+    let text = scenario(
+        "",
+        r#"Repeat(times: 10, steps: [Socket(name: "s"), Close(socket: "s")])"#,
+    );
+    let report = run(&load(&text).unwrap(), &RunOptions::default());
+    assert!(report.passed, "{:?}", report.failures);
+    assert_eq!((report.events, report.call_count.made), (1, 20));
+}
+
 #[test]
 fn limits_above_the_ceiling_are_rejected_before_the_run() {
     let text = scenario("max_events: 99999999999", "");

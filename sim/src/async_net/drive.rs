@@ -60,8 +60,8 @@ impl World {
             self.core
                 .schedule(until, Event::Resume { thread: sentinel });
             loop {
-                if self.core.events >= self.limits.max_events {
-                    return Err(LimitError::Events(self.core.events));
+                if self.core.work() >= self.limits.max_events {
+                    return Err(LimitError::Events(self.core.work()));
                 }
                 let timers = &self.core.timers;
                 let Some((at, event)) = self.core.queue.pop(|e| timers.is_live(e)) else {

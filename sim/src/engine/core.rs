@@ -79,8 +79,11 @@ pub struct Core {
     pub packets: PacketPool,
     /// The run's trace sink.
     pub trace: Trace,
-    /// Events processed so far.
+    /// Events processed so far (popped from the queue and dispatched).
     pub events: u64,
+    /// Calls the threads started so far: not events, but work that counts
+    /// against `limits.max_events` ([`Core::work`]).
+    pub calls: u64,
     /// The timers that still count (TCB retransmissions, thread time-outs).
     pub timers: Timers,
     /// Spare TCB buffer storage, shared by all hosts (lent before a write,
@@ -104,11 +107,19 @@ impl Core {
             packets: PacketPool::default(),
             trace,
             events: 0,
+            calls: 0,
             timers: Timers::default(),
             buffers: BufferPool::default(),
             scratch: Scratch::default(),
             faults: NetFaults::default(),
         }
+    }
+
+    /// The work done so far, what `limits.max_events` bounds: events and
+    /// calls.
+    #[inline]
+    pub fn work(&self) -> u64 {
+        self.events + self.calls
     }
 
     /// The simulated time: that of the event being processed (between

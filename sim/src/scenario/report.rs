@@ -30,7 +30,8 @@ pub struct Report {
     /// The limit that stopped the run early (`limits.max_events`,
     /// `max_time`, `max_steps`), if one did.
     pub limit: Option<LimitError>,
-    /// Events processed (dead timer events not counted).
+    /// Engine events processed (dead timer events not counted; calls are
+    /// not events: they are in [`Report::call_count`]).
     pub events: u64,
     /// The simulated time the run stopped at: that of its last event, or,
     /// when `limits.max_events` or `max_time` stopped it, that of the first

@@ -81,9 +81,12 @@ pub struct CallCount {
 /// Why a run stopped before its queue ran dry.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
-    /// The run processed `limits.max_events` events (calls count as
-    /// events); the number processed.
-    #[error("the run processed {0} events, the limit (limits.max_events); it may never end")]
+    /// The run processed `limits.max_events` events and calls (a call is
+    /// not an event of the engine, but it is work: it counts against the
+    /// limit); the number processed.
+    #[error(
+        "the run processed {0} events and calls, the limit (limits.max_events); it may never end"
+    )]
     Events(u64),
     /// The limit itself (not the time of the event past it).
     #[error("the run reached simulated time {0}, the limit (limits.max_time)")]
@@ -146,9 +149,17 @@ impl World {
         self.core.now()
     }
 
-    /// Events processed so far (calls count as events; `limits.max_events`).
+    /// Engine events processed so far: packet arrivals, timers, wake-ups,
+    /// faults. A call is not one (it runs inside the event that resumed its
+    /// thread); calls count against `limits.max_events` with them
+    /// ([`World::calls_started`]).
     pub fn events(&self) -> u64 {
         self.core.events
+    }
+
+    /// Calls started so far (those of APCs included).
+    pub fn calls_started(&self) -> u64 {
+        self.core.calls
     }
 
     /// The network: nodes, their addresses, links.
@@ -240,8 +251,8 @@ impl World {
             if at.since(SimTime::ZERO) > self.limits.max_time {
                 return Err(LimitError::Time(SimTime::ZERO + self.limits.max_time));
             }
-            if self.core.events >= self.limits.max_events {
-                return Err(LimitError::Events(self.core.events));
+            if self.core.work() >= self.limits.max_events {
+                return Err(LimitError::Events(self.core.work()));
             }
             let timers = &self.core.timers;
             let Some((_, event)) = self.core.queue.pop(|e| timers.is_live(e)) else {
@@ -327,8 +338,8 @@ impl World {
             thread.pending.is_some()
         };
         while next {
-            if self.core.events >= self.limits.max_events {
-                // Calls count as events, so a thread that loops on calls that
+            if self.core.work() >= self.limits.max_events {
+                // Calls count against max_events, so a thread that loops on calls that
                 // never wait is stopped too: it yields, and the run loop
                 // reports the limit (a run stopped by a limit is over).
                 self.threads[index as usize].pending = None;
@@ -380,10 +391,12 @@ impl World {
         self.poll_pending(index, false)
     }
 
-    /// Starts a call: counts it as an event and traces it. The call is the
+    /// Starts a call: counts it (against `limits.max_events`, not as an
+    /// engine event: a call that completes at once needs no event of its
+    /// own) and traces it. The call is the
     /// thread's pending call, or `apc`, a call made inside an APC.
     pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
-        self.core.events += 1; // a call is work: it counts against max_events
+        self.core.calls += 1; // a call is work: it counts against max_events
         // A call shows what it received, never what an earlier call did.
         self.threads[index as usize].received.clear();
         if self.core.trace.is_on() {
