@@ -20,6 +20,17 @@ use crate::rng::Stream;
 /// Buckets 1..=64 of the radix heap (bucket 0 is `current`).
 const BUCKETS: usize = 65;
 
+/// What [`EventQueue::pop_if`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next<E> {
+    /// No live event is left.
+    Empty,
+    /// The earliest live event is at this time, and stays queued.
+    Kept(SimTime),
+    /// The earliest live event, removed.
+    Popped(SimTime, E),
+}
+
 /// A min-queue of events keyed by `(time, sequence)`.
 ///
 /// Performance: a radix heap (Ahuja et al., 1990), which fits because time
@@ -137,11 +148,40 @@ impl<E> EventQueue<E> {
         if !self.settle(&live) {
             return None;
         }
+        self.take_first(&live)
+    }
+
+    /// Advances the clock to the earliest live event, then removes it if
+    /// `take` accepts its time; else leaves it first in line. What
+    /// [`EventQueue::peek_time`] then [`EventQueue::pop`] do, with one
+    /// settling of the queue instead of two (the run loop's limits).
+    #[inline]
+    pub fn pop_if(
+        &mut self,
+        live: impl Fn(&E) -> bool,
+        take: impl FnOnce(SimTime) -> bool,
+    ) -> Next<E> {
+        if !self.settle(&live) {
+            return Next::Empty;
+        }
+        if !take(self.now) {
+            return Next::Kept(self.now);
+        }
+        match self.take_first(&live) {
+            Some((at, event)) => Next::Popped(at, event),
+            None => Next::Empty,
+        }
+    }
+
+    /// Removes the first event at `now` (settled: a live one is first), or
+    /// one drawn among them when ties are shuffled.
+    #[inline]
+    fn take_first(&mut self, live: &impl Fn(&E) -> bool) -> Option<(SimTime, E)> {
         let event = match &mut self.shuffle {
             None => self.current.pop_front()?,
             Some(shuffle) => {
                 let before = self.current.len();
-                self.current.retain(&live);
+                self.current.retain(live);
                 self.len -= before - self.current.len();
                 shuffle.pop(&mut self.current)?
             }
@@ -247,6 +287,21 @@ mod tests {
         assert_eq!(q.next_time_bound(), Some(SimTime(9_000)));
         q.schedule(SimTime(700), "now");
         assert_eq!(q.next_time_bound(), Some(SimTime(700)));
+    }
+
+    /// `pop_if` pops what `pop` would, or leaves it when refused.
+    #[test]
+    fn pop_if_pops_or_keeps_the_earliest_live_event() {
+        let mut q = EventQueue::default();
+        let live = |e: &&str| !e.starts_with("dead");
+        q.schedule(SimTime(3), "dead");
+        q.schedule(SimTime(5), "a");
+        q.schedule(SimTime(5), "b");
+        assert_eq!(q.pop_if(live, |at| at < SimTime(5)), Next::Kept(SimTime(5)));
+        assert_eq!(q.len(), 2, "the dead event went, the live ones stay");
+        assert_eq!(q.pop_if(live, |_| true), Next::Popped(SimTime(5), "a"));
+        assert_eq!(q.pop(live), Some((SimTime(5), "b")));
+        assert_eq!(q.pop_if(live, |_| true), Next::Empty);
     }
 
     #[test]
