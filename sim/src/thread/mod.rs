@@ -112,6 +112,24 @@ where
     fn next(&mut self, last: Option<&Completed<'_>>) -> Option<Step> {
         self(last).map(Step::from)
     }
+
+    /// Performance: the closure's call goes straight into the result,
+    /// rather than through [`Program::next`]'s `Option<Step>` first: each
+    /// move of a step just written is a store-forwarding stall.
+    #[inline]
+    fn next_within(
+        &mut self,
+        last: Option<&Completed<'_>>,
+        steps: &mut StepBudget,
+    ) -> Result<Option<Step>, StepsSpent> {
+        match self(last) {
+            Some(op) => {
+                steps.take()?;
+                Ok(Some(Step { op, expect: None }))
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 /// A call under way.
