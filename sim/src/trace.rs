@@ -352,10 +352,13 @@ impl Trace {
         let mut hasher = self.hasher.clone();
         hasher.update(&self.line);
         let bytes = hasher.finalize();
-        bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(64);
+        for b in bytes {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        hex
     }
 
     /// The canonical text of one event, without the newline.

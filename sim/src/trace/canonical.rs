@@ -89,8 +89,12 @@ fn words(out: &mut Vec<u8>, words: &[&str]) {
 }
 
 /// `u64`, `u32`, `u16` and `u8` in decimal, as `Display` writes them.
+/// Byte by byte: a call to `memcpy` for five digits cost more than the
+/// digits.
 fn int(out: &mut Vec<u8>, n: impl itoa::Integer) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    for &digit in itoa::Buffer::new().format(n).as_bytes() {
+        out.push(digit);
+    }
 }
 
 /// `a.b.c.d`, as `Ipv4Addr`'s `Display` writes it.
