@@ -282,6 +282,18 @@ mod tests {
                 what: "ConnectEx(s) on ov = OK (3 bytes)".into(),
             },
         ];
+        // Long lines: a name or text of any length is copied whole.
+        for n in [150, 500] {
+            kinds.push(TraceKind::Fault {
+                what: "x".repeat(n),
+            });
+            kinds.push(TraceKind::Return {
+                thread: 0,
+                call: Text::from("y".repeat(n - 60).as_str()),
+                result: Text::from("OK"),
+                start: SimTime(1_234_567_890),
+            });
+        }
         for (flags, seq, window, len) in [
             (TcpFlags(0), 0, 0, 0),
             (TcpFlags::SYN, 1, 65535, 1460),
