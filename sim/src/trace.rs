@@ -14,6 +14,7 @@ use simsock_model::{PacketHeader, SimTime, TcpState};
 
 use crate::net::{LinkId, NodeId};
 
+mod canonical;
 mod text;
 
 pub use self::text::{Text, Texts};
@@ -242,10 +243,16 @@ pub struct Trace {
     /// The texts of the kept events, each held once.
     texts: Texts,
     hasher: Sha256,
-    line: String,
+    /// Canonical lines not yet hashed ([`Trace::HASH_BATCH_BYTES`]).
+    line: Vec<u8>,
 }
 
 impl Trace {
+    /// Canonical lines are hashed in batches of about this many bytes
+    /// (whole SHA-256 blocks, fewer calls into the hasher); the digest is
+    /// the same as line by line.
+    const HASH_BATCH_BYTES: usize = 4096;
+
     /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
     /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
@@ -257,7 +264,7 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line: String::new(),
+            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
         }
     }
 
@@ -312,10 +319,11 @@ impl Trace {
             return;
         }
         let event = TraceEvent { at, node, kind };
-        self.line.clear();
-        self.names.write_event(&mut self.line, &event);
-        self.line.push('\n');
-        self.hasher.update(self.line.as_bytes());
+        canonical::write_line(&self.names, &mut self.line, &event);
+        if self.line.len() >= Self::HASH_BATCH_BYTES {
+            self.hasher.update(&self.line);
+            self.line.clear();
+        }
         if self.mode == TraceMode::Full {
             if self.events.len() < self.keep_max {
                 self.events.push(event);
@@ -341,11 +349,16 @@ impl Trace {
 
     /// Hex SHA-256 of the canonical text of every event so far.
     pub fn digest(&self) -> String {
-        let bytes = self.hasher.clone().finalize();
-        bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+        let mut hasher = self.hasher.clone();
+        hasher.update(&self.line);
+        let bytes = hasher.finalize();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(64);
+        for b in bytes {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        hex
     }
 
     /// The canonical text of one event, without the newline.

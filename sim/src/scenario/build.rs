@@ -117,12 +117,23 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         seed,
         record_calls: opts.record_calls,
         max_recorded_calls: opts.max_recorded_calls,
-        calls: Vec::new(),
+        calls: Vec::with_capacity(expected_records(s, opts)),
         call_count: Default::default(),
         steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
     world.start();
     world
+}
+
+/// Call records a run of `s` is likely to keep: a record per step (a loop
+/// or a blocked thread makes it more or fewer), so that the list does not
+/// grow, copying every record, as the first calls complete.
+fn expected_records(s: &Scenario, opts: &RunOptions) -> usize {
+    if !opts.record_calls {
+        return 0;
+    }
+    let steps: usize = s.threads.iter().map(|t| t.steps.len()).sum();
+    steps.min(opts.max_recorded_calls).min(1024)
 }
 
 /// Gives every host its loopback interface, a link named `lo` from the host

@@ -97,7 +97,8 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
             ephemeral_ports: h.profile.ephemeral_ports,
         })
         .collect();
-    let names = world.core.trace.names.clone();
+    // The world ends here: the report takes the names rather than a copy.
+    let names = std::mem::take(&mut world.core.trace.names);
     let mut calls = world.calls;
     // Empty unless the trace was kept in full: then each failed call gets
     // its causal chain.

@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 pub use self::outcome::panic_text;
-use self::outcome::{SeedOutcome, run_seed, write_json};
+use self::outcome::{SeedOutcome, Seeds, write_json};
 use self::seeds::{EmptyShard, MAX_SWEEP_SEEDS, TooManySeeds};
 pub use self::seeds::{SeedRange, Shard};
 use self::summary::{Header, Summary};
@@ -92,6 +92,7 @@ fn run_all(
     summary: &mut Summary,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let runner = Seeds::new(&file.scenario);
     let mut seeds = args.seeds.seeds(args.shard);
     loop {
         let chunk: Vec<u64> = seeds.by_ref().take(CHUNK_SEEDS).collect();
@@ -102,7 +103,7 @@ fn run_all(
             chunk
                 .par_iter()
                 .map(|&seed| {
-                    let outcome = run_seed(&file.scenario, seed);
+                    let outcome = runner.run(seed);
                     bar.inc(1);
                     outcome
                 })

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
 
 use serde::Serialize;
 use simsock_model::scenario::Scenario;
@@ -35,32 +36,100 @@ pub const TALLIED_CALLS: usize = 10_000;
 pub struct CallResult {
     /// Index of the thread in the scenario (orders the list).
     pub thread_index: usize,
-    /// `host/thread`.
-    pub thread: String,
+    /// `host/thread`, shared by every call of the thread on every seed.
+    pub thread: Arc<str>,
     pub call: String,
     pub result: String,
 }
 
-/// Runs `scenario` with `seed`. A panic in the simulator is caught and
-/// becomes a failure of this seed, so the sweep reports it with the others.
-pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
-    let options = RunOptions {
-        seed: Some(seed),
-        trace: TraceMode::DigestOnly,
-        record_calls: true,
-        max_recorded_calls: TALLIED_CALLS,
-        ..RunOptions::default()
-    };
-    match panic::catch_unwind(AssertUnwindSafe(|| scenario::run(scenario, &options))) {
-        Ok(report) => from_report(scenario, seed, report),
-        Err(payload) => SeedOutcome {
+/// Runs the seeds of one scenario; what does not change from seed to seed
+/// is made once, here.
+pub struct Seeds<'s> {
+    scenario: &'s Scenario,
+    /// `host/thread` of each of the scenario's threads, by thread index.
+    threads: Vec<Arc<str>>,
+}
+
+impl<'s> Seeds<'s> {
+    pub fn new(scenario: &'s Scenario) -> Seeds<'s> {
+        let threads = scenario
+            .threads
+            .iter()
+            .map(|t| Arc::from(format!("{}/{}", t.host, t.name)))
+            .collect();
+        Seeds { scenario, threads }
+    }
+
+    /// Runs the scenario with `seed`. A panic in the simulator is caught
+    /// and becomes a failure of this seed, so the sweep reports it with
+    /// the others.
+    pub fn run(&self, seed: u64) -> SeedOutcome {
+        let options = RunOptions {
+            seed: Some(seed),
+            trace: TraceMode::DigestOnly,
+            record_calls: true,
+            max_recorded_calls: TALLIED_CALLS,
+            ..RunOptions::default()
+        };
+        let run = || scenario::run(self.scenario, &options);
+        match panic::catch_unwind(AssertUnwindSafe(run)) {
+            Ok(report) => self.outcome(seed, report),
+            Err(payload) => SeedOutcome {
+                seed,
+                passed: false,
+                digest: String::new(),
+                results: Vec::new(),
+                failure: Some(format!("the simulator panicked: {}", panic_text(&*payload))),
+                untallied: 0,
+            },
+        }
+    }
+
+    fn outcome(&self, seed: u64, report: Report) -> SeedOutcome {
+        let failure = report
+            .failures
+            .first()
+            .cloned()
+            .or_else(|| report.limit.as_ref().map(ToString::to_string));
+        let untallied = report.call_count.unrecorded;
+        let mut results: Vec<CallResult> = report
+            .calls
+            .into_iter()
+            .take(TALLIED_CALLS)
+            .map(|c| {
+                let (thread_index, thread) = self.thread(&c.host, &c.thread);
+                CallResult {
+                    thread_index,
+                    thread,
+                    call: c.call,
+                    result: c.result,
+                }
+            })
+            .collect();
+        // Stable: each thread's calls keep the order in which it made them.
+        results.sort_by_key(|r| r.thread_index);
+        SeedOutcome {
             seed,
-            passed: false,
-            digest: String::new(),
-            results: Vec::new(),
-            failure: Some(format!("the simulator panicked: {}", panic_text(&*payload))),
-            untallied: 0,
-        },
+            passed: report.passed,
+            digest: report.digest,
+            results,
+            failure,
+            untallied,
+        }
+    }
+
+    /// The index and label of the thread `host/name` in the scenario
+    /// (threads spawned in Rust, unknown to the scenario, come last).
+    fn thread(&self, host: &str, name: &str) -> (usize, Arc<str>) {
+        let index = self
+            .scenario
+            .threads
+            .iter()
+            .position(|t| t.host == host && t.name == name);
+        match index {
+            Some(i) => (i, Arc::clone(&self.threads[i])),
+            None => (usize::MAX, Arc::from(format!("{host}/{name}"))),
+        }
     }
 }
 
@@ -73,46 +142,6 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     } else {
         "(no message)".to_string()
     }
-}
-
-fn from_report(scenario: &Scenario, seed: u64, report: Report) -> SeedOutcome {
-    let failure = report
-        .failures
-        .first()
-        .cloned()
-        .or_else(|| report.limit.as_ref().map(ToString::to_string));
-    let untallied = report.call_count.unrecorded;
-    let mut results: Vec<CallResult> = report
-        .calls
-        .into_iter()
-        .take(TALLIED_CALLS)
-        .map(|c| CallResult {
-            thread_index: thread_index(scenario, &c.host, &c.thread),
-            thread: format!("{}/{}", c.host, c.thread),
-            call: c.call,
-            result: c.result,
-        })
-        .collect();
-    // Stable: each thread's calls keep the order in which it made them.
-    results.sort_by_key(|r| r.thread_index);
-    SeedOutcome {
-        seed,
-        passed: report.passed,
-        digest: report.digest,
-        results,
-        failure,
-        untallied,
-    }
-}
-
-/// The index of the thread `host/name` in the scenario (threads spawned in
-/// Rust, unknown to the scenario, come last).
-fn thread_index(scenario: &Scenario, host: &str, name: &str) -> usize {
-    scenario
-        .threads
-        .iter()
-        .position(|t| t.host == host && t.name == name)
-        .unwrap_or(usize::MAX)
 }
 
 /// One seed's JSON line: shards' lines merge by concatenation.
@@ -136,7 +165,7 @@ fn by_thread<S: serde::Serializer>(results: &&[CallResult], s: S) -> Result<S::O
     let threads = results.chunk_by(|a, b| a.thread_index == b.thread_index);
     s.collect_map(threads.map(|calls| {
         let results: Vec<&str> = calls.iter().map(|c| c.result.as_str()).collect();
-        (calls[0].thread.as_str(), results)
+        (&*calls[0].thread, results)
     }))
 }
 

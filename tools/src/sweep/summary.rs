@@ -69,7 +69,12 @@ impl Summary {
             if tally.label.is_empty() {
                 tally.label = format!("{} #{nth} {}", r.thread, r.call);
             }
-            *tally.results.entry(r.result.clone()).or_default() += 1;
+            match tally.results.get_mut(&r.result) {
+                Some(count) => *count += 1,
+                None => {
+                    tally.results.insert(r.result.clone(), 1);
+                }
+            }
         }
     }
 
