@@ -260,6 +260,12 @@ pub enum SockOpt {
     /// Set before bind: a bind to port 0 defers the port's allocation to
     /// connect time, where running out is WSAENOBUFS (CB-C16).
     SO_REUSE_UNICASTPORT,
+    /// Nonzero: no other socket may bind an address that overlaps this
+    /// socket's (Microsoft, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE").
+    /// Set before bind; setting it while SO_REUSEADDR is on, or
+    /// SO_REUSEADDR while it is on, fails with WSAEINVAL (Wine
+    /// `test_reuseaddr`). Windows only: WSAENOPROTOOPT on a Linux host.
+    SO_EXCLUSIVEADDRUSE,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).

@@ -94,6 +94,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         .map(|h| HostFacts {
             node: h.node,
             ephemeral_ports: h.profile.ephemeral_ports,
+            bind_rules: h.profile.bind_rules,
         })
         .collect();
     let names = world.core.trace.names.clone();

@@ -59,6 +59,9 @@ pub struct Socket {
     pub holds_port: bool,
     /// SO_REUSEADDR: bind may take a port in use (CB-C17).
     pub reuse_addr: bool,
+    /// SO_EXCLUSIVEADDRUSE: no other socket may bind an overlapping
+    /// address (`winsock/bind_rules.rs`).
+    pub exclusive_addr: bool,
     /// SO_BROADCAST: sendto a broadcast address is allowed (CB-B2, CB-B3).
     pub broadcast: bool,
     /// SO_LINGER with l_onoff = 1: l_linger in seconds; `Some(0)` makes
@@ -103,6 +106,7 @@ impl Socket {
             wildcard: false,
             holds_port: false,
             reuse_addr: false,
+            exclusive_addr: false,
             broadcast: false,
             linger: None,
             nonblocking: false,

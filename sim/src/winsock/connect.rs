@@ -243,6 +243,8 @@ pub(super) fn commit_local_address(
     if fresh {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
         let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
+        let binding = super::manage::binding_of(cx.host.socket(index), index, ip);
+        cx.host.binds.insert(Kind::Stream, port, binding);
         let sock = cx.host.socket_mut(index);
         sock.local = Some(SocketAddrV4::new(ip, port));
         sock.wildcard = true;

@@ -204,9 +204,8 @@ fn implicit_bind(cx: &mut CallCx<'_>, index: u32) -> Result<(), WsaError> {
         return Ok(());
     }
     let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?;
-    if cx.host.socket(index).family == Family::Inet {
-        cx.host.udp.insert(port, index);
-    }
+    let binding = super::manage::binding_of(cx.host.socket(index), index, Ipv4Addr::UNSPECIFIED);
+    cx.host.binds.insert(Kind::Dgram, port, binding);
     let sock = cx.host.socket_mut(index);
     sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
     sock.wildcard = true;
