@@ -64,7 +64,9 @@ impl Binding {
 
 /// The bindings of one protocol and port, in bind order (a socket that
 /// starts listening moves to the end, so listeners are in listen order).
-pub type Bindings = SmallVec<[Binding; 2]>;
+///
+/// Performance: one binding inline, as most ports have one.
+pub type Bindings = SmallVec<[Binding; 1]>;
 
 /// The key of a protocol and port.
 #[inline]
@@ -74,11 +76,15 @@ fn key(kind: Kind, port: u16) -> u32 {
 
 /// Every binding of a host, by protocol and port (never iterated in the
 /// table's order: see `lookup.rs`).
+///
+/// Performance: one port is kept inline (a client's one connection at a
+/// time), so the table takes fewer bytes of a host than the two port maps
+/// it replaced (112); a host that binds more ports has a hash table.
 #[derive(Debug, Default)]
 pub struct BindTable {
-    by_port: LookupMap<u32, Bindings>,
+    by_port: LookupMap<u32, Bindings, 1>,
     /// Listening bindings, for the leak checks.
-    listening: usize,
+    listening: u32,
 }
 
 impl BindTable {
@@ -92,7 +98,7 @@ impl BindTable {
 
     /// Records a bound socket.
     pub fn insert(&mut self, kind: Kind, port: u16, binding: Binding) {
-        self.listening += usize::from(binding.listening);
+        self.listening += u32::from(binding.listening);
         let all = self
             .by_port
             .get_or_insert_with(key(kind, port), Bindings::new);
@@ -106,7 +112,7 @@ impl BindTable {
             return;
         };
         if let Some(i) = all.iter().position(|b| b.socket == socket) {
-            self.listening -= usize::from(all[i].listening);
+            self.listening -= u32::from(all[i].listening);
             all.remove(i);
         }
         if all.is_empty() {
@@ -168,7 +174,7 @@ impl BindTable {
 
     /// Listening sockets.
     pub fn listeners(&self) -> usize {
-        self.listening
+        self.listening as usize
     }
 
     /// Protocols and ports with a binding.
@@ -230,6 +236,16 @@ mod tests {
 
     /// Datagrams: exact, then wildcard; a broadcast reaches a socket bound
     /// to an interface address; the protocols keep their ports apart.
+    #[test]
+    fn the_table_is_small() {
+        let size = std::mem::size_of::<BindTable>();
+        println!("BindTable: {size} bytes");
+        assert!(
+            size <= 112,
+            "{size} bytes: more than the two maps it replaced"
+        );
+    }
+
     #[test]
     fn datagrams_find_their_socket_by_address() {
         let mut t = BindTable::default();
