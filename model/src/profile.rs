@@ -368,6 +368,13 @@ pub struct HostProfile {
     /// table per host (CB-C17). `Linux`: [`BindRules::Linux`] (socket(7),
     /// ip(7)).
     pub bind_rules: BindRules,
+    /// IPV6_V6ONLY of a new AF_INET6 socket. `Windows`: true (Wine
+    /// `test_ipv6only` reads 1 from a new socket; Microsoft, "Dual-Stack
+    /// Sockets for IPv6 Winsock Applications": IPV6_V6ONLY is on by
+    /// default), and so `WindowsDocumented`. `Linux`: false: "the default
+    /// value for that file [/proc/sys/net/ipv6/bindv6only] is 0 (false)"
+    /// (ipv6(7)), so an AF_INET6 socket bound to [::] also takes IPv4.
+    pub ipv6_v6only_default: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -454,6 +461,7 @@ impl HostProfile {
             event_select_latches_connect: false,
             completion_win32_codes: false,
             bind_rules: BindRules::Linux,
+            ipv6_v6only_default: false,
             ..HostProfile::windows()
         }
     }
@@ -487,6 +495,7 @@ impl HostProfile {
             event_select_latches_connect: true,
             completion_win32_codes: true,
             bind_rules: BindRules::Windows,
+            ipv6_v6only_default: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -674,6 +683,7 @@ profile_patch! {
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
     bind_rules: BindRules,
+    ipv6_v6only_default: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -708,6 +718,9 @@ mod tests {
         assert_eq!(doc.bind_rules, BindRules::Documented);
         let linux = HostProfile::of(Personality::Linux);
         assert_eq!(linux.bind_rules, BindRules::Linux);
+        // Wine `test_ipv6only` against ipv6(7) bindv6only 0.
+        assert!(p.ipv6_v6only_default && doc.ipv6_v6only_default);
+        assert!(!linux.ipv6_v6only_default);
     }
 
     fn load(text: &str) -> HostProfile {

@@ -171,3 +171,74 @@ fn different_specific_addresses_do_not_meet() {
         assert_eq!(got, "OK", "{personality}");
     }
 }
+
+/// A socket of the dual-stack tests: AF_INET6 with IPV6_V6ONLY 0 on [::],
+/// or AF_INET on an IPv4 address.
+fn socket_steps(name: &str, dual: bool, opt: Opt, addr: &str) -> String {
+    let (family, v6only, addr) = match dual {
+        true => (
+            "family: Inet6",
+            format!("SetOption(socket: \"{name}\", option: IPV6_V6ONLY, value: 0),"),
+            "[::]:7000",
+        ),
+        false => ("family: Inet", String::new(), addr),
+    };
+    format!(
+        "Socket(name: \"{name}\", {family}), {v6only} {} Bind(socket: \"{name}\", addr: \"{addr}\"),",
+        set(name, opt)
+    )
+}
+
+/// The second bind's result, each socket dual-stack [::] or AF_INET.
+fn dual_pair(personality: &str, first: (bool, Opt, &str), second: (bool, Opt, &str)) -> String {
+    let text = format!(
+        r#"Scenario(
+    name: "dual",
+    hosts: [Host(name: "box", addrs: ["10.0.0.1/24"], profile: (personality: {personality}))],
+    threads: [Thread(host: "box", name: "main", steps: [ {} {} ])],
+)"#,
+        socket_steps("a", first.0, first.1, first.2),
+        socket_steps("b", second.0, second.1, second.2),
+    );
+    let scenario = load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let report = run(&scenario, &RunOptions::default());
+    let first_bind = &calls_named(&report, "box", "main", "bind(a,")[0].result;
+    assert_eq!(first_bind, "OK", "{text}");
+    calls_named(&report, "box", "main", "bind(b,")[0]
+        .result
+        .clone()
+}
+
+/// Wine `test_reuseaddr`'s dual-stack cases (IPV6_V6ONLY 0), on Windows;
+/// AF_INET 0.0.0.0 first, then a dual-stack [::]: WSAEADDRINUSE (Wine
+/// `test_ipv6only`, "binding IPv4 first").
+#[test]
+fn dual_stack_and_ipv4_binds_on_windows() {
+    let dual = |opt| (true, opt, "");
+    let v4 = |opt, addr| (false, opt, addr);
+    let cases = [
+        (dual(Opt::Exclusive), v4(Opt::None, SPEC), "WSAEACCES"),
+        (v4(Opt::None, SPEC), dual(Opt::Exclusive), "WSAEADDRINUSE"),
+        (dual(Opt::Exclusive), v4(Opt::None, WILD), "WSAEACCES"),
+        (dual(Opt::None), v4(Opt::Exclusive, WILD), "OK"),
+        (dual(Opt::None), v4(Opt::None, WILD), "OK"),
+        (v4(Opt::None, WILD), dual(Opt::None), "WSAEADDRINUSE"),
+    ];
+    for (first, second, want) in cases {
+        let got = dual_pair("Windows", first, second);
+        assert_eq!(got, want, "first {first:?}, second {second:?}");
+    }
+}
+
+/// Linux: a dual-stack [::]:p holds every IPv4 address of p (ipv6(7)).
+#[test]
+fn dual_stack_holds_the_ipv4_port_on_linux() {
+    for (first, second) in [
+        ((true, Opt::None, ""), (false, Opt::None, WILD)),
+        ((true, Opt::None, ""), (false, Opt::None, SPEC)),
+        ((false, Opt::None, SPEC), (true, Opt::None, "")),
+    ] {
+        let got = dual_pair("Linux", first, second);
+        assert_eq!(got, "EADDRINUSE", "first {first:?}, second {second:?}");
+    }
+}

@@ -38,6 +38,9 @@ pub enum Net {
     /// An AF_INET6 socket with IPV6_V6ONLY: no IPv4 traffic (and the
     /// simulated network carries no IPv6: see `winsock/family.rs`).
     V6Only,
+    /// A dual-stack AF_INET6 socket (IPV6_V6ONLY 0) bound to [::]: it takes
+    /// IPv4 traffic too. (One bound to ::ffff:a.b.c.d is `V4`.)
+    Dual,
 }
 
 /// One socket's claim on a local address.
@@ -140,7 +143,9 @@ impl BindTable {
     }
 
     /// The socket that takes a SYN for `dst:port`: the oldest listener
-    /// bound to `dst`, else the oldest bound to the wildcard.
+    /// bound to `dst`, else the oldest bound to 0.0.0.0, else a dual-stack
+    /// one bound to [::] (which of an IPv4 and a dual-stack wildcard
+    /// listener Windows prefers, no source at hand says: the IPv4 one).
     #[inline]
     pub fn listener_for(&self, port: u16, dst: Ipv4Addr) -> Option<u32> {
         let all = self.on(Kind::Stream, port);
@@ -148,6 +153,7 @@ impl BindTable {
         let exact = all.iter().filter(v4).find(|b| b.addr == dst);
         exact
             .or_else(|| all.iter().filter(v4).find(|b| b.addr.is_unspecified()))
+            .or_else(|| all.iter().find(|b| b.listening && b.net == Net::Dual))
             .map(|b| b.socket)
     }
 
@@ -163,6 +169,7 @@ impl BindTable {
         let exact = all.iter().filter(v4).find(|b| b.addr == dst);
         exact
             .or_else(|| all.iter().filter(v4).find(|b| b.addr.is_unspecified()))
+            .or_else(|| all.iter().find(|b| b.net == Net::Dual))
             .or_else(|| all.iter().filter(v4).find(|_| broadcast))
             .map(|b| b.socket)
     }

@@ -81,14 +81,40 @@ fn windows_cell(first: &Binding, second: &Binding) -> Cell {
     MATRIX[side(second.share, second.addr)][side(first.share, first.addr)]
 }
 
+/// Whether bindings of these two reaches can meet: an IPv4 one never meets
+/// a V6ONLY one (Wine `test_ipv6only`: AF_INET 0.0.0.0:p binds beside a
+/// V6ONLY [::]:p; on Linux likewise, ipv6(7)); a dual-stack one meets both.
+fn nets_meet(a: Net, b: Net) -> bool {
+    !matches!((a, b), (Net::V4, Net::V6Only) | (Net::V6Only, Net::V4))
+}
+
+/// Windows' verdict on a pair: the matrix, except an IPv4 wildcard and a
+/// dual-stack [::] on the same port. Wine `test_reuseaddr` (IPV6_V6ONLY 0):
+/// a dual-stack [::]:p first lets AF_INET 0.0.0.0:p bind with no option or
+/// with SO_EXCLUSIVEADDRUSE, and an exclusive dual-stack [::]:p refuses it
+/// with WSAEACCES. AF_INET 0.0.0.0:p first, then a dual-stack [::]:p: no
+/// `ok()` of test_reuseaddr checks it; Wine's `test_ipv6only` ("binding
+/// IPv4 first") expects WSAEADDRINUSE, taken here.
+fn windows_pair(first: &Binding, second: &Binding) -> Cell {
+    let wildcards = first.addr.is_unspecified() && second.addr.is_unspecified();
+    match (first.net, second.net) {
+        (Net::Dual, Net::V4) if wildcards => match first.share {
+            Share::Exclusive => Cell::Denied,
+            _ => Cell::Ok,
+        },
+        (Net::V4, Net::Dual) if wildcards => Cell::InUse,
+        _ => windows_cell(first, second),
+    }
+}
+
 /// May `new` (not yet recorded) bind port `port` of protocol `kind`?
 pub(super) fn may_bind(host: &Host, kind: Kind, port: u16, new: &Binding) -> Result<(), WsaError> {
     let others = host.binds.on(kind, port);
-    let meets = |b: &&Binding| b.net == new.net && b.overlaps(new.addr);
+    let meets = |b: &&Binding| nets_meet(b.net, new.net) && b.overlaps(new.addr);
     match host.profile.bind_rules {
         BindRules::Windows => {
             for first in others.iter().filter(meets) {
-                match windows_cell(first, new) {
+                match windows_pair(first, new) {
                     Cell::Ok => {}
                     Cell::InUse => return Err(WsaError::WSAEADDRINUSE),
                     Cell::Denied => return Err(WsaError::WSAEACCES),
@@ -132,11 +158,15 @@ fn lingering_holds(host: &Host, port: u16) -> bool {
 /// listens on the port.
 pub(super) fn may_listen(host: &Host, index: u32, addr: Ipv4Addr, port: u16) -> bool {
     let others = host.binds.on(Kind::Stream, port);
-    let other = |b: &&Binding| b.socket != index && b.listening;
+    let own = others
+        .iter()
+        .find(|b| b.socket == index)
+        .map_or(Net::V4, |b| b.net);
+    let other = |b: &&Binding| b.socket != index && b.listening && nets_meet(b.net, own);
     match host.profile.bind_rules {
         BindRules::Windows => true,
         BindRules::Linux => !others.iter().filter(other).any(|b| b.overlaps(addr)),
-        BindRules::Documented => !others.iter().filter(other).any(|b| b.net == Net::V4),
+        BindRules::Documented => !others.iter().filter(other).any(|b| b.net != Net::V6Only),
     }
 }
 

@@ -125,7 +125,8 @@ fn send_to_name(
     to: SocketAddr,
     data: &[u8],
 ) -> CallResult {
-    let to = match family::name(family, to)? {
+    let dual = cx.host.socket(index).dual_stack();
+    let to = match family::name(family, dual, to)? {
         Name::V4(v4) => v4,
         Name::AnyV6(_) => return Err(WsaError::WSAEADDRNOTAVAIL),
         Name::V6(_) => return Err(WsaError::WSAENETUNREACH), // IPv4-only network (`family`)

@@ -21,6 +21,9 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
     match *op {
         Op::Socket { slot, family, kind } => {
             let handle = cx.host.open_socket(family, kind)?;
+            let v6only = cx.host.profile.ipv6_v6only_default;
+            let index = cx.host.socket_index(handle)?;
+            cx.host.socket_mut(index).v6only = v6only;
             cx.host.set_slot(slot, handle);
             Ok(Value::Socket(handle))
         }
@@ -57,7 +60,7 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
 /// Windows' bind matrix denies it); port 0 takes an ephemeral port (CB-C16).
 fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     let sock = cx.host.socket(index);
-    let addr = match family::name(sock.family, addr)? {
+    let addr = match family::name(sock.family, sock.dual_stack(), addr)? {
         Name::V4(v4) => v4,
         Name::AnyV6(port) => SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port),
         Name::V6(_) => return Err(WsaError::WSAEADDRNOTAVAIL), // no host has one (`family`)
@@ -94,10 +97,14 @@ pub(super) fn binding_of(sock: &Socket, index: u32, ip: Ipv4Addr) -> Binding {
         (_, true) => Share::Exclusive,
         _ => Share::Default,
     };
-    // An IPv6 socket is V6ONLY: it never receives IPv4 traffic (`family`).
-    let net = match sock.family {
-        Family::Inet6 => Net::V6Only,
-        Family::Inet | Family::Irda => Net::V4,
+    // A V6ONLY socket never receives IPv4 traffic; a dual-stack one bound
+    // to [::] does, and one bound to ::ffff:a.b.c.d is an IPv4 binding
+    // (`family`). Divergence: Windows tells ::ffff:0.0.0.0 from [::] (Wine
+    // `test_reuseaddr`); here both are the dual-stack wildcard.
+    let net = match (sock.family, sock.v6only) {
+        (Family::Inet6, true) => Net::V6Only,
+        (Family::Inet6, false) if ip.is_unspecified() => Net::Dual,
+        _ => Net::V4,
     };
     Binding {
         socket: index,
@@ -301,6 +308,14 @@ fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> Call
             return Err(WsaError::WSAEINVAL);
         }
         SockOpt::SO_EXCLUSIVEADDRUSE => sock.exclusive_addr = value != 0,
+        // ipv6(7): an IPPROTO_IPV6 option; Linux refuses it once bound
+        // (EINVAL), and so does Windows ("Dual-Stack Sockets": set it
+        // before bind).
+        SockOpt::IPV6_V6ONLY if sock.family != Family::Inet6 => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
+        SockOpt::IPV6_V6ONLY if sock.local.is_some() => return Err(WsaError::WSAEINVAL),
+        SockOpt::IPV6_V6ONLY => sock.v6only = value != 0,
         SockOpt::SO_BROADCAST if sock.kind == Kind::Dgram => sock.broadcast = value != 0,
         SockOpt::SO_SNDBUF | SockOpt::SO_RCVBUF => {}
         // setsockopt's page: SO_LINGER is not supported on a datagram socket.
@@ -340,6 +355,10 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
     let value = match opt {
         SockOpt::SO_REUSEADDR => u32::from(sock.reuse_addr),
         SockOpt::SO_EXCLUSIVEADDRUSE => u32::from(sock.exclusive_addr),
+        SockOpt::IPV6_V6ONLY if sock.family != Family::Inet6 => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
+        SockOpt::IPV6_V6ONLY => u32::from(sock.v6only),
         SockOpt::SO_BROADCAST => u32::from(sock.broadcast),
         SockOpt::SO_ERROR => return Ok(Value::Number(so_error(cx, index))),
         SockOpt::SO_TYPE => {
