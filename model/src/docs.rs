@@ -347,7 +347,12 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
              300 s) has passed, and connect \
              reports the collision, the delayed bind (CB-C17, CB-T1, CB-T3).",
             "bind to a port that a socket, a connection or a TIME_WAIT record holds, on a \
-             socket without SO_REUSEADDR (CB-C17); listen on a port another socket listens on.",
+             socket without SO_REUSEADDR (CB-C17; windows-documented); listen on a port \
+             another socket listens on.",
+            "bind under windows: an address that overlaps another socket's (the same, or \
+             either 0.0.0.0) where Windows' bind matrix says in use, e.g. two sockets on \
+             0.0.0.0:p, or any bind beside an SO_EXCLUSIVEADDRUSE socket's wildcard; TIME_WAIT \
+             is not checked, so the connect fails instead (curl issue 8112).",
         ],
         E::WSAENOBUFS => &[
             "No ephemeral port is free for the implicit bind of connect (or bind to port 0): \
@@ -374,9 +379,13 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WSAEINVAL => &["connect on a listening socket (CB-C6); listen on an unbound socket."],
         E::WSAEISCONN => &["connect on a socket already connected (CB-C4)."],
         E::WSAEALREADY => &["connect while the socket's connection attempt is under way (CB-N2)."],
-        E::WSAEACCES => {
-            &["connect of a datagram socket to a broadcast address without SO_BROADCAST (CB-B2)."]
-        }
+        E::WSAEACCES => &[
+            "connect of a datagram socket to a broadcast address without SO_BROADCAST (CB-B2).",
+            "bind under windows where Windows' bind matrix denies sharing an address: \
+             SO_REUSEADDR on an address another socket holds without it, or an address that \
+             overlaps an SO_EXCLUSIVEADDRUSE socket's (\"Using SO_REUSEADDR and \
+             SO_EXCLUSIVEADDRUSE\"; Wine test_reuseaddr).",
+        ],
         E::WSAEOPNOTSUPP => &[
             "listen on a datagram socket.",
             // --- feature: wsaconnect ---

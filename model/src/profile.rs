@@ -27,6 +27,31 @@ pub enum BacklogOverflow {
     Drop,
 }
 
+/// Which rules decide that a bind's local address is in use (a port
+/// belongs to an address, not to a host, in `Windows` and `Linux`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BindRules {
+    /// A port held by anything (a bound socket of either family, a
+    /// connection, a TIME_WAIT record) refuses a bind without SO_REUSEADDR,
+    /// whatever the address; SO_REUSEADDR lets any bind through (CB-C17:
+    /// "the local address is in use and SO_REUSEADDR was not set"; bind's
+    /// WSAEADDRINUSE row). A second listener on the port: WSAEADDRINUSE.
+    Documented,
+    /// Windows Server 2003 and later: the bind matrix of first socket's
+    /// option x second socket's option x wildcard or specific address
+    /// (Microsoft, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE" and the same
+    /// table in "Sharing Transport Addresses"; Wine `test_reuseaddr`). Only
+    /// sockets bound to overlapping addresses of the same protocol and
+    /// family meet; TIME_WAIT and connections are not checked at bind
+    /// (curl issue 8112: the connect fails instead, WSAEADDRINUSE).
+    Windows,
+    /// Linux (socket(7) SO_REUSEADDR, ip(7), `inet_bind_conflict`): two
+    /// sockets bound to overlapping addresses conflict unless both set
+    /// SO_REUSEADDR and the earlier one does not listen; a port held by a
+    /// TIME_WAIT record or a connection refuses a bind without SO_REUSEADDR.
+    Linux,
+}
+
 /// The Winsock version that WSAStartup negotiates. Some codes differ by
 /// version: a further connect while one is pending is WSAEALREADY under 2.2
 /// and WSAEINVAL under 1.1 (CB-N2); WSACancelBlockingCall (CB-C18) and
@@ -331,6 +356,25 @@ pub struct HostProfile {
     /// ConnectEx page's error table has it. WSAGetOverlappedResult gives the
     /// WSA code in both; kernel32's GetOverlappedResult is not modelled.
     pub completion_win32_codes: bool,
+    /// How bind decides a local address is in use ([`BindRules`]).
+    /// `Windows`: [`BindRules::Windows`]: 0.0.0.0:p and 127.0.0.1:p bind
+    /// side by side and the specific one takes the connections and
+    /// datagrams to its address; SO_REUSEADDR and SO_EXCLUSIVEADDRUSE follow
+    /// the bind matrix ("Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"; Wine
+    /// `test_reuseaddr`); a port held only by TIME_WAIT binds, and the
+    /// connect to the same peer then fails with WSAEADDRINUSE (curl issue
+    /// 8112; libuv PR 1360: "sockets in TIME_WAIT are not checked when
+    /// binding"). `WindowsDocumented`: [`BindRules::Documented`], one port
+    /// table per host (CB-C17). `Linux`: [`BindRules::Linux`] (socket(7),
+    /// ip(7)).
+    pub bind_rules: BindRules,
+    /// IPV6_V6ONLY of a new AF_INET6 socket. `Windows`: true (Wine
+    /// `test_ipv6only` reads 1 from a new socket; Microsoft, "Dual-Stack
+    /// Sockets for IPv6 Winsock Applications": IPV6_V6ONLY is on by
+    /// default), and so `WindowsDocumented`. `Linux`: false: "the default
+    /// value for that file [/proc/sys/net/ipv6/bindv6only] is 0 (false)"
+    /// (ipv6(7)), so an AF_INET6 socket bound to [::] also takes IPv4.
+    pub ipv6_v6only_default: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -383,6 +427,7 @@ impl HostProfile {
                 fd_close_reset_aborted: false,
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
+                bind_rules: BindRules::Documented,
                 ..windows
             },
         }
@@ -415,6 +460,8 @@ impl HostProfile {
             fd_close_reset_aborted: false,
             event_select_latches_connect: false,
             completion_win32_codes: false,
+            bind_rules: BindRules::Linux,
+            ipv6_v6only_default: false,
             ..HostProfile::windows()
         }
     }
@@ -447,6 +494,8 @@ impl HostProfile {
             fd_close_reset_aborted: true,
             event_select_latches_connect: true,
             completion_win32_codes: true,
+            bind_rules: BindRules::Windows,
+            ipv6_v6only_default: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -633,6 +682,8 @@ profile_patch! {
     fd_close_reset_aborted: bool,
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
+    bind_rules: BindRules,
+    ipv6_v6only_default: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -662,6 +713,14 @@ mod tests {
         assert!(p.fd_close_reset_aborted && p.event_select_latches_connect);
         assert!(!doc.fd_close_reset_aborted && !doc.event_select_latches_connect);
         assert!(p.completion_win32_codes && !doc.completion_win32_codes);
+        // curl issue 8112, Wine `test_reuseaddr` against CB-C17; socket(7).
+        assert_eq!(p.bind_rules, BindRules::Windows);
+        assert_eq!(doc.bind_rules, BindRules::Documented);
+        let linux = HostProfile::of(Personality::Linux);
+        assert_eq!(linux.bind_rules, BindRules::Linux);
+        // Wine `test_ipv6only` against ipv6(7) bindv6only 0.
+        assert!(p.ipv6_v6only_default && doc.ipv6_v6only_default);
+        assert!(!linux.ipv6_v6only_default);
     }
 
     fn load(text: &str) -> HostProfile {

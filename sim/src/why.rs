@@ -51,6 +51,8 @@ pub struct HostFacts {
     pub node: NodeId,
     /// First and last ephemeral port (the host profile's `ephemeral_ports`).
     pub ephemeral_ports: (u16, u16),
+    /// How its binds decide an address is in use (profile `bind_rules`).
+    pub bind_rules: simsock_model::profile::BindRules,
 }
 
 /// Fills `why` in each failed call of `calls`. `calls` must be the run's
@@ -198,7 +200,7 @@ impl Cx<'_> {
             }
             ("connect", WsaError::WSAEADDRINUSE) => self.tuple_in_use(&f),
             ("connect" | "bind", WsaError::WSAENOBUFS) => self.ports_exhausted(&f),
-            ("bind", WsaError::WSAEADDRINUSE) => self.port_in_use(&f),
+            ("bind", WsaError::WSAEADDRINUSE | WsaError::WSAEACCES) => self.port_in_use(&f, error),
             ("send" | "recv", WsaError::WSAECONNRESET) => self.reset(&f),
             ("send" | "recv", WsaError::WSAECONNABORTED) => self.aborted(&f),
             _ => None,

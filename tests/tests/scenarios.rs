@@ -237,8 +237,9 @@ fn reuse_time_wait_and_port_exhaustion() {
     let ended = lines_with(&report, "client", "TIME_WAIT ended");
     assert!(entered[0].starts_with("4000000 "), "{}", entered[0]);
     assert!(ended[0].starts_with("30004000000 "), "{}", ended[0]);
+    // Windows does not check TIME_WAIT at bind (curl issue 8112).
     let bind = calls_named(&report, "client", "main", "bind(b,");
-    assert_eq!(bind[0].result, "WSAEADDRINUSE");
+    assert_eq!(bind[0].result, "OK");
     let connects: Vec<_> = calls_named(&report, "client", "main", "connect(")
         .iter()
         .map(|c| (c.call.clone(), c.result.clone(), c.end_ns))

@@ -184,8 +184,9 @@ pub enum Family {
     /// AF_INET: IPv4, the family the simulated network carries.
     Inet,
     /// AF_INET6: sockets exist and bind to `[::]:port`, and an IPv4 name is
-    /// WSAEAFNOSUPPORT (CB-C9); divergence: the simulated network is IPv4
-    /// only, so another IPv6 destination is WSAENETUNREACH (see `sim`'s
+    /// WSAEAFNOSUPPORT (CB-C9); with IPV6_V6ONLY 0 a socket takes IPv4 as
+    /// ::ffff:a.b.c.d. Divergence: the simulated network is IPv4 only, so
+    /// another IPv6 destination is WSAENETUNREACH (see `sim`'s
     /// `winsock/family.rs`).
     Inet6,
     /// AF_IRDA. connect.txt describes IrDA sockets (CB-I1, CB-I2), but no
@@ -260,6 +261,18 @@ pub enum SockOpt {
     /// Set before bind: a bind to port 0 defers the port's allocation to
     /// connect time, where running out is WSAENOBUFS (CB-C16).
     SO_REUSE_UNICASTPORT,
+    /// Nonzero: no other socket may bind an address that overlaps this
+    /// socket's (Microsoft, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE").
+    /// Set before bind; setting it while SO_REUSEADDR is on, or
+    /// SO_REUSEADDR while it is on, fails with WSAEINVAL (Wine
+    /// `test_reuseaddr`). Windows only: WSAENOPROTOOPT on a Linux host.
+    SO_EXCLUSIVEADDRUSE,
+    /// IPPROTO_IPV6 option of an AF_INET6 socket, set before bind: 1, the
+    /// socket carries IPv6 only; 0, a dual-stack socket that also takes
+    /// IPv4 as ::ffff:a.b.c.d (the profile's `ipv6_v6only_default` is its
+    /// value on a new socket). After bind: WSAEINVAL; on an AF_INET socket:
+    /// WSAENOPROTOOPT.
+    IPV6_V6ONLY,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).

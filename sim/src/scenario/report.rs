@@ -95,6 +95,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         .map(|h| HostFacts {
             node: h.node,
             ephemeral_ports: h.profile.ephemeral_ports,
+            bind_rules: h.profile.bind_rules,
         })
         .collect();
     // The world ends here: the report takes the names rather than a copy.

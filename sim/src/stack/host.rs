@@ -2,12 +2,11 @@
 //! records. Lookups are by hash or index, never by scanning sockets, ports or
 //! connections, so the cost of a packet does not grow with their number.
 
-use indexmap::IndexMap;
-use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
+use super::binds::BindTable;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -16,8 +15,6 @@ use crate::engine::buffers::BufferPool;
 use crate::engine::timers::TimerId;
 use crate::net::{Hop, NodeId};
 use crate::rng::Stream;
-
-type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
 /// One TCB and what the host knows about it.
 #[derive(Debug)]
@@ -101,8 +98,9 @@ pub struct Host {
     pub ports: PortTable,
     /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline.
     pub time_wait: TimeWaitTable,
-    /// Listening sockets by local port.
-    pub listeners: FxIndexMap<u16, u32>,
+    /// Bound sockets by protocol, port and address; the listeners and
+    /// datagram sockets that incoming packets reach.
+    pub binds: BindTable,
     /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
     pub profile: HostProfile,
     /// What changed, for the layer above to act on ([`super::Report`]).
@@ -110,8 +108,6 @@ pub struct Host {
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
-    /// Datagram sockets by local port.
-    pub udp: FxIndexMap<u16, u32>,
     /// The host's name in the scenario.
     pub name: String,
     /// The name of each slot, as the scenario wrote it.
@@ -144,8 +140,7 @@ impl Host {
             conns: LookupMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
-            listeners: IndexMap::default(),
-            udp: IndexMap::default(),
+            binds: BindTable::default(),
             time_wait: TimeWaitTable::default(),
             sockets: Vec::new(),
             free_sockets: Vec::new(),

@@ -77,24 +77,13 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
         && !seg.flags.has(TcpFlags::ACK)
         && !seg.flags.has(TcpFlags::RST)
     {
-        match host.listeners.get(&seg.dst_port) {
-            Some(&listener) if listens_on(host, listener, ip.dst) => {
-                passive_open(host, core, listener, tuple, (seg, payload));
-            }
-            _ => reset_closed(host, core, tuple, seg, "reset: no listener"),
+        match host.binds.listener_for(seg.dst_port, ip.dst) {
+            Some(listener) => passive_open(host, core, listener, tuple, (seg, payload)),
+            None => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
         reset_closed(host, core, tuple, seg, "reset: no connection");
     }
-}
-
-/// Whether the listener bound to the SYN's port takes a SYN for `dst`: one
-/// bound to a wildcard address takes every local address, one bound to an
-/// address only that one (a listener on 10.0.0.1:80 refuses 127.0.0.1:80).
-fn listens_on(host: &Host, listener: u32, dst: std::net::Ipv4Addr) -> bool {
-    let sock = host.socket(listener);
-    sock.local
-        .is_none_or(|l| l.ip().is_unspecified() || *l.ip() == dst)
 }
 
 /// A SYN reached a listener: a new connection in SYN_RECEIVED, unless the
@@ -281,7 +270,8 @@ fn time_wait_input(
     send_bare(host, core, tuple, ack, window, "ACK from TIME_WAIT");
 }
 
-/// A datagram: queued on the socket bound to its port, unless the socket is
+/// A datagram: queued on the socket bound to its address and port (else to
+/// the wildcard, `binds.rs`), unless the socket is
 /// connected to another peer (CB-D2) or its queue is full. Each discard is
 /// a `drop` line of the trace.
 ///
@@ -297,7 +287,8 @@ fn udp_input(
     payload: &[u8],
 ) {
     let from = SocketAddrV4::new(ip.src, src_port);
-    let Some(&index) = host.udp.get(&dst_port) else {
+    let broadcast = ip.dst.is_broadcast() || !host_owns(core, host, ip.dst);
+    let Some(index) = host.binds.datagram_socket_for(dst_port, ip.dst, broadcast) else {
         trace_udp_drop(host, core, ip, "no socket on the port");
         return;
     };
@@ -314,6 +305,11 @@ fn udp_input(
     sock.datagrams.push_back((from, payload.to_vec()));
     wake(core, &mut sock.waiters);
     host.report(super::Report::Datagram { socket: index }); // FD_READ (CB-N4, CB-N5)
+}
+
+/// Whether `ip` is one of the host's own unicast addresses (or loopback).
+fn host_owns(core: &Core, host: &Host, ip: std::net::Ipv4Addr) -> bool {
+    ip.is_loopback() || core.topo.node(host.node).addrs.iter().any(|c| c.addr == ip)
 }
 
 fn trace_udp_drop(host: &Host, core: &mut Core, ip: &PacketHeader, reason: &'static str) {

@@ -12,23 +12,24 @@ use std::hash::Hash;
 use arrayvec::ArrayVec;
 use rustc_hash::FxBuildHasher;
 
-/// Entries kept inline before the table is used.
+/// Entries kept inline before the table is used, unless the map says.
 const INLINE: usize = 4;
 
 /// A lookup-only map with a fixed hasher.
 ///
-/// Performance: up to four entries (`INLINE`) sit in the map itself and are
-/// found by comparing keys; the hash table takes over from the fifth. A
-/// client host's few connections and sockets are then found in the host's
-/// own memory, without hashing or touching a table of their own.
+/// Performance: up to `N` entries (four by default, `INLINE`) sit in the
+/// map itself and are found by comparing keys; the hash table takes over
+/// from the next. A client host's few connections and sockets are then
+/// found in the host's own memory, without hashing or touching a table of
+/// their own. A map of large values keeps fewer inline (`stack::binds`).
 #[derive(Clone, Debug)]
-pub struct LookupMap<K, V> {
+pub struct LookupMap<K, V, const N: usize = INLINE> {
     /// The entries while `map` is empty (never both in use).
-    few: ArrayVec<(K, V), INLINE>,
+    few: ArrayVec<(K, V), N>,
     map: hashbrown::HashMap<K, V, FxBuildHasher>,
 }
 
-impl<K, V> Default for LookupMap<K, V> {
+impl<K, V, const N: usize> Default for LookupMap<K, V, N> {
     fn default() -> Self {
         LookupMap {
             few: ArrayVec::new(),
@@ -37,7 +38,7 @@ impl<K, V> Default for LookupMap<K, V> {
     }
 }
 
-impl<K: Hash + Eq, V> LookupMap<K, V> {
+impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
     /// The value of `key`, if any.
     #[inline]
     pub fn get(&self, key: &K) -> Option<&V> {
@@ -60,7 +61,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
             return Some(std::mem::replace(old, value));
         }
         if self.map.is_empty() {
-            if self.few.len() < INLINE {
+            if self.few.len() < N {
                 self.few.push((key, value));
                 return None;
             }
@@ -94,7 +95,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
         if self.map.is_empty() {
             match self.few.iter().position(|(k, _)| *k == key) {
                 Some(i) => return &mut self.few[i].1,
-                None if self.few.len() < INLINE => {
+                None if self.few.len() < N => {
                     self.few.push((key, make()));
                     return &mut self.few.last_mut().expect("just pushed").1;
                 }
@@ -106,7 +107,7 @@ impl<K: Hash + Eq, V> LookupMap<K, V> {
 
     /// Moves the inline entries into the table.
     fn spill(&mut self) {
-        self.map.reserve(2 * INLINE);
+        self.map.reserve(2 * N.max(1));
         self.map.extend(self.few.drain(..));
     }
 
@@ -141,7 +142,7 @@ mod tests {
 
     #[test]
     fn inserts_finds_replaces_and_removes() {
-        let mut m = LookupMap::default();
+        let mut m: LookupMap<_, _> = LookupMap::default();
         assert_eq!(m.insert(1u32, "a"), None);
         assert_eq!(m.insert(1, "b"), Some("a"));
         assert_eq!(m.get(&1), Some(&"b"));
@@ -158,7 +159,7 @@ mod tests {
     /// and removals work the same on both sides of the change.
     #[test]
     fn behaves_the_same_inline_and_in_the_table() {
-        let mut m = LookupMap::default();
+        let mut m: LookupMap<_, _> = LookupMap::default();
         for k in 0..10u32 {
             assert_eq!(m.insert(k, k * 10), None);
             assert_eq!(m.len(), k as usize + 1);
@@ -176,5 +177,16 @@ mod tests {
         // Empty again, it starts inline.
         *m.get_or_insert_with(7, || 70) += 1;
         assert_eq!(m.sorted(), [(7, 71)]);
+    }
+
+    /// One entry inline: the second spills, and both sides agree.
+    #[test]
+    fn a_map_with_one_inline_entry_spills_at_the_second() {
+        let mut m: LookupMap<u32, u32, 1> = LookupMap::default();
+        assert_eq!(m.insert(1, 10), None);
+        assert_eq!(m.insert(2, 20), None);
+        assert_eq!((m.get(&1), m.get(&2), m.len()), (Some(&10), Some(&20), 2));
+        assert_eq!(m.remove(&1), Some(10));
+        assert_eq!(m.sorted(), [(2, 20)]);
     }
 }

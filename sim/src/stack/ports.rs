@@ -7,8 +7,10 @@
 //! run out like they do on Windows: the classic port exhaustion, reported as
 //! WSAENOBUFS (CB-C16).
 //!
-//! Divergence: a port is held per host, not per local address; a host with
-//! two addresses cannot bind the same port on both without SO_REUSEADDR.
+//! Which socket may bind which address is not decided here: ports belong
+//! to an address, and the sockets bound to each are in `binds.rs`; this
+//! table counts the holders of each port number, whatever their address,
+//! so that an implicit bind never takes a port that anything holds.
 
 use std::collections::VecDeque;
 
@@ -64,6 +66,14 @@ impl PortTable {
         match self.dense_index(port) {
             Some(i) => self.dense[i] > 0,
             None => self.holds.contains_key(&port),
+        }
+    }
+
+    /// How many holders `port` has.
+    pub fn holders(&self, port: u16) -> u32 {
+        match self.dense_index(port) {
+            Some(i) => self.dense[i],
+            None => self.holds.get(&port).copied().unwrap_or(0),
         }
     }
 
@@ -165,6 +175,7 @@ mod tests {
         let mut t = PortTable::new((100, 100));
         assert_eq!(t.allocate(), Some(100));
         t.hold(100); // e.g. its TIME_WAIT record
+        assert_eq!(t.holders(100), 2);
         t.release(100); // the socket closed
         assert_eq!(t.allocate(), None);
         t.release(100); // TIME_WAIT ended

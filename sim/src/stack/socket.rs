@@ -59,6 +59,13 @@ pub struct Socket {
     pub holds_port: bool,
     /// SO_REUSEADDR: bind may take a port in use (CB-C17).
     pub reuse_addr: bool,
+    /// SO_EXCLUSIVEADDRUSE: no other socket may bind an overlapping
+    /// address (`winsock/bind_rules.rs`).
+    pub exclusive_addr: bool,
+    /// IPV6_V6ONLY of an AF_INET6 socket: false makes it dual-stack, taking
+    /// IPv4 as ::ffff:a.b.c.d (`winsock/family.rs`). Set from the profile's
+    /// `ipv6_v6only_default` at socket().
+    pub v6only: bool,
     /// SO_BROADCAST: sendto a broadcast address is allowed (CB-B2, CB-B3).
     pub broadcast: bool,
     /// SO_LINGER with l_onoff = 1: l_linger in seconds; `Some(0)` makes
@@ -91,6 +98,11 @@ pub struct Socket {
 }
 
 impl Socket {
+    /// An AF_INET6 socket without IPV6_V6ONLY: it takes IPv4 too.
+    pub fn dual_stack(&self) -> bool {
+        self.family == Family::Inet6 && !self.v6only
+    }
+
     /// A fresh socket: unbound, unconnected, blocking, no options set.
     pub fn new(handle: u32, family: Family, kind: Kind) -> Self {
         Socket {
@@ -103,6 +115,8 @@ impl Socket {
             wildcard: false,
             holds_port: false,
             reuse_addr: false,
+            exclusive_addr: false,
+            v6only: true,
             broadcast: false,
             linger: None,
             nonblocking: false,

@@ -2,7 +2,8 @@
 //! TIME_WAIT or a connection (CB-C17, CB-T1, CB-T3), a port held without
 //! SO_REUSEADDR, or no ephemeral port left (CB-C16).
 
-use simsock_model::{SimTime, TcpState};
+use simsock_model::profile::BindRules;
+use simsock_model::{SimTime, TcpState, WsaError};
 
 use super::held::Tuple;
 use super::text::{at, plural};
@@ -23,15 +24,38 @@ impl Cx<'_> {
         Some(self.holder(f, tuple, state, since))
     }
 
-    /// bind's WSAEADDRINUSE: what holds the port.
-    pub(super) fn port_in_use(&self, f: &Failed<'_>) -> Option<String> {
-        let port = f.addr?.port();
+    /// bind's WSAEADDRINUSE (or WSAEACCES): what holds the address. Under
+    /// Windows' bind matrix only another bound socket can (TIME_WAIT is
+    /// not checked at bind: curl issue 8112); under the other rules a
+    /// held port refuses a socket without SO_REUSEADDR (CB-C17).
+    pub(super) fn port_in_use(&self, f: &Failed<'_>, error: WsaError) -> Option<String> {
+        let addr = f.addr?;
+        let port = addr.port();
+        let facts = self.hosts.iter().find(|h| h.node == f.node)?;
+        let host = self.node(f.node);
+        if facts.bind_rules == BindRules::Windows {
+            let verdict = match error {
+                WsaError::WSAEACCES => "denies",
+                _ => "refuses",
+            };
+            return Some(format!(
+                "another socket on {host} is bound to an address that overlaps {addr}, and \
+                 Windows' bind matrix (SO_REUSEADDR, SO_EXCLUSIVEADDRUSE, wildcard or \
+                 specific) {verdict} the second bind"
+            ));
+        }
         let held = self.held.on(f.node).find(|((l, _), ..)| l.port() == port);
         let by = match held {
             Some((tuple, state, since)) => format!(" ({})", self.holder(f, tuple, state, since)),
-            None => format!(" by another socket on {}", self.node(f.node)),
+            // socket(7): SO_REUSEADDR on both, and the other not listening.
+            None if facts.bind_rules == BindRules::Linux => {
+                return Some(format!(
+                    "another socket on {host} is bound to an address that overlaps {addr}; \
+                     they may share it only if both set SO_REUSEADDR and the other does not listen"
+                ));
+            }
+            None => format!(" by another socket on {host}"),
         };
-        // bind refuses a held port only without SO_REUSEADDR (CB-C17).
         let socket = f.socket;
         Some(format!(
             "port {port} is held{by} and {socket} has no SO_REUSEADDR"

@@ -136,7 +136,6 @@ fn reuse_names_the_time_wait_and_when_it_ends() {
     assert_eq!(
         whys(&r, "client", "main"),
         [
-            format!("WSAEADDRINUSE at 1.000 s: port 5000 is held ({tw}) and b has no SO_REUSEADDR"),
             format!("WSAEADDRINUSE at 1.000 s: {tw}"),
             format!("WSAEADDRINUSE at 30.003 s: {tw}"),
         ]
@@ -247,6 +246,7 @@ fn explain_one_return_agrees_with_annotate() {
             } else {
                 (49152, 65535)
             },
+            bind_rules: simsock_model::profile::BindRules::Windows,
         })
         .collect();
     for (i, call) in returns.iter().zip(&r.calls) {

@@ -134,7 +134,7 @@ pub(super) fn outcome(cx: &CallCx<'_>, index: u32) -> Poll {
 fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll, WsaError> {
     let sock = cx.host.socket(index);
     let dgram = sock.kind == Kind::Dgram;
-    let to = match family::name(sock.family, request.to)? {
+    let to = match family::name(sock.family, sock.dual_stack(), request.to)? {
         Name::V4(v4) => v4,
         // in6addr_any: CB-C3 on a stream socket, CB-D4 on a datagram one.
         Name::AnyV6(_) if dgram => family::UNSPECIFIED,
@@ -243,6 +243,8 @@ pub(super) fn commit_local_address(
     if fresh {
         let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?; // CB-C16
         let ip = bound.map_or(Ipv4Addr::UNSPECIFIED, |l| *l.ip());
+        let binding = super::manage::binding_of(cx.host.socket(index), index, ip);
+        cx.host.binds.insert(Kind::Stream, port, binding);
         let sock = cx.host.socket_mut(index);
         sock.local = Some(SocketAddrV4::new(ip, port));
         sock.wildcard = true;

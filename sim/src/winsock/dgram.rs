@@ -125,7 +125,8 @@ fn send_to_name(
     to: SocketAddr,
     data: &[u8],
 ) -> CallResult {
-    let to = match family::name(family, to)? {
+    let dual = cx.host.socket(index).dual_stack();
+    let to = match family::name(family, dual, to)? {
         Name::V4(v4) => v4,
         Name::AnyV6(_) => return Err(WsaError::WSAEADDRNOTAVAIL),
         Name::V6(_) => return Err(WsaError::WSAENETUNREACH), // IPv4-only network (`family`)
@@ -204,9 +205,8 @@ fn implicit_bind(cx: &mut CallCx<'_>, index: u32) -> Result<(), WsaError> {
         return Ok(());
     }
     let port = cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?;
-    if cx.host.socket(index).family == Family::Inet {
-        cx.host.udp.insert(port, index);
-    }
+    let binding = super::manage::binding_of(cx.host.socket(index), index, Ipv4Addr::UNSPECIFIED);
+    cx.host.binds.insert(Kind::Dgram, port, binding);
     let sock = cx.host.socket_mut(index);
     sock.local = Some(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port));
     sock.wildcard = true;

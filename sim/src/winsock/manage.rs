@@ -5,12 +5,15 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 use simsock_model::WsaError;
 use simsock_model::limits::scenario::MAX_BACKLOG;
+use simsock_model::profile::BindRules;
 use simsock_model::scenario::{Family, IoctlCommand, Kind, ShutdownHow, SockOpt};
 
+use super::bind_rules;
 use super::events::{with_abort, with_tcb};
 use super::family::{self, Name};
 use super::{CallCx, CallResult, Op, Poll, Value, resolve};
-use crate::stack::socket::{Listener, SockState};
+use crate::stack::binds::{Binding, Net, Share};
+use crate::stack::socket::{Listener, SockState, Socket};
 use crate::stack::sync::{release_if_detached, wake};
 
 /// Runs a call that never waits.
@@ -18,6 +21,9 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
     match *op {
         Op::Socket { slot, family, kind } => {
             let handle = cx.host.open_socket(family, kind)?;
+            let v6only = cx.host.profile.ipv6_v6only_default;
+            let index = cx.host.socket_index(handle)?;
+            cx.host.socket_mut(index).v6only = v6only;
             cx.host.set_slot(slot, handle);
             Ok(Value::Socket(handle))
         }
@@ -49,11 +55,12 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
     }
 }
 
-/// bind: a port held by another socket or a TIME_WAIT record needs
-/// SO_REUSEADDR (CB-C17); port 0 takes an ephemeral port (CB-C16).
+/// bind: the address must be the host's (WSAEADDRNOTAVAIL), and free by the
+/// host's bind rules (`bind_rules.rs`: WSAEADDRINUSE, or WSAEACCES where
+/// Windows' bind matrix denies it); port 0 takes an ephemeral port (CB-C16).
 fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     let sock = cx.host.socket(index);
-    let addr = match family::name(sock.family, addr)? {
+    let addr = match family::name(sock.family, sock.dual_stack(), addr)? {
         Name::V4(v4) => v4,
         Name::AnyV6(port) => SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port),
         Name::V6(_) => return Err(WsaError::WSAEADDRNOTAVAIL), // no host has one (`family`)
@@ -64,24 +71,48 @@ fn bind(cx: &mut CallCx<'_>, index: u32, addr: SocketAddr) -> CallResult {
     if !addr.ip().is_unspecified() && !owns(cx, *addr.ip()) {
         return Err(WsaError::WSAEADDRNOTAVAIL);
     }
-    let (kind, reuse, inet) = (sock.kind, sock.reuse_addr, sock.family == Family::Inet);
+    let kind = sock.kind;
+    let binding = binding_of(sock, index, *addr.ip());
     let port = match addr.port() {
         0 => cx.host.ports.allocate().ok_or(WsaError::WSAENOBUFS)?,
-        p if cx.host.ports.is_held(p) && !reuse => return Err(WsaError::WSAEADDRINUSE),
         p => {
+            bind_rules::may_bind(cx.host, kind, p, &binding)?;
             cx.host.ports.hold(p);
             p
         }
     };
+    cx.host.binds.insert(kind, port, binding);
     let sock = cx.host.socket_mut(index);
     sock.local = Some(SocketAddrV4::new(*addr.ip(), port));
     sock.wildcard = addr.ip().is_unspecified();
     sock.holds_port = true;
     sock.state = SockState::Bound;
-    if kind == Kind::Dgram && inet {
-        cx.host.udp.insert(port, index); // an IPv6 socket never receives IPv4 (`family`)
-    }
     Ok(Value::None)
+}
+
+/// The socket's claim on `ip` as the bind table keeps it.
+pub(super) fn binding_of(sock: &Socket, index: u32, ip: Ipv4Addr) -> Binding {
+    let share = match (sock.reuse_addr, sock.exclusive_addr) {
+        (true, _) => Share::Reuse,
+        (_, true) => Share::Exclusive,
+        _ => Share::Default,
+    };
+    // A V6ONLY socket never receives IPv4 traffic; a dual-stack one bound
+    // to [::] does, and one bound to ::ffff:a.b.c.d is an IPv4 binding
+    // (`family`). Divergence: Windows tells ::ffff:0.0.0.0 from [::] (Wine
+    // `test_reuseaddr`); here both are the dual-stack wildcard.
+    let net = match (sock.family, sock.v6only) {
+        (Family::Inet6, true) => Net::V6Only,
+        (Family::Inet6, false) if ip.is_unspecified() => Net::Dual,
+        _ => Net::V4,
+    };
+    Binding {
+        socket: index,
+        addr: ip,
+        share,
+        net,
+        listening: false,
+    }
 }
 
 fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
@@ -89,22 +120,23 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     if sock.kind != Kind::Stream {
         return Err(WsaError::WSAEOPNOTSUPP);
     }
-    let port = match (sock.state, sock.local) {
-        (SockState::Bound | SockState::Listening, Some(local)) => local.port(),
+    let (addr, port) = match (sock.state, sock.local) {
+        (SockState::Bound | SockState::Listening, Some(local)) => (*local.ip(), local.port()),
         (SockState::Connected | SockState::Connecting, _) => return Err(WsaError::WSAEISCONN),
         _ => return Err(WsaError::WSAEINVAL),
     };
-    if cx
-        .host
-        .listeners
-        .get(&port)
-        .is_some_and(|&other| other != index)
-    {
+    if !bind_rules::may_listen(cx.host, index, addr, port) {
         return Err(WsaError::WSAEADDRINUSE);
     }
-    // An IPv6 listener hears no IPv4 SYN (V6ONLY, `family`): not entered.
-    if sock.family == Family::Inet {
-        cx.host.listeners.insert(port, index);
+    if !cx.host.binds.listen(port, index) {
+        // A socket bound without a binding of its own (an accepted socket
+        // that DisconnectEx reused) gets one now.
+        let binding = binding_of(cx.host.socket(index), index, addr);
+        let listening = Binding {
+            listening: true,
+            ..binding
+        };
+        cx.host.binds.insert(Kind::Stream, port, listening);
     }
     // Windows caps the backlog at about 200 (`listen_backlog_max`, KB113576).
     let cap = u32::from(cx.host.profile.listen_backlog_max).min(MAX_BACKLOG);
@@ -215,13 +247,7 @@ fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
         with_abort(cx.host, cx.core, queued);
     }
     if let Some(local) = local {
-        let port = local.port();
-        if cx.host.listeners.get(&port) == Some(&index) {
-            cx.host.listeners.swap_remove(&port);
-        }
-        if kind == Kind::Dgram && cx.host.udp.get(&port) == Some(&index) {
-            cx.host.udp.swap_remove(&port);
-        }
+        cx.host.binds.remove(kind, local.port(), index);
     }
     match conn {
         Some(conn) => close_connection(cx, conn, holds_port, abortive),
@@ -267,9 +293,29 @@ pub(super) fn close_connection(
 }
 
 fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> CallResult {
+    // Linux has no SO_EXCLUSIVEADDRUSE (socket(7)).
+    let linux = cx.host.profile.bind_rules == BindRules::Linux;
     let sock = cx.host.socket_mut(index);
     match opt {
+        // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE exclude each other: setting
+        // one while the other is on is WSAEINVAL (Wine `test_reuseaddr`).
+        SockOpt::SO_REUSEADDR if value != 0 && sock.exclusive_addr => {
+            return Err(WsaError::WSAEINVAL);
+        }
         SockOpt::SO_REUSEADDR => sock.reuse_addr = value != 0,
+        SockOpt::SO_EXCLUSIVEADDRUSE if linux => return Err(WsaError::WSAENOPROTOOPT),
+        SockOpt::SO_EXCLUSIVEADDRUSE if value != 0 && sock.reuse_addr => {
+            return Err(WsaError::WSAEINVAL);
+        }
+        SockOpt::SO_EXCLUSIVEADDRUSE => sock.exclusive_addr = value != 0,
+        // ipv6(7): an IPPROTO_IPV6 option; Linux refuses it once bound
+        // (EINVAL), and so does Windows ("Dual-Stack Sockets": set it
+        // before bind).
+        SockOpt::IPV6_V6ONLY if sock.family != Family::Inet6 => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
+        SockOpt::IPV6_V6ONLY if sock.local.is_some() => return Err(WsaError::WSAEINVAL),
+        SockOpt::IPV6_V6ONLY => sock.v6only = value != 0,
         SockOpt::SO_BROADCAST if sock.kind == Kind::Dgram => sock.broadcast = value != 0,
         SockOpt::SO_SNDBUF | SockOpt::SO_RCVBUF => {}
         // setsockopt's page: SO_LINGER is not supported on a datagram socket.
@@ -308,6 +354,11 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
     let sock = cx.host.socket(index);
     let value = match opt {
         SockOpt::SO_REUSEADDR => u32::from(sock.reuse_addr),
+        SockOpt::SO_EXCLUSIVEADDRUSE => u32::from(sock.exclusive_addr),
+        SockOpt::IPV6_V6ONLY if sock.family != Family::Inet6 => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
+        SockOpt::IPV6_V6ONLY => u32::from(sock.v6only),
         SockOpt::SO_BROADCAST => u32::from(sock.broadcast),
         SockOpt::SO_ERROR => return Ok(Value::Number(so_error(cx, index))),
         SockOpt::SO_TYPE => {

@@ -158,7 +158,7 @@ fn leftovers(world: &World) -> Vec<String> {
             ("connections", h.conns.len()),
             ("TIME_WAIT records", h.time_wait.len()),
             ("held ports", h.ports.holds().count()),
-            ("listeners", h.listeners.len()),
+            ("listeners", h.binds.listeners()),
         ];
         for (what, n) in counts {
             if n != 0 {
