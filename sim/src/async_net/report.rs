@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::sim::Outcome;
+use super::outcome::Outcome;
 
 /// Trace lines the message ends with.
 const LAST_LINES: usize = 12;
