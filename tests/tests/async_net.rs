@@ -195,7 +195,46 @@ fn a_client_error_fails_the_run_with_the_seed_and_the_trace() {
     println!("{message}");
     assert!(message.contains("seed 5"), "{message}");
     assert!(message.contains("WSAECONNREFUSED"), "{message}");
+    // The refusal surfaced through SO_ERROR, as a Windows reactor reads
+    // it; its why tells the SYNs' story.
+    assert!(
+        message.contains(
+            "last failed call: client/tokio: getsockopt(t1, SO_ERROR) -> OK (10061)\n  \
+             why: WSAECONNREFUSED (SO_ERROR) at 2.010 s: SYN answered with RST by server \
+             (reset: no listener) at 0.001, 0.503, 1.005, 1.507 and 2.009 s\n"
+        ),
+        "{message}"
+    );
     assert!(message.contains("last trace lines"), "{message}");
+    assert!(
+        message.contains("return tokio getsockopt(t1, SO_ERROR) = OK (10061)"),
+        "{message}"
+    );
+}
+
+/// A black-hole connect's timeout, read through SO_ERROR, says where each
+/// SYN went.
+#[test]
+fn a_timed_out_connect_says_why_in_the_failure_message() {
+    let text = pair_with(r#"Fault(at: "0s", action: LinkDown("client", "server"))"#);
+    let mut sim = Sim::from_ron(&text).unwrap().seed(3);
+    sim.client("client", async {
+        TcpStream::connect("server:80").await?;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    let message = std::panic::catch_unwind(|| outcome.assert_passed())
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(message.contains("with seed 3:\n"), "{message}");
+    assert!(
+        message.contains(
+            "  why: WSAETIMEDOUT (SO_ERROR) at 21.000 s: SYN sent at 0, 3 and 9 s; \
+             all dropped on link client-server (down since 0.000 s)\n"
+        ),
+        "{message}"
+    );
 }
 
 /// One run of a busy async scenario: its digest.
