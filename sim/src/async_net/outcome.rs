@@ -21,6 +21,11 @@ pub struct Outcome {
     pub clients: Vec<ClientResult>,
     /// The seed the run used (the scenario's, or the one given to `Sim::seed`).
     pub seed: u64,
+    /// The scenario's nodes (hosts, routers, switches), for the views of
+    /// the trace (`simsock_tools::trace::OutcomeViews`).
+    pub nodes: Vec<crate::net::topology::Node>,
+    /// The scenario's links, as declared (a fault's changes are in the trace).
+    pub links: Vec<crate::net::Link>,
     /// Simulated time when the async part of the run stopped (the engine
     /// then runs what is left of the scenario for the report).
     pub elapsed: std::time::Duration,

@@ -29,6 +29,8 @@ pub struct Sim {
     /// From the first step on: the running simulation.
     live: Option<Live>,
     names: Vec<String>,
+    /// The topology as built, for the outcome's views.
+    topology: (Vec<crate::net::topology::Node>, Vec<crate::net::Link>),
 }
 
 /// Why [`Sim::step`] or [`Sim::run_until`] cannot go on: a client returned
@@ -89,6 +91,7 @@ impl Sim {
             clients: Vec::new(),
             live: None,
             names: Vec::new(),
+            topology: (Vec::new(), Vec::new()),
         })
     }
 
@@ -171,6 +174,8 @@ impl Sim {
             let mut world = inner.world();
             world.record_calls = self.record_calls;
             self.names = world.hosts.iter().map(|h| h.name.clone()).collect();
+            let topo = world.topology();
+            self.topology = (topo.nodes.clone(), topo.links.clone());
             let names = &self.names;
             let index =
                 |name: &str| {
@@ -295,9 +300,12 @@ impl Sim {
                 result,
             })
             .collect();
+        let (nodes, links) = std::mem::take(&mut self.topology);
         Outcome {
             report,
             clients,
+            nodes,
+            links,
             seed: self.seed,
             elapsed: Duration::from_nanos(finished.stopped.as_nanos()),
         }
