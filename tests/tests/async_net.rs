@@ -544,3 +544,68 @@ fn step_says_which_client_failed() {
     assert!(!outcome.passed());
     assert_eq!(outcome.clients[0].result, Err("gave up".to_string()));
 }
+
+/// A server whose connections run on `tokio::spawn`ed tasks: those run on
+/// the simulation's runtime, not on the host, so a crash of the host
+/// cannot end them; the run fails and says to use `spawn_local`.
+#[test]
+fn a_crash_with_tokio_spawned_tasks_alive_fails_the_run_saying_so() {
+    use simsock_model::scenario::FaultAction;
+    let spawning_server = || async {
+        let listener = TcpListener::bind("0.0.0.0:80").await?;
+        loop {
+            let (mut stream, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4];
+                while let Ok(4) = stream.read_exact(&mut buf).await {
+                    let _ = stream.write_all(&buf).await;
+                }
+            });
+        }
+        #[allow(unreachable_code)]
+        Ok::<_, std::io::Error>(())
+    };
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", spawning_server);
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("server:80").await?;
+        stream.write_all(b"ping").await?;
+        let mut buf = [0u8; 4];
+        stream.read_exact(&mut buf).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok::<_, std::io::Error>(())
+    });
+    assert_eq!(sim.run_until(Duration::from_millis(500)), Ok(false));
+    sim.fault(FaultAction::HostCrash("server".into())).unwrap();
+    let error = loop {
+        match sim.step() {
+            Ok(done) => assert!(!done, "the crash must fail the run"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(error.host, "run");
+    assert!(
+        error.message.contains(
+            "host `server` crashed at 0.500s while tasks started with tokio::spawn were \
+             alive (1 started by its code, 1 alive in all)"
+        ),
+        "{error}"
+    );
+    assert!(
+        error.message.contains("tokio::task::spawn_local"),
+        "{error}"
+    );
+    assert!(!sim.finish().passed());
+
+    // The same server with spawn_local: its tasks die with it.
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let _stream = TcpStream::connect("server:80").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run_until(Duration::from_millis(500)).unwrap();
+    sim.fault(FaultAction::HostCrash("server".into())).unwrap();
+    sim.run().assert_passed();
+}

@@ -16,7 +16,7 @@
 //! driver runs one wake at a time ([`Live::advance`]) and the test's own
 //! code (faults, assertions) runs between two, at a standing clock.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -79,6 +79,8 @@ struct Driver {
     running: Vec<Option<Running>>,
     results: Results,
     failures: Rc<RefCell<Vec<String>>>,
+    /// By host: tasks its code started with `tokio::spawn` in this life.
+    spawned: Rc<Vec<Cell<usize>>>,
     any_clients: bool,
     max_time: SimDuration,
 }
@@ -155,6 +157,7 @@ impl Live {
                 running,
                 results,
                 failures: Rc::default(),
+                spawned: Rc::new((0..host_count).map(|_| Cell::new(0)).collect()),
                 any_clients,
                 max_time,
             },
@@ -250,11 +253,14 @@ impl Live {
 }
 
 /// Starts a life of host `host`: a fresh set of tasks running `futures`
-/// with the host as their context.
-fn start(host: u32, futures: Vec<HostFuture>, failures: &Rc<RefCell<Vec<String>>>) -> Running {
+/// with the host as their context. A task its code starts with
+/// `tokio::spawn` lands on the runtime, outside the set: the runtime's
+/// count of live tasks (which counts no `LocalSet` task) grows while the
+/// set is polled, and `spawned` counts it for the host.
+fn start(host: u32, futures: Vec<HostFuture>, driver: &Driver) -> Running {
     let set = LocalSet::new();
     for future in futures {
-        let failures = failures.clone();
+        let failures = driver.failures.clone();
         set.spawn_local(async move {
             if let Err(e) = future.await {
                 failures.borrow_mut().push(e);
@@ -262,7 +268,18 @@ fn start(host: u32, futures: Vec<HostFuture>, failures: &Rc<RefCell<Vec<String>>
         });
     }
     let mut set = Box::pin(set);
-    let task = tokio::task::spawn_local(poll_fn(move |cx| in_host(host, || set.as_mut().poll(cx))));
+    let spawned = driver.spawned.clone();
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let task = tokio::task::spawn_local(poll_fn(move |cx| {
+        let before = metrics.num_alive_tasks();
+        let polled = in_host(host, || set.as_mut().poll(cx));
+        let after = metrics.num_alive_tasks();
+        if after > before {
+            let count = &spawned[host as usize];
+            count.set(count.get() + (after - before));
+        }
+        polled
+    }));
     Running {
         abort: task.abort_handle(),
     }
@@ -275,6 +292,9 @@ impl Driver {
         if let Some(run) = self.running[host as usize].take() {
             run.abort.abort();
         }
+        if let HostEvent::Crash(host) = event {
+            self.check_spawned(host);
+        }
         if let HostEvent::Restart(host) = event {
             let futures: Vec<HostFuture> = self
                 .hosts
@@ -282,8 +302,30 @@ impl Driver {
                 .filter(|(h, _)| *h == host)
                 .map(|(_, f)| f())
                 .collect();
-            self.running[host as usize] = Some(start(host, futures, &self.failures));
+            self.running[host as usize] = Some(start(host, futures, self));
         }
+    }
+
+    /// A crash of `host` cannot end the tasks its code started with
+    /// `tokio::spawn`: they run on the runtime, which has no notion of
+    /// hosts (README, "Testing your own code": one runtime, and why). If
+    /// the host started some and the runtime still runs any, the run fails
+    /// saying so, rather than going on with code of a dead host.
+    fn check_spawned(&mut self, host: u32) {
+        let spawned = self.spawned[host as usize].replace(0);
+        let alive = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        if spawned == 0 || alive == 0 {
+            return;
+        }
+        let (name, now) = with(|s| (s.world.hosts[host as usize].name.clone(), s.now()));
+        self.failures.borrow_mut().push(format!(
+            "simsock: host `{name}` crashed at {now} while tasks started with tokio::spawn were \
+             alive ({spawned} started by its code, {alive} alive in all): such a task runs on \
+             the simulation's runtime, not on the host, and cannot die with it; start the \
+             host's tasks with tokio::task::spawn_local"
+        ));
     }
 
     /// One wake of the driver (see [`Live::advance`]).
@@ -291,7 +333,7 @@ impl Driver {
         if let Some(first) = self.first.take() {
             for (host, futures) in first.into_iter().enumerate() {
                 if !futures.is_empty() {
-                    self.running[host] = Some(start(host as u32, futures, &self.failures));
+                    self.running[host] = Some(start(host as u32, futures, self));
                 }
             }
         }

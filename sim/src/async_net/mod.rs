@@ -28,9 +28,11 @@
 //!   but needs `--cfg tokio_unstable`): write `biased;` in it. This cannot
 //!   be detected.
 //! - Tasks started with `tokio::spawn` run on no host: they may use
-//!   sockets handed to them but cannot make new ones, and survive a crash
-//!   of the host (their sockets then fail). Use
-//!   `tokio::task::spawn_local` for tasks that belong to the host.
+//!   sockets handed to them but cannot make new ones, and a crash of the
+//!   host cannot end them; a crash of a host whose code started such
+//!   tasks while any is alive fails the run, saying so. Use
+//!   `tokio::task::spawn_local` for tasks that belong to the host (they
+//!   die with it).
 //!
 //! # Testing your own code
 //!
