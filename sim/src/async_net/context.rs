@@ -207,7 +207,15 @@ impl Shared {
 /// every task waits, and then exactly to the next timer. The one place
 /// `sim/` reads a clock: clippy.toml bans the standard library's clocks,
 /// and `sim/tests/clock.rs` fails on any other read of tokio's.
+///
+/// Performance: while a host's tasks are polled ([`in_host`]) the clock
+/// cannot move (the paused clock moves only while the runtime parks), so
+/// it is read once per poll of the host's set rather than once per call
+/// (tokio's `Instant::now` takes the clock's lock).
 pub(crate) fn paused_now() -> Instant {
+    if let Some(now) = NOW.with(Cell::get) {
+        return now;
+    }
     Instant::now()
 }
 
@@ -231,6 +239,8 @@ pub(crate) struct Ctx {
 thread_local! {
     static SIM: RefCell<Option<Rc<Ctx>>> = const { RefCell::new(None) };
     static HOST: Cell<Option<u32>> = const { Cell::new(None) };
+    /// Tokio's clock, read once while a host's tasks are polled.
+    static NOW: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// The message when a socket is used where no simulation runs.
@@ -288,10 +298,14 @@ pub(crate) fn current_host() -> Option<u32> {
     HOST.with(Cell::get)
 }
 
-/// Sets the current host while `f` runs.
+/// Sets the current host while `f` runs (a poll of the host's tasks), and
+/// holds tokio's clock, which cannot move meanwhile (see [`paused_now`]).
 pub(crate) fn in_host<R>(host: u32, f: impl FnOnce() -> R) -> R {
     let before = HOST.with(|h| h.replace(Some(host)));
+    let now = paused_now();
+    let held = NOW.with(|n| n.replace(Some(now)));
     let result = f();
+    NOW.with(|n| n.set(held));
     HOST.with(|h| h.set(before));
     result
 }

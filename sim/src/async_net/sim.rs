@@ -126,6 +126,13 @@ impl Sim {
         self.map_inner(|inner| inner.trace(mode))
     }
 
+    /// Whether the run checks the simulator's invariants (default yes: no
+    /// byte lost on a closed connection, no port held without a holder;
+    /// they hash every byte, so benchmarks turn them off).
+    pub fn invariants(self, on: bool) -> Sim {
+        self.map_inner(|inner| inner.invariants(on))
+    }
+
     /// Whether to keep a record of each call (default yes; benchmarks turn
     /// it off with the trace: then a call formats nothing).
     pub fn record_calls(mut self, on: bool) -> Sim {
