@@ -64,6 +64,9 @@ pub(crate) struct Shared {
     pub scenario: simsock_model::scenario::Scenario,
     /// Tokio's instant of simulated time zero.
     pub origin: Instant,
+    /// The last instant read and its simulated time (the clock is read
+    /// many times between two moves).
+    last_now: Cell<(Instant, SimTime)>,
     /// By thread index: the proxy threads' readiness (`None`: a scripted
     /// thread).
     pub proxies: Vec<Option<Readiness>>,
@@ -97,6 +100,7 @@ impl Shared {
             world,
             scenario,
             origin,
+            last_now: Cell::new((origin, SimTime::ZERO)),
             proxies,
             sentinel,
             hosts,
@@ -112,7 +116,14 @@ impl Shared {
 
     /// Simulated time now: tokio's paused clock since the origin.
     pub fn now(&self) -> SimTime {
-        SimTime::from_nanos(paused_now().duration_since(self.origin).as_nanos() as u64)
+        let now = paused_now();
+        let (at, time) = self.last_now.get();
+        if at == now {
+            return time;
+        }
+        let time = SimTime::from_nanos(now.duration_since(self.origin).as_nanos() as u64);
+        self.last_now.set((now, time));
+        time
     }
 
     /// Brings the engine up to tokio's now: every event up to it runs and
@@ -125,6 +136,14 @@ impl Shared {
     /// [`Shared::sync`] to `now`, tokio's now read by the caller.
     pub fn sync_at(&mut self, now: SimTime) {
         if self.limit.is_some() || self.synced == Some(now) {
+            return;
+        }
+        // Performance: the engine already stands at `now` with nothing due
+        // by then (most calls schedule only later events): nothing to run.
+        let queue = &self.world.core.queue;
+        if queue.now() == now && queue.next_time_bound().is_none_or(|t| t > now) {
+            self.handle_seen(); // a fault applied outside the run loop
+            self.synced = Some(now);
             return;
         }
         let proxies = &self.proxies;
