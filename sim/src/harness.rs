@@ -110,6 +110,14 @@ impl Sim {
         self
     }
 
+    /// Whether the run checks its invariants (default yes;
+    /// `RunOptions::invariants`: they hash every byte, so benchmarks turn
+    /// them off).
+    pub fn invariants(mut self, on: bool) -> Sim {
+        self.options.invariants = on;
+        self
+    }
+
     /// Adds a thread on `host` whose calls a Rust program chooses, one at a
     /// time from the last result (a closure
     /// `FnMut(Option<&Completed>) -> Option<Op>` will do). `make` receives

@@ -82,7 +82,7 @@ pub fn annotate(
         let Some(record) = next.next_if(|c| c.seq == this) else {
             continue;
         };
-        if record.result != "OK" {
+        if record.result != "OK" || reads_connect_error(&record.call, &record.detail) {
             let cx = Cx {
                 events,
                 names,
@@ -167,6 +167,9 @@ impl Cx<'_> {
             return None;
         };
         let (verb, socket, addr) = parse_call(call)?;
+        if reads_connect_error(call, result) {
+            return self.so_error(ret, socket, result);
+        }
         let error = match WsaError::lookup(result) {
             Some(error) => error,
             None => linux_counterpart(result, verb)?,
@@ -189,7 +192,14 @@ impl Cx<'_> {
             socket,
             addr,
         };
-        let reason = match (verb, error) {
+        let end = f.end;
+        let reason = self.reason(verb, error, f)?;
+        Some(format!("{} at {}: {reason}", result.as_str(), at(end)))
+    }
+
+    /// The story of `error` for the failed call `f` whose verb is `verb`.
+    fn reason(&self, verb: &str, error: WsaError, f: Failed<'_>) -> Option<String> {
+        match (verb, error) {
             // It only reads the code of the call that failed before.
             ("WSAGetLastError", _) => None,
             (_, WsaError::WSAENETDOWN) => self.interface_down(&f),
@@ -204,8 +214,39 @@ impl Cx<'_> {
             ("send" | "recv", WsaError::WSAECONNRESET) => self.reset(&f),
             ("send" | "recv", WsaError::WSAECONNABORTED) => self.aborted(&f),
             _ => None,
-        }?;
-        Some(format!("{} at {}: {reason}", result.as_str(), at(f.end)))
+        }
+    }
+
+    /// A nonblocking connect's failure read with getsockopt(SO_ERROR)
+    /// (CB-N3; how mio, and so tokio on Windows, learns it): the story of
+    /// the socket's last connect up to this read, under the code read,
+    /// e.g. `WSAECONNREFUSED (SO_ERROR) at 2.010 s: SYN answered with RST
+    /// by server ...`.
+    fn so_error(&self, ret: usize, socket: &str, result: &str) -> Option<String> {
+        let event = &self.events[ret];
+        let number = result.strip_prefix("OK (")?.strip_suffix(')')?;
+        // A Linux host reads the errno number (socket(7)).
+        let (error, name) = match WsaError::lookup(number) {
+            Some(error) => (error, error.name()),
+            None => {
+                let errno = simsock_model::Errno::lookup(number)?;
+                (errno.to_wsa()?, errno.name())
+            }
+        };
+        let mut f = Failed {
+            call: ret,
+            ret,
+            node: event.node,
+            end: event.at,
+            socket,
+            addr: None,
+        };
+        let (call, text) = self.earlier_call(&f, &format!("connect({socket}, "))?;
+        f.call = call;
+        f.addr = parse_call(text)?.2;
+        let end = f.end;
+        let reason = self.reason("connect", error, f)?;
+        Some(format!("{name} (SO_ERROR) at {}: {reason}", at(end)))
     }
 
     fn node(&self, node: NodeId) -> &str {
@@ -251,6 +292,12 @@ impl Cx<'_> {
         }
         None
     }
+}
+
+/// Whether a call is getsockopt(SO_ERROR) that read a pending error:
+/// `result` is its traced result (`OK (10061)`), or the record's detail.
+fn reads_connect_error(call: &str, result: &str) -> bool {
+    call.starts_with("getsockopt(") && call.ends_with(", SO_ERROR)") && result != "OK (0)"
 }
 
 /// A call's text as (verb, socket, address): `connect(s, 10.0.0.2:80)`

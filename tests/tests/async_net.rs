@@ -195,7 +195,46 @@ fn a_client_error_fails_the_run_with_the_seed_and_the_trace() {
     println!("{message}");
     assert!(message.contains("seed 5"), "{message}");
     assert!(message.contains("WSAECONNREFUSED"), "{message}");
+    // The refusal surfaced through SO_ERROR, as a Windows reactor reads
+    // it; its why tells the SYNs' story.
+    assert!(
+        message.contains(
+            "last failed call: client/tokio: getsockopt(t1, SO_ERROR) -> OK (10061)\n  \
+             why: WSAECONNREFUSED (SO_ERROR) at 2.010 s: SYN answered with RST by server \
+             (reset: no listener) at 0.001, 0.503, 1.005, 1.507 and 2.009 s\n"
+        ),
+        "{message}"
+    );
     assert!(message.contains("last trace lines"), "{message}");
+    assert!(
+        message.contains("return tokio getsockopt(t1, SO_ERROR) = OK (10061)"),
+        "{message}"
+    );
+}
+
+/// A black-hole connect's timeout, read through SO_ERROR, says where each
+/// SYN went.
+#[test]
+fn a_timed_out_connect_says_why_in_the_failure_message() {
+    let text = pair_with(r#"Fault(at: "0s", action: LinkDown("client", "server"))"#);
+    let mut sim = Sim::from_ron(&text).unwrap().seed(3);
+    sim.client("client", async {
+        TcpStream::connect("server:80").await?;
+        Ok::<_, std::io::Error>(())
+    });
+    let outcome = sim.run();
+    let message = std::panic::catch_unwind(|| outcome.assert_passed())
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(message.contains("with seed 3:\n"), "{message}");
+    assert!(
+        message.contains(
+            "  why: WSAETIMEDOUT (SO_ERROR) at 21.000 s: SYN sent at 0, 3 and 9 s; \
+             all dropped on link client-server (down since 0.000 s)\n"
+        ),
+        "{message}"
+    );
 }
 
 /// One run of a busy async scenario: its digest.
@@ -336,27 +375,37 @@ fn the_same_seed_gives_the_same_digest_in_another_process() {
     assert_eq!(child, digest);
 }
 
-/// The README's example ("Testing your own code") is the one the doc test
-/// of `simsock_sim::async_net` compiles and runs.
+/// The README's examples ("Testing your own code") are the ones the doc
+/// tests of `simsock_sim::async_net` compile and run, in the same order.
 #[test]
 fn the_readme_example_is_the_doc_tested_one() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
     let module = std::fs::read_to_string(format!("{root}/sim/src/async_net/mod.rs")).unwrap();
     let section = &readme[readme.find("## Testing your own code").unwrap()..];
-    let start = section.find("```rust\n").unwrap() + "```rust\n".len();
-    let in_readme = &section[start..start + section[start..].find("\n```").unwrap()];
+    let section = &section[..section[3..].find("\n## ").unwrap()];
+    let in_readme: Vec<&str> = section
+        .split("```rust\n")
+        .skip(1)
+        .map(|block| &block[..block.find("\n```").unwrap()])
+        .collect();
     let doc: Vec<&str> = module
         .lines()
-        .skip_while(|l| *l != "//! ```")
-        .skip(1)
-        .take_while(|l| *l != "//! ```")
+        .take_while(|l| l.starts_with("//!"))
         .map(|l| {
             l.strip_prefix("//! ")
                 .unwrap_or(l.trim_start_matches("//!"))
         })
         .collect();
-    assert_eq!(in_readme, doc.join("\n"));
+    let doc = doc.join("\n") + "\n";
+    let in_doc: Vec<&str> = doc
+        .split("```\n")
+        .skip(1)
+        .step_by(2)
+        .map(|block| block.strip_suffix('\n').unwrap_or(block))
+        .collect();
+    assert_eq!(in_readme.len(), 2, "the example and the step-by-step one");
+    assert_eq!(in_readme, in_doc);
 }
 
 /// What the rules forbid and the simulation can see fails with a message
@@ -401,8 +450,162 @@ fn run_until_stops_at_a_simulated_time_and_says_who_was_still_running() {
         #[allow(unreachable_code)]
         Ok::<_, std::io::Error>(())
     });
-    let outcome = sim.run_until(Duration::from_secs(30));
+    assert_eq!(sim.run_until(Duration::from_secs(30)), Ok(false));
+    assert_eq!(sim.elapsed(), Duration::from_secs(30));
+    let outcome = sim.finish();
     assert_eq!(outcome.elapsed, Duration::from_secs(30));
     let error = outcome.clients[0].result.as_ref().unwrap_err();
     assert!(error.contains("still running"), "{error}");
+}
+
+/// A test drives the simulation itself: a step at a time (the clock
+/// stands still between two), faults between steps, `run_until` and
+/// `run` on the same `Sim`.
+#[test]
+fn a_test_drives_the_simulation_step_by_step_with_faults_between_steps() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use simsock_model::scenario::FaultAction;
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    let echoed: Rc<RefCell<Vec<Duration>>> = Rc::default();
+    let log = echoed.clone();
+    sim.client("client", async move {
+        let start = Instant::now();
+        let mut stream = TcpStream::connect("server:80").await?;
+        for _ in 0..3 {
+            stream.write_all(b"ping").await?;
+            let mut buf = [0u8; 4];
+            stream.read_exact(&mut buf).await?;
+            log.borrow_mut().push(start.elapsed());
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    assert_eq!(sim.elapsed(), Duration::ZERO);
+    let mut times = Vec::new();
+    while sim.elapsed() < Duration::from_millis(1500) {
+        assert_eq!(sim.step(), Ok(false));
+        times.push(sim.elapsed());
+    }
+    // The first step starts the hosts' code at 0; the SYN reaches the
+    // server at 1 ms, its SYN-ACK the client at 2 ms; the first echo is
+    // back at 4 ms, the second at 1.006 s.
+    assert_eq!(times[..3], [Duration::ZERO, ms(1), ms(2)]);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    assert_eq!(*echoed.borrow(), [ms(4), ms(1006)]);
+    // Idle time is one step: from the last ACK to the client's next
+    // write, 2.006 s, after its 1 s sleep.
+    assert_eq!(times[times.len() - 2..], [ms(1305), ms(2006)]);
+    sim.fault(FaultAction::Partition(vec![
+        vec!["client".into()],
+        vec!["server".into()],
+    ]))
+    .unwrap();
+    assert_eq!(sim.run_until(Duration::from_secs(4)), Ok(false));
+    assert_eq!(sim.elapsed(), Duration::from_secs(4));
+    assert_eq!(echoed.borrow().len(), 2, "the third ping is held");
+    sim.fault(FaultAction::Heal).unwrap();
+    while !sim.step().unwrap() {}
+    // The ping, re-sent by the stack after the heal, is echoed at 4.641 s;
+    // the client ends after its last 1 s sleep.
+    assert_eq!(echoed.borrow()[2], ms(4641));
+    assert_eq!(sim.elapsed(), ms(5641));
+    let outcome = sim.run();
+    outcome.assert_passed();
+    assert_eq!(outcome.elapsed, ms(5641));
+    assert!(outcome.trace_contains("partition [client] | [server]"));
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A client's `Err` stops `step` with the host's name and the error, and
+/// `finish` reports the run.
+#[test]
+fn step_says_which_client_failed() {
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.client("client", async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Err::<(), _>(std::io::Error::other("gave up"))
+    });
+    let error = loop {
+        match sim.step() {
+            Ok(done) => assert!(!done),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(error.host, "client");
+    assert_eq!(error.to_string(), "simsock: client: gave up");
+    assert_eq!(sim.elapsed(), Duration::from_secs(1));
+    let outcome = sim.finish();
+    assert!(!outcome.passed());
+    assert_eq!(outcome.clients[0].result, Err("gave up".to_string()));
+}
+
+/// A server whose connections run on `tokio::spawn`ed tasks: those run on
+/// the simulation's runtime, not on the host, so a crash of the host
+/// cannot end them; the run fails and says to use `spawn_local`.
+#[test]
+fn a_crash_with_tokio_spawned_tasks_alive_fails_the_run_saying_so() {
+    use simsock_model::scenario::FaultAction;
+    let spawning_server = || async {
+        let listener = TcpListener::bind("0.0.0.0:80").await?;
+        loop {
+            let (mut stream, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4];
+                while let Ok(4) = stream.read_exact(&mut buf).await {
+                    let _ = stream.write_all(&buf).await;
+                }
+            });
+        }
+        #[allow(unreachable_code)]
+        Ok::<_, std::io::Error>(())
+    };
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", spawning_server);
+    sim.client("client", async {
+        let mut stream = TcpStream::connect("server:80").await?;
+        stream.write_all(b"ping").await?;
+        let mut buf = [0u8; 4];
+        stream.read_exact(&mut buf).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok::<_, std::io::Error>(())
+    });
+    assert_eq!(sim.run_until(Duration::from_millis(500)), Ok(false));
+    sim.fault(FaultAction::HostCrash("server".into())).unwrap();
+    let error = loop {
+        match sim.step() {
+            Ok(done) => assert!(!done, "the crash must fail the run"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(error.host, "run");
+    assert!(
+        error.message.contains(
+            "host `server` crashed at 0.500s while tasks started with tokio::spawn were \
+             alive (1 started by its code, 1 alive in all)"
+        ),
+        "{error}"
+    );
+    assert!(
+        error.message.contains("tokio::task::spawn_local"),
+        "{error}"
+    );
+    assert!(!sim.finish().passed());
+
+    // The same server with spawn_local: its tasks die with it.
+    let mut sim = Sim::from_ron(PAIR).unwrap();
+    sim.host("server", echo_server);
+    sim.client("client", async {
+        let _stream = TcpStream::connect("server:80").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok::<_, std::io::Error>(())
+    });
+    sim.run_until(Duration::from_millis(500)).unwrap();
+    sim.fault(FaultAction::HostCrash("server".into())).unwrap();
+    sim.run().assert_passed();
 }

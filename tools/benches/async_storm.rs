@@ -46,7 +46,8 @@ pub fn run(mut scenario: Scenario, n: usize, k: usize) -> Option<AsyncStats> {
         .map_err(|e| eprintln!("async storm: {e}"))
         .ok()?
         .trace(TraceMode::Off)
-        .record_calls(false);
+        .record_calls(false)
+        .invariants(false); // as the Op-level storm (`run_simsock`)
     sim.host("server", serve);
     for c in 0..n {
         let done = done.clone();

@@ -13,8 +13,10 @@
 //!   labelled snippet and the help text.
 //! - [`run`] and [`check`]: the two commands.
 //! - [`output`]: the views of a run report: human text and JSON lines.
-//! - [`trace`]: `simsock trace`: the trace as a ladder, Mermaid, JSON lines,
-//!   pcapng or an HTML page; `simsock view`: the page, written and named.
+//! - [`trace_command`]: `simsock trace`: the trace as a ladder, Mermaid,
+//!   JSON lines, pcapng or an HTML page; `simsock view`: the page, written
+//!   and named. The views themselves are in the library
+//!   (`simsock_tools::trace`, `src/lib.rs`), as is [`output::width`].
 //! - [`sweep`]: `simsock sweep`: one scenario over a range of seeds on a
 //!   pool of threads, shardable across machines; [`shrink`]: `simsock
 //!   shrink`: a failing scenario cut down to what its failure needs.
@@ -48,7 +50,7 @@ mod shrink;
 mod sweep;
 mod topo;
 mod tour;
-mod trace;
+mod trace_command;
 
 use std::process::ExitCode;
 
@@ -76,8 +78,8 @@ fn main() -> ExitCode {
         Some(Command::Topo(args)) => topo::topo(&args),
         Some(Command::Explain(args)) => explain::explain(&args),
         Some(Command::Tour(args)) => tour::tour(&args),
-        Some(Command::Trace(args)) => trace::trace(&args),
-        Some(Command::View(args)) => trace::view_page(&args),
+        Some(Command::Trace(args)) => trace_command::trace(&args),
+        Some(Command::View(args)) => trace_command::view_page(&args),
         Some(Command::Sweep(args)) => sweep::sweep(&args),
         Some(Command::Shrink(args)) => shrink::shrink(&args),
         Some(Command::Conformance(args)) => conformance::conformance(&args),

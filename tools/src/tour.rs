@@ -20,7 +20,7 @@ use crate::exit::Exit;
 use crate::files::{self, ScenarioFile};
 use crate::output::width::{self, hanging, wrap};
 use crate::run::{self, finish};
-use crate::trace;
+use crate::trace_command as trace;
 
 mod quiz;
 

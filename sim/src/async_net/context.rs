@@ -64,6 +64,9 @@ pub(crate) struct Shared {
     pub scenario: simsock_model::scenario::Scenario,
     /// Tokio's instant of simulated time zero.
     pub origin: Instant,
+    /// The last instant read and its simulated time (the clock is read
+    /// many times between two moves).
+    last_now: Cell<(Instant, SimTime)>,
     /// By thread index: the proxy threads' readiness (`None`: a scripted
     /// thread).
     pub proxies: Vec<Option<Readiness>>,
@@ -97,6 +100,7 @@ impl Shared {
             world,
             scenario,
             origin,
+            last_now: Cell::new((origin, SimTime::ZERO)),
             proxies,
             sentinel,
             hosts,
@@ -112,7 +116,14 @@ impl Shared {
 
     /// Simulated time now: tokio's paused clock since the origin.
     pub fn now(&self) -> SimTime {
-        SimTime::from_nanos(paused_now().duration_since(self.origin).as_nanos() as u64)
+        let now = paused_now();
+        let (at, time) = self.last_now.get();
+        if at == now {
+            return time;
+        }
+        let time = SimTime::from_nanos(now.duration_since(self.origin).as_nanos() as u64);
+        self.last_now.set((now, time));
+        time
     }
 
     /// Brings the engine up to tokio's now: every event up to it runs and
@@ -125,6 +136,14 @@ impl Shared {
     /// [`Shared::sync`] to `now`, tokio's now read by the caller.
     pub fn sync_at(&mut self, now: SimTime) {
         if self.limit.is_some() || self.synced == Some(now) {
+            return;
+        }
+        // Performance: the engine already stands at `now` with nothing due
+        // by then (most calls schedule only later events): nothing to run.
+        let queue = &self.world.core.queue;
+        if queue.now() == now && queue.next_time_bound().is_none_or(|t| t > now) {
+            self.handle_seen(); // a fault applied outside the run loop
+            self.synced = Some(now);
             return;
         }
         let proxies = &self.proxies;
@@ -207,7 +226,15 @@ impl Shared {
 /// every task waits, and then exactly to the next timer. The one place
 /// `sim/` reads a clock: clippy.toml bans the standard library's clocks,
 /// and `sim/tests/clock.rs` fails on any other read of tokio's.
+///
+/// Performance: while a host's tasks are polled ([`in_host`]) the clock
+/// cannot move (the paused clock moves only while the runtime parks), so
+/// it is read once per poll of the host's set rather than once per call
+/// (tokio's `Instant::now` takes the clock's lock).
 pub(crate) fn paused_now() -> Instant {
+    if let Some(now) = NOW.with(Cell::get) {
+        return now;
+    }
     Instant::now()
 }
 
@@ -231,6 +258,8 @@ pub(crate) struct Ctx {
 thread_local! {
     static SIM: RefCell<Option<Rc<Ctx>>> = const { RefCell::new(None) };
     static HOST: Cell<Option<u32>> = const { Cell::new(None) };
+    /// Tokio's clock, read once while a host's tasks are polled.
+    static NOW: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// The message when a socket is used where no simulation runs.
@@ -288,10 +317,14 @@ pub(crate) fn current_host() -> Option<u32> {
     HOST.with(Cell::get)
 }
 
-/// Sets the current host while `f` runs.
+/// Sets the current host while `f` runs (a poll of the host's tasks), and
+/// holds tokio's clock, which cannot move meanwhile (see [`paused_now`]).
 pub(crate) fn in_host<R>(host: u32, f: impl FnOnce() -> R) -> R {
     let before = HOST.with(|h| h.replace(Some(host)));
+    let now = paused_now();
+    let held = NOW.with(|n| n.replace(Some(now)));
     let result = f();
+    NOW.with(|n| n.set(held));
     HOST.with(|h| h.set(before));
     result
 }

@@ -28,9 +28,11 @@
 //!   but needs `--cfg tokio_unstable`): write `biased;` in it. This cannot
 //!   be detected.
 //! - Tasks started with `tokio::spawn` run on no host: they may use
-//!   sockets handed to them but cannot make new ones, and survive a crash
-//!   of the host (their sockets then fail). Use
-//!   `tokio::task::spawn_local` for tasks that belong to the host.
+//!   sockets handed to them but cannot make new ones, and a crash of the
+//!   host cannot end them; a crash of a host whose code started such
+//!   tasks while any is alive fails the run, saying so. Use
+//!   `tokio::task::spawn_local` for tasks that belong to the host (they
+//!   die with it).
 //!
 //! # Testing your own code
 //!
@@ -94,11 +96,57 @@
 //! let outcome = sim.run();
 //! outcome.assert_passed(); // else: the seed, the failing call's why, the last trace lines
 //! ```
+//!
+//! # Step by step
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use simsock_model::scenario::FaultAction;
+//! use simsock_sim::async_net::{Sim, TcpListener, TcpStream};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! let mut sim = Sim::from_ron(r#"Scenario(
+//!     name: "step",
+//!     hosts: [Host(name: "client", addrs: ["10.0.0.1/24"]),
+//!             Host(name: "server", addrs: ["10.0.0.2/24"])],
+//!     links: [Link(between: ("client", "server"), latency: "1ms")],
+//! )"#)
+//! .unwrap();
+//! sim.host("server", || async {
+//!     let listener = TcpListener::bind("0.0.0.0:80").await?;
+//!     let (mut stream, _) = listener.accept().await?;
+//!     stream.write_all(b"hello").await
+//! });
+//! sim.client("client", async {
+//!     tokio::time::sleep(Duration::from_secs(1)).await;
+//!     let mut stream = TcpStream::connect("server:80").await?;
+//!     let mut hello = [0u8; 5];
+//!     stream.read_exact(&mut hello).await.map(drop)
+//! });
+//! // Between two steps the clock stands still and the test acts.
+//! assert_eq!(sim.run_until(Duration::from_millis(500)), Ok(false));
+//! assert_eq!(sim.elapsed(), Duration::from_millis(500));
+//! let split = vec![vec!["client".into()], vec!["server".into()]];
+//! sim.fault(FaultAction::Partition(split)).unwrap();
+//! // The next step: the client wakes at 1 s and sends its SYN (lost).
+//! assert_eq!(sim.step(), Ok(false));
+//! assert_eq!(sim.elapsed(), Duration::from_secs(1));
+//! sim.run_until(Duration::from_secs(3)).unwrap();
+//! sim.fault(FaultAction::Heal).unwrap();
+//! // Windows re-sends the SYN 3 s after the first: connected at 4.002 s,
+//! // and the client has read the server's hello at 4.004 s.
+//! assert_eq!(sim.run_until(Duration::from_secs(60)), Ok(true));
+//! assert_eq!(sim.elapsed(), Duration::from_millis(4004));
+//! sim.run().assert_passed();
+//! ```
 
 mod context;
 mod drive;
 pub mod error;
 mod fault;
+mod live;
+mod outcome;
 mod report;
 mod resolve;
 mod sim;
@@ -108,8 +156,9 @@ mod udp;
 
 pub use error::{to_io, wsa_code};
 pub use fault::fault;
+pub use outcome::{ClientResult, Outcome};
 pub use resolve::{ToSocketAddrs, lookup};
-pub use sim::{ClientResult, Outcome, Sim};
+pub use sim::{Sim, StepError};
 pub use tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf};
 pub use udp::UdpSocket;
 

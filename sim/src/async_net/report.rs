@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::sim::Outcome;
+use super::outcome::Outcome;
 
 /// Trace lines the message ends with.
 const LAST_LINES: usize = 12;
@@ -29,11 +29,9 @@ pub(crate) fn failure_text(outcome: &Outcome) -> String {
     if let Some(limit) = &report.limit {
         let _ = writeln!(text, "  {limit}");
     }
-    let failed = report
-        .calls
-        .iter()
-        .rev()
-        .find(|c| c.why.is_some() && c.result != "OK" && c.result != "WSAEWOULDBLOCK");
+    // A call with a `why` failed (a connect's refusal may surface as the
+    // code a getsockopt(SO_ERROR) reads, as the async connect does).
+    let failed = report.calls.iter().rev().find(|c| c.why.is_some());
     if let Some(call) = failed {
         let _ = writeln!(
             text,
@@ -41,7 +39,7 @@ pub(crate) fn failure_text(outcome: &Outcome) -> String {
             call.host,
             call.thread,
             call.call,
-            call.result,
+            call.detail,
             call.why.as_deref().unwrap_or("")
         );
     }

@@ -349,3 +349,26 @@ fn a_lost_rst_is_told_from_one_that_arrived() {
         "{why}"
     );
 }
+
+/// CB-N3: a nonblocking connect's refusal read with getsockopt(SO_ERROR)
+/// (the async layer's connect, mio's) is explained as the connect's.
+#[test]
+fn so_error_after_a_refused_nonblocking_connect_tells_the_syns_story() {
+    let report = report(include_str!("../../../scenarios/nonblocking/select.ron"));
+    let read = report
+        .calls
+        .iter()
+        .find(|c| c.call == "getsockopt(r, SO_ERROR)")
+        .expect("select.ron reads SO_ERROR");
+    assert_eq!(read.detail, "OK (10061)");
+    assert_eq!(
+        read.why.as_deref(),
+        Some(
+            "WSAECONNREFUSED (SO_ERROR) at 3.012 s: SYN answered with RST by server \
+             (reset: no listener) at 1.003, 1.505, 2.007, 2.509 and 3.011 s"
+        )
+    );
+    // A read of no pending error has no story.
+    let fine = report.calls.iter().filter(|c| c.detail == "OK (0)");
+    assert!(fine.clone().all(|c| c.why.is_none()));
+}

@@ -6,4 +6,5 @@
 pub mod human;
 pub mod json;
 pub mod style;
-pub mod width;
+/// The library's (`simsock_tools::output::width`): the views use it too.
+pub use simsock_tools::output::width;

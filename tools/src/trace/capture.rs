@@ -4,13 +4,13 @@ use std::net::Ipv4Addr;
 
 use simsock_model::SimTime;
 use simsock_model::addr::Ipv4Cidr;
-use simsock_sim::net::topology::NodeKind;
+use simsock_model::scenario::Scenario;
+use simsock_sim::net::link::Link;
+use simsock_sim::net::topology::{Node, NodeKind};
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::scenario::{self, Report, RunOptions};
 use simsock_sim::trace::{Names, TraceEvent, TraceMode};
 use simsock_sim::world::CallRecord;
-
-use crate::files::ScenarioFile;
 
 /// A node as the views draw it.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ impl Capture {
 /// Builds the scenario's world once, takes its topology, and runs it with
 /// the full trace kept: every event, as many as `limits.max_events` lets
 /// the run make (a view draws them all).
-pub fn capture(file: &ScenarioFile, seed: Option<u64>) -> Capture {
+pub fn capture(scenario: &Scenario, seed: Option<u64>) -> Capture {
     let options = RunOptions {
         seed,
         trace: TraceMode::Full,
@@ -82,22 +82,14 @@ pub fn capture(file: &ScenarioFile, seed: Option<u64>) -> Capture {
         max_recorded_calls: usize::MAX,
         ..RunOptions::default()
     };
-    let world = scenario::build(&file.scenario, &options);
+    let world = scenario::build(scenario, &options);
     let topo = world.topology();
-    let nodes = topo.nodes.iter().map(node_info).collect();
-    let links = topo
-        .links
-        .iter()
-        .map(|l| LinkInfo {
-            name: l.name.clone(),
-            ends: l.ends,
-        })
-        .collect();
-    let report = scenario::finish(&file.scenario, world);
-    from_report(report, nodes, links)
+    let (nodes, links) = (topo.nodes.clone(), topo.links.clone());
+    let report = scenario::finish(scenario, world);
+    from_report(report, &nodes, &links)
 }
 
-fn node_info(node: &simsock_sim::net::topology::Node) -> NodeInfo {
+fn node_info(node: &Node) -> NodeInfo {
     NodeInfo {
         name: node.name.clone(),
         addrs: node.addrs.iter().map(|c| c.addr).collect(),
@@ -107,7 +99,16 @@ fn node_info(node: &simsock_sim::net::topology::Node) -> NodeInfo {
     }
 }
 
-fn from_report(report: Report, nodes: Vec<NodeInfo>, links: Vec<LinkInfo>) -> Capture {
+/// A run's report and the topology it ran on, ready to be projected.
+pub fn from_report(report: Report, nodes: &[Node], links: &[Link]) -> Capture {
+    let nodes = nodes.iter().map(node_info).collect();
+    let links = links
+        .iter()
+        .map(|l| LinkInfo {
+            name: l.name.clone(),
+            ends: l.ends,
+        })
+        .collect();
     Capture {
         scenario: report.scenario,
         seed: report.seed,

@@ -338,7 +338,7 @@ mod tests {
     use etherparse::{NetSlice, SlicedPacket};
 
     use super::*;
-    use crate::files;
+    use crate::trace::bundled as files;
     use crate::trace::capture;
     use crate::trace::flights;
 

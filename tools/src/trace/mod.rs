@@ -1,24 +1,27 @@
-//! `simsock trace FILE [--seed N] [--format F] [--out PATH]`: run one
-//! scenario with the full trace kept and write one view of it.
+//! The views of one run's trace, as `simsock trace` writes them and as a
+//! Rust test gets them from its run ([`OutcomeViews`]).
 //!
 //! Every view is a projection of the one trace (README, "One trace, many
 //! views"); none adds facts of its own:
-//! - [`ladder`]: a sequence diagram for the terminal (the default);
-//! - [`mermaid`]: the same diagram as a Mermaid `sequenceDiagram`;
-//! - [`json`]: one JSON object per trace event per line;
-//! - [`pcap`]: pcapng with real frames, for Wireshark;
-//! - [`html`]: one self-contained page to step through in a browser, also
+//! - [`ladder()`]: a sequence diagram for the terminal;
+//! - [`mermaid()`]: the same diagram as a Mermaid `sequenceDiagram`;
+//! - [`json_lines()`]: one JSON object per trace event per line;
+//! - [`pcapng()`]: pcapng with real frames, for Wireshark;
+//! - [`html()`]: one self-contained page to step through in a browser, also
 //!   written by `simsock view FILE` and `simsock tour N --html`.
 //!
-//! Code map: [`capture`] runs the scenario and keeps its topology;
-//! [`flights`] pairs each sent packet with its arrival or drop; [`label`]
-//! names packets with relative sequence numbers; [`story`] turns the trace
-//! into the steps both diagrams draw; [`canvas`] is a line of terminal
-//! cells; [`frame`] builds Ethernet frames; [`l2`] gives them their MAC
-//! addresses and the ARP shown around them; [`out`] writes `--out` whole.
+//! Code map: [`capture`] runs a scenario and keeps its topology (or takes
+//! an async run's outcome, [`outcome`]);
+//! `flights` pairs each sent packet with its arrival or drop; `label`
+//! names packets with relative sequence numbers; `story` turns the trace
+//! into the steps both diagrams draw; `canvas` is a line of terminal
+//! cells; `frame` builds Ethernet frames; `l2` gives them their MAC
+//! addresses and the ARP shown around them; [`out`] writes a file whole.
 
+#[cfg(test)]
+mod bundled;
 mod canvas;
-mod capture;
+pub mod capture;
 mod flights;
 mod frame;
 mod html;
@@ -27,193 +30,51 @@ mod l2;
 mod label;
 mod ladder;
 mod mermaid;
-mod out;
+pub mod out;
+pub mod outcome;
 mod pcap;
 mod story;
 
-use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+pub use capture::{Capture, capture};
+pub use ladder::TooManyNodes;
+pub use outcome::OutcomeViews;
+pub use pcap::Only;
 
-use miette::Diagnostic;
-
-use crate::cli::{TraceArgs, TraceFormat, ViewArgs};
-use crate::diagnostics;
-use crate::exit::Exit;
-use crate::files::{self, ScenarioFile};
-use crate::output::style::Style;
-use crate::output::width;
-use crate::run::finish;
-use capture::Capture;
-
-/// pcapng is binary: it goes to a file or a pipe, not to a terminal.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("pcapng is binary and stdout is a terminal")]
-#[diagnostic(
-    code(simsock::binary_to_terminal),
-    help("write it to a file with --out trace.pcapng, or pipe it: `| wireshark -k -i -`")
-)]
-struct BinaryToTerminal;
-
-/// `--link NAME` names no link of the scenario.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("no link named \"{name}\" in this scenario")]
-#[diagnostic(code(simsock::unknown_link), help("the links: {known}"))]
-struct UnknownLink {
-    name: String,
-    known: String,
+/// The ladder diagram's lines, `columns` display columns at most, coloured
+/// (ANSI) if `color`; each line ends with a newline.
+pub fn ladder(capture: &Capture, color: bool, columns: usize) -> Result<String, TooManyNodes> {
+    let steps = story::tell(capture);
+    let mut text = String::new();
+    for line in ladder::render(capture, &steps, color, columns)? {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    Ok(text)
 }
 
-/// `--link` chooses the frames of a capture; the other views draw nodes.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("--link applies to --format pcap only")]
-#[diagnostic(
-    code(simsock::link_without_pcap),
-    help("add --format pcap, or drop --link")
-)]
-struct LinkWithoutPcap;
-
-/// The ladder cannot draw this many nodes.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error(transparent)]
-#[diagnostic(
-    code(simsock::too_many_nodes),
-    help(
-        "give the ladder more columns (a wider terminal, or COLUMNS=N through a pipe), or use \
-         --format mermaid, json, pcap or html, which have no width limit"
-    )
-)]
-struct TooWide(#[from] ladder::TooManyNodes);
-
-/// Runs the command; exit 2 for a bad file or an unwritable output, 1 when
-/// the scenario's expectations failed (the view is written all the same).
-pub fn trace(args: &TraceArgs) -> Exit {
-    let Some(file) = files::load(&args.file) else {
-        return Exit::Invalid;
-    };
-    let to_terminal = args.out.is_none() && io::stdout().is_terminal();
-    if args.format == TraceFormat::Pcap && to_terminal {
-        diagnostics::emit(BinaryToTerminal);
-        return Exit::Invalid;
-    }
-    if args.link.is_some() && args.format != TraceFormat::Pcap {
-        diagnostics::emit(LinkWithoutPcap);
-        return Exit::Invalid;
-    }
-    let capture = capture::capture(&file, args.seed);
-    let Some(only) = only_link(&capture, args.link.as_deref()) else {
-        return Exit::Invalid;
-    };
-    let color = args.out.is_none() && Style::stdout().color;
-    let bytes = match view(&capture, args.format, color, only) {
-        Ok(bytes) => bytes,
-        Err(too_wide) => {
-            diagnostics::emit(too_wide);
-            return Exit::Invalid;
-        }
-    };
-    let verdict = verdict(&capture);
-    match &args.out {
-        Some(path) => match out::write_file(path, &bytes) {
-            Ok(()) => verdict,
-            Err(unwritable) => {
-                diagnostics::emit(unwritable);
-                Exit::Invalid
-            }
-        },
-        None => finish(io::stdout().lock().write_all(&bytes), verdict),
-    }
+/// The Mermaid `sequenceDiagram`.
+pub fn mermaid(capture: &Capture) -> String {
+    mermaid::render(capture, &story::tell(capture))
 }
 
-/// The links `--link` lets through; `None` (reported) for an unknown name.
-fn only_link(capture: &Capture, name: Option<&str>) -> Option<pcap::Only> {
-    let Some(name) = name else {
-        return Some(pcap::Only::All);
-    };
-    match capture.links.iter().position(|l| l.name == name) {
-        Some(i) => Some(pcap::Only::Link(simsock_sim::net::LinkId(i as u32))),
-        None => {
-            let names: Vec<&str> = capture.links.iter().map(|l| l.name.as_str()).collect();
-            diagnostics::emit(UnknownLink {
-                name: name.to_string(),
-                known: names.join(", "),
-            });
-            None
-        }
-    }
-}
-
-/// The chosen view's bytes.
-fn view(
-    capture: &Capture,
-    format: TraceFormat,
-    color: bool,
-    only: pcap::Only,
-) -> Result<Vec<u8>, TooWide> {
+/// One JSON object per trace event, one per line.
+pub fn json_lines(capture: &Capture) -> String {
     let mut bytes = Vec::new();
-    match format {
-        TraceFormat::Ladder => {
-            let steps = story::tell(capture);
-            for line in ladder::render(capture, &steps, color, width::columns())? {
-                bytes.extend_from_slice(line.as_bytes());
-                bytes.push(b'\n');
-            }
-        }
-        TraceFormat::Mermaid => {
-            let steps = story::tell(capture);
-            bytes = mermaid::render(capture, &steps).into_bytes();
-        }
-        // Writing into a Vec cannot fail; frame building fails only on a
-        // header etherparse cannot encode, which the simulator never sends.
-        TraceFormat::Json => json::write(&mut bytes, capture).expect("writes to a Vec"),
-        TraceFormat::Pcap => pcap::write(&mut bytes, capture, only).expect("frames encode"),
-        TraceFormat::Html => bytes = html::render(capture).into_bytes(),
-    }
-    Ok(bytes)
+    // Writing into a Vec cannot fail.
+    json::write(&mut bytes, capture).expect("writes to a Vec");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
-/// `simsock view FILE`: writes the scenario's page and prints its path.
-pub fn view_page(args: &ViewArgs) -> Exit {
-    let Some(file) = files::load(&args.file) else {
-        return Exit::Invalid;
-    };
-    let stem = args
-        .file
-        .file_stem()
-        .map_or_else(|| "trace".into(), |s| s.to_string_lossy().into_owned());
-    let path = args.out.clone().unwrap_or_else(|| default_page_path(&stem));
-    write_page(&file, args.seed, &path)
+/// pcapng: every link's frames, or one link's.
+pub fn pcapng(capture: &Capture, only: Only) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Frame building fails only on a header etherparse cannot encode, which
+    // the simulator never sends.
+    pcap::write(&mut bytes, capture, only).expect("frames encode");
+    bytes
 }
 
-/// Where a page goes without `--out`: `simsock/<stem>.html` in the
-/// temporary directory (`TMPDIR`, else `/tmp`), which this creates.
-pub fn default_page_path(stem: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join("simsock");
-    // A directory that cannot be made is reported by the write that follows.
-    let _ = std::fs::create_dir_all(&dir);
-    dir.join(format!("{stem}.html"))
-}
-
-/// Runs `file`, writes its page to `path` and prints the path on stdout;
-/// exit 1 when the scenario's expectations failed (the page is written all
-/// the same), 2 when the page cannot be written.
-pub fn write_page(file: &ScenarioFile, seed: Option<u64>, path: &Path) -> Exit {
-    let capture = capture::capture(file, seed);
-    let page = html::render(&capture);
-    if let Err(unwritable) = out::write_file(path, page.as_bytes()) {
-        diagnostics::emit(unwritable);
-        return Exit::Invalid;
-    }
-    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let printed = writeln!(io::stdout().lock(), "{}", shown.display());
-    finish(printed, verdict(&capture))
-}
-
-fn verdict(capture: &Capture) -> Exit {
-    if capture.passed {
-        return Exit::Ok;
-    }
-    for failure in &capture.failures {
-        tracing::warn!(scenario = %capture.scenario, "expectation failed: {failure}");
-    }
-    Exit::Failed
+/// The self-contained HTML page.
+pub fn html(capture: &Capture) -> String {
+    html::render(capture)
 }

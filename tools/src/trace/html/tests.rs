@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::render;
-use crate::files;
+use crate::trace::bundled as files;
 use crate::trace::capture;
 
 /// The JSON blob of a page.
