@@ -331,6 +331,22 @@ pub struct HostProfile {
     /// ConnectEx page's error table has it. WSAGetOverlappedResult gives the
     /// WSA code in both; kernel32's GetOverlappedResult is not modelled.
     pub completion_win32_codes: bool,
+    /// Whether DisconnectEx without TF_REUSE_SOCKET (flags 0) is a graceful
+    /// half-close. `Windows`: true: it sends FIN as shutdown(SD_SEND)
+    /// would; the socket stays connected, so a later send fails with
+    /// WSAESHUTDOWN, connect with WSAEISCONN, getpeername still answers,
+    /// and the peer can still send to it and be read; with an OVERLAPPED
+    /// the call is pending (ERROR_IO_PENDING) and completes with 0 bytes
+    /// once the FIN is acknowledged; a synchronous call returns TRUE, and
+    /// a second one TRUE again (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_DisconnectEx`). `WindowsDocumented`: false: the call "closes
+    /// a connection on a socket" and only a socket prepared with
+    /// TF_REUSE_SOCKET may be used again (the DisconnectEx page,
+    /// `dwFlags`; CB-X9): the connection is closed, the socket can only be
+    /// closed, and the call completes at once. `Linux`: true, as Windows
+    /// (there is no DisconnectEx; shutdown(SHUT_WR), the nearest call,
+    /// half-closes too).
+    pub disconnect_ex_half_close: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -383,6 +399,7 @@ impl HostProfile {
                 fd_close_reset_aborted: false,
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
+                disconnect_ex_half_close: false,
                 ..windows
             },
         }
@@ -447,6 +464,7 @@ impl HostProfile {
             fd_close_reset_aborted: true,
             event_select_latches_connect: true,
             completion_win32_codes: true,
+            disconnect_ex_half_close: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -633,6 +651,7 @@ profile_patch! {
     fd_close_reset_aborted: bool,
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
+    disconnect_ex_half_close: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -662,6 +681,8 @@ mod tests {
         assert!(p.fd_close_reset_aborted && p.event_select_latches_connect);
         assert!(!doc.fd_close_reset_aborted && !doc.event_select_latches_connect);
         assert!(p.completion_win32_codes && !doc.completion_win32_codes);
+        // Wine `test_DisconnectEx` against the DisconnectEx page.
+        assert!(p.disconnect_ex_half_close && !doc.disconnect_ex_half_close);
     }
 
     fn load(text: &str) -> HostProfile {

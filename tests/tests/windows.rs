@@ -116,3 +116,40 @@ fn a_failed_connectex_dequeues_with_its_win32_code() {
     let overlapped = detail(&report, "win", "main", "WSAGetOverlappedResult(");
     assert_eq!(overlapped, "WSAECONNREFUSED");
 }
+
+/// DisconnectEx with flags 0: under windows a half-close whose overlapped
+/// form is pending until the FIN's ACK at 4 ms, the socket still connected
+/// and readable (Wine `test_DisconnectEx`); with `disconnect_ex_half_close`
+/// off it completes at once and the socket is no longer connected.
+#[test]
+fn disconnect_ex_without_flags_half_closes() {
+    let (report, flipped) = as_written_and_flipped("windows/disconnectex-half-close", |p| {
+        p.disconnect_ex_half_close = false
+    });
+    let results = |r: &Report, prefix: &str| -> Vec<String> {
+        let calls = calls_named(r, "win", "main", prefix);
+        calls.iter().map(|c| c.result.clone()).collect()
+    };
+    let disconnects = results(&report, "DisconnectEx(s, ov");
+    assert_eq!(disconnects, ["WSAENOTCONN", "ERROR_IO_PENDING"]);
+    let completed = calls_named(&report, "win", "main", "WSAGetOverlappedResult(")[0];
+    assert_eq!(
+        (completed.detail.as_str(), completed.end_ns),
+        ("OK (0 bytes)", 4_000_000)
+    );
+    assert_eq!(
+        detail(&report, "win", "main", "recv(s"),
+        "OK (4 bytes: \"test\")"
+    );
+    assert_eq!(results(&report, "DisconnectEx(t"), ["OK", "OK"]);
+    let fins = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent && s.flags.has(TcpFlags::FIN) && s.at_ns <= 4_000_000)
+        .count();
+    assert_eq!(fins, 1, "one FIN, sent by the half-close");
+    assert_eq!(
+        results(&flipped, "DisconnectEx(s, ov"),
+        ["WSAENOTCONN", "OK"]
+    );
+    assert_eq!(results(&flipped, "send(s"), ["WSAENOTCONN"]);
+}

@@ -398,7 +398,10 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         flags: Vec<TfFlag>,
         /// The OVERLAPPED structure, by name; absent: NULL, a synchronous call.
-        /// Either way it completes at once (divergence: Windows completes it
+        /// Without flags, on a `windows` host (profile
+        /// `disconnect_ex_half_close`), an overlapped call is a half-close
+        /// pending (`Err(ERROR_IO_PENDING)`) until its FIN is acknowledged;
+        /// otherwise it completes at once (divergence: Windows completes it
         /// when the disconnect is done).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,

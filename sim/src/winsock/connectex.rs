@@ -68,6 +68,10 @@ pub struct SocketEx {
     pub reused_from: Option<FourTuple>,
     /// Disconnected without TF_REUSE_SOCKET: ConnectEx on it is WSAEINVAL.
     pub spent: bool,
+    /// The OVERLAPPED of a DisconnectEx half-close waiting for its FIN to
+    /// be acknowledged (`reuse::disconnect_progress`; profile
+    /// `disconnect_ex_half_close`).
+    pub disconnecting: Option<Slot>,
     /// SO_REUSE_UNICASTPORT: a bind to port 0 defers the port to connect.
     pub defer_port: bool,
     /// The completion port and key it is associated with.
@@ -359,6 +363,10 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
         Op::Close { .. } => {
+            if let Some(ov) = ex.disconnecting.take() {
+                complete(cx.host, cx.core, ov, Err(WsaError::ERROR_OPERATION_ABORTED));
+            }
+            let ex = cx.host.socket_ex_mut(index);
             if let Some(p) = ex.pending.take() {
                 cx.host.ex.delayed.retain(|&i| i != index);
                 complete(

@@ -176,7 +176,8 @@ pub(super) fn attach_accepted(
     Ok(())
 }
 
-fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
+/// shutdown: ends receiving, sending (a FIN after the queued data), or both.
+pub(super) fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
     let sock = cx.host.socket_mut(index);
     if sock.kind == Kind::Stream && sock.state != SockState::Connected {
         return Err(WsaError::WSAENOTCONN);
