@@ -153,3 +153,20 @@ fn disconnect_ex_without_flags_half_closes() {
     );
     assert_eq!(results(&flipped, "send(s"), ["WSAENOTCONN"]);
 }
+
+/// A socket that a pending AcceptEx holds: a second AcceptEx into it,
+/// connect and ConnectEx are WSAEINVAL, and closing it or the listener
+/// aborts the AcceptEx (Wine `test_AcceptEx`). No document names a code
+/// for these, so every personality answers the same.
+#[test]
+fn a_socket_held_by_accept_ex_is_the_same_under_every_personality() {
+    let mut scenario = load_file(&bundled("windows/acceptex-held-socket"));
+    for personality in simsock_model::profile::Personality::ALL {
+        let win = scenario.hosts.iter_mut().find(|h| h.name == "win");
+        win.expect("a host named win").profile = HostProfile::of(personality);
+        let report = run(&scenario, &RunOptions::default());
+        assert!(report.passed, "{personality:?}: {:#?}", report.failures);
+        let queued = calls_named(&report, "win", "main", "d = accept(l)");
+        assert_eq!(queued[0].end_ns, 13_000_000, "the connection stayed queued");
+    }
+}

@@ -72,6 +72,10 @@ pub struct SocketEx {
     /// be acknowledged (`reuse::disconnect_progress`; profile
     /// `disconnect_ex_half_close`).
     pub disconnecting: Option<Slot>,
+    /// The listener (by index) whose pending AcceptEx will accept into
+    /// this socket: connect and ConnectEx on it are WSAEINVAL, and so is a
+    /// second AcceptEx into it (Wine `test_AcceptEx`).
+    pub accept_held_by: Option<u32>,
     /// SO_REUSE_UNICASTPORT: a bind to port 0 defers the port to connect.
     pub defer_port: bool,
     /// The completion port and key it is associated with.
@@ -363,9 +367,7 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
         Op::Close { .. } => {
-            if let Some(ov) = ex.disconnecting.take() {
-                complete(cx.host, cx.core, ov, Err(WsaError::ERROR_OPERATION_ABORTED));
-            }
+            super::reuse::on_close(cx.host, cx.core, index);
             let ex = cx.host.socket_ex_mut(index);
             if let Some(p) = ex.pending.take() {
                 cx.host.ex.delayed.retain(|&i| i != index);

@@ -198,9 +198,13 @@ pub(super) fn accept_ex(
     if sock.state != SockState::Fresh || sock.local.is_some() {
         return Err(WsaError::WSAEINVAL); // CB-X9: bound, reused or connected
     }
+    if cx.host.socket_ex(target).accept_held_by.is_some() {
+        return Err(WsaError::WSAEINVAL); // Wine `test_AcceptEx`: "accept into the same socket twice"
+    }
     begin(cx, ov, ExtensionFunction::AcceptEx, accept, None);
     cx.host.ex.accept_ex_used = true;
     cx.host.socket_ex_mut(listen).accepting.push((target, ov));
+    cx.host.socket_ex_mut(target).accept_held_by = Some(listen);
     if try_accept(cx.host, cx.core, listen) {
         return Ok(Value::Bytes(0));
     }
@@ -223,16 +227,53 @@ pub fn try_accept(host: &mut Host, core: &mut Core, listen: u32) -> bool {
         let Some(conn) = listener.and_then(|l| l.ready.pop_front()) else {
             return any;
         };
-        let outcome = match host
+        let live = host
             .sockets
             .get(target as usize)
-            .is_some_and(Option::is_some)
-        {
-            true => attach_accepted(host, conn, target).map(|()| 0),
+            .is_some_and(Option::is_some);
+        let outcome = match live {
+            true => {
+                host.socket_ex_mut(target).accept_held_by = None;
+                attach_accepted(host, conn, target).map(|()| 0)
+            }
             false => Err(WsaError::ERROR_OPERATION_ABORTED),
         };
         complete(host, core, ov, outcome);
         any = true;
+    }
+}
+
+/// closesocket of a socket with overlapped work of this module pending:
+/// each completes with ERROR_OPERATION_ABORTED at once. A DisconnectEx
+/// waiting for its FIN's ACK; an AcceptEx that would accept into the
+/// socket (Wine `test_AcceptEx`, "Test closing with pending requests":
+/// closing the accept socket completes it with ERROR_OPERATION_ABORTED
+/// within the test's second, the connection it would have taken stays
+/// queued); and the AcceptEx calls waiting on a listener that closes
+/// (the same test, `closesocket(listener)`).
+pub(super) fn on_close(host: &mut Host, core: &mut Core, index: u32) {
+    let aborted = Err(WsaError::ERROR_OPERATION_ABORTED);
+    if let Some(ov) = host.socket_ex_mut(index).disconnecting.take() {
+        complete(host, core, ov, aborted);
+    }
+    if let Some(listen) = host.socket_ex_mut(index).accept_held_by.take() {
+        let accepting = &mut host.socket_ex_mut(listen).accepting;
+        let mine: Vec<Slot> = accepting
+            .iter()
+            .filter(|(target, _)| *target == index)
+            .map(|(_, ov)| *ov)
+            .collect();
+        accepting.retain(|(target, _)| *target != index);
+        for ov in mine {
+            complete(host, core, ov, aborted);
+        }
+    }
+    let waiting = std::mem::take(&mut host.socket_ex_mut(index).accepting);
+    for (target, ov) in waiting {
+        if host.live_socket_mut(target).is_some() {
+            host.socket_ex_mut(target).accept_held_by = None;
+        }
+        complete(host, core, ov, aborted);
     }
 }
 
