@@ -423,6 +423,11 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WAIT_TIMEOUT => {
             &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
         }
+        E::WSATRY_AGAIN => &[
+            "WSAAccept whose condition function answered CF_DEFER: the connection request \
+             stays at the head of the listener's queue for a later accept, WSAAccept or \
+             AcceptEx (the WSAAccept page; Wine test_accept, test_AcceptEx).",
+        ],
         E::ERROR_CONNECTION_REFUSED
         | E::ERROR_NETWORK_UNREACHABLE
         | E::ERROR_HOST_UNREACHABLE

@@ -159,6 +159,8 @@ impl Errno {
             W::WSAEMSGSIZE => Errno::EMSGSIZE,
             W::WSA_INVALID_HANDLE => return None,
             W::WSAESOCKTNOSUPPORT => Errno::ESOCKTNOSUPPORT,
+            // WSAAccept's CF_DEFER: Linux has no condition function.
+            W::WSATRY_AGAIN => return None,
             W::ERROR_OPERATION_ABORTED => return None,
             W::WSA_IO_INCOMPLETE => return None,
             W::WAIT_TIMEOUT => return None,

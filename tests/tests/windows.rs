@@ -170,3 +170,27 @@ fn a_socket_held_by_accept_ex_is_the_same_under_every_personality() {
         assert_eq!(queued[0].end_ns, 13_000_000, "the connection stayed queued");
     }
 }
+
+/// WSAAccept's condition function without SO_CONDITIONAL_ACCEPT (the
+/// WSAAccept page; Wine `test_accept`, `test_AcceptEx`): the stack
+/// answered the rejected client's SYN itself, so CF_REJECT resets an
+/// established connection: between 10 and 20 ms the server sends a SYN,ACK
+/// and then an RST, nothing else.
+#[test]
+fn a_rejected_connection_was_established_then_reset() {
+    let report = run_file(&bundled("windows/wsaaccept-condition"), None);
+    assert_passed(&report);
+    let sent: Vec<(bool, bool)> = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent && (10_000_000..20_000_000).contains(&s.at_ns))
+        .map(|s| (s.flags.has(TcpFlags::SYN), s.flags.has(TcpFlags::RST)))
+        .collect();
+    assert_eq!(sent, [(true, false), (false, true)]);
+    let deferred = calls_named(&report, "win", "main", "a = WSAAccept(l, CF_DEFER)");
+    assert_eq!(deferred[0].result, "WSATRY_AGAIN");
+    let taken = calls_named(&report, "win", "main", "recv(e");
+    assert_eq!(
+        taken[0].detail, "OK (4 bytes: \"four\")",
+        "AcceptEx took the deferred one"
+    );
+}

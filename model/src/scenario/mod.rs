@@ -17,6 +17,7 @@ pub use step::Step;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::accept::Condition;
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
 pub use crate::overlapped::{ExtensionFunction, TfFlag};

@@ -105,6 +105,34 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
+    /// WSAAccept(socket, NULL, NULL, lpfnCondition, 0): accept with a
+    /// condition function whose answer this call is `condition` (the
+    /// WSAAccept page; Wine `test_accept`, `test_AcceptEx`). The accepted
+    /// socket is known by `name`.
+    WsaAccept {
+        /// The listening socket, by name.
+        socket: String,
+        /// The name this host's steps use for the accepted socket.
+        name: String,
+        /// What the condition function returns for the connection at the
+        /// head of the queue: `CF_ACCEPT`, `CF_REJECT` (WSAECONNREFUSED;
+        /// the peer is reset) or `CF_DEFER` (WSATRY_AGAIN; it stays
+        /// queued); absent: lpfnCondition is NULL, as accept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<crate::accept::Condition>,
+        /// The outcome the call must have (an [`Outcome`], e.g.
+        /// `Err(WSATRY_AGAIN)`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        /// When the call must return, in simulated time since the run began
+        /// (`"21s"`, or a window `("20s", "22s")`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        /// How long the call must take, from its start to its return (a
+        /// [`TimeSpec`]); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
     /// connect(socket, to, namelen) (connect.txt): on a stream socket, the
     /// TCP handshake (blocking until the outcome is known, CB-N7, or
     /// WSAEWOULDBLOCK when nonblocking, CB-N1); on a datagram socket, the
@@ -913,6 +941,9 @@ macro_rules! expectation_parts {
             Accept {
                 expect, at, took, ..
             }
+            | WsaAccept {
+                expect, at, took, ..
+            }
             | Connect {
                 expect, at, took, ..
             }
@@ -992,6 +1023,7 @@ impl Step {
             Bind { socket, .. }
             | Listen { socket, .. }
             | Accept { socket, .. }
+            | WsaAccept { socket, .. }
             | Connect { socket, .. }
             | Send { socket, .. }
             | Recv { socket, .. }
@@ -1025,7 +1057,9 @@ impl Step {
     /// The socket name a step creates, if any.
     pub fn creates(&self) -> Option<&str> {
         match self {
-            Step::Socket { name, .. } | Step::Accept { name, .. } => Some(name),
+            Step::Socket { name, .. }
+            | Step::Accept { name, .. }
+            | Step::WsaAccept { name, .. } => Some(name),
             _ => None,
         }
     }

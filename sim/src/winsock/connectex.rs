@@ -76,6 +76,11 @@ pub struct SocketEx {
     /// this socket: connect and ConnectEx on it are WSAEINVAL, and so is a
     /// second AcceptEx into it (Wine `test_AcceptEx`).
     pub accept_held_by: Option<u32>,
+    /// A listener's connection that a WSAAccept condition function
+    /// deferred (CF_DEFER) while it stays at the head of the queue: an
+    /// AcceptEx that takes it still returns ERROR_IO_PENDING (Wine
+    /// `test_AcceptEx`, "Test CF_DEFER & AcceptEx interaction").
+    pub deferred: Option<ConnId>,
     /// SO_REUSE_UNICASTPORT: a bind to port 0 defers the port to connect.
     pub defer_port: bool,
     /// The completion port and key it is associated with.

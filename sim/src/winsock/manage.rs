@@ -135,6 +135,7 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
     let Some(conn) = listener.ready.pop_front() else {
         return Poll::Pending;
     };
+    cx.host.socket_ex_mut(index).deferred = None; // WSAAccept's CF_DEFER (`wsaaccept`)
     let family = cx.host.socket(index).family;
     let handle = match cx.host.open_socket(family, Kind::Stream) {
         Ok(h) => h,

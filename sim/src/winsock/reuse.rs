@@ -205,10 +205,20 @@ pub(super) fn accept_ex(
     cx.host.ex.accept_ex_used = true;
     cx.host.socket_ex_mut(listen).accepting.push((target, ov));
     cx.host.socket_ex_mut(target).accept_held_by = Some(listen);
-    if try_accept(cx.host, cx.core, listen) {
-        return Ok(Value::Bytes(0));
+    let head = cx
+        .host
+        .socket(listen)
+        .listener
+        .as_ref()
+        .and_then(|l| l.ready.front().copied());
+    let deferred = head.is_some() && cx.host.socket_ex(listen).deferred == head;
+    match try_accept(cx.host, cx.core, listen) {
+        // Wine `test_AcceptEx`: an AcceptEx that takes a connection a
+        // condition function deferred is still ERROR_IO_PENDING (its
+        // completion is queued at once).
+        true if !deferred => Ok(Value::Bytes(0)),
+        _ => Err(WsaError::ERROR_IO_PENDING),
     }
-    Err(WsaError::ERROR_IO_PENDING)
 }
 
 /// Hands queued connections to waiting AcceptEx calls; whether one went.
@@ -227,6 +237,7 @@ pub fn try_accept(host: &mut Host, core: &mut Core, listen: u32) -> bool {
         let Some(conn) = listener.and_then(|l| l.ready.pop_front()) else {
             return any;
         };
+        host.socket_ex_mut(listen).deferred = None;
         let live = host
             .sockets
             .get(target as usize)
