@@ -194,3 +194,39 @@ fn a_rejected_connection_was_established_then_reset() {
         "AcceptEx took the deferred one"
     );
 }
+
+/// SO_CONDITIONAL_ACCEPT (the SOL_SOCKET options page; the WSAAccept
+/// page): the server sends nothing while the first request is held and
+/// deferred, its SYN,ACK only when the condition function accepts at
+/// 3.5 s, and an RST for each of the second client's five SYNs.
+#[test]
+fn a_conditional_listener_answers_only_when_the_function_decides() {
+    let report = run_file(&bundled("windows/conditional-accept"), None);
+    assert_passed(&report);
+    let sent: Vec<(u64, bool, bool)> = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent)
+        .map(|s| {
+            (
+                s.at_ns,
+                s.flags.has(TcpFlags::SYN),
+                s.flags.has(TcpFlags::RST),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent[0],
+        (3_500_000_000, true, false),
+        "the first segment is the SYN,ACK"
+    );
+    let rsts = sent.iter().filter(|(_, _, rst)| *rst).count();
+    assert_eq!(rsts, 5);
+    let received_syns = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Received && s.flags.has(TcpFlags::SYN) && s.at_ns < 3_500_000_000)
+        .count();
+    assert_eq!(
+        received_syns, 2,
+        "the SYN and its retransmission, one request"
+    );
+}

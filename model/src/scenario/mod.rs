@@ -261,6 +261,12 @@ pub enum SockOpt {
     /// Set before bind: a bind to port 0 defers the port's allocation to
     /// connect time, where running out is WSAENOBUFS (CB-C16).
     SO_REUSE_UNICASTPORT,
+    /// Stream sockets, set on a listener (before or after listen): nonzero
+    /// makes the stack hold each SYN unanswered until WSAAccept's
+    /// condition function (or accept) accepts it, answering SYN,ACK, or
+    /// rejects it, answering RST (the SOL_SOCKET socket options page;
+    /// `sim/src/stack/held.rs`). Default 0: the stack accepts first.
+    SO_CONDITIONAL_ACCEPT,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).

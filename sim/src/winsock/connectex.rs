@@ -81,6 +81,12 @@ pub struct SocketEx {
     /// AcceptEx that takes it still returns ERROR_IO_PENDING (Wine
     /// `test_AcceptEx`, "Test CF_DEFER & AcceptEx interaction").
     pub deferred: Option<ConnId>,
+    /// SO_CONDITIONAL_ACCEPT was set: a listen on the socket holds SYNs
+    /// (`stack/held.rs`, `wsaaccept.rs`).
+    pub conditional_accept: bool,
+    /// A listener's held request that a condition function accepted: the
+    /// WSAAccept (or accept) waits for its handshake to complete.
+    pub answered: Option<FourTuple>,
     /// SO_REUSE_UNICASTPORT: a bind to port 0 defers the port to connect.
     pub defer_port: bool,
     /// The completion port and key it is associated with.

@@ -69,6 +69,19 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     react(host, core);
 }
 
+/// Answers the oldest SYN a conditional listener holds
+/// ([`crate::stack::held::answer`]): SYN,ACK or RST.
+pub fn answer_held(
+    host: &mut Host,
+    core: &mut Core,
+    listener: u32,
+    accept: bool,
+) -> Option<crate::stack::tcp::FourTuple> {
+    let tuple = crate::stack::held::answer(host, core, listener, accept);
+    react(host, core);
+    tuple
+}
+
 /// Acts on the stack's reports, oldest first.
 fn react(host: &mut Host, core: &mut Core) {
     while let Some(report) = host.take_report() {

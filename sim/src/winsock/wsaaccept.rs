@@ -24,13 +24,28 @@
 //!   succeeded, reads WSAECONNRESET. No Wine test checks CF_REJECT; the
 //!   reset is simsock's reading of "forcefully rejected" for a connection
 //!   the stack already accepted.
+//!
+//! With SO_CONDITIONAL_ACCEPT set on the listener the stack holds each SYN
+//! unanswered (`stack/held.rs`), and the condition function decides on the
+//! oldest held request ([`conditional`]): CF_ACCEPT sends the SYN,ACK and
+//! the call waits for the handshake to complete, then returns the
+//! connection (WSAECONNRESET if it broke first, "terminated by the remote
+//! party prior to accepting the call", the WSAAccept page); CF_REJECT
+//! answers the SYN with RST, so the peer's connect is refused
+//! (WSAECONNREFUSED on both sides); CF_DEFER leaves it held, the client
+//! retransmitting its SYN meanwhile. A Windows client re-sends a refused
+//! SYN (`refused_syn_retries`): each re-sent SYN is a new request that the
+//! condition function is asked about again. accept() on such a listener
+//! accepts the oldest request as WSAAccept without a function does.
 
 use simsock_model::WsaError;
 use simsock_model::notify::FdEvent;
 use simsock_model::scenario::Condition;
 
-use super::events::with_abort;
+use super::events::{answer_held, with_abort};
 use super::{CallCx, Poll, Slot, Value, manage, nonblocking, notify, resolve};
+use crate::stack::ConnId;
+use crate::stack::tcp::FourTuple;
 
 /// Polls a WSAAccept: waits for a connection (WSAEWOULDBLOCK on a
 /// nonblocking listener, CB-N1), then applies the condition's answer.
@@ -62,20 +77,93 @@ fn wsa_accept(cx: &mut CallCx<'_>, slot: Slot, into: Slot, condition: Option<Con
     let Some(listener) = cx.host.socket(index).listener.as_ref() else {
         return Poll::Ready(Err(WsaError::WSAEINVAL));
     };
-    let Some(&head) = listener.ready.front() else {
-        return Poll::Pending;
-    };
+    if listener.conditional {
+        return conditional(cx, index, into, condition);
+    }
+    match listener.ready.front() {
+        Some(&head) => established(cx, (index, head), into, condition),
+        None => Poll::Pending,
+    }
+}
+
+/// The condition's answer for `head`, a connection the stack established
+/// and queued on the listener at `index`.
+fn established(
+    cx: &mut CallCx<'_>,
+    (index, head): (u32, ConnId),
+    into: Slot,
+    condition: Option<Condition>,
+) -> Poll {
     let answer = condition.unwrap_or(Condition::CF_ACCEPT);
     cx.host.socket_ex_mut(index).deferred = (answer == Condition::CF_DEFER).then_some(head);
+    if answer == Condition::CF_DEFER {
+        return Poll::Ready(Err(WsaError::WSATRY_AGAIN));
+    }
+    if let Some(l) = cx.host.socket_mut(index).listener.as_mut() {
+        l.ready.pop_front();
+    }
     match answer {
-        Condition::CF_ACCEPT => manage::accept(cx, slot, into),
-        Condition::CF_DEFER => Poll::Ready(Err(WsaError::WSATRY_AGAIN)),
         Condition::CF_REJECT => {
-            if let Some(l) = cx.host.socket_mut(index).listener.as_mut() {
-                l.ready.pop_front();
-            }
             with_abort(cx.host, cx.core, head);
             Poll::Ready(Err(WsaError::WSAECONNREFUSED))
+        }
+        _ => manage::accept_conn(cx, index, into, head),
+    }
+}
+
+/// WSAAccept (or accept, `condition` `None`) on a listener with
+/// SO_CONDITIONAL_ACCEPT: the oldest held request is answered as the
+/// condition function says; see the module doc. Connections established
+/// before the option was set come first, as without it.
+pub(super) fn conditional(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    into: Slot,
+    condition: Option<Condition>,
+) -> Poll {
+    if let Some(tuple) = cx.host.socket_ex(index).answered {
+        return handshake(cx, index, into, tuple);
+    }
+    let queues = cx.host.socket(index).listener.as_ref();
+    if let Some(&head) = queues.and_then(|l| l.ready.front()) {
+        return established(cx, (index, head), into, condition);
+    }
+    let Some(tuple) = crate::stack::held::oldest(cx.host, index) else {
+        return Poll::Pending;
+    };
+    match condition.unwrap_or(Condition::CF_ACCEPT) {
+        Condition::CF_DEFER => Poll::Ready(Err(WsaError::WSATRY_AGAIN)),
+        Condition::CF_REJECT => {
+            answer_held(cx.host, cx.core, index, false);
+            Poll::Ready(Err(WsaError::WSAECONNREFUSED))
+        }
+        Condition::CF_ACCEPT => {
+            answer_held(cx.host, cx.core, index, true);
+            cx.host.socket_ex_mut(index).answered = Some(tuple);
+            handshake(cx, index, into, tuple)
+        }
+    }
+}
+
+/// The accepted request's handshake: pending until its connection is
+/// established and queued, then that connection is returned; WSAECONNRESET
+/// if it is gone first.
+fn handshake(cx: &mut CallCx<'_>, index: u32, into: Slot, tuple: FourTuple) -> Poll {
+    let conn = cx.host.conns.get(&tuple).copied();
+    let queues = cx.host.socket(index).listener.as_ref();
+    let queued = conn.and_then(|c| queues.and_then(|l| l.ready.iter().position(|&q| q == c)));
+    match (conn, queued) {
+        (Some(_), None) => Poll::Pending,
+        (Some(conn), Some(at)) => {
+            if let Some(l) = cx.host.socket_mut(index).listener.as_mut() {
+                l.ready.remove(at);
+            }
+            cx.host.socket_ex_mut(index).answered = None;
+            manage::accept_conn(cx, index, into, conn)
+        }
+        (None, _) => {
+            cx.host.socket_ex_mut(index).answered = None;
+            Poll::Ready(Err(WsaError::WSAECONNRESET))
         }
     }
 }
