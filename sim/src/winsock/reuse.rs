@@ -198,10 +198,14 @@ pub(super) fn accept_ex(
     if sock.state != SockState::Fresh || sock.local.is_some() {
         return Err(WsaError::WSAEINVAL); // CB-X9: bound, reused or connected
     }
+    if sock.kind != Kind::Stream {
+        return Err(WsaError::WSAEINVAL); // Wine `test_AcceptEx`: "A UDP socket cannot be accepted into"
+    }
     if cx.host.socket_ex(target).accept_held_by.is_some() {
         return Err(WsaError::WSAEINVAL); // Wine `test_AcceptEx`: "accept into the same socket twice"
     }
     begin(cx, ov, ExtensionFunction::AcceptEx, accept, None);
+    super::overlapped::set_port_socket(cx.host, ov, listen); // Wine `test_completion_port`
     cx.host.ex.accept_ex_used = true;
     cx.host.socket_ex_mut(listen).accepting.push((target, ov));
     cx.host.socket_ex_mut(target).accept_held_by = Some(listen);
