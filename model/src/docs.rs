@@ -423,6 +423,11 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WAIT_TIMEOUT => {
             &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
         }
+        E::ERROR_INVALID_PARAMETER => &[
+            "ConnectEx or AcceptEx called with lpOverlapped NULL on a host of the windows \
+             personality (profile null_overlapped_invalid_parameter; Wine test_connect, \
+             test_AcceptEx); the ConnectEx page's code, WSAEFAULT, under windows-documented.",
+        ],
         E::WSATRY_AGAIN => &[
             "WSAAccept whose condition function answered CF_DEFER: the connection request \
              stays at the head of the listener's queue for a later accept, WSAAccept or \

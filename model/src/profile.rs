@@ -347,6 +347,15 @@ pub struct HostProfile {
     /// (there is no DisconnectEx; shutdown(SHUT_WR), the nearest call,
     /// half-closes too).
     pub disconnect_ex_half_close: bool,
+    /// What ConnectEx and AcceptEx answer when lpOverlapped is NULL.
+    /// `Windows`: true: ERROR_INVALID_PARAMETER (87) (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect`: "ConnectEx on a NULL
+    /// overlapped"; `test_AcceptEx`: "AcceptEx on a NULL overlapped", both
+    /// `ok(... WSAGetLastError() == ERROR_INVALID_PARAMETER)`).
+    /// `WindowsDocumented`: false: WSAEFAULT, "The name, lpSendBuffer, or
+    /// lpOverlapped parameter is not a valid part of the user address
+    /// space" (ConnectEx.txt; CB-X4). `Linux`: false (no ConnectEx; EFAULT).
+    pub null_overlapped_invalid_parameter: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -400,6 +409,7 @@ impl HostProfile {
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
                 disconnect_ex_half_close: false,
+                null_overlapped_invalid_parameter: false,
                 ..windows
             },
         }
@@ -432,6 +442,7 @@ impl HostProfile {
             fd_close_reset_aborted: false,
             event_select_latches_connect: false,
             completion_win32_codes: false,
+            null_overlapped_invalid_parameter: false,
             ..HostProfile::windows()
         }
     }
@@ -465,6 +476,7 @@ impl HostProfile {
             event_select_latches_connect: true,
             completion_win32_codes: true,
             disconnect_ex_half_close: true,
+            null_overlapped_invalid_parameter: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -652,6 +664,7 @@ profile_patch! {
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
     disconnect_ex_half_close: bool,
+    null_overlapped_invalid_parameter: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -683,6 +696,8 @@ mod tests {
         assert!(p.completion_win32_codes && !doc.completion_win32_codes);
         // Wine `test_DisconnectEx` against the DisconnectEx page.
         assert!(p.disconnect_ex_half_close && !doc.disconnect_ex_half_close);
+        // Wine `test_connect`, `test_AcceptEx` against the ConnectEx page.
+        assert!(p.null_overlapped_invalid_parameter && !doc.null_overlapped_invalid_parameter);
     }
 
     fn load(text: &str) -> HostProfile {

@@ -230,3 +230,21 @@ fn a_conditional_listener_answers_only_when_the_function_decides() {
         "the SYN and its retransmission, one request"
     );
 }
+
+/// ConnectEx and AcceptEx with lpOverlapped NULL: ERROR_INVALID_PARAMETER
+/// under windows (Wine `test_connect`, `test_AcceptEx`), WSAEFAULT with
+/// `null_overlapped_invalid_parameter` off, as the ConnectEx page says.
+#[test]
+fn a_null_overlapped_is_an_invalid_parameter() {
+    let (report, flipped) = as_written_and_flipped("windows/null-overlapped", |p| {
+        p.null_overlapped_invalid_parameter = false
+    });
+    for prefix in ["ConnectEx(", "AcceptEx("] {
+        assert_eq!(
+            detail(&report, "win", "main", prefix),
+            "ERROR_INVALID_PARAMETER"
+        );
+        assert_eq!(detail(&report, "doc", "main", prefix), "WSAEFAULT");
+        assert_eq!(detail(&flipped, "win", "main", prefix), "WSAEFAULT");
+    }
+}

@@ -376,7 +376,8 @@ pub enum Step {
         expect: Option<Outcome>,
     },
     /// ConnectEx(s, to, namelen, data, len, &bytes_sent, overlapped) (CB-X4):
-    /// `overlapped` absent passes NULL (WSAEFAULT); `event` names the
+    /// `overlapped` absent passes NULL (WSAEFAULT; ERROR_INVALID_PARAMETER
+    /// under `null_overlapped_invalid_parameter`); `event` names the
     /// overlapped's hEvent, a manual-reset event signalled at completion.
     ConnectEx {
         /// The socket to call on, by the name a `Socket` or `Accept` step gave
@@ -397,7 +398,9 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         len: Option<u32>,
         /// The OVERLAPPED structure, by a name of this host's (created on first
-        /// use); absent: NULL, which is WSAEFAULT (CB-X4).
+        /// use); absent: NULL, which is WSAEFAULT (CB-X4), or
+        /// ERROR_INVALID_PARAMETER on a `windows` host
+        /// (`null_overlapped_invalid_parameter`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,
         /// The overlapped's hEvent, by name: a manual-reset event signalled at
@@ -462,7 +465,9 @@ pub enum Step {
         /// The accept socket, by name: a fresh socket, neither bound nor
         /// connected; a reused one is WSAEINVAL (CB-X9).
         accept: String,
-        /// The OVERLAPPED structure, by name; absent: NULL, which is WSAEFAULT.
+        /// The OVERLAPPED structure, by name; absent: NULL, which is WSAEFAULT,
+        /// or ERROR_INVALID_PARAMETER on a `windows` host
+        /// (`null_overlapped_invalid_parameter`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,
         /// The outcome the call must have (an [`Outcome`], e.g.

@@ -136,7 +136,7 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
         cx.host.violations.push(why.to_string());
         return Err(WsaError::WSAEFAULT);
     }
-    let ov = call.ov.ok_or(WsaError::WSAEFAULT)?; // CB-X4: lpOverlapped is required
+    let ov = call.ov.ok_or_else(|| null_overlapped(cx.host))?; // CB-X4: lpOverlapped is required
     check_name(call.to, call.namelen)?; // CB-C8
     let ex = cx.host.socket_ex(index);
     if ex.spent || (ex.accepted && ex.reused_from.is_some()) {
@@ -167,6 +167,17 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
     }
     begin(cx, ov, ExtensionFunction::ConnectEx, call.slot, call.event);
     Err(WsaError::ERROR_IO_PENDING)
+}
+
+/// ConnectEx or AcceptEx with lpOverlapped NULL: ERROR_INVALID_PARAMETER
+/// on observed Windows (profile `null_overlapped_invalid_parameter`; Wine
+/// `test_connect`, `test_AcceptEx`), WSAEFAULT as the ConnectEx page says
+/// (CB-X4) under `windows-documented`.
+pub(super) fn null_overlapped(host: &Host) -> WsaError {
+    match host.profile.null_overlapped_invalid_parameter {
+        true => WsaError::ERROR_INVALID_PARAMETER,
+        false => WsaError::WSAEFAULT,
+    }
 }
 
 /// RFC 7413 §4.1.2: the send buffer rides on the SYN only when TCP_FASTOPEN

@@ -80,7 +80,8 @@ pub enum ExOp {
         /// The accept socket: fresh, neither bound nor connected (a reused
         /// one is WSAEINVAL).
         accept: Slot,
-        /// The OVERLAPPED structure; `None` is NULL, WSAEFAULT.
+        /// The OVERLAPPED structure; `None` is NULL: WSAEFAULT, or
+        /// ERROR_INVALID_PARAMETER (`null_overlapped_invalid_parameter`).
         ov: Option<Slot>,
     },
     /// CreateIoCompletionPort: creates `port` if new and associates

@@ -190,7 +190,7 @@ pub(super) fn accept_ex(
     let listen = resolve(cx.host, slot)?;
     let target = resolve(cx.host, accept)?;
     needs_pointer(cx, ExtensionFunction::AcceptEx)?;
-    let ov = ov.ok_or(WsaError::WSAEFAULT)?;
+    let ov = ov.ok_or_else(|| super::connectex::null_overlapped(cx.host))?;
     if cx.host.socket(listen).listener.is_none() {
         return Err(WsaError::WSAEINVAL); // listen was not called
     }
