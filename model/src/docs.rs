@@ -432,6 +432,16 @@ pub fn causes(code: WsaError) -> &'static [&'static str] {
         E::WAIT_TIMEOUT => {
             &["GetQueuedCompletionStatus whose timeout passed with no completion packet queued."]
         }
+        E::ERROR_INVALID_PARAMETER => &[
+            "ConnectEx or AcceptEx called with lpOverlapped NULL on a host of the windows \
+             personality (profile null_overlapped_invalid_parameter; Wine test_connect, \
+             test_AcceptEx); the ConnectEx page's code, WSAEFAULT, under windows-documented.",
+        ],
+        E::WSATRY_AGAIN => &[
+            "WSAAccept whose condition function answered CF_DEFER: the connection request \
+             stays at the head of the listener's queue for a later accept, WSAAccept or \
+             AcceptEx (the WSAAccept page; Wine test_accept, test_AcceptEx).",
+        ],
         E::ERROR_CONNECTION_REFUSED
         | E::ERROR_NETWORK_UNREACHABLE
         | E::ERROR_HOST_UNREACHABLE

@@ -159,6 +159,10 @@ impl Errno {
             W::WSAEMSGSIZE => Errno::EMSGSIZE,
             W::WSA_INVALID_HANDLE => return None,
             W::WSAESOCKTNOSUPPORT => Errno::ESOCKTNOSUPPORT,
+            // WSAAccept's CF_DEFER: Linux has no condition function.
+            W::WSATRY_AGAIN => return None,
+            // A Win32 code of the ConnectEx family (`null_overlapped_invalid_parameter`).
+            W::ERROR_INVALID_PARAMETER => return None,
             W::ERROR_OPERATION_ABORTED => return None,
             W::WSA_IO_INCOMPLETE => return None,
             W::WAIT_TIMEOUT => return None,

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod accept;
 pub mod addr;
 pub mod builder;
 pub mod catalogue;

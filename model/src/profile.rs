@@ -375,6 +375,31 @@ pub struct HostProfile {
     /// value for that file [/proc/sys/net/ipv6/bindv6only] is 0 (false)"
     /// (ipv6(7)), so an AF_INET6 socket bound to [::] also takes IPv4.
     pub ipv6_v6only_default: bool,
+    /// Whether DisconnectEx without TF_REUSE_SOCKET (flags 0) is a graceful
+    /// half-close. `Windows`: true: it sends FIN as shutdown(SD_SEND)
+    /// would; the socket stays connected, so a later send fails with
+    /// WSAESHUTDOWN, connect with WSAEISCONN, getpeername still answers,
+    /// and the peer can still send to it and be read; with an OVERLAPPED
+    /// the call is pending (ERROR_IO_PENDING) and completes with 0 bytes
+    /// once the FIN is acknowledged; a synchronous call returns TRUE, and
+    /// a second one TRUE again (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_DisconnectEx`). `WindowsDocumented`: false: the call "closes
+    /// a connection on a socket" and only a socket prepared with
+    /// TF_REUSE_SOCKET may be used again (the DisconnectEx page,
+    /// `dwFlags`; CB-X9): the connection is closed, the socket can only be
+    /// closed, and the call completes at once. `Linux`: true, as Windows
+    /// (there is no DisconnectEx; shutdown(SHUT_WR), the nearest call,
+    /// half-closes too).
+    pub disconnect_ex_half_close: bool,
+    /// What ConnectEx and AcceptEx answer when lpOverlapped is NULL.
+    /// `Windows`: true: ERROR_INVALID_PARAMETER (87) (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect`: "ConnectEx on a NULL
+    /// overlapped"; `test_AcceptEx`: "AcceptEx on a NULL overlapped", both
+    /// `ok(... WSAGetLastError() == ERROR_INVALID_PARAMETER)`).
+    /// `WindowsDocumented`: false: WSAEFAULT, "The name, lpSendBuffer, or
+    /// lpOverlapped parameter is not a valid part of the user address
+    /// space" (ConnectEx.txt; CB-X4). `Linux`: false (no ConnectEx; EFAULT).
+    pub null_overlapped_invalid_parameter: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -428,6 +453,8 @@ impl HostProfile {
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
                 bind_rules: BindRules::Documented,
+                disconnect_ex_half_close: false,
+                null_overlapped_invalid_parameter: false,
                 ..windows
             },
         }
@@ -462,6 +489,7 @@ impl HostProfile {
             completion_win32_codes: false,
             bind_rules: BindRules::Linux,
             ipv6_v6only_default: false,
+            null_overlapped_invalid_parameter: false,
             ..HostProfile::windows()
         }
     }
@@ -496,6 +524,8 @@ impl HostProfile {
             completion_win32_codes: true,
             bind_rules: BindRules::Windows,
             ipv6_v6only_default: true,
+            disconnect_ex_half_close: true,
+            null_overlapped_invalid_parameter: true,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -684,6 +714,8 @@ profile_patch! {
     completion_win32_codes: bool,
     bind_rules: BindRules,
     ipv6_v6only_default: bool,
+    disconnect_ex_half_close: bool,
+    null_overlapped_invalid_parameter: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,
@@ -721,6 +753,10 @@ mod tests {
         // Wine `test_ipv6only` against ipv6(7) bindv6only 0.
         assert!(p.ipv6_v6only_default && doc.ipv6_v6only_default);
         assert!(!linux.ipv6_v6only_default);
+        // Wine `test_DisconnectEx` against the DisconnectEx page.
+        assert!(p.disconnect_ex_half_close && !doc.disconnect_ex_half_close);
+        // Wine `test_connect`, `test_AcceptEx` against the ConnectEx page.
+        assert!(p.null_overlapped_invalid_parameter && !doc.null_overlapped_invalid_parameter);
     }
 
     fn load(text: &str) -> HostProfile {

@@ -138,6 +138,8 @@ wsa_errors! {
     WSAEMSGSIZE = 10040, NONE, "The datagram is larger than the buffer or the maximum datagram size (sendto, recvfrom).";
     WSA_INVALID_HANDLE = 6, NONE, "A handle is not a valid event object (WSAWaitForMultipleEvents).";
     WSAESOCKTNOSUPPORT = 10044, NONE, "The socket type is not supported in this address family (socket).";
+    ERROR_INVALID_PARAMETER = 87, NONE, "The parameter is incorrect: ConnectEx or AcceptEx with lpOverlapped NULL on observed Windows (profile null_overlapped_invalid_parameter).";
+    WSATRY_AGAIN = 11002, NONE, "The condition function deferred the connection request (WSAAccept, CF_DEFER); it stays queued.";
     // ConnectEx and overlapped I/O (issue 3, item 4): Win32 codes that the
     // completion functions report (GetQueuedCompletionStatus, GetOverlappedResult).
     ERROR_OPERATION_ABORTED = 995, NONE, "The overlapped operation was aborted: its thread exited (CB-X8) or it was cancelled.";

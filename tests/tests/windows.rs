@@ -116,3 +116,135 @@ fn a_failed_connectex_dequeues_with_its_win32_code() {
     let overlapped = detail(&report, "win", "main", "WSAGetOverlappedResult(");
     assert_eq!(overlapped, "WSAECONNREFUSED");
 }
+
+/// DisconnectEx with flags 0: under windows a half-close whose overlapped
+/// form is pending until the FIN's ACK at 4 ms, the socket still connected
+/// and readable (Wine `test_DisconnectEx`); with `disconnect_ex_half_close`
+/// off it completes at once and the socket is no longer connected.
+#[test]
+fn disconnect_ex_without_flags_half_closes() {
+    let (report, flipped) = as_written_and_flipped("windows/disconnectex-half-close", |p| {
+        p.disconnect_ex_half_close = false
+    });
+    let results = |r: &Report, prefix: &str| -> Vec<String> {
+        let calls = calls_named(r, "win", "main", prefix);
+        calls.iter().map(|c| c.result.clone()).collect()
+    };
+    let disconnects = results(&report, "DisconnectEx(s, ov");
+    assert_eq!(disconnects, ["WSAENOTCONN", "ERROR_IO_PENDING"]);
+    let completed = calls_named(&report, "win", "main", "WSAGetOverlappedResult(")[0];
+    assert_eq!(
+        (completed.detail.as_str(), completed.end_ns),
+        ("OK (0 bytes)", 4_000_000)
+    );
+    assert_eq!(
+        detail(&report, "win", "main", "recv(s"),
+        "OK (4 bytes: \"test\")"
+    );
+    assert_eq!(results(&report, "DisconnectEx(t"), ["OK", "OK"]);
+    let fins = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent && s.flags.has(TcpFlags::FIN) && s.at_ns <= 4_000_000)
+        .count();
+    assert_eq!(fins, 1, "one FIN, sent by the half-close");
+    assert_eq!(
+        results(&flipped, "DisconnectEx(s, ov"),
+        ["WSAENOTCONN", "OK"]
+    );
+    assert_eq!(results(&flipped, "send(s"), ["WSAENOTCONN"]);
+}
+
+/// A socket that a pending AcceptEx holds: a second AcceptEx into it,
+/// connect and ConnectEx are WSAEINVAL, and closing it or the listener
+/// aborts the AcceptEx (Wine `test_AcceptEx`). No document names a code
+/// for these, so every personality answers the same.
+#[test]
+fn a_socket_held_by_accept_ex_is_the_same_under_every_personality() {
+    let mut scenario = load_file(&bundled("windows/acceptex-held-socket"));
+    for personality in simsock_model::profile::Personality::ALL {
+        let win = scenario.hosts.iter_mut().find(|h| h.name == "win");
+        win.expect("a host named win").profile = HostProfile::of(personality);
+        let report = run(&scenario, &RunOptions::default());
+        assert!(report.passed, "{personality:?}: {:#?}", report.failures);
+        let queued = calls_named(&report, "win", "main", "d = accept(l)");
+        assert_eq!(queued[0].end_ns, 13_000_000, "the connection stayed queued");
+    }
+}
+
+/// WSAAccept's condition function without SO_CONDITIONAL_ACCEPT (the
+/// WSAAccept page; Wine `test_accept`, `test_AcceptEx`): the stack
+/// answered the rejected client's SYN itself, so CF_REJECT resets an
+/// established connection: between 10 and 20 ms the server sends a SYN,ACK
+/// and then an RST, nothing else.
+#[test]
+fn a_rejected_connection_was_established_then_reset() {
+    let report = run_file(&bundled("windows/wsaaccept-condition"), None);
+    assert_passed(&report);
+    let sent: Vec<(bool, bool)> = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent && (10_000_000..20_000_000).contains(&s.at_ns))
+        .map(|s| (s.flags.has(TcpFlags::SYN), s.flags.has(TcpFlags::RST)))
+        .collect();
+    assert_eq!(sent, [(true, false), (false, true)]);
+    let deferred = calls_named(&report, "win", "main", "a = WSAAccept(l, CF_DEFER)");
+    assert_eq!(deferred[0].result, "WSATRY_AGAIN");
+    let taken = calls_named(&report, "win", "main", "recv(e");
+    assert_eq!(
+        taken[0].detail, "OK (4 bytes: \"four\")",
+        "AcceptEx took the deferred one"
+    );
+}
+
+/// SO_CONDITIONAL_ACCEPT (the SOL_SOCKET options page; the WSAAccept
+/// page): the server sends nothing while the first request is held and
+/// deferred, its SYN,ACK only when the condition function accepts at
+/// 3.5 s, and an RST for each of the second client's five SYNs.
+#[test]
+fn a_conditional_listener_answers_only_when_the_function_decides() {
+    let report = run_file(&bundled("windows/conditional-accept"), None);
+    assert_passed(&report);
+    let sent: Vec<(u64, bool, bool)> = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Sent)
+        .map(|s| {
+            (
+                s.at_ns,
+                s.flags.has(TcpFlags::SYN),
+                s.flags.has(TcpFlags::RST),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent[0],
+        (3_500_000_000, true, false),
+        "the first segment is the SYN,ACK"
+    );
+    let rsts = sent.iter().filter(|(_, _, rst)| *rst).count();
+    assert_eq!(rsts, 5);
+    let received_syns = tcp_segments(&report, "win")
+        .into_iter()
+        .filter(|s| s.dir == Dir::Received && s.flags.has(TcpFlags::SYN) && s.at_ns < 3_500_000_000)
+        .count();
+    assert_eq!(
+        received_syns, 2,
+        "the SYN and its retransmission, one request"
+    );
+}
+
+/// ConnectEx and AcceptEx with lpOverlapped NULL: ERROR_INVALID_PARAMETER
+/// under windows (Wine `test_connect`, `test_AcceptEx`), WSAEFAULT with
+/// `null_overlapped_invalid_parameter` off, as the ConnectEx page says.
+#[test]
+fn a_null_overlapped_is_an_invalid_parameter() {
+    let (report, flipped) = as_written_and_flipped("windows/null-overlapped", |p| {
+        p.null_overlapped_invalid_parameter = false
+    });
+    for prefix in ["ConnectEx(", "AcceptEx("] {
+        assert_eq!(
+            detail(&report, "win", "main", prefix),
+            "ERROR_INVALID_PARAMETER"
+        );
+        assert_eq!(detail(&report, "doc", "main", prefix), "WSAEFAULT");
+        assert_eq!(detail(&flipped, "win", "main", prefix), "WSAEFAULT");
+    }
+}

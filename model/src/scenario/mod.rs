@@ -17,6 +17,7 @@ pub use step::Step;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::accept::Condition;
 use crate::addr::Ipv4Cidr;
 use crate::limits::RunLimits;
 pub use crate::overlapped::{ExtensionFunction, TfFlag};
@@ -273,6 +274,12 @@ pub enum SockOpt {
     /// value on a new socket). After bind: WSAEINVAL; on an AF_INET socket:
     /// WSAENOPROTOOPT.
     IPV6_V6ONLY,
+    /// Stream sockets, set on a listener (before or after listen): nonzero
+    /// makes the stack hold each SYN unanswered until WSAAccept's
+    /// condition function (or accept) accepts it, answering SYN,ACK, or
+    /// rejects it, answering RST (the SOL_SOCKET socket options page;
+    /// `sim/src/stack/held.rs`). Default 0: the stack accepts first.
+    SO_CONDITIONAL_ACCEPT,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).

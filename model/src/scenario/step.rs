@@ -105,6 +105,34 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         took: Option<TimeSpec>,
     },
+    /// WSAAccept(socket, NULL, NULL, lpfnCondition, 0): accept with a
+    /// condition function whose answer this call is `condition` (the
+    /// WSAAccept page; Wine `test_accept`, `test_AcceptEx`). The accepted
+    /// socket is known by `name`.
+    WsaAccept {
+        /// The listening socket, by name.
+        socket: String,
+        /// The name this host's steps use for the accepted socket.
+        name: String,
+        /// What the condition function returns for the connection at the
+        /// head of the queue: `CF_ACCEPT`, `CF_REJECT` (WSAECONNREFUSED;
+        /// the peer is reset) or `CF_DEFER` (WSATRY_AGAIN; it stays
+        /// queued); absent: lpfnCondition is NULL, as accept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<crate::accept::Condition>,
+        /// The outcome the call must have (an [`Outcome`], e.g.
+        /// `Err(WSATRY_AGAIN)`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        /// When the call must return, in simulated time since the run began
+        /// (`"21s"`, or a window `("20s", "22s")`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        /// How long the call must take, from its start to its return (a
+        /// [`TimeSpec`]); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
     /// connect(socket, to, namelen) (connect.txt): on a stream socket, the
     /// TCP handshake (blocking until the outcome is known, CB-N7, or
     /// WSAEWOULDBLOCK when nonblocking, CB-N1); on a datagram socket, the
@@ -348,7 +376,8 @@ pub enum Step {
         expect: Option<Outcome>,
     },
     /// ConnectEx(s, to, namelen, data, len, &bytes_sent, overlapped) (CB-X4):
-    /// `overlapped` absent passes NULL (WSAEFAULT); `event` names the
+    /// `overlapped` absent passes NULL (WSAEFAULT; ERROR_INVALID_PARAMETER
+    /// under `null_overlapped_invalid_parameter`); `event` names the
     /// overlapped's hEvent, a manual-reset event signalled at completion.
     ConnectEx {
         /// The socket to call on, by the name a `Socket` or `Accept` step gave
@@ -369,7 +398,9 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         len: Option<u32>,
         /// The OVERLAPPED structure, by a name of this host's (created on first
-        /// use); absent: NULL, which is WSAEFAULT (CB-X4).
+        /// use); absent: NULL, which is WSAEFAULT (CB-X4), or
+        /// ERROR_INVALID_PARAMETER on a `windows` host
+        /// (`null_overlapped_invalid_parameter`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,
         /// The overlapped's hEvent, by name: a manual-reset event signalled at
@@ -398,7 +429,10 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         flags: Vec<TfFlag>,
         /// The OVERLAPPED structure, by name; absent: NULL, a synchronous call.
-        /// Either way it completes at once (divergence: Windows completes it
+        /// Without flags, on a `windows` host (profile
+        /// `disconnect_ex_half_close`), an overlapped call is a half-close
+        /// pending (`Err(ERROR_IO_PENDING)`) until its FIN is acknowledged;
+        /// otherwise it completes at once (divergence: Windows completes it
         /// when the disconnect is done).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,
@@ -431,7 +465,9 @@ pub enum Step {
         /// The accept socket, by name: a fresh socket, neither bound nor
         /// connected; a reused one is WSAEINVAL (CB-X9).
         accept: String,
-        /// The OVERLAPPED structure, by name; absent: NULL, which is WSAEFAULT.
+        /// The OVERLAPPED structure, by name; absent: NULL, which is WSAEFAULT,
+        /// or ERROR_INVALID_PARAMETER on a `windows` host
+        /// (`null_overlapped_invalid_parameter`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overlapped: Option<String>,
         /// The outcome the call must have (an [`Outcome`], e.g.
@@ -910,6 +946,9 @@ macro_rules! expectation_parts {
             Accept {
                 expect, at, took, ..
             }
+            | WsaAccept {
+                expect, at, took, ..
+            }
             | Connect {
                 expect, at, took, ..
             }
@@ -989,6 +1028,7 @@ impl Step {
             Bind { socket, .. }
             | Listen { socket, .. }
             | Accept { socket, .. }
+            | WsaAccept { socket, .. }
             | Connect { socket, .. }
             | Send { socket, .. }
             | Recv { socket, .. }
@@ -1022,7 +1062,9 @@ impl Step {
     /// The socket name a step creates, if any.
     pub fn creates(&self) -> Option<&str> {
         match self {
-            Step::Socket { name, .. } | Step::Accept { name, .. } => Some(name),
+            Step::Socket { name, .. }
+            | Step::Accept { name, .. }
+            | Step::WsaAccept { name, .. } => Some(name),
             _ => None,
         }
     }

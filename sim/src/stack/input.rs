@@ -96,11 +96,13 @@ fn passive_open(
     tuple: FourTuple,
     (syn, payload): (&TcpHeader, &[u8]),
 ) {
-    let full = host
-        .socket(listener)
-        .listener
-        .as_ref()
-        .is_none_or(|l| l.half_open + l.ready.len() as u32 >= l.backlog);
+    let queues = host.socket(listener).listener.as_ref();
+    let conditional = queues.is_some_and(|l| l.conditional);
+    let full = queues
+        .is_none_or(|l| l.half_open + l.ready.len() as u32 + l.held.len() as u32 >= l.backlog);
+    if conditional && super::held::is_held(host, listener, tuple) {
+        return; // a retransmission of a held request (`held`)
+    }
     if full {
         match host.profile.backlog_overflow {
             BacklogOverflow::Reset => reset_closed(host, core, tuple, syn, "reset: backlog full"),
@@ -108,6 +110,22 @@ fn passive_open(
         }
         return;
     }
+    if conditional {
+        super::held::hold(host, core, listener, tuple, (syn, payload));
+        return;
+    }
+    open_passive(host, core, listener, tuple, (syn, payload));
+}
+
+/// Answers a SYN with SYN,ACK: a new connection in SYN_RECEIVED, counted
+/// as half open on its listener.
+pub(super) fn open_passive(
+    host: &mut Host,
+    core: &mut Core,
+    listener: u32,
+    tuple: FourTuple,
+    (syn, payload): (&TcpHeader, &[u8]),
+) {
     let iss = host.next_isn();
     let mut out = core.scratch.take::<TcpOutput>();
     let callee = callee_data(host, listener);
@@ -190,7 +208,7 @@ fn trace_note_drop(
 
 /// RFC 9293 §3.10.7.1: a segment for a CLOSED port is answered with RST,
 /// unless it is itself an RST.
-fn reset_closed(
+pub(super) fn reset_closed(
     host: &mut Host,
     core: &mut Core,
     tuple: FourTuple,

@@ -34,6 +34,11 @@ pub struct Listener {
     pub half_open: u32,
     /// Established connections waiting for accept, oldest first.
     pub ready: VecDeque<ConnId>,
+    /// SO_CONDITIONAL_ACCEPT: SYNs are held unanswered in `held` until the
+    /// layer above accepts or rejects them (`stack/held.rs`).
+    pub conditional: bool,
+    /// Connection requests held unanswered, oldest first (`conditional`).
+    pub held: VecDeque<super::held::HeldSyn>,
 }
 
 /// One socket.

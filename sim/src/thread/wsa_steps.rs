@@ -52,6 +52,17 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Option<Op> {
                 (*sqos_len, *gqos_len),
             ),
         },
+        // WSAAccept with a condition function (`winsock/wsaaccept.rs`).
+        S::WsaAccept {
+            socket,
+            name,
+            condition,
+            ..
+        } => Op::WsaAccept {
+            slot: host.slot_named(socket),
+            into: host.slot_named(name),
+            condition: *condition,
+        },
         S::SetConnectData { socket, data, .. } => Op::SetConnData {
             slot: host.slot_named(socket),
             data: Rc::from(data.as_bytes()),

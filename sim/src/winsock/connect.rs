@@ -155,6 +155,13 @@ fn start(cx: &mut CallCx<'_>, index: u32, request: &Request<'_>) -> Result<Poll,
         SockState::Listening => return Err(WsaError::WSAEINVAL), // CB-C6
         SockState::Connected => return Err(connected_again(cx, index, request.api)),
         SockState::Connecting => return Err(pending_again(cx, index, request.api)),
+        // A socket that a pending AcceptEx will accept into (Wine
+        // `test_AcceptEx`, "try to connect a socket that's being accepted
+        // into": connect and ConnectEx both WSAEINVAL). The documents name
+        // no code for it: every personality answers so.
+        SockState::Fresh if cx.host.socket_ex(index).accept_held_by.is_some() => {
+            return Err(WsaError::WSAEINVAL);
+        }
         SockState::Fresh if ex => return Err(WsaError::WSAEINVAL), // CB-X2
         SockState::Fresh | SockState::Bound => {}
     }

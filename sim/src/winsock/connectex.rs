@@ -68,6 +68,25 @@ pub struct SocketEx {
     pub reused_from: Option<FourTuple>,
     /// Disconnected without TF_REUSE_SOCKET: ConnectEx on it is WSAEINVAL.
     pub spent: bool,
+    /// The OVERLAPPED of a DisconnectEx half-close waiting for its FIN to
+    /// be acknowledged (`reuse::disconnect_progress`; profile
+    /// `disconnect_ex_half_close`).
+    pub disconnecting: Option<Slot>,
+    /// The listener (by index) whose pending AcceptEx will accept into
+    /// this socket: connect and ConnectEx on it are WSAEINVAL, and so is a
+    /// second AcceptEx into it (Wine `test_AcceptEx`).
+    pub accept_held_by: Option<u32>,
+    /// A listener's connection that a WSAAccept condition function
+    /// deferred (CF_DEFER) while it stays at the head of the queue: an
+    /// AcceptEx that takes it still returns ERROR_IO_PENDING (Wine
+    /// `test_AcceptEx`, "Test CF_DEFER & AcceptEx interaction").
+    pub deferred: Option<ConnId>,
+    /// SO_CONDITIONAL_ACCEPT was set: a listen on the socket holds SYNs
+    /// (`stack/held.rs`, `wsaaccept.rs`).
+    pub conditional_accept: bool,
+    /// A listener's held request that a condition function accepted: the
+    /// WSAAccept (or accept) waits for its handshake to complete.
+    pub answered: Option<FourTuple>,
     /// SO_REUSE_UNICASTPORT: a bind to port 0 defers the port to connect.
     pub defer_port: bool,
     /// The completion port and key it is associated with.
@@ -117,7 +136,7 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
         cx.host.violations.push(why.to_string());
         return Err(WsaError::WSAEFAULT);
     }
-    let ov = call.ov.ok_or(WsaError::WSAEFAULT)?; // CB-X4: lpOverlapped is required
+    let ov = call.ov.ok_or_else(|| null_overlapped(cx.host))?; // CB-X4: lpOverlapped is required
     check_name(call.to, call.namelen)?; // CB-C8
     let ex = cx.host.socket_ex(index);
     if ex.spent || (ex.accepted && ex.reused_from.is_some()) {
@@ -148,6 +167,17 @@ pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
     }
     begin(cx, ov, ExtensionFunction::ConnectEx, call.slot, call.event);
     Err(WsaError::ERROR_IO_PENDING)
+}
+
+/// ConnectEx or AcceptEx with lpOverlapped NULL: ERROR_INVALID_PARAMETER
+/// on observed Windows (profile `null_overlapped_invalid_parameter`; Wine
+/// `test_connect`, `test_AcceptEx`), WSAEFAULT as the ConnectEx page says
+/// (CB-X4) under `windows-documented`.
+pub(super) fn null_overlapped(host: &Host) -> WsaError {
+    match host.profile.null_overlapped_invalid_parameter {
+        true => WsaError::ERROR_INVALID_PARAMETER,
+        false => WsaError::WSAEFAULT,
+    }
 }
 
 /// RFC 7413 §4.1.2: the send buffer rides on the SYN only when TCP_FASTOPEN
@@ -359,6 +389,8 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
         Op::Close { .. } => {
+            super::reuse::on_close(cx.host, cx.core, index);
+            let ex = cx.host.socket_ex_mut(index);
             if let Some(p) = ex.pending.take() {
                 cx.host.ex.delayed.retain(|&i| i != index);
                 complete(

@@ -69,6 +69,19 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     react(host, core);
 }
 
+/// Answers the oldest SYN a conditional listener holds
+/// ([`crate::stack::held::answer`]): SYN,ACK or RST.
+pub fn answer_held(
+    host: &mut Host,
+    core: &mut Core,
+    listener: u32,
+    accept: bool,
+) -> Option<crate::stack::tcp::FourTuple> {
+    let tuple = crate::stack::held::answer(host, core, listener, accept);
+    react(host, core);
+    tuple
+}
+
 /// Acts on the stack's reports, oldest first.
 fn react(host: &mut Host, core: &mut Core) {
     while let Some(report) = host.take_report() {
@@ -86,7 +99,8 @@ fn react(host: &mut Host, core: &mut Core) {
 /// A TCB step ran: the network events of its socket, or of the listener
 /// it is queued on (FD_ACCEPT), are due (CB-N3..N5); a ConnectEx pending
 /// on its socket, or AcceptEx calls on the listener whose connection was
-/// just established, may complete.
+/// just established, may complete; so may a DisconnectEx waiting for the
+/// ACK of its FIN.
 fn stepped(host: &mut Host, core: &mut Core, watch: (Option<u32>, Option<u32>), state: TcpState) {
     let (socket, listener) = watch;
     if host.notify.in_use {
@@ -94,6 +108,11 @@ fn stepped(host: &mut Host, core: &mut Core, watch: (Option<u32>, Option<u32>), 
         if let Some(index) = owner {
             socket_changed(host, core, index);
         }
+    }
+    if let Some(index) = socket
+        && host.socket_ex(index).disconnecting.is_some()
+    {
+        super::reuse::disconnect_progress(host, core, index);
     }
     let accepted_now =
         listener.is_some() && state == TcpState::Established && host.ex.accept_ex_used;

@@ -44,14 +44,18 @@ pub enum ExOp {
         /// completion; `None` is none.
         event: Option<Slot>,
     },
-    /// DisconnectEx (CB-X9); it completes at once (divergence: Windows
-    /// completes it when the disconnect is done).
+    /// DisconnectEx (CB-X9). With TF_REUSE_SOCKET it completes at once
+    /// (divergence: Windows completes it when the disconnect is done);
+    /// without it, on observed Windows, it is a half-close whose
+    /// overlapped form completes when the FIN is acknowledged (profile
+    /// `disconnect_ex_half_close`, Wine `test_DisconnectEx`).
     DisconnectEx {
         /// The socket to call on.
         slot: Slot,
         /// TF_REUSE_SOCKET: the socket returns to bound and unconnected,
-        /// for a later ConnectEx (CB-X9, CB-X10); without it, it can only
-        /// be closed.
+        /// for a later ConnectEx (CB-X9, CB-X10); without it, a half-close
+        /// (`disconnect_ex_half_close`) or, under `windows-documented`, a
+        /// socket that can only be closed.
         reuse: bool,
         /// The OVERLAPPED structure; `None` is NULL, a synchronous call.
         ov: Option<Slot>,
@@ -76,7 +80,8 @@ pub enum ExOp {
         /// The accept socket: fresh, neither bound nor connected (a reused
         /// one is WSAEINVAL).
         accept: Slot,
-        /// The OVERLAPPED structure; `None` is NULL, WSAEFAULT.
+        /// The OVERLAPPED structure; `None` is NULL: WSAEFAULT, or
+        /// ERROR_INVALID_PARAMETER (`null_overlapped_invalid_parameter`).
         ov: Option<Slot>,
     },
     /// CreateIoCompletionPort: creates `port` if new and associates

@@ -152,6 +152,10 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
             }))
         }
     }
+    let conditional = cx.host.socket_ex(index).conditional_accept;
+    if let Some(l) = cx.host.socket_mut(index).listener.as_mut() {
+        l.conditional = conditional; // SO_CONDITIONAL_ACCEPT (`wsaaccept`)
+    }
     Ok(Value::None)
 }
 
@@ -164,9 +168,26 @@ pub(super) fn accept(cx: &mut CallCx<'_>, slot: u32, into: u32) -> Poll {
     let Some(listener) = cx.host.socket_mut(index).listener.as_mut() else {
         return Poll::Ready(Err(WsaError::WSAEINVAL));
     };
+    if listener.conditional {
+        // SO_CONDITIONAL_ACCEPT: accept answers a held SYN as WSAAccept
+        // with no condition function does (`wsaaccept`).
+        return super::wsaaccept::conditional(cx, index, into, None);
+    }
     let Some(conn) = listener.ready.pop_front() else {
         return Poll::Pending;
     };
+    accept_conn(cx, index, into, conn)
+}
+
+/// Gives the established connection `conn`, taken off the listener's
+/// queue, to a new socket whose handle goes into `into`.
+pub(super) fn accept_conn(
+    cx: &mut CallCx<'_>,
+    index: u32,
+    into: u32,
+    conn: crate::stack::ConnId,
+) -> Poll {
+    cx.host.socket_ex_mut(index).deferred = None; // WSAAccept's CF_DEFER (`wsaaccept`)
     let family = cx.host.socket(index).family;
     let handle = match cx.host.open_socket(family, Kind::Stream) {
         Ok(h) => h,
@@ -208,7 +229,8 @@ pub(super) fn attach_accepted(
     Ok(())
 }
 
-fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
+/// shutdown: ends receiving, sending (a FIN after the queued data), or both.
+pub(super) fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
     let sock = cx.host.socket_mut(index);
     if sock.kind == Kind::Stream && sock.state != SockState::Connected {
         return Err(WsaError::WSAENOTCONN);
@@ -232,6 +254,7 @@ fn shutdown(cx: &mut CallCx<'_>, index: u32, how: ShutdownHow) -> CallResult {
 /// as Windows does (RFC 2525 §2.17). A listener resets its queued
 /// connections. Threads blocked on the socket are woken and find it gone.
 fn close(cx: &mut CallCx<'_>, index: u32) -> CallResult {
+    crate::stack::held::reset_all(cx.host, cx.core, index); // SO_CONDITIONAL_ACCEPT
     let sock = cx.host.socket_mut(index);
     let (conn, local, holds_port, kind) =
         (sock.conn.take(), sock.local, sock.holds_port, sock.kind);
@@ -320,6 +343,12 @@ fn set_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt, value: u32) -> Call
         SockOpt::SO_SNDBUF | SockOpt::SO_RCVBUF => {}
         // setsockopt's page: SO_LINGER is not supported on a datagram socket.
         SockOpt::SO_LINGER if sock.kind == Kind::Stream => sock.linger = Some(value),
+        SockOpt::SO_CONDITIONAL_ACCEPT if sock.kind == Kind::Stream => {
+            if let Some(l) = sock.listener.as_mut() {
+                l.conditional = value != 0;
+            }
+            cx.host.socket_ex_mut(index).conditional_accept = value != 0;
+        }
         _ => return Err(WsaError::WSAENOPROTOOPT),
     }
     Ok(Value::None)
@@ -373,6 +402,7 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         SockOpt::SO_RCVBUF => u32::from(cx.host.profile.receive_window),
         // l_linger; 0 also when SO_LINGER was never set (l_onoff = 0).
         SockOpt::SO_LINGER => sock.linger.unwrap_or(0),
+        SockOpt::SO_CONDITIONAL_ACCEPT => u32::from(cx.host.socket_ex(index).conditional_accept),
         // Answered by `connectex::intercept` before this (issue 3, item 4).
         SockOpt::SO_UPDATE_CONNECT_CONTEXT
         | SockOpt::SO_CONNECT_TIME

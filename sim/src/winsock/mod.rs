@@ -19,6 +19,7 @@ mod host;
 mod manage;
 pub mod notify;
 pub mod step;
+mod wsaaccept;
 mod wsaconnect;
 
 pub use host::Host;
@@ -90,6 +91,18 @@ pub enum Op {
         slot: Slot,
         /// The socket variable that receives the accepted socket.
         into: Slot,
+    },
+    /// WSAAccept with a condition function whose answer is `condition`
+    /// (`wsaaccept.rs`): as accept for CF_ACCEPT or none; CF_DEFER leaves
+    /// the connection queued (WSATRY_AGAIN), CF_REJECT resets it
+    /// (WSAECONNREFUSED).
+    WsaAccept {
+        /// The listening socket.
+        slot: Slot,
+        /// The socket variable that receives the accepted socket.
+        into: Slot,
+        /// The condition function's answer; `None`: lpfnCondition NULL.
+        condition: Option<simsock_model::scenario::Condition>,
     },
     /// connect (connect.txt): on a stream socket the handshake, blocking
     /// until the outcome is known (CB-N7) or WSAEWOULDBLOCK when
@@ -320,6 +333,7 @@ impl Op {
             | Op::Bind { slot, .. }
             | Op::Listen { slot, .. }
             | Op::Accept { slot, .. }
+            | Op::WsaAccept { slot, .. }
             | Op::Connect { slot, .. }
             | Op::Send { slot, .. }
             | Op::Recv { slot, .. }
@@ -382,6 +396,14 @@ impl fmt::Display for OpDisplay<'_> {
             Op::Bind { slot, addr } => write!(f, "bind({}, {addr})", n(slot)),
             Op::Listen { slot, backlog } => write!(f, "listen({}, {backlog})", n(slot)),
             Op::Accept { slot, into } => write!(f, "{} = accept({})", n(into), n(slot)),
+            Op::WsaAccept {
+                slot,
+                into,
+                condition,
+            } => {
+                let condition = condition.map_or("NULL", |c| c.name());
+                write!(f, "{} = WSAAccept({}, {condition})", n(into), n(slot))
+            }
             Op::Connect { slot, to, namelen } => match namelen {
                 Some(len) => write!(f, "connect({}, {to}, {len})", n(slot)),
                 None => write!(f, "connect({}, {to})", n(slot)),
@@ -626,6 +648,11 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             }
             poll
         }
+        Op::WsaAccept {
+            slot,
+            into,
+            condition,
+        } => wsaaccept::poll(cx, *slot, *into, *condition),
         Op::Ioctl {
             slot,
             command: IoctlCommand::FIONBIO,

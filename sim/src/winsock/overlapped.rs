@@ -49,6 +49,9 @@ pub struct HostEx {
     /// (the labels of the completion calls).
     ov_uses: BTreeMap<String, BTreeSet<(ExtensionFunction, String)>>,
     port_sockets: BTreeMap<String, BTreeSet<String>>,
+    /// The listeners each accept socket's AcceptEx calls name: their
+    /// packets go to the listener's port (`Overlapped::port_socket`).
+    accept_listeners: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// One OVERLAPPED structure and the operation it carries.
@@ -60,6 +63,12 @@ pub struct Overlapped {
     pub socket: u32,
     /// The socket variable it was called on (the trace names it).
     pub socket_name: Slot,
+    /// The socket whose completion port gets the operation's packet: the
+    /// socket itself, except for AcceptEx, whose packet goes to the
+    /// listening socket's port (Wine `test_completion_port`: the AcceptEx
+    /// completions dequeue with the listener's key, 125, also when the
+    /// accept socket was closed).
+    pub port_socket: u32,
     /// The thread that started the operation (CB-X8).
     pub thread: u32,
     /// hEvent: the manual-reset event signalled at completion; `None` is
@@ -103,12 +112,14 @@ impl HostEx {
 
     /// The operations whose sockets are associated with this port.
     pub fn port_label(&self, port: &str) -> Rc<str> {
-        let sockets = self.port_sockets.get(port);
-        let uses = self
-            .ov_uses
-            .values()
-            .flatten()
-            .filter(|(_, s)| sockets.is_some_and(|set| set.contains(s)));
+        let Some(sockets) = self.port_sockets.get(port) else {
+            return label(std::iter::empty());
+        };
+        let listeners = |s: &String| self.accept_listeners.get(s).into_iter().flatten();
+        let uses = self.ov_uses.values().flatten().filter(|(f, s)| match f {
+            ExtensionFunction::AcceptEx => listeners(s).any(|l| sockets.contains(l)),
+            _ => sockets.contains(s),
+        });
         label(uses)
     }
 
@@ -167,8 +178,13 @@ fn scan(steps: &[Step], ex: &mut HostEx) {
             Step::AcceptEx {
                 overlapped: Some(ov),
                 accept,
+                socket,
                 ..
-            } => (ov, ExtensionFunction::AcceptEx, accept),
+            } => {
+                let listeners = ex.accept_listeners.entry(accept.clone()).or_default();
+                listeners.insert(socket.clone());
+                (ov, ExtensionFunction::AcceptEx, accept)
+            }
             _ => continue,
         };
         let uses = ex.ov_uses.entry(ov.clone()).or_default();
@@ -198,11 +214,20 @@ pub fn begin(
             kind,
             socket,
             socket_name: slot,
+            port_socket: socket,
             thread: cx.thread,
             event,
             outcome: None,
         },
     );
+}
+
+/// Sends the completion packet of the operation on `ov` to the completion
+/// port of the socket at `index` (AcceptEx: its listening socket).
+pub fn set_port_socket(host: &mut Host, ov: Slot, index: u32) {
+    if let Some(o) = host.ex.ovs.get_mut(&ov) {
+        o.port_socket = index;
+    }
 }
 
 /// Completes an operation: stores its outcome, signals its event, queues a
@@ -217,6 +242,7 @@ pub fn complete(host: &mut Host, core: &mut Core, ov: Slot, outcome: Result<u32,
     }
     o.outcome = Some(outcome);
     let (socket, thread, event, kind, name) = (o.socket, o.thread, o.event, o.kind, o.socket_name);
+    let port_socket = o.port_socket;
     if core.trace.is_on() {
         let n = |s: Slot| host.slot_names.get(s as usize).cloned().unwrap_or_default();
         let result = match outcome {
@@ -237,9 +263,9 @@ pub fn complete(host: &mut Host, core: &mut Core, ov: Slot, outcome: Result<u32,
     }
     let live = host
         .sockets
-        .get(socket as usize)
+        .get(port_socket as usize)
         .is_some_and(Option::is_some);
-    if let Some((port, key)) = live.then(|| host.socket_ex(socket).port).flatten() {
+    if let Some((port, key)) = live.then(|| host.socket_ex(port_socket).port).flatten() {
         let port = host.ex.ports.entry(port).or_default();
         port.queue.push_back(Packet {
             kind,

@@ -17,7 +17,20 @@
 //!   use (CB-X11).
 //! - DisconnectEx on a socket that is not connected: WSAENOTCONN.
 //!
-//! Divergences: DisconnectEx completes at once (the FIN exchange goes on in
+//! DisconnectEx without TF_REUSE_SOCKET on observed Windows (profile
+//! `disconnect_ex_half_close`; Wine `test_DisconnectEx`) is a graceful
+//! half-close: a FIN as shutdown(SD_SEND) sends it, the socket stays
+//! connected (send: WSAESHUTDOWN, connect: WSAEISCONN, recv still reads
+//! what the peer sends), and an overlapped call is pending until the FIN
+//! is acknowledged, then completes with 0 bytes. Wine's test shows it
+//! pending and complete within a second on loopback; the moment of
+//! completion (the ACK of the FIN: the disconnect is done) is simsock's
+//! choice. A synchronous call returns TRUE at once (the test checks only
+//! TRUE). Under `windows-documented` it closes the connection as
+//! TF_REUSE_SOCKET does, leaving a socket that can only be closed.
+//!
+//! Divergences: DisconnectEx with TF_REUSE_SOCKET (and without it under
+//! `windows-documented`) completes at once (the FIN exchange goes on in
 //! the stack; Windows completes it when the disconnect is done);
 //! TransmitFile has no file: it sends `len` bytes of the usual pattern from
 //! memory, synchronously (lpOverlapped NULL). Without TF_REUSE_SOCKET the
@@ -25,11 +38,11 @@
 
 use std::rc::Rc;
 
-use simsock_model::WsaError;
-use simsock_model::scenario::ExtensionFunction;
+use simsock_model::scenario::{ExtensionFunction, Kind, ShutdownHow};
+use simsock_model::{TcpState, WsaError};
 
 use super::Host;
-use super::manage::{attach_accepted, close_connection};
+use super::manage::{attach_accepted, close_connection, shutdown};
 use super::overlapped::{begin, complete};
 use super::{CallCx, CallResult, Poll, Slot, Value, resolve};
 use crate::engine::Core;
@@ -44,12 +57,73 @@ pub(super) fn disconnect_ex(
 ) -> CallResult {
     let index = resolve(cx.host, slot)?;
     needs_pointer(cx, ExtensionFunction::DisconnectEx)?;
+    if !reuse && cx.host.profile.disconnect_ex_half_close {
+        return half_close(cx, (slot, index), ov);
+    }
     disconnect(cx, index, reuse)?;
     if let Some(ov) = ov {
         begin(cx, ov, ExtensionFunction::DisconnectEx, slot, None);
         complete(cx.host, cx.core, ov, Ok(0));
     }
     Ok(Value::None)
+}
+
+/// DisconnectEx(s, ov, 0) on observed Windows: a graceful half-close
+/// (Wine `test_DisconnectEx`; see the module doc). TRUE at once without an
+/// OVERLAPPED; with one, ERROR_IO_PENDING until the FIN is acknowledged
+/// (TRUE if it already was).
+fn half_close(cx: &mut CallCx<'_>, (slot, index): (Slot, u32), ov: Option<Slot>) -> CallResult {
+    let sock = cx.host.socket(index);
+    if sock.kind != Kind::Stream || sock.state != SockState::Connected {
+        return Err(WsaError::WSAENOTCONN); // Wine: on an unconnected socket
+    }
+    shutdown(cx, index, ShutdownHow::Send)?;
+    let Some(ov) = ov else {
+        return Ok(Value::None);
+    };
+    begin(cx, ov, ExtensionFunction::DisconnectEx, slot, None);
+    cx.host.socket_ex_mut(index).disconnecting = Some(ov);
+    disconnect_progress(cx.host, cx.core, index);
+    match cx.host.ex.overlapped(ov).and_then(|o| o.outcome) {
+        None => Err(WsaError::ERROR_IO_PENDING),
+        Some(Ok(_)) => Ok(Value::None),
+        Some(Err(e)) => Err(e),
+    }
+}
+
+/// Completes a pending DisconnectEx half-close once its FIN is
+/// acknowledged (FIN_WAIT_2, TIME_WAIT, or the connection gone): 0 bytes,
+/// or the connection's error if it broke first. Runs after each TCB step
+/// of the socket's connection (`events::stepped`).
+pub(super) fn disconnect_progress(host: &mut Host, core: &mut Core, index: u32) {
+    let Some(ov) = host.socket_ex(index).disconnecting else {
+        return;
+    };
+    let ours = host.ex.overlapped(ov).is_some_and(|o| {
+        o.kind == ExtensionFunction::DisconnectEx && o.socket == index && o.outcome.is_none()
+    });
+    let sock = host.socket(index);
+    let tcb = sock.conn.and_then(|c| host.tcb(c));
+    let outcome = match tcb {
+        _ if !ours => None,
+        Some(t)
+            if !matches!(
+                t.state,
+                TcpState::FinWait2 | TcpState::TimeWait | TcpState::Closed
+            ) =>
+        {
+            return; // the FIN is not acknowledged yet
+        }
+        Some(t) => Some(
+            t.error
+                .map_or(Ok(0), |e| Err(crate::stack::sync::wsa_code(e))),
+        ),
+        None => Some(sock.error.map_or(Ok(0), Err)),
+    };
+    host.socket_ex_mut(index).disconnecting = None;
+    if let Some(outcome) = outcome {
+        complete(host, core, ov, outcome);
+    }
 }
 
 /// TransmitFile(s, `data`, flags), synchronous: returns once the data is
@@ -116,7 +190,7 @@ pub(super) fn accept_ex(
     let listen = resolve(cx.host, slot)?;
     let target = resolve(cx.host, accept)?;
     needs_pointer(cx, ExtensionFunction::AcceptEx)?;
-    let ov = ov.ok_or(WsaError::WSAEFAULT)?;
+    let ov = ov.ok_or_else(|| super::connectex::null_overlapped(cx.host))?;
     if cx.host.socket(listen).listener.is_none() {
         return Err(WsaError::WSAEINVAL); // listen was not called
     }
@@ -124,13 +198,31 @@ pub(super) fn accept_ex(
     if sock.state != SockState::Fresh || sock.local.is_some() {
         return Err(WsaError::WSAEINVAL); // CB-X9: bound, reused or connected
     }
+    if sock.kind != Kind::Stream {
+        return Err(WsaError::WSAEINVAL); // Wine `test_AcceptEx`: "A UDP socket cannot be accepted into"
+    }
+    if cx.host.socket_ex(target).accept_held_by.is_some() {
+        return Err(WsaError::WSAEINVAL); // Wine `test_AcceptEx`: "accept into the same socket twice"
+    }
     begin(cx, ov, ExtensionFunction::AcceptEx, accept, None);
+    super::overlapped::set_port_socket(cx.host, ov, listen); // Wine `test_completion_port`
     cx.host.ex.accept_ex_used = true;
     cx.host.socket_ex_mut(listen).accepting.push((target, ov));
-    if try_accept(cx.host, cx.core, listen) {
-        return Ok(Value::Bytes(0));
+    cx.host.socket_ex_mut(target).accept_held_by = Some(listen);
+    let head = cx
+        .host
+        .socket(listen)
+        .listener
+        .as_ref()
+        .and_then(|l| l.ready.front().copied());
+    let deferred = head.is_some() && cx.host.socket_ex(listen).deferred == head;
+    match try_accept(cx.host, cx.core, listen) {
+        // Wine `test_AcceptEx`: an AcceptEx that takes a connection a
+        // condition function deferred is still ERROR_IO_PENDING (its
+        // completion is queued at once).
+        true if !deferred => Ok(Value::Bytes(0)),
+        _ => Err(WsaError::ERROR_IO_PENDING),
     }
-    Err(WsaError::ERROR_IO_PENDING)
 }
 
 /// Hands queued connections to waiting AcceptEx calls; whether one went.
@@ -149,16 +241,54 @@ pub fn try_accept(host: &mut Host, core: &mut Core, listen: u32) -> bool {
         let Some(conn) = listener.and_then(|l| l.ready.pop_front()) else {
             return any;
         };
-        let outcome = match host
+        host.socket_ex_mut(listen).deferred = None;
+        let live = host
             .sockets
             .get(target as usize)
-            .is_some_and(Option::is_some)
-        {
-            true => attach_accepted(host, conn, target).map(|()| 0),
+            .is_some_and(Option::is_some);
+        let outcome = match live {
+            true => {
+                host.socket_ex_mut(target).accept_held_by = None;
+                attach_accepted(host, conn, target).map(|()| 0)
+            }
             false => Err(WsaError::ERROR_OPERATION_ABORTED),
         };
         complete(host, core, ov, outcome);
         any = true;
+    }
+}
+
+/// closesocket of a socket with overlapped work of this module pending:
+/// each completes with ERROR_OPERATION_ABORTED at once. A DisconnectEx
+/// waiting for its FIN's ACK; an AcceptEx that would accept into the
+/// socket (Wine `test_AcceptEx`, "Test closing with pending requests":
+/// closing the accept socket completes it with ERROR_OPERATION_ABORTED
+/// within the test's second, the connection it would have taken stays
+/// queued); and the AcceptEx calls waiting on a listener that closes
+/// (the same test, `closesocket(listener)`).
+pub(super) fn on_close(host: &mut Host, core: &mut Core, index: u32) {
+    let aborted = Err(WsaError::ERROR_OPERATION_ABORTED);
+    if let Some(ov) = host.socket_ex_mut(index).disconnecting.take() {
+        complete(host, core, ov, aborted);
+    }
+    if let Some(listen) = host.socket_ex_mut(index).accept_held_by.take() {
+        let accepting = &mut host.socket_ex_mut(listen).accepting;
+        let mine: Vec<Slot> = accepting
+            .iter()
+            .filter(|(target, _)| *target == index)
+            .map(|(_, ov)| *ov)
+            .collect();
+        accepting.retain(|(target, _)| *target != index);
+        for ov in mine {
+            complete(host, core, ov, aborted);
+        }
+    }
+    let waiting = std::mem::take(&mut host.socket_ex_mut(index).accepting);
+    for (target, ov) in waiting {
+        if host.live_socket_mut(target).is_some() {
+            host.socket_ex_mut(target).accept_held_by = None;
+        }
+        complete(host, core, ov, aborted);
     }
 }
 

@@ -303,6 +303,7 @@ fn may_block(host: &crate::winsock::Host, op: &Op) -> bool {
         Op::Connect { .. }
             | Op::WsaConnect { .. }
             | Op::Accept { .. }
+            | Op::WsaAccept { .. }
             | Op::Send { .. }
             | Op::Recv { .. }
     );
