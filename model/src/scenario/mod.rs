@@ -260,6 +260,13 @@ pub enum SockOpt {
     /// Set before bind: a bind to port 0 defers the port's allocation to
     /// connect time, where running out is WSAENOBUFS (CB-C16).
     SO_REUSE_UNICASTPORT,
+    // Time-outs of blocking calls (issue 14, item 3): winsock/timeouts.rs.
+    /// The time-out of a blocking recv, in milliseconds (a DWORD on
+    /// Windows; a timeval on Linux); 0, the default, waits forever. Past it
+    /// the recv fails with the profile's `recv_timeout_error`.
+    SO_RCVTIMEO,
+    /// The time-out of a blocking send, in milliseconds; 0 waits forever.
+    SO_SNDTIMEO,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).
