@@ -116,3 +116,40 @@ fn a_blocking_recv_gives_up_at_so_rcvtimeo() {
     let off = calls_named(&flipped, "win", "main", "recv(c, 1)");
     assert_eq!(off[0].result, "WSAEWOULDBLOCK");
 }
+
+/// WSAConnectByName resolves a scenario host by name and returns
+/// LocalAddress with port 0 and RemoteAddress (Wine
+/// `test_WSAConnectByName`); an unknown name is WSAHOST_NOT_FOUND, an
+/// unknown service WSATYPE_NOT_FOUND; past its time-out it fails with
+/// WSAETIMEDOUT and abandons the attempt, whose late SYN-ACK gets an RST
+/// (the WSAConnectByNameW page).
+#[test]
+fn connect_by_name_resolves_connects_and_gives_up_at_its_time_out() {
+    let report = simsock_tests::run_file(&bundled("windows/connect-by-name"), None);
+    assert_passed(&report);
+    let by_name = calls_named(&report, "client", "main", "WSAConnectByName(");
+    let got: Vec<_> = by_name.iter().map(|c| c.detail.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "OK (local 10.0.0.1:0, remote 10.0.0.2:80)",
+            "WSAHOST_NOT_FOUND",
+            "WSATYPE_NOT_FOUND",
+            "WSAEFAULT",
+            "WSAETIMEDOUT",
+            "WSAECONNREFUSED",
+            "OK (local 10.0.0.1:0, remote 10.0.0.2:80)",
+        ]
+    );
+    assert_eq!(by_name[4].end_ns - by_name[4].start_ns, 1000 * MS);
+    let resets: Vec<_> = simsock_tests::tcp_segments(&report, "client")
+        .into_iter()
+        .filter(|s| s.dir == simsock_tests::Dir::Sent && s.why.contains("no connection"))
+        .map(|s| s.at_ns)
+        .collect();
+    assert_eq!(
+        resets.first(),
+        Some(&(4020 * MS)),
+        "the abandoned attempt's SYN-ACK is reset"
+    );
+}

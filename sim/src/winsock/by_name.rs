@@ -8,7 +8,9 @@
 //! file's `http` (80) and `https` (443). It takes no simulated time
 //! (divergence: a real lookup asks a resolver; simsock has no DNS). A name
 //! that does not resolve is WSAHOST_NOT_FOUND, an unknown service
-//! WSATYPE_NOT_FOUND (getaddrinfo's codes, which the call passes on).
+//! WSATYPE_NOT_FOUND (getaddrinfo's codes, which the call passes on; Wine
+//! `test_WSAConnectByName`, "Unknown service"). A datagram socket is
+//! WSAEFAULT (Wine, Windows 10 1809 and later).
 //!
 //! The connect itself is connect's (`connect.rs`): its codes pass through
 //! (WSAECONNREFUSED, WSAEISCONN, ...; divergence: the page lists only
@@ -22,6 +24,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use simsock_model::scenario::Kind;
 use simsock_model::{SimDuration, WsaError};
 
 use super::events::with_abort;
@@ -37,6 +40,15 @@ pub(super) fn connect_by_name(
     (node, service): (&str, &str),
     timeout: Option<SimDuration>,
 ) -> Poll {
+    // Wine `test_WSAConnectByName`, "Connecting with a UDP socket":
+    // WSAEFAULT on Windows 10 1809 and later (WSAEINVAL, WSAEOPNOTSUPP
+    // before).
+    if cx.first
+        && let Ok(index) = resolve(cx.host, slot)
+        && cx.host.socket(index).kind == Kind::Dgram
+    {
+        return Poll::Ready(Err(WsaError::WSAEFAULT));
+    }
     let to = match lookup(cx, node, service) {
         Ok(to) => to,
         Err(e) => return Poll::Ready(Err(e)),
@@ -98,11 +110,15 @@ fn lookup(cx: &CallCx<'_>, node: &str, service: &str) -> Result<SocketAddr, WsaE
     Ok(SocketAddr::from((ip, port)))
 }
 
-/// LocalAddress and RemoteAddress of the connected socket.
+/// LocalAddress and RemoteAddress of the connected socket. LocalAddress
+/// carries getsockname's address with port 0, RemoteAddress getpeername's
+/// (Wine `test_WSAConnectByName`: `ok(!local_addr.sin_port)`, the address
+/// equal to getsockname's; the remote equal to getpeername's).
 fn addresses(cx: &mut CallCx<'_>, slot: Slot) -> Result<Value, WsaError> {
     let local = manage::immediate(cx, &Op::GetSockName { slot })?;
     let remote = manage::immediate(cx, &Op::GetPeerName { slot })?;
     if let Value::Addr(local) = local {
+        let local = SocketAddr::new(local.ip(), 0);
         cx.received.clear();
         cx.received.extend_from_slice(local.to_string().as_bytes());
     }
