@@ -317,6 +317,21 @@ pub struct HostProfile {
     /// `WindowsDocumented` does not model that (nor does `Windows` for
     /// WSAAsyncSelect, which Windows does not post).
     pub event_select_latches_connect: bool,
+    /// Whether a new WSAEventSelect leaves out the events already recorded
+    /// and not re-enabled since. `Windows`: true: after FD_WRITE (or
+    /// FD_READ, FD_CONNECT) was recorded and read, selecting again with the
+    /// same events, even after a zero mask, records nothing until a call
+    /// re-enables the event (a send that would block, a recv, a new
+    /// connect); an event never recorded (outside the earlier mask) is
+    /// recorded. WSAAsyncSelect posts the due events again at each call
+    /// (Wine, `dlls/ws2_32/tests/sock.c`, `test_connect_events`,
+    /// `test_write_events`, `test_read_events`: `select_events(ctx, s, 0);
+    /// select_events(ctx, s, ...); if (ctx->is_message) check_events(ctx,
+    /// FD_WRITE, 0, 200); check_events(ctx, 0, 0, 0)`).
+    /// `WindowsDocumented`: false: each WSAEventSelect records the events
+    /// whose condition holds (the WSAEventSelect page: a socket connected
+    /// before the call records FD_WRITE). `Linux`: false (no WSAEventSelect).
+    pub event_select_keeps_reported: bool,
     /// Whether GetQueuedCompletionStatus reports a failed ConnectEx with its
     /// Win32 code. `Windows`: true: ERROR_CONNECTION_REFUSED (1225) where
     /// WSAGetOverlappedResult gives WSAECONNREFUSED (Wine,
@@ -445,6 +460,7 @@ impl HostProfile {
                 fd_close_reset_aborted: false,
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
+                event_select_keeps_reported: false,
                 poll_counts_nval: true,
                 ..windows
             },
@@ -478,6 +494,7 @@ impl HostProfile {
             fd_close_reset_aborted: false,
             event_select_latches_connect: false,
             completion_win32_codes: false,
+            event_select_keeps_reported: false,
             poll_failed_connect_readable: true,
             poll_hup_on_peer_fin: false,
             poll_checks_arguments: false,
@@ -515,6 +532,7 @@ impl HostProfile {
             fd_close_reset_aborted: true,
             event_select_latches_connect: true,
             completion_win32_codes: true,
+            event_select_keeps_reported: true,
             poll_failed_connect_readable: false,
             poll_hup_on_peer_fin: true,
             poll_checks_arguments: true,
@@ -706,6 +724,7 @@ profile_patch! {
     fd_close_reset_aborted: bool,
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
+    event_select_keeps_reported: bool,
     poll_failed_connect_readable: bool,
     poll_hup_on_peer_fin: bool,
     poll_checks_arguments: bool,

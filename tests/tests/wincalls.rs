@@ -153,3 +153,30 @@ fn connect_by_name_resolves_connects_and_gives_up_at_its_time_out() {
         "the abandoned attempt's SYN-ACK is reset"
     );
 }
+
+/// Wine `test_connect_events`, `test_write_events`: a new WSAEventSelect
+/// records nothing already recorded and not re-enabled, WSAAsyncSelect
+/// posts FD_WRITE again; with `event_select_keeps_reported` off the
+/// re-selection records FD_WRITE as windows-documented does.
+#[test]
+fn a_new_event_select_does_not_record_again() {
+    let (report, flipped) = as_written_and_flipped("windows/event-select-reselect", "win", |p| {
+        p.event_select_keeps_reported = false
+    });
+    let enumerated = |r: &Report| {
+        calls_named(r, "win", "events", "WSAEnumNetworkEvents(")
+            .iter()
+            .map(|c| c.detail.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        enumerated(&report),
+        ["OK (FD_WRITE 0, FD_CONNECT 0)", "OK (no events)"]
+    );
+    assert_eq!(
+        enumerated(&flipped),
+        ["OK (FD_WRITE 0, FD_CONNECT 0)", "OK (FD_WRITE 0)"]
+    );
+    let messages = calls_named(&report, "win", "messages", "GetMessage(");
+    assert_eq!(messages[2].detail, "OK (m FD_WRITE 0)");
+}

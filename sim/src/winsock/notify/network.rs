@@ -22,10 +22,10 @@
 //! after the peer's RST carries WSAECONNABORTED (`fd_close_reset_aborted`,
 //! Wine `test_close_events`), and WSAEventSelect records the FD_CONNECT of
 //! a connect that ended before it (`event_select_latches_connect`, Wine
-//! `test_connect_events`). Not modelled: on Windows a new WSAEventSelect
-//! does not record again an event already recorded and not re-enabled
-//! (FD_WRITE in `test_connect_events` and `test_write_events`); here, as
-//! the WSAEventSelect page says, it does.
+//! `test_connect_events`), and a new WSAEventSelect does not record again
+//! an event already recorded and not re-enabled
+//! (`event_select_keeps_reported`; FD_WRITE in `test_connect_events` and
+//! `test_write_events`), where the WSAEventSelect page has it recorded.
 
 use std::collections::VecDeque;
 
@@ -390,9 +390,15 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
 /// FD_WRITE), as both documents say.
 pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
     host.notify.in_use |= mask != 0;
+    // Observed Windows: a new WSAEventSelect does not record again what
+    // was recorded and not re-enabled (`event_select_keeps_reported`; Wine
+    // `test_write_events`); WSAAsyncSelect posts it again.
+    let keep = matches!(target, Target::Event(_)) && host.profile.event_select_keeps_reported;
     let notify = host.socket_notify_mut(index);
     notify.registration = (mask != 0).then_some(Registration { target, mask });
-    notify.posted = 0;
+    if !keep {
+        notify.posted = 0;
+    }
     notify.recorded = 0;
     notify.errors = [None; 6];
     socket_changed(host, core, index);
