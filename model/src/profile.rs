@@ -332,6 +332,19 @@ pub struct HostProfile {
     /// whose condition holds (the WSAEventSelect page: a socket connected
     /// before the call records FD_WRITE). `Linux`: false (no WSAEventSelect).
     pub event_select_keeps_reported: bool,
+    /// Whether connecting a datagram socket notifies. `Windows`: true:
+    /// WSAEventSelect records FD_CONNECT (code 0) and FD_WRITE when a
+    /// datagram socket is connected, and WSAAsyncSelect posts FD_WRITE
+    /// again; before the connect an unbound datagram socket records
+    /// nothing under WSAEventSelect, while WSAAsyncSelect posts FD_WRITE at
+    /// once and a bound socket records FD_WRITE (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect_events`, "Test with UDP
+    /// sockets"; `test_WSAEnumNetworkEvents`). `WindowsDocumented`: false:
+    /// FD_CONNECT and FD_WRITE follow a connection (the WSAAsyncSelect and
+    /// WSAEventSelect pages), which a datagram socket never makes; FD_WRITE
+    /// is due once it has a default destination. `Linux`: false (no
+    /// WSAEventSelect).
+    pub dgram_connect_notifies: bool,
     /// Whether GetQueuedCompletionStatus reports a failed ConnectEx with its
     /// Win32 code. `Windows`: true: ERROR_CONNECTION_REFUSED (1225) where
     /// WSAGetOverlappedResult gives WSAECONNREFUSED (Wine,
@@ -461,6 +474,7 @@ impl HostProfile {
                 event_select_latches_connect: false,
                 completion_win32_codes: false,
                 event_select_keeps_reported: false,
+                dgram_connect_notifies: false,
                 poll_counts_nval: true,
                 ..windows
             },
@@ -495,6 +509,7 @@ impl HostProfile {
             event_select_latches_connect: false,
             completion_win32_codes: false,
             event_select_keeps_reported: false,
+            dgram_connect_notifies: false,
             poll_failed_connect_readable: true,
             poll_hup_on_peer_fin: false,
             poll_checks_arguments: false,
@@ -533,6 +548,7 @@ impl HostProfile {
             event_select_latches_connect: true,
             completion_win32_codes: true,
             event_select_keeps_reported: true,
+            dgram_connect_notifies: true,
             poll_failed_connect_readable: false,
             poll_hup_on_peer_fin: true,
             poll_checks_arguments: true,
@@ -725,6 +741,7 @@ profile_patch! {
     event_select_latches_connect: bool,
     completion_win32_codes: bool,
     event_select_keeps_reported: bool,
+    dgram_connect_notifies: bool,
     poll_failed_connect_readable: bool,
     poll_hup_on_peer_fin: bool,
     poll_checks_arguments: bool,

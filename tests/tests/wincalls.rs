@@ -180,3 +180,24 @@ fn a_new_event_select_does_not_record_again() {
     let messages = calls_named(&report, "win", "messages", "GetMessage(");
     assert_eq!(messages[2].detail, "OK (m FD_WRITE 0)");
 }
+
+/// Wine `test_connect_events`, "Test with UDP sockets": connecting a
+/// datagram socket records FD_CONNECT and FD_WRITE under WSAEventSelect
+/// and posts FD_WRITE again under WSAAsyncSelect; with
+/// `dgram_connect_notifies` off, FD_WRITE alone, as documented.
+#[test]
+fn a_datagram_connect_records_fd_connect() {
+    let (report, flipped) = as_written_and_flipped("windows/udp-connect-events", "win", |p| {
+        p.dgram_connect_notifies = false
+    });
+    let enumerated = |r: &Report| {
+        calls_named(r, "win", "events", "WSAEnumNetworkEvents(u")
+            .iter()
+            .map(|c| c.detail.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(enumerated(&report), ["OK (FD_WRITE 0, FD_CONNECT 0)"]);
+    assert_eq!(enumerated(&flipped), ["OK (FD_WRITE 0)"]);
+    let messages = calls_named(&report, "win", "messages", "GetMessage(");
+    assert_eq!(messages.len(), 2);
+}
