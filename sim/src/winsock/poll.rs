@@ -44,7 +44,8 @@ pub(super) fn wsa_poll(
             revents.push(bits::NVAL);
             // Windows counts a socket closed while the call waited (Wine,
             // "Test closing a socket while selecting on it"), not one that
-            // was no socket when the call began.
+            // was no socket when the call began. Divergence: a waiting call
+            // polled again counts every such entry, whenever it closed.
             count += u32::from(counts_nval || !cx.first);
             continue;
         };
