@@ -173,6 +173,9 @@ impl Errno {
             | W::ERROR_NETWORK_UNREACHABLE
             | W::ERROR_HOST_UNREACHABLE
             | W::ERROR_SEM_TIMEOUT => return None,
+            // Name resolution: getaddrinfo(3) reports EAI_NONAME and
+            // EAI_SERVICE, not an errno; shown by their WSA names.
+            W::WSAHOST_NOT_FOUND | W::WSATYPE_NOT_FOUND => return None,
         })
     }
 

@@ -34,6 +34,7 @@ pub mod limits;
 pub mod notify;
 pub mod overlapped;
 pub mod packet;
+pub mod poll;
 pub mod profile;
 pub mod provider;
 pub mod scenario;

@@ -342,6 +342,34 @@ pub struct HostProfile {
     /// `WindowsDocumented` does not model that (nor does `Windows` for
     /// WSAAsyncSelect, which Windows does not post).
     pub event_select_latches_connect: bool,
+    /// Whether a new WSAEventSelect leaves out the events already recorded
+    /// and not re-enabled since. `Windows`: true: after FD_WRITE (or
+    /// FD_READ, FD_CONNECT) was recorded and read, selecting again with the
+    /// same events, even after a zero mask, records nothing until a call
+    /// re-enables the event (a send that would block, a recv, a new
+    /// connect); an event never recorded (outside the earlier mask) is
+    /// recorded. WSAAsyncSelect posts the due events again at each call
+    /// (Wine, `dlls/ws2_32/tests/sock.c`, `test_connect_events`,
+    /// `test_write_events`, `test_read_events`: `select_events(ctx, s, 0);
+    /// select_events(ctx, s, ...); if (ctx->is_message) check_events(ctx,
+    /// FD_WRITE, 0, 200); check_events(ctx, 0, 0, 0)`).
+    /// `WindowsDocumented`: false: each WSAEventSelect records the events
+    /// whose condition holds (the WSAEventSelect page: a socket connected
+    /// before the call records FD_WRITE). `Linux`: false (no WSAEventSelect).
+    pub event_select_keeps_reported: bool,
+    /// Whether connecting a datagram socket notifies. `Windows`: true:
+    /// WSAEventSelect records FD_CONNECT (code 0) and FD_WRITE when a
+    /// datagram socket is connected, and WSAAsyncSelect posts FD_WRITE
+    /// again; before the connect an unbound datagram socket records
+    /// nothing under WSAEventSelect, while WSAAsyncSelect posts FD_WRITE at
+    /// once and a bound socket records FD_WRITE (Wine,
+    /// `dlls/ws2_32/tests/sock.c`, `test_connect_events`, "Test with UDP
+    /// sockets"; `test_WSAEnumNetworkEvents`). `WindowsDocumented`: false:
+    /// FD_CONNECT and FD_WRITE follow a connection (the WSAAsyncSelect and
+    /// WSAEventSelect pages), which a datagram socket never makes; FD_WRITE
+    /// is due once it has a default destination. `Linux`: false (no
+    /// WSAEventSelect).
+    pub dgram_connect_notifies: bool,
     /// Whether GetQueuedCompletionStatus reports a failed ConnectEx with its
     /// Win32 code. `Windows`: true: ERROR_CONNECTION_REFUSED (1225) where
     /// WSAGetOverlappedResult gives WSAECONNREFUSED (Wine,
@@ -400,6 +428,68 @@ pub struct HostProfile {
     /// lpOverlapped parameter is not a valid part of the user address
     /// space" (ConnectEx.txt; CB-X4). `Linux`: false (no ConnectEx; EFAULT).
     pub null_overlapped_invalid_parameter: bool,
+    // --- WSAPoll and blocking-call time-outs (issue 14, item 3):
+    // `sim/src/winsock/poll.rs`, `sim/src/winsock/timeouts.rs` ---
+    /// Whether WSAPoll shows a socket whose connect failed as readable.
+    /// `Windows`: false: POLLWRNORM | POLLHUP | POLLERR, and no POLLRDNORM
+    /// though `events` asked for it (Wine, `dlls/ws2_32/tests/sock.c`,
+    /// `test_WSAPoll`, "Test a failed connection": `fds[0].revents ==
+    /// (POLLWRNORM | POLLHUP | POLLERR)` for events POLLRDNORM | POLLRDBAND
+    /// | POLLWRNORM, after a blocking failure too). `WindowsDocumented`: the
+    /// same (the WSAPoll page names no flag for a failed connect). `Linux`:
+    /// true: POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLHUP |
+    /// POLLERR: a reset connect ends in `tcp_done`, which sets
+    /// `sk_shutdown = SHUTDOWN_MASK`, and `tcp_poll` reports both
+    /// directions shut as readable, writable and hung up, with POLLERR
+    /// while `sk_err` is set (until SO_ERROR is read, socket(7)).
+    pub poll_failed_connect_readable: bool,
+    /// Whether the peer's FIN makes WSAPoll report POLLHUP. `Windows`: true:
+    /// after the peer's shutdown(SD_SEND) or closesocket, POLLHUP (even
+    /// with `events` 0) and POLLWRNORM, and POLLRDNORM only while data is
+    /// left to read (Wine `test_WSAPoll`, "Test shutdown" and "Test
+    /// shutdown via closesocket()"). `WindowsDocumented`: true ("POLLHUP: A
+    /// stream-oriented connection was either disconnected or aborted", the
+    /// WSAPoll page). `Linux`: false: the peer's FIN is POLLIN | POLLRDNORM
+    /// (the end of the stream is readable); POLLHUP only once both
+    /// directions are shut down (`tcp_poll`, net/ipv4/tcp.c; poll(2)).
+    pub poll_hup_on_peer_fin: bool,
+    /// Whether WSAPoll checks its arguments as Windows does: an empty array,
+    /// or an entry of a socket asking for a flag other than POLLRDNORM,
+    /// POLLRDBAND, POLLWRNORM (POLLIN and POLLOUT are made of those),
+    /// fails with WSAEINVAL. `Windows`: true (Wine `test_WSAPoll`:
+    /// `WSAPoll(NULL, 0, 0)` is WSAEINVAL; `invalid_flags`: POLLERR,
+    /// POLLHUP, POLLNVAL, POLLWRBAND, POLLPRI each fail with WSAEINVAL; the
+    /// WSAPoll page: POLLPRI "is not supported by the Microsoft Winsock
+    /// provider"). `WindowsDocumented`: the same. `Linux`: false: an empty
+    /// array only waits out the time-out, and POLLERR, POLLHUP and
+    /// POLLNVAL are "ignored in events" (poll(2)).
+    /// Divergence: Wine tests each flag alone; simsock fails any entry
+    /// that holds one.
+    pub poll_checks_arguments: bool,
+    /// Whether WSAPoll counts the entries that are not sockets (POLLNVAL)
+    /// in its return value. `Windows`: false: such an entry gets POLLNVAL
+    /// but the call returns 0 while another entry is a socket, and fails
+    /// with WSAENOTSOCK when none is (Wine `test_WSAPoll`: `ok(!ret)` with
+    /// `fds[0].revents == POLLNVAL`; `WSAENOTSOCK` for two invalid
+    /// entries); a socket closed during the wait is counted (Wine, "Test
+    /// closing a socket while selecting on it": ret 1, POLLNVAL).
+    /// `WindowsDocumented`: true: the return is "the number of elements in
+    /// the fdArray structures for which an revents member of the POLLFD
+    /// structure is nonzero" (the WSAPoll page). `Linux`: true ("the
+    /// number of elements in the pollfds whose revents fields have been
+    /// set to a nonzero value", poll(2)).
+    pub poll_counts_nval: bool,
+    /// Whether a blocking recv or send that outlives SO_RCVTIMEO or
+    /// SO_SNDTIMEO fails as a nonblocking call would. `Windows`: false:
+    /// WSAETIMEDOUT (Wine `test_timeout`: SO_RCVTIMEO 100 ms, recv fails
+    /// with WSAETIMEDOUT; the setsockopt page, SO_RCVTIMEO: "If a blocking
+    /// receive call times out, the connection is in an indeterminate state
+    /// and should be closed"; observed, the connection stays usable: Wine
+    /// receives on it after the time-out, and so does simsock).
+    /// `WindowsDocumented`: the same. `Linux`: true: EAGAIN (EWOULDBLOCK),
+    /// "just as if the socket was specified to be nonblocking" (socket(7),
+    /// SO_RCVTIMEO and SO_SNDTIMEO).
+    pub timeo_would_block: bool,
     /// One-way delay of the loopback interface (127.0.0.0/8 and the host's
     /// own addresses), 10 µs. Loopback traffic never leaves the host; Windows
     /// reports `time<1ms` for `ping 127.0.0.1`, so the figure is a modelling
@@ -455,6 +545,9 @@ impl HostProfile {
                 bind_rules: BindRules::Documented,
                 disconnect_ex_half_close: false,
                 null_overlapped_invalid_parameter: false,
+                event_select_keeps_reported: false,
+                dgram_connect_notifies: false,
+                poll_counts_nval: true,
                 ..windows
             },
         }
@@ -490,6 +583,13 @@ impl HostProfile {
             bind_rules: BindRules::Linux,
             ipv6_v6only_default: false,
             null_overlapped_invalid_parameter: false,
+            event_select_keeps_reported: false,
+            dgram_connect_notifies: false,
+            poll_failed_connect_readable: true,
+            poll_hup_on_peer_fin: false,
+            poll_checks_arguments: false,
+            poll_counts_nval: true,
+            timeo_would_block: true,
             ..HostProfile::windows()
         }
     }
@@ -526,6 +626,13 @@ impl HostProfile {
             ipv6_v6only_default: true,
             disconnect_ex_half_close: true,
             null_overlapped_invalid_parameter: true,
+            event_select_keeps_reported: true,
+            dgram_connect_notifies: true,
+            poll_failed_connect_readable: false,
+            poll_hup_on_peer_fin: true,
+            poll_checks_arguments: true,
+            poll_counts_nval: false,
+            timeo_would_block: false,
             loopback_latency: SimDuration::from_micros(10),
             mss: 1460,
             receive_window: u16::MAX,
@@ -716,6 +823,13 @@ profile_patch! {
     ipv6_v6only_default: bool,
     disconnect_ex_half_close: bool,
     null_overlapped_invalid_parameter: bool,
+    event_select_keeps_reported: bool,
+    dgram_connect_notifies: bool,
+    poll_failed_connect_readable: bool,
+    poll_hup_on_peer_fin: bool,
+    poll_checks_arguments: bool,
+    poll_counts_nval: bool,
+    timeo_would_block: bool,
     loopback_latency: SimDuration,
     mss: u16,
     receive_window: u16,

@@ -151,6 +151,10 @@ wsa_errors! {
     ERROR_NETWORK_UNREACHABLE = 1231, NONE, "The network location cannot be reached (a ConnectEx completion; WSAENETUNREACH).";
     ERROR_HOST_UNREACHABLE = 1232, NONE, "The network location cannot be reached (a ConnectEx completion; WSAEHOSTUNREACH).";
     ERROR_SEM_TIMEOUT = 121, NONE, "The semaphore timeout period has expired (a ConnectEx completion; WSAETIMEDOUT).";
+    // WSAConnectByName (issue 14, item 3): name resolution's codes
+    // (WSAConnectByNameW's page refers to getaddrinfo's).
+    WSAHOST_NOT_FOUND = 11001, NONE, "No such host is known (WSAConnectByName, getaddrinfo: the name does not resolve).";
+    WSATYPE_NOT_FOUND = 10109, NONE, "The service name is not known (WSAConnectByName, getaddrinfo).";
 }
 
 impl WsaError {

@@ -280,6 +280,13 @@ pub enum SockOpt {
     /// rejects it, answering RST (the SOL_SOCKET socket options page;
     /// `sim/src/stack/held.rs`). Default 0: the stack accepts first.
     SO_CONDITIONAL_ACCEPT,
+    // Time-outs of blocking calls (issue 14, item 3): winsock/timeouts.rs.
+    /// The time-out of a blocking recv, in milliseconds (a DWORD on
+    /// Windows; a timeval on Linux); 0, the default, waits forever. Past it
+    /// the recv fails with the profile's `recv_timeout_error`.
+    SO_RCVTIMEO,
+    /// The time-out of a blocking send, in milliseconds; 0 waits forever.
+    SO_SNDTIMEO,
 }
 
 /// The commands of ioctlsocket (`IoctlSocket` step).

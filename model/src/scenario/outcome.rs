@@ -94,6 +94,27 @@ pub enum Outcome {
         #[serde(default)]
         error: Option<WsaError>,
     },
+    // WSAPoll and WSAConnectByName (issue 14, item 3).
+    /// WSAPoll returned `count` and, per entry of its array in order,
+    /// exactly these `revents` (an empty list: 0).
+    Polled {
+        /// WSAPoll's return value (on Windows the entries with POLLNVAL
+        /// are not counted while another entry is valid: profile
+        /// `poll_counts_nval`).
+        count: u32,
+        /// `revents` of each entry, in the array's order.
+        revents: Vec<Vec<crate::poll::PollEvent>>,
+    },
+    /// WSAConnectByName connected, with these addresses (each checked only
+    /// when given): LocalAddress and RemoteAddress.
+    ConnectedByName {
+        /// LocalAddress: the address the socket was bound to.
+        #[serde(default)]
+        local: Option<SocketAddr>,
+        /// RemoteAddress: the address it connected to.
+        #[serde(default)]
+        remote: Option<SocketAddr>,
+    },
 }
 
 /// A point in simulated time, or a window `(earliest, latest)`, inclusive.

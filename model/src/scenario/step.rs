@@ -888,6 +888,60 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect: Option<Outcome>,
     },
+    // --- WSAPoll and WSAConnectByName (issue 14, item 3): winsock/poll.rs,
+    // winsock/by_name.rs ---
+    /// WSAPoll (poll(2) on a Linux host) over `fds`: waits until one entry
+    /// has revents or `timeout_ms` passes (negative: forever; 0 polls).
+    /// Expect `Polled(count: 1, revents: [[POLLWRNORM, POLLHUP, POLLERR]])`.
+    WsaPoll {
+        /// The WSAPOLLFD array, in order (at most 64 entries).
+        fds: Vec<crate::poll::PollFd>,
+        /// The time-out in milliseconds: negative waits forever (the
+        /// default, -1), 0 returns at once.
+        #[serde(default = "forever_ms", skip_serializing_if = "is_forever_ms")]
+        timeout_ms: i32,
+        /// The outcome the call must have (an [`Outcome`], e.g.
+        /// `Err(WSAECONNREFUSED)`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        /// When the call must return, in simulated time since the run began
+        /// (`"21s"`, or a window `("20s", "22s")`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        /// How long the call must take, from its start to its return (a
+        /// [`TimeSpec`]); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
+    /// WSAConnectByName: resolves `node` (a host of the scenario by name,
+    /// `localhost`, or an IPv4 address) and `service` (a port number, or
+    /// `http`/`https`), then connects the stream socket, blocking, within
+    /// `timeout` (absent: no limit). Expect `ConnectedByName(local: ...,
+    /// remote: ...)`, `Err(WSAHOST_NOT_FOUND)`, `Err(WSAETIMEDOUT)`.
+    WsaConnectByName {
+        /// The socket to call on, by the name a `Socket` step gave it on
+        /// this host.
+        socket: String,
+        /// nodename: the host to connect to.
+        node: String,
+        /// servicename: the port, as digits or a service name.
+        service: String,
+        /// The time-out (a timeval); absent: NULL, wait for the outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<SimDuration>,
+        /// The outcome the call must have (an [`Outcome`], e.g.
+        /// `Err(WSAECONNREFUSED)`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect: Option<Outcome>,
+        /// When the call must return, in simulated time since the run began
+        /// (`"21s"`, or a window `("20s", "22s")`); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TimeSpec>,
+        /// How long the call must take, from its start to its return (a
+        /// [`TimeSpec`]); absent: not checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took: Option<TimeSpec>,
+    },
 }
 
 fn inet() -> Family {
@@ -907,6 +961,12 @@ fn backlog() -> u32 {
 }
 fn recv_max() -> u32 {
     65_536
+}
+fn forever_ms() -> i32 {
+    -1
+}
+fn is_forever_ms(ms: &i32) -> bool {
+    *ms < 0
 }
 
 /// Which steps carry an expected outcome, and which also `at` and `took`:
@@ -990,6 +1050,12 @@ macro_rules! expectation_parts {
             }
             | WaitForSingleObject {
                 expect, at, took, ..
+            }
+            | WsaPoll {
+                expect, at, took, ..
+            }
+            | WsaConnectByName {
+                expect, at, took, ..
             } => (Some(expect), Some(at), Some(took)),
             Sleep(_) | SleepUntil(_) | Repeat { .. } => (None, None, None),
         }
@@ -1053,7 +1119,8 @@ impl Step {
             | DisconnectEx { socket, .. }
             | TransmitFile { socket, .. }
             | AcceptEx { socket, .. }
-            | GetOverlappedResult { socket, .. } => Some(socket),
+            | GetOverlappedResult { socket, .. }
+            | WsaConnectByName { socket, .. } => Some(socket),
             CreateIoCompletionPort { socket, .. } => socket.as_deref(),
             _ => None,
         }

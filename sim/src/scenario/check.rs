@@ -20,6 +20,7 @@ mod notify;
 mod overlapped;
 mod path;
 mod switches;
+mod wincalls;
 mod wsa;
 
 /// Checks a parsed scenario; `source` is its text, to point at mistakes.
@@ -356,6 +357,9 @@ fn check_step(
             quote(name)
         ))
         .at(at.value("socket")));
+    }
+    if let Step::WsaPoll { .. } = step {
+        return wincalls::check(step, sockets, at); // issue 14, item 3
     }
     match step {
         Step::Send {

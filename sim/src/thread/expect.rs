@@ -5,6 +5,7 @@ use simsock_model::scenario::{Expect, Outcome};
 use super::Completed;
 
 mod notify;
+mod wincalls;
 use crate::winsock::Value;
 
 /// `None` if the call met the expectation, else what went wrong.
@@ -33,6 +34,9 @@ pub fn check(expect: &Expect, done: &Completed<'_>) -> Option<String> {
 }
 
 fn matches(outcome: &Outcome, done: &Completed<'_>) -> bool {
+    if let Some(met) = wincalls::matches(outcome, done) {
+        return met; // WSAPoll, WSAConnectByName (issue 14, item 3)
+    }
     match (outcome, &done.result) {
         (Outcome::Ok, Ok(_)) => true,
         (Outcome::Err(want), Err(got)) => want == got,
@@ -88,6 +92,9 @@ pub fn expected_error(outcome: &Outcome) -> Option<simsock_model::WsaError> {
 
 /// An outcome as people read it: `OK`, `WSAECONNREFUSED`, `5 bytes`.
 pub fn describe(outcome: &Outcome) -> String {
+    if let Some(text) = wincalls::describe(outcome) {
+        return text; // WSAPoll, WSAConnectByName (issue 14, item 3)
+    }
     match outcome {
         Outcome::Ok => "OK".into(),
         Outcome::Err(e) => e.name().into(),
@@ -115,6 +122,9 @@ pub fn describe(outcome: &Outcome) -> String {
 
 /// A result as people read it: `OK`, `OK (100 bytes)`, `WSAECONNREFUSED`.
 pub fn result_text(done: &Completed<'_>) -> String {
+    if let Some(text) = wincalls::result_text(done) {
+        return text; // WSAPoll, WSAConnectByName (issue 14, item 3)
+    }
     match &done.result {
         Err(e) => match done.received {
             // A failed completion packet: its key and bytes (ConnectEx family).

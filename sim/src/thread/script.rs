@@ -66,6 +66,10 @@ pub(super) fn to_op(step: &scenario::Step, host: &mut Host) -> Op {
     if let Some(op) = crate::winsock::ex_op::compile(step, host) {
         return op;
     }
+    // WSAPoll and WSAConnectByName (issue 14, item 3).
+    if let Some(op) = crate::winsock::wincalls::compile(step, host) {
+        return op;
+    }
     let mut slot = |name: &str| host.slot_named(name);
     match step {
         S::Startup { version, .. } => Op::Startup {

@@ -67,6 +67,8 @@ pub(super) fn connect(cx: &mut CallCx<'_>, index: u32, to: SocketAddrV4) -> Call
     }
     sock.remote = Some(to);
     sock.state = SockState::Connected;
+    // Observed Windows: FD_CONNECT and FD_WRITE (`dgram_connect_notifies`).
+    super::notify::network::dgram_connected(cx.host, cx.core, index);
     Ok(Value::None)
 }
 

@@ -45,6 +45,8 @@ struct SocketWs {
     notify: SockNotify,
     /// ConnectEx's state (issue 3, item 4).
     ex: SocketEx,
+    /// SO_RCVTIMEO and SO_SNDTIMEO (issue 14, item 3).
+    timeouts: super::timeouts::Timeouts,
 }
 
 impl Host {
@@ -103,6 +105,18 @@ impl Host {
     #[inline]
     pub fn socket_ex_mut(&mut self, index: u32) -> &mut SocketEx {
         &mut self.sockets_ws[index as usize].ex
+    }
+
+    /// SO_RCVTIMEO and SO_SNDTIMEO of the socket at `index`.
+    #[inline]
+    pub fn socket_timeouts(&self, index: u32) -> super::timeouts::Timeouts {
+        self.sockets_ws[index as usize].timeouts
+    }
+
+    /// SO_RCVTIMEO and SO_SNDTIMEO of the socket at `index`, to change.
+    #[inline]
+    pub fn socket_timeouts_mut(&mut self, index: u32) -> &mut super::timeouts::Timeouts {
+        &mut self.sockets_ws[index as usize].timeouts
     }
 
     /// The notification state of the socket at `index` (CB-N3..N5).

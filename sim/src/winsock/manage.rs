@@ -410,6 +410,10 @@ fn get_option(cx: &mut CallCx<'_>, index: u32, opt: SockOpt) -> CallResult {
         | SockOpt::SO_REUSE_UNICASTPORT => {
             return Err(WsaError::WSAENOPROTOOPT);
         }
+        // Answered by `timeouts` before this (issue 14, item 3).
+        SockOpt::SO_RCVTIMEO | SockOpt::SO_SNDTIMEO => {
+            return Err(WsaError::WSAENOPROTOOPT);
+        }
     };
     Ok(Value::Number(value))
 }

@@ -29,6 +29,11 @@ pub mod connectex;
 pub mod ex_op;
 pub mod overlapped;
 mod reuse;
+// WSAPoll, WSAConnectByName, SO_RCVTIMEO/SO_SNDTIMEO (issue 14, item 3).
+mod by_name;
+mod poll;
+pub mod timeouts;
+pub mod wincalls;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -323,6 +328,9 @@ pub enum Op {
     /// ConnectEx and overlapped I/O (issue 3, item 4): `ex_op.rs`. Boxed
     /// to keep `Op` small.
     Ex(Box<ex_op::ExOp>),
+    /// WSAPoll and WSAConnectByName (issue 14, item 3): `wincalls.rs`.
+    /// Boxed to keep `Op` small.
+    Win(Box<wincalls::WinOp>),
 }
 
 impl Op {
@@ -353,6 +361,7 @@ impl Op {
             | Op::SetConnData { slot, .. }
             | Op::GetConnData { slot } => Some(slot),
             Op::Ex(ref op) => op.slot(),
+            Op::Win(ref op) => op.slot(),
             _ => None,
         }
     }
@@ -451,6 +460,7 @@ impl fmt::Display for OpDisplay<'_> {
             Op::CancelBlockingCall { spi: false } => write!(f, "WSACancelBlockingCall()"),
             Op::CancelBlockingCall { spi: true } => write!(f, "WSPCancelBlockingCall()"),
             Op::Ex(op) => op.fmt_with(f, self.names),
+            Op::Win(op) => op.fmt_with(f, self.names),
             op => notify::display(f, op, self.names),
         }
     }
@@ -591,6 +601,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     }
     match op {
         Op::Ex(ex) => ex_op::poll(cx, ex),
+        Op::Win(win) => wincalls::poll(cx, win),
         Op::Startup { version } => {
             if cx.host.startups == 0 {
                 cx.host.version = *version;
@@ -616,16 +627,19 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         // socket of the host registered (`HostNotify::in_use`); until then
         // the call's result is returned as it is, with no copy.
         Op::Send { slot, data } if !cx.host.notify.in_use => {
-            nonblocking(cx, *slot, |cx| data::send(cx, *slot, data))
+            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
+            timeouts::bounded(cx, *slot, timeouts::Dir::Send, poll) // SO_SNDTIMEO
         }
         Op::Recv { slot, max } if !cx.host.notify.in_use => {
-            nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max))
+            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
+            timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll) // SO_RCVTIMEO
         }
         Op::Accept { slot, into } if !cx.host.notify.in_use => {
             nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into))
         }
         Op::Send { slot, data } => {
             let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
+            let poll = timeouts::bounded(cx, *slot, timeouts::Dir::Send, poll);
             if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
                 notify::reenable(cx, *slot, FdEvent::FD_WRITE); // CB-N4, CB-N5
             }
@@ -633,6 +647,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         }
         Op::Recv { slot, max } => {
             let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
+            let poll = timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll);
             if poll != Poll::Pending {
                 notify::reenable(cx, *slot, FdEvent::FD_READ); // CB-N4, CB-N5
             }
@@ -669,10 +684,17 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             nonblocking(cx, *slot, |cx| dgram::send_to(cx, *slot, *to, data))
         }
         Op::RecvFrom { slot, max } => {
-            nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max))
+            let poll = nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max));
+            timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll) // SO_RCVTIMEO
         }
         Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
             Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
+        }
+        Op::SetOpt { slot, opt, value } if timeouts::is_timeout(*opt) => {
+            Poll::Ready(timeouts::set_option(cx, *slot, *opt, *value))
+        }
+        Op::GetOpt { slot, opt } if timeouts::is_timeout(*opt) => {
+            Poll::Ready(timeouts::get_option(cx, *slot, *opt))
         }
         op if notify::is_notify(op) => notify::poll(cx, op),
         _ => Poll::Ready(manage::immediate(cx, op)),

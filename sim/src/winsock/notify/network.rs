@@ -22,10 +22,10 @@
 //! after the peer's RST carries WSAECONNABORTED (`fd_close_reset_aborted`,
 //! Wine `test_close_events`), and WSAEventSelect records the FD_CONNECT of
 //! a connect that ended before it (`event_select_latches_connect`, Wine
-//! `test_connect_events`). Not modelled: on Windows a new WSAEventSelect
-//! does not record again an event already recorded and not re-enabled
-//! (FD_WRITE in `test_connect_events` and `test_write_events`); here, as
-//! the WSAEventSelect page says, it does.
+//! `test_connect_events`), and a new WSAEventSelect does not record again
+//! an event already recorded and not re-enabled
+//! (`event_select_keeps_reported`; FD_WRITE in `test_connect_events` and
+//! `test_write_events`), where the WSAEventSelect page has it recorded.
 
 use std::collections::VecDeque;
 
@@ -244,7 +244,12 @@ pub fn readiness(host: &Host, index: u32) -> Readiness {
 
 /// The events whose condition holds now, with their codes; FD_CONNECT
 /// only when an attempt has just ended (`ended`).
-fn conditions(host: &Host, index: u32, ended: Option<Option<WsaError>>) -> Vec<Message> {
+fn conditions(
+    host: &Host,
+    index: u32,
+    ended: Option<Option<WsaError>>,
+    target: Target,
+) -> Vec<Message> {
     let sock = host.socket(index);
     let level = readiness(host, index);
     let mut found = Vec::new();
@@ -264,7 +269,7 @@ fn conditions(host: &Host, index: u32, ended: Option<Option<WsaError>>) -> Vec<M
     if unread || (sock.kind == Kind::Dgram && level.read) {
         add(FdEvent::FD_READ, None);
     }
-    if level.write && sock.state == SockState::Connected {
+    if level.write && (sock.state == SockState::Connected || dgram_writable(host, index, target)) {
         add(FdEvent::FD_WRITE, None);
     }
     if sock.state == SockState::Listening && level.read {
@@ -277,6 +282,54 @@ fn conditions(host: &Host, index: u32, ended: Option<Option<WsaError>>) -> Vec<M
         add(FdEvent::FD_CLOSE, error);
     }
     found
+}
+
+/// Whether an unconnected datagram socket's FD_WRITE is due: on observed
+/// Windows (`dgram_connect_notifies`) at once for WSAAsyncSelect, and for
+/// WSAEventSelect once the socket is bound (Wine `test_connect_events`,
+/// "Test with UDP sockets": an unbound socket records nothing;
+/// `test_WSAEnumNetworkEvents`: a bound one records FD_WRITE).
+fn dgram_writable(host: &Host, index: u32, target: Target) -> bool {
+    let sock = host.socket(index);
+    host.profile.dgram_connect_notifies
+        && sock.kind == Kind::Dgram
+        && (matches!(target, Target::Window(_)) || sock.local.is_some())
+}
+
+/// A datagram socket was connected (a default destination set): FD_WRITE
+/// is due (the documents); on observed Windows (`dgram_connect_notifies`) WSAEventSelect records
+/// FD_CONNECT (code 0) and FD_WRITE, and WSAAsyncSelect posts FD_WRITE
+/// again (Wine `test_connect_events`, "Test with UDP sockets":
+/// `check_events_todo(ctx, FD_CONNECT, FD_WRITE, 200)` for events,
+/// `check_events_todo(ctx, FD_WRITE, 0, 200)` for messages).
+pub fn dgram_connected(host: &mut Host, core: &mut Core, index: u32) {
+    if !host.notify.in_use {
+        return; // performance: see `HostNotify::in_use`
+    }
+    if !host.profile.dgram_connect_notifies {
+        // The documents: FD_WRITE is due once the socket is connected.
+        if host.socket_notify(index).registration.is_some() {
+            socket_changed(host, core, index);
+        }
+        return;
+    }
+    let handle = host.socket(index).handle;
+    let notify = host.socket_notify_mut(index);
+    let Some(registration) = notify.registration else {
+        return;
+    };
+    notify.posted &= !(FdEvent::FD_WRITE.bit() | FdEvent::FD_CONNECT.bit());
+    let connect = FdEvent::FD_CONNECT.bit();
+    if matches!(registration.target, Target::Event(_)) && registration.mask & connect != 0 {
+        notify.posted |= connect;
+        let message = Message {
+            socket: handle,
+            event: FdEvent::FD_CONNECT,
+            error: None,
+        };
+        post(host, core, registration.target, index, message);
+    }
+    socket_changed(host, core, index);
 }
 
 /// FD_CLOSE's code for a connection that broke with `error`: a reset by
@@ -335,7 +388,7 @@ pub fn socket_changed(host: &mut Host, core: &mut Core, index: u32) {
         None if latched_connect(host, index, registration.target) => Some(None),
         ended => ended,
     };
-    for message in conditions(host, index, ended) {
+    for message in conditions(host, index, ended, registration.target) {
         let bit = message.event.bit();
         let notify = host.socket_notify_mut(index);
         if registration.mask & bit == 0 || notify.posted & bit != 0 {
@@ -390,9 +443,15 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
 /// FD_WRITE), as both documents say.
 pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
     host.notify.in_use |= mask != 0;
+    // Observed Windows: a new WSAEventSelect does not record again what
+    // was recorded and not re-enabled (`event_select_keeps_reported`; Wine
+    // `test_write_events`); WSAAsyncSelect posts it again.
+    let keep = matches!(target, Target::Event(_)) && host.profile.event_select_keeps_reported;
     let notify = host.socket_notify_mut(index);
     notify.registration = (mask != 0).then_some(Registration { target, mask });
-    notify.posted = 0;
+    if !keep {
+        notify.posted = 0;
+    }
     notify.recorded = 0;
     notify.errors = [None; 6];
     socket_changed(host, core, index);

@@ -16,6 +16,11 @@ enum Waits<'a> {
     Sockets(&'a SelectSets, Option<SimDuration>),
     Window(u32),
     Events(&'a [Named], Option<SimDuration>),
+    /// WSAPoll's sockets (issue 14, item 3: `winsock/poll.rs`).
+    Polled(
+        &'a [crate::winsock::wincalls::PollEntry],
+        Option<SimDuration>,
+    ),
 }
 
 fn waits(op: &Op) -> Option<Waits<'_>> {
@@ -25,6 +30,12 @@ fn waits(op: &Op) -> Option<Waits<'_>> {
         Op::WaitForEvents {
             events, timeout, ..
         } => Some(Waits::Events(events, *timeout)),
+        Op::Win(win) => match &**win {
+            crate::winsock::wincalls::WinOp::Poll { fds, timeout, .. } => {
+                Some(Waits::Polled(fds, *timeout))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -62,6 +73,14 @@ pub fn park(core: &mut Core, host: &mut Host, thread: u32, op: &Op, start: SimTi
             }
             timeout
         }
+        Some(Waits::Polled(fds, timeout)) => {
+            for entry in fds {
+                if let Ok(index) = resolve(host, entry.slot) {
+                    join(&mut host.socket_mut(index).waiters, thread);
+                }
+            }
+            timeout
+        }
         None => None,
     };
     if let (Some(t), true) = (timeout, first) {
@@ -85,6 +104,13 @@ pub fn unpark(host: &mut Host, thread: u32, op: &Op) {
         Some(Waits::Events(events, _)) => {
             for named in events {
                 leave(&mut host.notify.event(named.index).waiters);
+            }
+        }
+        Some(Waits::Polled(fds, _)) => {
+            for entry in fds {
+                if let Ok(index) = resolve(host, entry.slot) {
+                    leave(&mut host.socket_mut(index).waiters);
+                }
             }
         }
         None => {}
