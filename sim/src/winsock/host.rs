@@ -69,7 +69,9 @@ impl Host {
         let handle = self.stack.open_socket(family, kind)?;
         let index = self.stack.socket_index(handle)? as usize;
         if self.sockets_ws.len() <= index {
-            self.sockets_ws.resize_with(index + 1, SocketWs::default);
+            while self.sockets_ws.len() <= index {
+                stack::host::push_compact(&mut self.sockets_ws, SocketWs::default());
+            }
         } else {
             self.sockets_ws[index] = SocketWs::default();
         }
