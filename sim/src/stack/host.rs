@@ -2,6 +2,8 @@
 //! records. Lookups are by hash or index, never by scanning sockets, ports or
 //! connections, so the cost of a packet does not grow with their number.
 
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
@@ -119,7 +121,9 @@ pub struct Host {
     /// Listening sockets by local port.
     pub listeners: FxIndexMap<u16, u32>,
     /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
-    pub profile: HostProfile,
+    /// Shared by the hosts of a scenario that have the same one (104
+    /// bytes each before).
+    pub profile: Rc<HostProfile>,
     /// What changed, for the layer above to act on ([`super::Report`]).
     pub(super) reports: std::collections::VecDeque<super::Report>,
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
@@ -143,7 +147,7 @@ impl Host {
     pub fn new(
         name: String,
         node: NodeId,
-        profile: HostProfile,
+        profile: Rc<HostProfile>,
         seed: u64,
         max_sockets: u32,
     ) -> Self {
@@ -151,7 +155,7 @@ impl Host {
             isn: Stream::new(seed, &format!("isn/{name}")),
             name,
             node,
-            tcp: TcpConfig::from(&profile),
+            tcp: TcpConfig::from(&*profile),
             ports: PortTable::new(profile.ephemeral_ports),
             version: profile.winsock_version,
             profile,

@@ -19,6 +19,7 @@ use std::ops::{Deref, DerefMut};
 use simsock_model::WsaError;
 use simsock_model::scenario::{Family, Kind};
 
+use super::cold::Cold;
 use super::connectex::SocketEx;
 use super::notify::network::{HostNotify, SockNotify};
 use super::overlapped::HostEx;
@@ -29,10 +30,12 @@ use crate::stack::host::LostState;
 #[derive(Debug)]
 pub struct Host {
     stack: stack::Host,
-    /// Windows and WSA event objects (CB-N4, CB-N5).
-    pub notify: HostNotify,
-    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
-    pub ex: HostEx,
+    /// Windows and WSA event objects (CB-N4, CB-N5); allocated on first
+    /// use ([`super::cold`]).
+    pub notify: Cold<HostNotify>,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4); allocated
+    /// on first use.
+    pub ex: Cold<HostEx>,
     /// The Winsock state of each socket, by socket index (the stack's
     /// `sockets`); reset when a socket takes the index.
     sockets_ws: Vec<SocketWs>,
@@ -52,8 +55,8 @@ impl Host {
     pub fn new(stack: stack::Host) -> Self {
         Host {
             stack,
-            notify: HostNotify::default(),
-            ex: HostEx::default(),
+            notify: Cold::default(),
+            ex: Cold::default(),
             sockets_ws: Vec::new(),
         }
     }
@@ -88,8 +91,8 @@ impl Host {
 
     /// A crash ([`stack::Host::reset_stack`]): the Winsock state goes too.
     pub fn reset_stack(&mut self) -> LostState {
-        self.notify = HostNotify::default();
-        self.ex = HostEx::default();
+        self.notify = Cold::default();
+        self.ex = Cold::default();
         self.sockets_ws.clear();
         self.stack.reset_stack()
     }

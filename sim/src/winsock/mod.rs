@@ -8,6 +8,7 @@
 //! again whenever its socket changes. Blocking calls return only when the
 //! outcome is known (CB-N7). Functions are named after the calls they model.
 
+mod cold;
 mod connect;
 mod data;
 mod dgram;

@@ -51,6 +51,25 @@ pub struct HostEx {
     port_sockets: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// The overlapped state of a host that never used any ([`super::cold`]).
+static EMPTY_EX: HostEx = HostEx {
+    accept_ex_used: false,
+    pointers: 0,
+    ovs: BTreeMap::new(),
+    events: BTreeMap::new(),
+    ports: BTreeMap::new(),
+    delayed: Vec::new(),
+    cookies: BTreeSet::new(),
+    ov_uses: BTreeMap::new(),
+    port_sockets: BTreeMap::new(),
+};
+
+impl super::cold::Empty for HostEx {
+    fn empty() -> &'static Self {
+        &EMPTY_EX
+    }
+}
+
 /// One OVERLAPPED structure and the operation it carries.
 #[derive(Debug)]
 pub struct Overlapped {
