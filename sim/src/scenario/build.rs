@@ -51,6 +51,8 @@ impl Default for RunOptions {
 pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     let seed = opts.seed.unwrap_or(s.seed);
     let mut topo = Topology::default();
+    let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
+    topo.reserve(nodes, s.links.len(), s.hosts.len());
     let mut hosts = Vec::with_capacity(s.hosts.len());
     // Hosts with the same profile as the host before share it.
     let mut profile: Option<Rc<HostProfile>> = None;
