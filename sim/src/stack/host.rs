@@ -10,6 +10,7 @@ use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
 use super::ConnId;
+use super::cold::Cold;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -118,8 +119,9 @@ pub struct Host {
     pub ports: PortTable,
     /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline.
     pub time_wait: TimeWaitTable,
-    /// Listening sockets by local port.
-    pub listeners: FxIndexMap<u16, u32>,
+    /// Listening sockets by local port; allocated with the first
+    /// ([`super::cold`]).
+    pub listeners: Cold<FxIndexMap<u16, u32>>,
     /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
     /// Shared by the hosts of a scenario that have the same one (104
     /// bytes each before).
@@ -129,8 +131,8 @@ pub struct Host {
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
-    /// Datagram sockets by local port.
-    pub udp: FxIndexMap<u16, u32>,
+    /// Datagram sockets by local port; allocated with the first.
+    pub udp: Cold<FxIndexMap<u16, u32>>,
     /// The host's name in the scenario.
     pub name: String,
     /// The name of each slot, as the scenario wrote it.
@@ -163,8 +165,8 @@ impl Host {
             conns: LookupMap::default(),
             tcbs: Vec::new(),
             free_tcbs: Vec::new(),
-            listeners: IndexMap::default(),
-            udp: IndexMap::default(),
+            listeners: Cold::default(),
+            udp: Cold::default(),
             time_wait: TimeWaitTable::default(),
             sockets: Vec::new(),
             free_sockets: Vec::new(),
@@ -354,9 +356,9 @@ impl Host {
         match self.slot_names.iter().position(|n| n == name) {
             Some(i) => i as u32,
             None => {
-                self.slot_names.push(name.to_string());
-                self.slots.push(0);
-                self.slot_hints.push(u32::MAX);
+                push_compact(&mut self.slot_names, name.to_string());
+                push_compact(&mut self.slots, 0);
+                push_compact(&mut self.slot_hints, u32::MAX);
                 (self.slots.len() - 1) as u32
             }
         }

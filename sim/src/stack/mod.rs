@@ -1,6 +1,7 @@
 //! The TCP/UDP stack of a host: ports, TCBs, TIME_WAIT records, listeners,
 //! datagram sockets, and the input path from the wire.
 
+pub mod cold;
 pub mod host;
 pub mod input;
 pub mod lookup;

@@ -19,11 +19,11 @@ use std::ops::{Deref, DerefMut};
 use simsock_model::WsaError;
 use simsock_model::scenario::{Family, Kind};
 
-use super::cold::Cold;
 use super::connectex::SocketEx;
 use super::notify::network::{HostNotify, SockNotify};
 use super::overlapped::HostEx;
 use crate::stack;
+use crate::stack::cold::Cold;
 use crate::stack::host::LostState;
 
 /// A host: its stack, and the Winsock state of the host and its sockets.
@@ -31,7 +31,7 @@ use crate::stack::host::LostState;
 pub struct Host {
     stack: stack::Host,
     /// Windows and WSA event objects (CB-N4, CB-N5); allocated on first
-    /// use ([`super::cold`]).
+    /// use ([`crate::stack::cold`]).
     pub notify: Cold<HostNotify>,
     /// Overlapped I/O of the ConnectEx family (issue 3, item 4); allocated
     /// on first use.

@@ -8,7 +8,6 @@
 //! again whenever its socket changes. Blocking calls return only when the
 //! outcome is known (CB-N7). Functions are named after the calls they model.
 
-mod cold;
 mod connect;
 mod data;
 mod dgram;

@@ -51,7 +51,7 @@ pub struct HostEx {
     port_sockets: BTreeMap<String, BTreeSet<String>>,
 }
 
-/// The overlapped state of a host that never used any ([`super::cold`]).
+/// The overlapped state of a host that never used any ([`crate::stack::cold`]).
 static EMPTY_EX: HostEx = HostEx {
     accept_ex_used: false,
     pointers: 0,
@@ -64,7 +64,7 @@ static EMPTY_EX: HostEx = HostEx {
     port_sockets: BTreeMap::new(),
 };
 
-impl super::cold::Empty for HostEx {
+impl crate::stack::cold::Empty for HostEx {
     fn empty() -> &'static Self {
         &EMPTY_EX
     }

@@ -135,7 +135,7 @@ pub struct HostNotify {
 }
 
 /// The notification state of a host that never used any
-/// (`winsock::cold`).
+/// (`stack::cold`).
 static EMPTY_NOTIFY: HostNotify = HostNotify {
     in_use: false,
     windows: Vec::new(),
@@ -144,7 +144,7 @@ static EMPTY_NOTIFY: HostNotify = HostNotify {
     event_names: Vec::new(),
 };
 
-impl crate::winsock::cold::Empty for HostNotify {
+impl crate::stack::cold::Empty for HostNotify {
     fn empty() -> &'static Self {
         &EMPTY_NOTIFY
     }

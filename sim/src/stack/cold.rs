@@ -1,15 +1,20 @@
 //! State that most hosts never use, kept out of line until first written.
 //!
-//! Performance: overlapped I/O (`HostEx`, 176 bytes) and window and event
-//! notifications (`HostNotify`, 104 bytes) were inline in every host. A
-//! storm of a million hosts uses neither, and the 280 bytes were a quarter
-//! of what a host cost before it connected. [`Cold`] holds a pointer, null
+//! Performance: overlapped I/O (`winsock::HostEx`, 176 bytes), window and
+//! event notifications (`winsock::HostNotify`, 104 bytes) and the tables of
+//! listeners and datagram sockets (56 bytes each) were inline in every
+//! host. A storm of a million hosts uses none of them on its clients, and
+//! the 392 bytes were a quarter of what a host cost before it connected. [`Cold`] holds a pointer, null
 //! until the state is first changed; reads of an untouched one see a
 //! shared empty value, so code reads and writes the fields as before
-//! (`host.ex.pointers`, `host.notify.window_named(..)`).
+//! (`host.ex.pointers`, `host.notify.window_named(..)`,
+//! `host.listeners.get(&port)`).
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 
 /// A state with a shared empty value that reads of an untouched [`Cold`]
 /// return; it must equal `Default::default()`.
@@ -50,6 +55,16 @@ impl<T: Empty> DerefMut for Cold<T> {
 impl<T: Empty + fmt::Debug> fmt::Debug for Cold<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         (**self).fmt(f)
+    }
+}
+
+/// A host's ports table (listeners, datagram sockets) before its first
+/// entry.
+static EMPTY_PORT_MAP: IndexMap<u16, u32, FxBuildHasher> = IndexMap::with_hasher(FxBuildHasher);
+
+impl Empty for IndexMap<u16, u32, FxBuildHasher> {
+    fn empty() -> &'static Self {
+        &EMPTY_PORT_MAP
     }
 }
 
