@@ -45,7 +45,15 @@ pub enum Hop {
 
 /// Most route answers kept (bounds the cache's memory; past it, answers are
 /// computed each time, from the per-subnet tables).
-const MAX_CACHED_ROUTES: usize = 1 << 20;
+///
+/// Performance: each answer is about 45 bytes. A connection asks twice, once
+/// from each end (its slot keeps the answer after: `TcbSlot::route`), so a
+/// network of many hosts that connect once each asks each question once,
+/// and at 1,048,576 answers (the bound before) a million-host storm kept
+/// some 90 bytes per host that nothing read again. 65,536 answers still
+/// hold every question of a network of up to 32,768 clients asked again
+/// and again (2.9 MB).
+const MAX_CACHED_ROUTES: usize = 1 << 16;
 
 /// Next hop toward one subnet, per node: `None` where there is no path.
 type Table = Vec<Option<(LinkId, NodeId)>>;

@@ -1,7 +1,9 @@
 //! Building a [`World`] from a checked scenario.
 
-use simsock_model::SimTime;
+use std::rc::Rc;
+
 use simsock_model::scenario::Scenario;
+use simsock_model::{HostProfile, SimTime};
 
 use crate::engine::{Core, Event};
 use crate::net::{Link, NodeId, NodeKind, Topology};
@@ -49,8 +51,17 @@ impl Default for RunOptions {
 pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     let seed = opts.seed.unwrap_or(s.seed);
     let mut topo = Topology::default();
+    let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
+    topo.reserve(nodes, s.links.len(), s.hosts.len());
     let mut hosts = Vec::with_capacity(s.hosts.len());
+    // Hosts with the same profile as the host before share it.
+    let mut profile: Option<Rc<HostProfile>> = None;
     for (i, spec) in s.hosts.iter().enumerate() {
+        let shared = match profile.take() {
+            Some(p) if *p == spec.profile => p,
+            _ => Rc::new(spec.profile.clone()),
+        };
+        profile = Some(Rc::clone(&shared));
         let node = topo.add_node(
             spec.name.clone(),
             spec.addrs.clone(),
@@ -59,7 +70,7 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         let mut host = Host::new(crate::stack::Host::new(
             spec.name.clone(),
             node,
-            spec.profile.clone(),
+            shared,
             seed,
             s.limits.max_sockets_per_host,
         ));

@@ -2,6 +2,7 @@
 //! datagram sockets, and the input path from the wire.
 
 pub mod binds;
+pub mod cold;
 pub mod held;
 pub mod host;
 pub mod input;

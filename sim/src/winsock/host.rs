@@ -23,16 +23,19 @@ use super::connectex::SocketEx;
 use super::notify::network::{HostNotify, SockNotify};
 use super::overlapped::HostEx;
 use crate::stack;
+use crate::stack::cold::Cold;
 use crate::stack::host::LostState;
 
 /// A host: its stack, and the Winsock state of the host and its sockets.
 #[derive(Debug)]
 pub struct Host {
     stack: stack::Host,
-    /// Windows and WSA event objects (CB-N4, CB-N5).
-    pub notify: HostNotify,
-    /// Overlapped I/O of the ConnectEx family (issue 3, item 4).
-    pub ex: HostEx,
+    /// Windows and WSA event objects (CB-N4, CB-N5); allocated on first
+    /// use ([`crate::stack::cold`]).
+    pub notify: Cold<HostNotify>,
+    /// Overlapped I/O of the ConnectEx family (issue 3, item 4); allocated
+    /// on first use.
+    pub ex: Cold<HostEx>,
     /// The Winsock state of each socket, by socket index (the stack's
     /// `sockets`); reset when a socket takes the index.
     sockets_ws: Vec<SocketWs>,
@@ -54,8 +57,8 @@ impl Host {
     pub fn new(stack: stack::Host) -> Self {
         Host {
             stack,
-            notify: HostNotify::default(),
-            ex: HostEx::default(),
+            notify: Cold::default(),
+            ex: Cold::default(),
             sockets_ws: Vec::new(),
         }
     }
@@ -71,7 +74,9 @@ impl Host {
         let handle = self.stack.open_socket(family, kind)?;
         let index = self.stack.socket_index(handle)? as usize;
         if self.sockets_ws.len() <= index {
-            self.sockets_ws.resize_with(index + 1, SocketWs::default);
+            while self.sockets_ws.len() <= index {
+                stack::host::push_compact(&mut self.sockets_ws, SocketWs::default());
+            }
         } else {
             self.sockets_ws[index] = SocketWs::default();
         }
@@ -88,8 +93,8 @@ impl Host {
 
     /// A crash ([`stack::Host::reset_stack`]): the Winsock state goes too.
     pub fn reset_stack(&mut self) -> LostState {
-        self.notify = HostNotify::default();
-        self.ex = HostEx::default();
+        self.notify = Cold::default();
+        self.ex = Cold::default();
         self.sockets_ws.clear();
         self.stack.reset_stack()
     }

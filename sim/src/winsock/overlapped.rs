@@ -54,6 +54,26 @@ pub struct HostEx {
     accept_listeners: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// The overlapped state of a host that never used any ([`crate::stack::cold`]).
+static EMPTY_EX: HostEx = HostEx {
+    accept_ex_used: false,
+    pointers: 0,
+    ovs: BTreeMap::new(),
+    events: BTreeMap::new(),
+    ports: BTreeMap::new(),
+    delayed: Vec::new(),
+    cookies: BTreeSet::new(),
+    ov_uses: BTreeMap::new(),
+    port_sockets: BTreeMap::new(),
+    accept_listeners: BTreeMap::new(),
+};
+
+impl crate::stack::cold::Empty for HostEx {
+    fn empty() -> &'static Self {
+        &EMPTY_EX
+    }
+}
+
 /// One OVERLAPPED structure and the operation it carries.
 #[derive(Debug)]
 pub struct Overlapped {

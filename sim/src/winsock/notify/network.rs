@@ -134,6 +134,22 @@ pub struct HostNotify {
     pub event_names: Vec<String>,
 }
 
+/// The notification state of a host that never used any
+/// (`stack::cold`).
+static EMPTY_NOTIFY: HostNotify = HostNotify {
+    in_use: false,
+    windows: Vec::new(),
+    window_names: Vec::new(),
+    events: Vec::new(),
+    event_names: Vec::new(),
+};
+
+impl crate::stack::cold::Empty for HostNotify {
+    fn empty() -> &'static Self {
+        &EMPTY_NOTIFY
+    }
+}
+
 fn index_of(names: &mut Vec<String>, name: &str) -> u32 {
     match names.iter().position(|n| n == name) {
         Some(i) => i as u32,

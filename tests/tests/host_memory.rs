@@ -1,0 +1,82 @@
+//! What a host costs before it connects (issue 18, "a host that has not
+//! connected costs at most 1 KB"): the heap of a built world of many
+//! client hosts, each linked to one server, divided by its hosts. Heap
+//! bytes are counted by a wrapper around the system allocator: a count,
+//! not a time, the same on every run.
+//!
+//! The bound is today's figure with some room, so that a change that puts
+//! bytes back into every host fails here: 872 bytes in the world's table
+//! of hosts (`winsock::Host`), 208 in the host's two links (its declared
+//! link and its loopback interface), and its topology node, names and
+//! table entries: 1,553 bytes in all when measured. Before issue 18's
+//! work every host and link also held a random generator (304 bytes), every
+//! host its overlapped and notification state and its profile, and the
+//! topology's tables grew by doubling: the storm bench's `world
+//! heap/host` (its threads included) was 3,824 bytes at 100,000 hosts, and
+//! is 2,114.
+
+use std::net::Ipv4Addr;
+
+use cap::Cap;
+use simsock_model::limits::RunLimits;
+use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
+use simsock_model::{HostProfile, Ipv4Cidr, SimDuration};
+use simsock_sim::scenario::{RunOptions, build};
+
+#[global_allocator]
+static HEAP: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
+
+const CLIENTS: usize = 20_000;
+
+/// `clients` hosts on 10.0.0.0/16, each linked to `server` (10.0.255.1).
+fn star(clients: usize) -> Scenario {
+    let host = |name: String, addr: Ipv4Addr| HostSpec {
+        name,
+        addrs: vec![Ipv4Cidr::new(addr, 16).unwrap()],
+        profile: HostProfile::default(),
+        started: true,
+    };
+    let mut hosts = vec![host("server".into(), Ipv4Addr::new(10, 0, 255, 1))];
+    let mut links = Vec::new();
+    for c in 0..clients {
+        let name = format!("client{c}");
+        let addr = Ipv4Addr::new(10, 0, (c / 250) as u8, (c % 250 + 1) as u8);
+        links.push(LinkSpec {
+            between: ("server".into(), name.clone()),
+            latency: SimDuration::from_millis(1),
+            jitter: SimDuration::ZERO,
+            loss_ppm: 0,
+            up: true,
+        });
+        hosts.push(host(name, addr));
+    }
+    Scenario {
+        name: "star".into(),
+        about: String::new(),
+        question: String::new(),
+        seed: 1,
+        hosts,
+        routers: Vec::new(),
+        switches: Vec::new(),
+        links,
+        threads: Vec::new(),
+        faults: Vec::new(),
+        limits: RunLimits::default(),
+        shuffle_ties: false,
+    }
+}
+
+/// One test, so that no other test allocates while it measures.
+#[test]
+fn a_host_that_has_not_connected_costs_under_1700_bytes() {
+    let scenario = star(CLIENTS);
+    let before = HEAP.allocated();
+    let world = build(&scenario, &RunOptions::default());
+    let per_host = (HEAP.allocated() - before) as f64 / world.hosts.len() as f64;
+    println!("world heap per host, {CLIENTS} clients: {per_host:.0} bytes");
+    assert!(
+        per_host < 1_700.0,
+        "a host costs {per_host:.0} bytes before it connects"
+    );
+    drop(world);
+}
