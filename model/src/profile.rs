@@ -401,7 +401,7 @@ pub struct HostProfile {
     /// Sockets for IPv6 Winsock Applications": IPV6_V6ONLY is on by
     /// default), and so `WindowsDocumented`. `Linux`: false: "the default
     /// value for that file [/proc/sys/net/ipv6/bindv6only] is 0 (false)"
-    /// (ipv6(7)), so an AF_INET6 socket bound to [::] also takes IPv4.
+    /// (ipv6(7)), so an AF_INET6 socket bound to `[::]` also takes IPv4.
     pub ipv6_v6only_default: bool,
     /// Whether DisconnectEx without TF_REUSE_SOCKET (flags 0) is a graceful
     /// half-close. `Windows`: true: it sends FIN as shutdown(SD_SEND)

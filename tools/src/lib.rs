@@ -2,7 +2,7 @@
 //!
 //! The views of a run's trace that `simsock trace` writes (ladder, Mermaid,
 //! JSON lines, pcapng, HTML page), for Rust code: from a scenario
-//! ([`trace::capture`]) or from an async run's outcome
+//! ([`trace::capture()`]) or from an async run's outcome
 //! ([`trace::OutcomeViews`], on `simsock_sim::async_net::Outcome`). The
 //! `simsock` binary draws its views with these same functions.
 //!

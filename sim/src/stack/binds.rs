@@ -38,7 +38,7 @@ pub enum Net {
     /// An AF_INET6 socket with IPV6_V6ONLY: no IPv4 traffic (and the
     /// simulated network carries no IPv6: see `winsock/family.rs`).
     V6Only,
-    /// A dual-stack AF_INET6 socket (IPV6_V6ONLY 0) bound to [::]: it takes
+    /// A dual-stack AF_INET6 socket (IPV6_V6ONLY 0) bound to `[::]`: it takes
     /// IPv4 traffic too. (One bound to ::ffff:a.b.c.d is `V4`.)
     Dual,
 }
@@ -144,7 +144,7 @@ impl BindTable {
 
     /// The socket that takes a SYN for `dst:port`: the oldest listener
     /// bound to `dst`, else the oldest bound to 0.0.0.0, else a dual-stack
-    /// one bound to [::] (which of an IPv4 and a dual-stack wildcard
+    /// one bound to `[::]` (which of an IPv4 and a dual-stack wildcard
     /// listener Windows prefers, no source at hand says: the IPv4 one).
     #[inline]
     pub fn listener_for(&self, port: u16, dst: Ipv4Addr) -> Option<u32> {

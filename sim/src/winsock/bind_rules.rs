@@ -83,16 +83,16 @@ fn windows_cell(first: &Binding, second: &Binding) -> Cell {
 
 /// Whether bindings of these two reaches can meet: an IPv4 one never meets
 /// a V6ONLY one (Wine `test_ipv6only`: AF_INET 0.0.0.0:p binds beside a
-/// V6ONLY [::]:p; on Linux likewise, ipv6(7)); a dual-stack one meets both.
+/// V6ONLY `[::]:p`; on Linux likewise, ipv6(7)); a dual-stack one meets both.
 fn nets_meet(a: Net, b: Net) -> bool {
     !matches!((a, b), (Net::V4, Net::V6Only) | (Net::V6Only, Net::V4))
 }
 
 /// Windows' verdict on a pair: the matrix, except an IPv4 wildcard and a
-/// dual-stack [::] on the same port. Wine `test_reuseaddr` (IPV6_V6ONLY 0):
-/// a dual-stack [::]:p first lets AF_INET 0.0.0.0:p bind with no option or
-/// with SO_EXCLUSIVEADDRUSE, and an exclusive dual-stack [::]:p refuses it
-/// with WSAEACCES. AF_INET 0.0.0.0:p first, then a dual-stack [::]:p: no
+/// dual-stack `[::]` on the same port. Wine `test_reuseaddr` (IPV6_V6ONLY 0):
+/// a dual-stack `[::]:p` first lets AF_INET 0.0.0.0:p bind with no option or
+/// with SO_EXCLUSIVEADDRUSE, and an exclusive dual-stack `[::]:p` refuses it
+/// with WSAEACCES. AF_INET 0.0.0.0:p first, then a dual-stack `[::]:p`: no
 /// `ok()` of test_reuseaddr checks it; Wine's `test_ipv6only` ("binding
 /// IPv4 first") expects WSAEADDRINUSE, taken here.
 fn windows_pair(first: &Binding, second: &Binding) -> Cell {

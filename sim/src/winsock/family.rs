@@ -13,11 +13,11 @@
 //! IPv4 too. A V6ONLY socket never does: its binding `[::]:port` is kept as
 //! `0.0.0.0:port` marked IPv6-only (`stack::binds::Net::V6Only`), which an
 //! AF_INET binding of the same port does not meet (Wine `test_ipv6only`:
-//! AF_INET 0.0.0.0:p binds beside [::]:p). A dual-stack socket (V6ONLY 0)
-//! reads ::ffff:a.b.c.d as the IPv4 name it maps, its [::] binding takes
+//! AF_INET 0.0.0.0:p binds beside `[::]:p`). A dual-stack socket (V6ONLY 0)
+//! reads ::ffff:a.b.c.d as the IPv4 name it maps, its `[::]` binding takes
 //! IPv4 SYNs and datagrams (`Net::Dual`), and every address it shows is
 //! IPv4-mapped (RFC 4291 §2.5.5.2): the peer of an accepted IPv4
-//! connection is [::ffff:a.b.c.d]:port. How a dual-stack [::]:p and an
+//! connection is `[::ffff:a.b.c.d]:p`ort. How a dual-stack `[::]:p` and an
 //! AF_INET 0.0.0.0:p share a port is the bind rules' (`bind_rules.rs`).
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6};

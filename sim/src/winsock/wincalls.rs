@@ -1,5 +1,5 @@
 //! The calls of issue 14, item 3 that Windows programs make around connect:
-//! WSAPoll ([`super::poll`]) and WSAConnectByName ([`super::by_name`]), as
+//! WSAPoll (`poll.rs`) and WSAConnectByName (`by_name.rs`), as
 //! a thread issues them: compiled from scenario steps, displayed with the
 //! host's names. (SO_RCVTIMEO and SO_SNDTIMEO are options of setsockopt:
 //! [`super::timeouts`].)

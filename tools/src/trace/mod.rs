@@ -10,7 +10,7 @@
 //! - [`html()`]: one self-contained page to step through in a browser, also
 //!   written by `simsock view FILE` and `simsock tour N --html`.
 //!
-//! Code map: [`capture`] runs a scenario and keeps its topology (or takes
+//! Code map: [`capture()`] runs a scenario and keeps its topology (or takes
 //! an async run's outcome, [`outcome`]);
 //! `flights` pairs each sent packet with its arrival or drop; `label`
 //! names packets with relative sequence numbers; `story` turns the trace
