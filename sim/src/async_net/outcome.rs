@@ -40,12 +40,7 @@ impl Outcome {
 
     /// Whether any canonical trace line contains `needle`.
     pub fn trace_contains(&self, needle: &str) -> bool {
-        let mut line = String::new();
-        self.report.trace.iter().any(|e| {
-            line.clear();
-            self.report.names.write_event(&mut line, e);
-            line.contains(needle)
-        })
+        self.report.trace_contains(needle)
     }
 
     /// The trace's digest.

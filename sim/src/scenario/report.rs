@@ -53,6 +53,16 @@ impl Report {
         self.trace.iter().map(|e| self.trace_line(e)).collect()
     }
 
+    /// Whether any kept canonical trace line contains `needle`.
+    pub fn trace_contains(&self, needle: &str) -> bool {
+        let mut line = String::new();
+        self.trace.iter().any(|e| {
+            line.clear();
+            self.names.write_event(&mut line, e);
+            line.contains(needle)
+        })
+    }
+
     /// The canonical text of one event, without the newline.
     pub fn trace_line(&self, event: &TraceEvent) -> String {
         let mut line = String::new();
