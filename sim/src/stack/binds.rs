@@ -241,18 +241,19 @@ mod tests {
         assert!(t.is_empty() && t.listeners() == 0);
     }
 
-    /// Datagrams: exact, then wildcard; a broadcast reaches a socket bound
-    /// to an interface address; the protocols keep their ports apart.
+    /// A host's table costs no more than the listener and datagram maps it
+    /// replaced (memory per host, issue 18).
     #[test]
     fn the_table_is_small() {
         let size = std::mem::size_of::<BindTable>();
-        println!("BindTable: {size} bytes");
         assert!(
             size <= 112,
             "{size} bytes: more than the two maps it replaced"
         );
     }
 
+    /// Datagrams: exact, then wildcard; a broadcast reaches a socket bound
+    /// to an interface address; the protocols keep their ports apart.
     #[test]
     fn datagrams_find_their_socket_by_address() {
         let mut t = BindTable::default();
