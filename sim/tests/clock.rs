@@ -5,7 +5,10 @@
 //! simulated time only on `async_net`'s own paused runtime and is read in
 //! exactly one function, `async_net::context::paused_now`.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::rust_files;
+
+use std::path::Path;
 
 /// Texts that read a clock, draw ambient randomness or start a thread.
 const BANNED: &[&str] = &[
@@ -24,7 +27,7 @@ fn sim_and_model_read_no_clock_but_the_paused_runtimes() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
     for root in [manifest.join("src"), manifest.join("../model/src")] {
-        for file in rust_files(&root) {
+        for file in rust_files(&root, |_| true) {
             let rel = file
                 .strip_prefix(&root)
                 .unwrap()
@@ -71,22 +74,4 @@ fn reads(rel: &str, text: &str) -> Vec<String> {
         }
     }
     found
-}
-
-/// Every `.rs` file under `dir`, sorted.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }

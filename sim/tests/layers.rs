@@ -14,7 +14,10 @@
 //! of `sim/src` (comments and `#[cfg(test)]` code excepted: a unit test may
 //! build a whole world) and fails on one that points up, naming the rule.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::rust_files;
+
+use std::path::Path;
 
 /// The layers from the bottom up; modules on one line share a layer.
 const LAYERS: &[&[&str]] = &[
@@ -50,7 +53,7 @@ fn no_module_imports_a_layer_above_its_own() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut violations = Vec::new();
     let mut unknown = Vec::new();
-    for file in rust_files(&src) {
+    for file in rust_files(&src, |p| p.file_name().is_some_and(|n| n != "tests.rs")) {
         let rel = file
             .strip_prefix(&src)
             .unwrap()
@@ -125,26 +128,6 @@ fn the_scan_finds_an_upward_path_and_nothing_else() {
     assert!(layer("winsock") > layer("stack"));
     assert!(layer("stack") > layer("engine"));
     assert!(layer("engine") > layer("net"));
-}
-
-/// Every `.rs` file under `dir`, sorted, test-only files excepted.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && path.file_name().is_some_and(|n| n != "tests.rs")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// The top-level module a file belongs to: `stack/tcp/tcb.rs` is `stack`,
