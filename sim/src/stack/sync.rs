@@ -35,7 +35,7 @@ pub fn with_tcb<R>(
     conn: ConnId,
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
-    let mut out = core.scratch.take::<TcpOutput>();
+    let mut out = core.scratch.take();
     let cfg = host.tcp;
     let result = host
         .slot(conn)
