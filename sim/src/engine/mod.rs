@@ -5,6 +5,7 @@ mod broadcast;
 pub mod buffers;
 pub mod core;
 pub mod faults;
+pub mod output;
 pub mod queue;
 pub mod scratch;
 pub mod timers;

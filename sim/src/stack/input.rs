@@ -11,7 +11,7 @@ use simsock_model::{PacketHeader, TcpFlags, TcpHeader, Transport};
 use super::host::Host;
 use super::socket::SockState;
 use super::sync::{after_tcb, wake, with_tcb};
-use super::tcp::{FourTuple, Tcb, TcpOutput};
+use super::tcp::{FourTuple, Tcb};
 use crate::engine::Core;
 use crate::net::{LinkId, PacketId};
 use crate::trace::TraceKind;
@@ -127,7 +127,7 @@ pub(super) fn open_passive(
     (syn, payload): (&TcpHeader, &[u8]),
 ) {
     let iss = host.next_isn();
-    let mut out = core.scratch.take::<TcpOutput>();
+    let mut out = core.scratch.take();
     let callee = callee_data(host, listener);
     let connect_data = caller_data(host, payload);
     // A SYN's data is connect data on a host whose provider reads it

@@ -35,7 +35,7 @@ pub fn with_tcb<R>(
     conn: ConnId,
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
-    let mut out = core.scratch.take::<TcpOutput>();
+    let mut out = core.scratch.take();
     let cfg = host.tcp;
     let result = host
         .slot(conn)
@@ -70,6 +70,11 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         ),
     };
     let from = std::mem::replace(&mut slot.traced, state);
+    // Performance: whether the TCB's timer is already right is known now,
+    // with the slot at hand (most steps: a timer pending as early as the
+    // deadline, or none and none due); it stays right unless a handler
+    // below changes or frees the TCB.
+    let timer_set = timer_is_set(slot);
     if let Some(hop) = hop {
         send_segments(host, core, (local, remote), (hop, out));
     }
@@ -79,8 +84,12 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     if out.notify {
         wake_owner(host, core, conn);
     }
-    match state {
-        TcpState::Established => on_established(host, core, conn),
+    // Whether a handler changed or freed the TCB.
+    let changed = match state {
+        // Performance: a step within ESTABLISHED has nothing to do here;
+        // the step that entered it connected the socket or queued the
+        // connection for accept.
+        TcpState::Established if from != TcpState::Established => on_established(host, core, conn),
         // One segment completed the handshake and carried the peer's FIN
         // (its ACK of our SYN was lost, and the FIN acknowledges it): RFC
         // 9293 §3.10.7.4 moves SYN-RECEIVED to ESTABLISHED on the ACK, then
@@ -90,11 +99,19 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
         TcpState::CloseWait if matches!(from, TcpState::SynReceived | TcpState::SynSent) => {
             on_established(host, core, conn)
         }
-        TcpState::TimeWait => enter_time_wait(host, core, conn),
-        TcpState::Closed => on_closed(host, core, conn),
-        _ => {}
+        TcpState::TimeWait => {
+            enter_time_wait(host, core, conn);
+            true
+        }
+        TcpState::Closed => {
+            on_closed(host, core, conn);
+            true
+        }
+        _ => false,
+    };
+    if changed || !timer_set {
+        arm_timer(host, core, conn);
     }
-    arm_timer(host, core, conn);
     if watch.0.is_some() || watch.1.is_some() {
         host.report(super::Report::Stepped {
             socket: watch.0,
@@ -137,24 +154,31 @@ fn trace_state(
     }
 }
 
-fn on_established(host: &mut Host, core: &mut Core, conn: ConnId) {
-    let Some(slot) = host.slot(conn) else { return };
+/// The connection is established: its socket connects, or it joins its
+/// listener's accept queue. Returns whether it aborted the connection
+/// instead (its listener closed).
+fn on_established(host: &mut Host, core: &mut Core, conn: ConnId) -> bool {
+    let Some(slot) = host.slot(conn) else {
+        return false;
+    };
     if let Some(sock) = slot.socket {
         let sock = host.socket_mut(sock);
         if sock.state == SockState::Connecting {
             sock.state = SockState::Connected;
             sock.error = None; // a success clears SO_ERROR (`test_select`)
         }
-        return;
+        return false;
     }
     if slot.ready {
-        return;
+        return false;
     }
-    let Some(handle) = slot.listener else { return };
+    let Some(handle) = slot.listener else {
+        return false;
+    };
     let Some(listener) = host.listener_index(handle) else {
         // The listener closed while the handshake ran: reset the connection.
         with_abort(host, core, conn);
-        return;
+        return true;
     };
     if let Some(slot) = host.slot(conn) {
         slot.ready = true;
@@ -165,6 +189,7 @@ fn on_established(host: &mut Host, core: &mut Core, conn: ConnId) {
         l.ready.push_back(conn);
     }
     wake(core, &mut sock.waiters);
+    false
 }
 
 /// CB-T1: the connection leaves the connection table for a TIME_WAIT record
@@ -269,6 +294,17 @@ pub fn wake(core: &mut Core, waiters: &mut super::Waiters) {
 fn free_tcb(host: &mut Host, core: &mut Core, conn: ConnId) {
     if let Some(timer) = host.free_tcb(conn, &mut core.buffers) {
         core.timers.cancel(timer);
+    }
+}
+
+/// Whether [`arm_timer`] would leave the slot's timer as it is: one is
+/// pending no later than the TCB's deadline, or none is and none is due.
+#[inline]
+fn timer_is_set(slot: &super::host::TcbSlot) -> bool {
+    match (slot.tcb.as_ref().and_then(Tcb::deadline), slot.timer) {
+        (Some(due), Some((at, _))) => at <= due,
+        (None, None) => true,
+        _ => false,
     }
 }
 

@@ -11,7 +11,7 @@ use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
 use crate::stack::socket::SockState;
-use crate::stack::tcp::{Tcb, TcpOutput};
+use crate::stack::tcp::Tcb;
 
 /// One call of the connect family: which API, the name, and what WSAConnect
 /// and WSPConnect add (connect data, provider checks).
@@ -290,7 +290,7 @@ fn open_connection(
 ) {
     let now = cx.core.now();
     let iss = cx.host.next_isn();
-    let mut out = cx.core.scratch.take::<TcpOutput>();
+    let mut out = cx.core.scratch.take();
     let tcb = match request.early {
         [] => Tcb::connect_with_data(
             now,

@@ -46,13 +46,23 @@ impl Tcb {
     ) -> usize {
         let before = self.window(cfg);
         let n = max.min(self.recv_buf.len());
-        // Performance: copy slices, not byte by byte (`extend(drain)` was
-        // ~8% of the storm benchmark).
-        let (a, b) = self.recv_buf.as_slices();
-        let first = n.min(a.len());
-        into.extend_from_slice(&a[..first]);
-        into.extend_from_slice(&b[..n - first]);
-        drop(self.recv_buf.drain(..n));
+        if n > 0 && n == self.recv_buf.len() && into.is_empty() {
+            // Performance: all of it is read, so the buffer itself goes to
+            // the caller, and the caller's empty storage becomes the
+            // buffer: no copy, and no write into the caller's lines, cold
+            // by now in a large network (the copy was ~3% of the samples
+            // of the 1000-host storm).
+            let storage = std::mem::take(into);
+            *into = Vec::from(std::mem::replace(&mut self.recv_buf, storage.into()));
+        } else {
+            // Performance: copy slices, not byte by byte (`extend(drain)`
+            // was ~8% of the storm benchmark).
+            let (a, b) = self.recv_buf.as_slices();
+            let first = n.min(a.len());
+            into.extend_from_slice(&a[..first]);
+            into.extend_from_slice(&b[..n - first]);
+            drop(self.recv_buf.drain(..n));
+        }
         let mss = cfg.mss;
         let synchronized = !matches!(self.state, TcpState::Closed | TcpState::TimeWait);
         if n > 0 && before < mss && self.window(cfg) >= mss && synchronized && !self.peer_fin {
