@@ -12,7 +12,7 @@ use crate::thread::{
     Completed, Pending, Program, StepBudget, StepsSpent, Thread, check, describe, expected_error,
     result_text,
 };
-use crate::trace::TraceKind;
+use crate::trace::{Returned, TraceKind};
 use crate::winsock::events::{packet, tcp_timer, time_wait};
 use crate::winsock::{CallCx, Host, Op, Poll, Value, poll};
 
@@ -335,7 +335,11 @@ impl World {
                 self.steps.stopped = Some(index); // limits.max_steps: the run loop reports it
                 return;
             };
-            thread.pending = next.map(|step| Pending { step, start: now });
+            thread.pending = next.map(|step| Pending {
+                step,
+                start: now,
+                call: None,
+            });
             thread.pending.is_some()
         };
         while next {
@@ -394,24 +398,28 @@ impl World {
 
     /// Starts a call: counts it (against `limits.max_events`, not as an
     /// engine event: a call that completes at once needs no event of its
-    /// own) and traces it. The call is the
-    /// thread's pending call, or `apc`, a call made inside an APC.
-    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
+    /// own) and traces it. The call is the thread's pending call, or `apc`,
+    /// a call made inside an APC; a traced call keeps its text for its
+    /// return ([`Pending::call`]).
+    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&mut Pending>) {
         self.core.calls += 1; // a call is work: it counts against max_events
+        let thread = &mut self.threads[index as usize];
         // A call shows what it received, never what an earlier call did.
-        self.threads[index as usize].received.clear();
+        thread.received.clear();
         if self.core.trace.is_on() {
-            let thread = &self.threads[index as usize];
             let host = &self.hosts[thread.host as usize];
             // Invariant: run_thread starts only a pending call.
-            let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
-            let call = pending.step.op.display(&host.slot_names).to_string();
-            let call = self.core.trace.text(&call);
+            let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+            let call = self
+                .core
+                .trace
+                .text_of(pending.step.op.display(&host.slot_names));
             let kind = TraceKind::Call {
                 thread: index,
-                call,
+                call: call.clone(),
             };
             self.core.trace.record(self.core.now(), host.node, kind);
+            pending.call = Some(call);
         }
     }
 
@@ -530,16 +538,20 @@ impl World {
 
     /// Checks a completed call against its step and records it. The call
     /// is the thread's pending call, or `apc`, a call made inside an APC.
+    ///
+    /// Performance: the call's text was formatted by [`World::start_call`]
+    /// and its result is formatted once, for the trace and the record
+    /// alike; nothing is formatted when neither wants it.
     pub(crate) fn record_call(
         &mut self,
         index: u32,
-        apc: Option<&Pending>,
+        apc: Option<&mut Pending>,
         result: crate::winsock::CallResult,
     ) {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         // Invariant: only a thread with a pending call completes one.
-        let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
+        let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
         if let Err(e) = result
             && !pending.step.op.is_spi()
         {
@@ -555,53 +567,58 @@ impl World {
         if !tracing && !self.record_calls && pending.step.expect.is_none() {
             return; // expects nothing, so nothing to check, trace or keep
         }
+        let mut call = pending.call.take();
+        let pending = &*pending;
         let host = &self.hosts[thread.host as usize];
         let done = completed(pending, result, &thread.received, host, now);
         let failure = check(pending.step.expect(), &done);
-        if tracing || self.record_calls || failure.is_some() {
-            let call = pending.step.op.display(&host.slot_names).to_string();
-            let detail = result_text(&done);
-            let result_name = match (result, done.errno) {
-                (Ok(_), _) => "OK".to_string(),
-                (Err(_), Some(errno)) => errno.name().to_string(),
-                (Err(e), None) => e.name().to_string(),
-            };
-            if tracing {
-                let kind = TraceKind::Return {
-                    thread: index,
-                    call: self.core.trace.text(&call),
-                    result: self.core.trace.text(&detail),
-                    start: pending.start,
-                };
-                self.core.trace.record(now, host.node, kind);
-            }
-            let wanted = self.record_calls || failure.is_some();
-            if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
-                self.call_count.unrecorded += u64::from(wanted);
-                self.call_count.unrecorded_failures += u64::from(failure.is_some());
-                return;
-            }
-            self.calls.push(CallRecord {
-                host: host.name.clone(),
-                thread: thread.name.clone(),
-                call,
-                result: result_name,
-                detail,
-                start_ns: pending.start.as_nanos(),
-                end_ns: now.as_nanos(),
-                expected: pending.step.expect().result.as_ref().map(describe),
-                expected_code: pending
-                    .step
-                    .expect()
-                    .result
-                    .as_ref()
-                    .and_then(expected_error),
-                completes,
-                failure,
-                why: None,
-                seq,
-            });
+        let wanted = self.record_calls || failure.is_some();
+        if !tracing && !wanted {
+            return;
         }
+        let detail = result_text(&done);
+        if tracing {
+            let op = &pending.step.op;
+            let trace = &mut self.core.trace;
+            let call = call.get_or_insert_with(|| trace.text_of(op.display(&host.slot_names)));
+            let r = Returned {
+                thread: index,
+                call,
+                result: &detail,
+                start: pending.start,
+            };
+            self.core.trace.record_return(now, host.node, r);
+        }
+        if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
+            self.call_count.unrecorded += u64::from(wanted);
+            self.call_count.unrecorded_failures += u64::from(failure.is_some());
+            return;
+        }
+        let call = match call {
+            Some(call) => call.to_string(),
+            None => pending.step.op.display(&host.slot_names).to_string(),
+        };
+        let result_name = match (result, done.errno) {
+            (Ok(_), _) => "OK",
+            (Err(_), Some(errno)) => errno.name(),
+            (Err(e), None) => e.name(),
+        };
+        let expect = pending.step.expect();
+        self.calls.push(CallRecord {
+            host: host.name.clone(),
+            thread: thread.name.clone(),
+            call,
+            result: result_name.to_string(),
+            detail,
+            start_ns: pending.start.as_nanos(),
+            end_ns: now.as_nanos(),
+            expected: expect.result.as_ref().map(describe),
+            expected_code: expect.result.as_ref().and_then(expected_error),
+            completes,
+            failure,
+            why: None,
+            seq,
+        });
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
