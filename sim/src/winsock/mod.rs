@@ -595,6 +595,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
     if cx.host.startups > 0
+        && connectex::intercepts(op)
         && let Some(result) = connectex::intercept(cx, op)
     {
         return Poll::Ready(result);

@@ -536,22 +536,26 @@ impl World {
         }
     }
 
-    /// Checks a completed call against its step and records it. The call
-    /// is the thread's pending call, or `apc`, a call made inside an APC.
+    /// Ends a completed call: WSAGetLastError, the waits it leaves, the
+    /// count; then checks it against its step, traces and records it when
+    /// anything wants that. The call is the thread's pending call, or
+    /// `apc`, a call made inside an APC.
     ///
-    /// Performance: the call's text was formatted by [`World::start_call`]
-    /// and its result is formatted once, for the trace and the record
-    /// alike; nothing is formatted when neither wants it.
+    /// Performance: a call that nobody checks, traces or records (a
+    /// benchmark's) ends here, inlined in its caller.
+    #[inline]
     pub(crate) fn record_call(
         &mut self,
         index: u32,
-        apc: Option<&mut Pending>,
+        mut apc: Option<&mut Pending>,
         result: crate::winsock::CallResult,
     ) {
-        let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         // Invariant: only a thread with a pending call completes one.
-        let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+        let pending = match apc.as_deref_mut() {
+            Some(apc) => apc,
+            None => thread.pending.as_mut().expect("a pending call"),
+        };
         if let Err(e) = result
             && !pending.step.op.is_spi()
         {
@@ -561,12 +565,34 @@ impl World {
         let completes = thread.completed.take();
         let host = &mut self.hosts[thread.host as usize];
         crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
-        let tracing = self.core.trace.is_on();
         let seq = self.call_count.made;
         self.call_count.made += 1;
-        if !tracing && !self.record_calls && pending.step.expect.is_none() {
-            return; // expects nothing, so nothing to check, trace or keep
+        if self.core.trace.is_on() || self.record_calls || pending.step.expect.is_some() {
+            let call = Ended {
+                result,
+                completes,
+                seq,
+            };
+            self.check_call(index, apc, call);
         }
+    }
+
+    /// Checks a completed call against its step, traces and records it.
+    ///
+    /// Performance: the call's text was formatted by [`World::start_call`]
+    /// and its result is formatted once, for the trace and the record
+    /// alike; nothing is formatted when neither wants it.
+    fn check_call(&mut self, index: u32, apc: Option<&mut Pending>, ended: Ended) {
+        let now = self.core.now();
+        let thread = &mut self.threads[index as usize];
+        // Invariant: only a thread with a pending call completes one.
+        let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+        let Ended {
+            result,
+            completes,
+            seq,
+        } = ended;
+        let tracing = self.core.trace.is_on();
         let mut call = pending.call.take();
         let pending = &*pending;
         let host = &self.hosts[thread.host as usize];
@@ -647,6 +673,15 @@ impl World {
     }
 }
 
+/// How a call ended, for [`World::check_call`].
+struct Ended {
+    result: crate::winsock::CallResult,
+    /// The overlapped operation whose outcome it read ([`Thread::completed`]).
+    completes: Option<simsock_model::scenario::ExtensionFunction>,
+    /// Its place among the run's calls ([`CallRecord::seq`]).
+    seq: u64,
+}
+
 /// A call that completed at `end`, as its program and its expectation see
 /// it (errno names on a Linux host).
 fn completed<'a>(
@@ -659,7 +694,11 @@ fn completed<'a>(
     Completed {
         op: &pending.step.op,
         result,
-        errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
+        // Performance: a success shows no errno; only a failure asks.
+        errno: match result {
+            Ok(_) => None,
+            Err(_) => crate::winsock::errno::shown(host, &pending.step.op, &result),
+        },
         received,
         start: pending.start,
         end,
