@@ -259,7 +259,7 @@ pub struct Trace {
     hasher: Sha256,
     /// Canonical lines not yet hashed ([`Trace::HASH_BATCH_BYTES`]).
     line: Vec<u8>,
-    /// Where [`Trace::text_of`] formats, kept between calls.
+    /// Where [`Trace::text_with`] writes, kept between calls.
     scratch: String,
 }
 
@@ -329,13 +329,13 @@ impl Trace {
         }
     }
 
-    /// [`Trace::text`] of what `text` displays, formatted into a buffer
+    /// [`Trace::text`] of what `write` appends to an empty string, a buffer
     /// the trace keeps: a call's text costs one allocation, or none when
     /// it is shared.
-    pub fn text_of(&mut self, text: impl std::fmt::Display) -> Text {
+    pub fn text_with(&mut self, write: impl FnOnce(&mut String)) -> Text {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let _ = write!(scratch, "{text}"); // Invariant: writing to a String cannot fail.
+        write(&mut scratch);
         let text = self.text(&scratch);
         self.scratch = scratch;
         text

@@ -410,10 +410,8 @@ impl World {
             let host = &self.hosts[thread.host as usize];
             // Invariant: run_thread starts only a pending call.
             let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
-            let call = self
-                .core
-                .trace
-                .text_of(pending.step.op.display(&host.slot_names));
+            let op = pending.step.op.display(&host.slot_names);
+            let call = self.core.trace.text_with(|out| op.write(out));
             let kind = TraceKind::Call {
                 thread: index,
                 call: call.clone(),
@@ -579,7 +577,7 @@ impl World {
 
     /// Checks a completed call against its step, traces and records it.
     ///
-    /// Performance: the call's text was formatted by [`World::start_call`]
+    /// Performance: the call's text was written by [`World::start_call`]
     /// and its result is formatted once, for the trace and the record
     /// alike; nothing is formatted when neither wants it.
     fn check_call(&mut self, index: u32, apc: Option<&mut Pending>, ended: Ended) {
@@ -606,7 +604,8 @@ impl World {
         if tracing {
             let op = &pending.step.op;
             let trace = &mut self.core.trace;
-            let call = call.get_or_insert_with(|| trace.text_of(op.display(&host.slot_names)));
+            let op = op.display(&host.slot_names);
+            let call = call.get_or_insert_with(|| trace.text_with(|out| op.write(out)));
             let r = Returned {
                 thread: index,
                 call,
