@@ -579,11 +579,12 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     {
         return ex_op::poll(cx, ex);
     }
-    if !matches!(
-        op,
-        Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && !notify::beside_winsock(op)
-        && cx.host.startups == 0
+    if cx.host.startups == 0
+        && !matches!(
+            op,
+            Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
+        )
+        && !notify::beside_winsock(op)
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }

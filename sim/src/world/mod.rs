@@ -422,6 +422,9 @@ impl World {
     }
 
     /// Polls the thread's pending call.
+    ///
+    /// Performance: the thread is looked up once; only the calls the world
+    /// answers itself go through [`World::wsaconnect_poll`].
     fn poll_pending(&mut self, index: u32, first: bool) -> Poll {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
@@ -443,25 +446,27 @@ impl World {
                 };
             }
             Op::LastError => return Poll::Ready(last_error(thread.last_error)),
+            Op::QueueApc { .. }
+            | Op::CancelBlockingCall { .. }
+            | Op::WsaConnect { spi: true, .. }
+            | Op::Ex(_) => return self.poll_in_world(index, first),
+            _ if !first && thread.apc.cancelled => return self.poll_in_world(index, first),
             _ => {}
         }
+        let host = &mut self.hosts[thread.host as usize];
+        winsock_poll(&mut self.core, host, thread, index, first)
+    }
+
+    /// [`World::poll_pending`] for a call the world may answer itself
+    /// ([`World::wsaconnect_poll`]), or the Winsock layer.
+    #[inline(never)]
+    fn poll_in_world(&mut self, index: u32, first: bool) -> Poll {
         if let Some(poll) = self.wsaconnect_poll(index, first) {
             return poll;
         }
         let thread = &mut self.threads[index as usize];
-        let pending = thread.pending.as_ref().expect("a pending call");
         let host = &mut self.hosts[thread.host as usize];
-        let mut cx = CallCx {
-            core: &mut self.core,
-            host,
-            progress: &mut thread.progress,
-            received: &mut thread.received,
-            completed: &mut thread.completed,
-            first,
-            start: pending.start,
-            thread: index,
-        };
-        poll(&mut cx, &pending.step.op)
+        winsock_poll(&mut self.core, host, thread, index, first)
     }
 
     /// Parks a thread on its pending call: on its socket for a call, on
@@ -679,6 +684,30 @@ struct Ended {
     completes: Option<simsock_model::scenario::ExtensionFunction>,
     /// Its place among the run's calls ([`CallRecord::seq`]).
     seq: u64,
+}
+
+/// Polls `thread`'s pending call in the Winsock layer.
+#[inline]
+fn winsock_poll(
+    core: &mut Core,
+    host: &mut Host,
+    thread: &mut Thread,
+    index: u32,
+    first: bool,
+) -> Poll {
+    // Invariant: callers poll only a thread with a pending call.
+    let pending = thread.pending.as_ref().expect("a pending call");
+    let mut cx = CallCx {
+        core,
+        host,
+        progress: &mut thread.progress,
+        received: &mut thread.received,
+        completed: &mut thread.completed,
+        first,
+        start: pending.start,
+        thread: index,
+    };
+    poll(&mut cx, &pending.step.op)
 }
 
 /// A call that completed at `end`, as its program and its expectation see
