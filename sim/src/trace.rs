@@ -123,6 +123,20 @@ pub enum TraceKind {
     },
 }
 
+/// A call's return as [`Trace::record_return`] takes it: the fields of
+/// [`TraceKind::Return`], the result borrowed.
+#[derive(Clone, Copy, Debug)]
+pub struct Returned<'a> {
+    /// The thread that made the call, by index ([`Names::thread`]).
+    pub thread: u32,
+    /// The call, as its [`TraceKind::Call`] wrote it.
+    pub call: &'a Text,
+    /// What it returned: `OK`, a value, or a WSA error name.
+    pub result: &'a str,
+    /// When the call was made.
+    pub start: SimTime,
+}
+
 /// One trace event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
@@ -245,6 +259,8 @@ pub struct Trace {
     hasher: Sha256,
     /// Canonical lines not yet hashed ([`Trace::HASH_BATCH_BYTES`]).
     line: Vec<u8>,
+    /// Where [`Trace::text_with`] writes, kept between calls.
+    scratch: String,
 }
 
 impl Trace {
@@ -265,6 +281,7 @@ impl Trace {
             texts: Texts::default(),
             hasher: Sha256::new(),
             line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            scratch: String::new(),
         }
     }
 
@@ -312,6 +329,18 @@ impl Trace {
         }
     }
 
+    /// [`Trace::text`] of what `write` appends to an empty string, a buffer
+    /// the trace keeps: a call's text costs one allocation, or none when
+    /// it is shared.
+    pub fn text_with(&mut self, write: impl FnOnce(&mut String)) -> Text {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        write(&mut scratch);
+        let text = self.text(&scratch);
+        self.scratch = scratch;
+        text
+    }
+
     /// Records an event. Callers on hot paths check [`Trace::is_on`] first,
     /// so that nothing is built when tracing is off.
     pub fn record(&mut self, at: SimTime, node: NodeId, kind: TraceKind) {
@@ -320,16 +349,45 @@ impl Trace {
         }
         let event = TraceEvent { at, node, kind };
         canonical::write_line(&self.names, &mut self.line, &event);
-        if self.line.len() >= Self::HASH_BATCH_BYTES {
-            self.hasher.update(&self.line);
-            self.line.clear();
-        }
+        self.hash_batch();
         if self.mode == TraceMode::Full {
             if self.events.len() < self.keep_max {
                 self.events.push(event);
             } else {
                 self.unkept += 1;
             }
+        }
+    }
+
+    /// Records a call's return ([`TraceKind::Return`]) from borrowed text.
+    /// The digest hashes the same line as [`Trace::record`]'s; only an
+    /// event that is kept needs its result as a [`Text`], so a sweep's
+    /// returns allocate nothing here (issue 18, item 5).
+    pub fn record_return(&mut self, at: SimTime, node: NodeId, r: Returned<'_>) {
+        match self.mode {
+            TraceMode::Off => {}
+            TraceMode::Full if self.events.len() < self.keep_max => {
+                let kind = TraceKind::Return {
+                    thread: r.thread,
+                    call: r.call.clone(),
+                    result: self.texts.intern(r.result),
+                    start: r.start,
+                };
+                self.record(at, node, kind);
+            }
+            mode => {
+                canonical::write_return(&self.names, &mut self.line, (at, node), &r);
+                self.hash_batch();
+                self.unkept += u64::from(mode == TraceMode::Full);
+            }
+        }
+    }
+
+    /// Hashes the canonical lines written so far once they fill a batch.
+    fn hash_batch(&mut self) {
+        if self.line.len() >= Self::HASH_BATCH_BYTES {
+            self.hasher.update(&self.line);
+            self.line.clear();
         }
     }
 
@@ -378,6 +436,40 @@ mod tests {
     #[test]
     fn an_event_is_at_most_80_bytes_inline() {
         assert!(size_of::<TraceEvent>() <= 80, "{}", size_of::<TraceEvent>());
+    }
+
+    /// A return recorded from borrowed text digests as the event does,
+    /// kept, past the kept events, and digest only.
+    #[test]
+    fn a_borrowed_return_digests_as_the_event() {
+        let mut by_event = Trace::new(TraceMode::DigestOnly);
+        let mut capped = Trace::new(TraceMode::Full);
+        capped.keep_at_most(1);
+        let mut digest_only = Trace::new(TraceMode::DigestOnly);
+        let call = Text::from("connect(s, 10.0.0.2:80)");
+        for i in 0..3 {
+            let start = SimTime(i);
+            let kind = TraceKind::Return {
+                thread: 0,
+                call: call.clone(),
+                result: Text::from("WSAECONNREFUSED"),
+                start,
+            };
+            by_event.record(SimTime(i + 1), NodeId(0), kind);
+            for t in [&mut capped, &mut digest_only] {
+                let r = Returned {
+                    thread: 0,
+                    call: &call,
+                    result: "WSAECONNREFUSED",
+                    start,
+                };
+                t.record_return(SimTime(i + 1), NodeId(0), r);
+            }
+        }
+        assert_eq!(capped.events().len(), 1);
+        assert_eq!(capped.unkept(), 2);
+        assert_eq!(capped.digest(), by_event.digest());
+        assert_eq!(digest_only.digest(), by_event.digest());
     }
 
     #[test]

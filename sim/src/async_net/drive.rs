@@ -134,6 +134,7 @@ impl World {
         self.threads[t].pending = Some(Pending {
             step: Step::from(op),
             start: now,
+            call: None,
         });
         self.start_call(proxy, None);
         let thread = &mut self.threads[t];

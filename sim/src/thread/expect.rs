@@ -139,14 +139,29 @@ pub fn result_text(done: &Completed<'_>) -> String {
                 .to_string(),
         },
         Ok(Value::None) => "OK".into(),
-        Ok(Value::Socket(h)) => format!("OK (socket {h:#x})"),
+        // Performance: the common results are written without core::fmt
+        // (issue 18, item 5); the same text as `format!("OK (socket
+        // {h:#x})")` and `format!("OK ({n} bytes)")`.
+        Ok(Value::Socket(h)) => {
+            let mut text = String::with_capacity(24);
+            text.push_str("OK (socket 0x");
+            hex(&mut text, *h);
+            text.push(')');
+            text
+        }
         Ok(Value::Bytes(n)) if !done.received.is_empty() => {
             format!(
                 "OK ({n} bytes: {:?})",
                 String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
             )
         }
-        Ok(Value::Bytes(n)) => format!("OK ({n} bytes)"),
+        Ok(Value::Bytes(n)) => {
+            let mut text = String::with_capacity(24);
+            text.push_str("OK (");
+            text.push_str(itoa::Buffer::new().format(*n));
+            text.push_str(" bytes)");
+            text
+        }
         Ok(Value::Addr(a)) => format!("OK ({a})"),
         Ok(Value::Number(v)) => format!("OK ({v})"),
         Ok(Value::Datagram { bytes, from }) => format!(
@@ -155,5 +170,46 @@ pub fn result_text(done: &Completed<'_>) -> String {
         ),
         Ok(Value::Completion { key, bytes }) => format!("OK (key {key}, {bytes} bytes)"),
         Ok(value) => notify::result_text(value, done),
+    }
+}
+
+/// `n` in lowercase hexadecimal without leading zeros, as `{n:x}` writes it.
+fn hex(out: &mut String, n: u32) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digits = (32 - (n | 1).leading_zeros()).div_ceil(4);
+    for i in (0..digits).rev() {
+        out.push(char::from(DIGITS[(n >> (4 * i) & 0xf) as usize]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use simsock_model::SimTime;
+
+    use super::*;
+    use crate::winsock::Op;
+
+    /// The results written without `core::fmt` read as `format!` writes
+    /// them.
+    #[test]
+    fn socket_and_byte_results_read_as_format_writes_them() {
+        let op = Op::LastError;
+        for n in [0, 1, 9, 0xf, 0x10, 0x100, 0x104, 0xabc_def0, u32::MAX] {
+            for (value, want) in [
+                (Value::Socket(n), format!("OK (socket {n:#x})")),
+                (Value::Bytes(n), format!("OK ({n} bytes)")),
+            ] {
+                let done = Completed {
+                    op: &op,
+                    result: Ok(value),
+                    errno: None,
+                    received: &[],
+                    start: SimTime(0),
+                    end: SimTime(0),
+                    names: &[],
+                };
+                assert_eq!(result_text(&done), want);
+            }
+        }
     }
 }

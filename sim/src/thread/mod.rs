@@ -139,6 +139,9 @@ pub struct Pending {
     pub step: Step,
     /// When the call was made (the trace's `called at`).
     pub start: SimTime,
+    /// The call's text as its trace `Call` event wrote it, for its
+    /// `Return`: a call's text is formatted once (`None` untraced).
+    pub call: Option<crate::trace::Text>,
 }
 
 /// One simulated thread.

@@ -12,14 +12,14 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use simsock_model::packet::{PacketHeader, TcpFlags, Transport};
 
-use super::{Names, TraceEvent, TraceKind};
+use simsock_model::SimTime;
+
+use super::{Names, Returned, TraceEvent, TraceKind};
+use crate::net::NodeId;
 
 /// Appends the canonical text of `e` and a newline to `out`.
 pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
-    int(out, e.at.as_nanos());
-    out.push(b' ');
-    out.extend_from_slice(names.node(e.node).as_bytes());
-    out.push(b' ');
+    prefix(names, out, e.at, e.node);
     match &e.kind {
         TraceKind::Call { thread, call } => {
             words(out, &["call ", names.thread(*thread), " ", call]);
@@ -29,13 +29,13 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             call,
             result,
             start,
-        } => {
-            let thread = names.thread(*thread);
-            words(out, &["return ", thread, " ", call, " = ", result]);
-            out.extend_from_slice(b" (called at ");
-            int(out, start.as_nanos());
-            out.push(b')');
-        }
+        } => return_words(
+            names,
+            out,
+            *thread,
+            [call.as_str(), result.as_str()],
+            *start,
+        ),
         TraceKind::Send {
             link,
             header,
@@ -80,6 +80,37 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
         }
     }
     out.push(b'\n');
+}
+
+/// The line of a [`TraceKind::Return`] from borrowed text, as
+/// [`write_line`] writes that event.
+pub fn write_return(names: &Names, out: &mut Vec<u8>, (at, node): (SimTime, NodeId), r: &Returned) {
+    prefix(names, out, at, node);
+    return_words(names, out, r.thread, [r.call.as_str(), r.result], r.start);
+    out.push(b'\n');
+}
+
+/// `<time ns> <node> `.
+fn prefix(names: &Names, out: &mut Vec<u8>, at: SimTime, node: NodeId) {
+    int(out, at.as_nanos());
+    out.push(b' ');
+    out.extend_from_slice(names.node(node).as_bytes());
+    out.push(b' ');
+}
+
+/// `return <thread> <call> = <result> (called at <ns>)`.
+fn return_words(
+    names: &Names,
+    out: &mut Vec<u8>,
+    thread: u32,
+    [call, result]: [&str; 2],
+    start: SimTime,
+) {
+    let thread = names.thread(thread);
+    words(out, &["return ", thread, " ", call, " = ", result]);
+    out.extend_from_slice(b" (called at ");
+    int(out, start.as_nanos());
+    out.push(b')');
 }
 
 fn words(out: &mut Vec<u8>, words: &[&str]) {
@@ -312,6 +343,36 @@ mod tests {
             }
         }
         kinds
+    }
+
+    /// A return written from borrowed text is the line of the event.
+    #[test]
+    fn a_borrowed_return_is_the_line_of_the_event() {
+        let names = names();
+        let call = Text::from("recv(c, 100)");
+        let r = Returned {
+            thread: 0,
+            call: &call,
+            result: "OK (5 bytes: \"hello\")",
+            start: SimTime(2_010_000_000),
+        };
+        let event = TraceEvent {
+            at: SimTime(2_012_000_001),
+            node: NodeId(1),
+            kind: TraceKind::Return {
+                thread: r.thread,
+                call: call.clone(),
+                result: Text::from(r.result),
+                start: r.start,
+            },
+        };
+        let (mut borrowed, mut line) = (Vec::new(), Vec::new());
+        write_return(&names, &mut borrowed, (event.at, event.node), &r);
+        write_line(&names, &mut line, &event);
+        assert_eq!(
+            String::from_utf8(borrowed).unwrap(),
+            String::from_utf8(line).unwrap()
+        );
     }
 
     #[test]

@@ -330,13 +330,11 @@ pub fn cancel(host: &mut Host, core: &mut Core, index: u32) {
     }
 }
 
-/// The calls ConnectEx changes, answered here before the common code:
-/// SO_UPDATE_CONNECT_CONTEXT (CB-X6), SO_CONNECT_TIME (CB-X7), TCP_FASTOPEN
-/// (CB-X5), getpeername and shutdown before the context update (CB-X6), and
-/// closesocket of a socket with a ConnectEx pending.
-pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
-    // Performance: the other calls skip looking their socket up.
-    if !matches!(
+/// Whether [`intercept`] may answer `op`. Performance: the other calls
+/// skip it, and looking their socket up.
+#[inline]
+pub(super) fn intercepts(op: &Op) -> bool {
+    matches!(
         op,
         Op::SetOpt { .. }
             | Op::Bind { .. }
@@ -344,9 +342,15 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
             | Op::GetPeerName { .. }
             | Op::Shutdown { .. }
             | Op::Close { .. }
-    ) {
-        return None;
-    }
+    )
+}
+
+/// The calls ConnectEx changes, answered here before the common code:
+/// SO_UPDATE_CONNECT_CONTEXT (CB-X6), SO_CONNECT_TIME (CB-X7), TCP_FASTOPEN
+/// (CB-X5), getpeername and shutdown before the context update (CB-X6), and
+/// closesocket of a socket with a ConnectEx pending.
+/// Only for the calls of [`intercepts`].
+pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
     let slot = op.slot()?;
     let index = resolve(cx.host, slot).ok()?;
     let (state, kind) = (cx.host.socket(index).state, cx.host.socket(index).kind);

@@ -18,6 +18,7 @@ mod family;
 mod host;
 mod manage;
 pub mod notify;
+mod op_text;
 pub mod step;
 mod wsaaccept;
 mod wsaconnect;
@@ -578,11 +579,12 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     {
         return ex_op::poll(cx, ex);
     }
-    if !matches!(
-        op,
-        Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
-    ) && !notify::beside_winsock(op)
-        && cx.host.startups == 0
+    if cx.host.startups == 0
+        && !matches!(
+            op,
+            Op::Startup { .. } | Op::Sleep(_) | Op::SleepUntil(_) | Op::LastError
+        )
+        && !notify::beside_winsock(op)
     {
         return Poll::Ready(Err(WsaError::WSANOTINITIALISED)); // CB-C10
     }
@@ -595,6 +597,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         return Poll::Ready(Err(WsaError::WSAENETDOWN));
     }
     if cx.host.startups > 0
+        && connectex::intercepts(op)
         && let Some(result) = connectex::intercept(cx, op)
     {
         return Poll::Ready(result);

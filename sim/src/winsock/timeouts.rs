@@ -63,10 +63,20 @@ pub(super) fn get_option(cx: &mut CallCx<'_>, slot: Slot, opt: SockOpt) -> CallR
 /// Bounds a blocking call's wait by its socket's time-out: `poll` is the
 /// call's result on this poll. A call that still waits past the time-out
 /// fails (module doc); on its first poll the wait timer is armed.
+///
+/// Performance: a call that did not wait returns its result as it is,
+/// without a call or a copy.
+#[inline]
 pub(super) fn bounded(cx: &mut CallCx<'_>, slot: Slot, dir: Dir, poll: Poll) -> Poll {
-    if poll != Poll::Pending {
-        return poll;
+    match poll {
+        Poll::Pending => bounded_wait(cx, slot, dir),
+        poll => poll,
     }
+}
+
+/// [`bounded`] for a call that waits.
+fn bounded_wait(cx: &mut CallCx<'_>, slot: Slot, dir: Dir) -> Poll {
+    let poll = Poll::Pending;
     let Ok(index) = resolve(cx.host, slot) else {
         return poll;
     };

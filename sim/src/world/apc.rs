@@ -79,13 +79,14 @@ impl World {
         while let Some(steps) = self.threads[index as usize].apc.queued.pop_front() {
             for step in steps.iter() {
                 let start = self.core.now();
-                let pending = Pending {
+                let mut pending = Pending {
                     step: step.clone(),
                     start,
+                    call: None,
                 };
-                self.start_call(index, Some(&pending));
+                self.start_call(index, Some(&mut pending));
                 match self.apc_call(index, &pending.step.op, outer) {
-                    Some(result) => self.record_call(index, Some(&pending), result),
+                    Some(result) => self.record_call(index, Some(&mut pending), result),
                     None => return, // a run error: the run stops
                 }
             }

@@ -12,7 +12,7 @@ use crate::thread::{
     Completed, Pending, Program, StepBudget, StepsSpent, Thread, check, describe, expected_error,
     result_text,
 };
-use crate::trace::TraceKind;
+use crate::trace::{Returned, TraceKind};
 use crate::winsock::events::{packet, tcp_timer, time_wait};
 use crate::winsock::{CallCx, Host, Op, Poll, Value, poll};
 
@@ -335,7 +335,11 @@ impl World {
                 self.steps.stopped = Some(index); // limits.max_steps: the run loop reports it
                 return;
             };
-            thread.pending = next.map(|step| Pending { step, start: now });
+            thread.pending = next.map(|step| Pending {
+                step,
+                start: now,
+                call: None,
+            });
             thread.pending.is_some()
         };
         while next {
@@ -394,28 +398,33 @@ impl World {
 
     /// Starts a call: counts it (against `limits.max_events`, not as an
     /// engine event: a call that completes at once needs no event of its
-    /// own) and traces it. The call is the
-    /// thread's pending call, or `apc`, a call made inside an APC.
-    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&Pending>) {
+    /// own) and traces it. The call is the thread's pending call, or `apc`,
+    /// a call made inside an APC; a traced call keeps its text for its
+    /// return ([`Pending::call`]).
+    pub(crate) fn start_call(&mut self, index: u32, apc: Option<&mut Pending>) {
         self.core.calls += 1; // a call is work: it counts against max_events
+        let thread = &mut self.threads[index as usize];
         // A call shows what it received, never what an earlier call did.
-        self.threads[index as usize].received.clear();
+        thread.received.clear();
         if self.core.trace.is_on() {
-            let thread = &self.threads[index as usize];
             let host = &self.hosts[thread.host as usize];
             // Invariant: run_thread starts only a pending call.
-            let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
-            let call = pending.step.op.display(&host.slot_names).to_string();
-            let call = self.core.trace.text(&call);
+            let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+            let op = pending.step.op.display(&host.slot_names);
+            let call = self.core.trace.text_with(|out| op.write(out));
             let kind = TraceKind::Call {
                 thread: index,
-                call,
+                call: call.clone(),
             };
             self.core.trace.record(self.core.now(), host.node, kind);
+            pending.call = Some(call);
         }
     }
 
     /// Polls the thread's pending call.
+    ///
+    /// Performance: the thread is looked up once; only the calls the world
+    /// answers itself go through [`World::wsaconnect_poll`].
     fn poll_pending(&mut self, index: u32, first: bool) -> Poll {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
@@ -437,25 +446,27 @@ impl World {
                 };
             }
             Op::LastError => return Poll::Ready(last_error(thread.last_error)),
+            Op::QueueApc { .. }
+            | Op::CancelBlockingCall { .. }
+            | Op::WsaConnect { spi: true, .. }
+            | Op::Ex(_) => return self.poll_in_world(index, first),
+            _ if !first && thread.apc.cancelled => return self.poll_in_world(index, first),
             _ => {}
         }
+        let host = &mut self.hosts[thread.host as usize];
+        winsock_poll(&mut self.core, host, thread, index, first)
+    }
+
+    /// [`World::poll_pending`] for a call the world may answer itself
+    /// ([`World::wsaconnect_poll`]), or the Winsock layer.
+    #[inline(never)]
+    fn poll_in_world(&mut self, index: u32, first: bool) -> Poll {
         if let Some(poll) = self.wsaconnect_poll(index, first) {
             return poll;
         }
         let thread = &mut self.threads[index as usize];
-        let pending = thread.pending.as_ref().expect("a pending call");
         let host = &mut self.hosts[thread.host as usize];
-        let mut cx = CallCx {
-            core: &mut self.core,
-            host,
-            progress: &mut thread.progress,
-            received: &mut thread.received,
-            completed: &mut thread.completed,
-            first,
-            start: pending.start,
-            thread: index,
-        };
-        poll(&mut cx, &pending.step.op)
+        winsock_poll(&mut self.core, host, thread, index, first)
     }
 
     /// Parks a thread on its pending call: on its socket for a call, on
@@ -528,18 +539,26 @@ impl World {
         }
     }
 
-    /// Checks a completed call against its step and records it. The call
-    /// is the thread's pending call, or `apc`, a call made inside an APC.
+    /// Ends a completed call: WSAGetLastError, the waits it leaves, the
+    /// count; then checks it against its step, traces and records it when
+    /// anything wants that. The call is the thread's pending call, or
+    /// `apc`, a call made inside an APC.
+    ///
+    /// Performance: a call that nobody checks, traces or records (a
+    /// benchmark's) ends here, inlined in its caller.
+    #[inline]
     pub(crate) fn record_call(
         &mut self,
         index: u32,
-        apc: Option<&Pending>,
+        mut apc: Option<&mut Pending>,
         result: crate::winsock::CallResult,
     ) {
-        let now = self.core.now();
         let thread = &mut self.threads[index as usize];
         // Invariant: only a thread with a pending call completes one.
-        let pending = apc.or(thread.pending.as_ref()).expect("a pending call");
+        let pending = match apc.as_deref_mut() {
+            Some(apc) => apc,
+            None => thread.pending.as_mut().expect("a pending call"),
+        };
         if let Err(e) = result
             && !pending.step.op.is_spi()
         {
@@ -549,59 +568,87 @@ impl World {
         let completes = thread.completed.take();
         let host = &mut self.hosts[thread.host as usize];
         crate::winsock::notify::unpark(host, index, &pending.step.op); // CB-N3, CB-N5
-        let tracing = self.core.trace.is_on();
         let seq = self.call_count.made;
         self.call_count.made += 1;
-        if !tracing && !self.record_calls && pending.step.expect.is_none() {
-            return; // expects nothing, so nothing to check, trace or keep
+        if self.core.trace.is_on() || self.record_calls || pending.step.expect.is_some() {
+            let call = Ended {
+                result,
+                completes,
+                seq,
+            };
+            self.check_call(index, apc, call);
         }
+    }
+
+    /// Checks a completed call against its step, traces and records it.
+    ///
+    /// Performance: the call's text was written by [`World::start_call`]
+    /// and its result is formatted once, for the trace and the record
+    /// alike; nothing is formatted when neither wants it.
+    fn check_call(&mut self, index: u32, apc: Option<&mut Pending>, ended: Ended) {
+        let now = self.core.now();
+        let thread = &mut self.threads[index as usize];
+        // Invariant: only a thread with a pending call completes one.
+        let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+        let Ended {
+            result,
+            completes,
+            seq,
+        } = ended;
+        let tracing = self.core.trace.is_on();
+        let mut call = pending.call.take();
+        let pending = &*pending;
         let host = &self.hosts[thread.host as usize];
         let done = completed(pending, result, &thread.received, host, now);
         let failure = check(pending.step.expect(), &done);
-        if tracing || self.record_calls || failure.is_some() {
-            let call = pending.step.op.display(&host.slot_names).to_string();
-            let detail = result_text(&done);
-            let result_name = match (result, done.errno) {
-                (Ok(_), _) => "OK".to_string(),
-                (Err(_), Some(errno)) => errno.name().to_string(),
-                (Err(e), None) => e.name().to_string(),
-            };
-            if tracing {
-                let kind = TraceKind::Return {
-                    thread: index,
-                    call: self.core.trace.text(&call),
-                    result: self.core.trace.text(&detail),
-                    start: pending.start,
-                };
-                self.core.trace.record(now, host.node, kind);
-            }
-            let wanted = self.record_calls || failure.is_some();
-            if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
-                self.call_count.unrecorded += u64::from(wanted);
-                self.call_count.unrecorded_failures += u64::from(failure.is_some());
-                return;
-            }
-            self.calls.push(CallRecord {
-                host: host.name.clone(),
-                thread: thread.name.clone(),
-                call,
-                result: result_name,
-                detail,
-                start_ns: pending.start.as_nanos(),
-                end_ns: now.as_nanos(),
-                expected: pending.step.expect().result.as_ref().map(describe),
-                expected_code: pending
-                    .step
-                    .expect()
-                    .result
-                    .as_ref()
-                    .and_then(expected_error),
-                completes,
-                failure,
-                why: None,
-                seq,
-            });
+        let wanted = self.record_calls || failure.is_some();
+        if !tracing && !wanted {
+            return;
         }
+        let detail = result_text(&done);
+        if tracing {
+            let op = &pending.step.op;
+            let trace = &mut self.core.trace;
+            let op = op.display(&host.slot_names);
+            let call = call.get_or_insert_with(|| trace.text_with(|out| op.write(out)));
+            let r = Returned {
+                thread: index,
+                call,
+                result: &detail,
+                start: pending.start,
+            };
+            self.core.trace.record_return(now, host.node, r);
+        }
+        if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
+            self.call_count.unrecorded += u64::from(wanted);
+            self.call_count.unrecorded_failures += u64::from(failure.is_some());
+            return;
+        }
+        let call = match call {
+            Some(call) => call.to_string(),
+            None => pending.step.op.display(&host.slot_names).to_string(),
+        };
+        let result_name = match (result, done.errno) {
+            (Ok(_), _) => "OK",
+            (Err(_), Some(errno)) => errno.name(),
+            (Err(e), None) => e.name(),
+        };
+        let expect = pending.step.expect();
+        self.calls.push(CallRecord {
+            host: host.name.clone(),
+            thread: thread.name.clone(),
+            call,
+            result: result_name.to_string(),
+            detail,
+            start_ns: pending.start.as_nanos(),
+            end_ns: now.as_nanos(),
+            expected: expect.result.as_ref().map(describe),
+            expected_code: expect.result.as_ref().and_then(expected_error),
+            completes,
+            failure,
+            why: None,
+            seq,
+        });
     }
 
     /// Threads that never finished: blocked in a call when the run ended.
@@ -630,6 +677,39 @@ impl World {
     }
 }
 
+/// How a call ended, for [`World::check_call`].
+struct Ended {
+    result: crate::winsock::CallResult,
+    /// The overlapped operation whose outcome it read ([`Thread::completed`]).
+    completes: Option<simsock_model::scenario::ExtensionFunction>,
+    /// Its place among the run's calls ([`CallRecord::seq`]).
+    seq: u64,
+}
+
+/// Polls `thread`'s pending call in the Winsock layer.
+#[inline]
+fn winsock_poll(
+    core: &mut Core,
+    host: &mut Host,
+    thread: &mut Thread,
+    index: u32,
+    first: bool,
+) -> Poll {
+    // Invariant: callers poll only a thread with a pending call.
+    let pending = thread.pending.as_ref().expect("a pending call");
+    let mut cx = CallCx {
+        core,
+        host,
+        progress: &mut thread.progress,
+        received: &mut thread.received,
+        completed: &mut thread.completed,
+        first,
+        start: pending.start,
+        thread: index,
+    };
+    poll(&mut cx, &pending.step.op)
+}
+
 /// A call that completed at `end`, as its program and its expectation see
 /// it (errno names on a Linux host).
 fn completed<'a>(
@@ -642,7 +722,11 @@ fn completed<'a>(
     Completed {
         op: &pending.step.op,
         result,
-        errno: crate::winsock::errno::shown(host, &pending.step.op, &result),
+        // Performance: a success shows no errno; only a failure asks.
+        errno: match result {
+            Ok(_) => None,
+            Err(_) => crate::winsock::errno::shown(host, &pending.step.op, &result),
+        },
         received,
         start: pending.start,
         end,

@@ -90,7 +90,20 @@ pub fn park(core: &mut Core, host: &mut Host, thread: u32, op: &Op, start: SimTi
 
 /// Takes a thread whose wait completed off the lists of the objects it
 /// did not wake from, so they do not resume it later.
+///
+/// Performance: every call completes through here; only the waits of
+/// [`waits`] leave anything, and the others return before a call.
+#[inline]
 pub fn unpark(host: &mut Host, thread: u32, op: &Op) {
+    if matches!(
+        op,
+        Op::Select { .. } | Op::GetMessage { .. } | Op::WaitForEvents { .. } | Op::Win(_)
+    ) {
+        unpark_waits(host, thread, op);
+    }
+}
+
+fn unpark_waits(host: &mut Host, thread: u32, op: &Op) {
     let leave = |waiters: &mut Waiters| waiters.retain(|t| *t != thread);
     match waits(op) {
         Some(Waits::Sockets(sets, _)) => {
