@@ -7,8 +7,11 @@ use std::rc::Rc;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
+use thin_vec::ThinVec;
+
 use super::ConnId;
 use super::binds::BindTable;
+use super::cold::Cold;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -75,11 +78,26 @@ pub fn push_compact<T>(table: &mut Vec<T>, item: T) {
     table.push(item);
 }
 
+/// [`push_compact`] for a [`ThinVec`] (whose first allocation is also 4
+/// slots).
+pub fn push_thin<T>(table: &mut ThinVec<T>, item: T) {
+    if table.len() == table.capacity() {
+        table.reserve_exact(table.len().max(1));
+    }
+    table.push(item);
+}
+
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
 /// A host and its stack: first what a segment or a call uses, then the
 /// notification and overlapped state, then names and audit records.
+///
+/// Memory (issue 18, "a host that has not connected costs at most 1 KB"):
+/// 904 bytes before, now [`HOST_BYTES`]. Every list is a [`ThinVec`], one
+/// pointer until its first entry; the lookup maps keep two entries inline
+/// (a client's one connection and socket) and box their table; the
+/// TIME_WAIT table is allocated at its first record ([`Cold`]).
 #[derive(Debug)]
 pub struct Host {
     /// The host's node in the topology.
@@ -95,26 +113,27 @@ pub struct Host {
     /// The profile's TCP settings, as every TCB of the host uses them.
     pub tcp: TcpConfig,
     /// Live connections by four-tuple (never iterated).
-    pub conns: LookupMap<FourTuple, ConnId>,
+    pub conns: LookupMap<FourTuple, ConnId, 2>,
     /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
-    pub tcbs: Vec<TcbSlot>,
-    free_tcbs: Vec<u32>,
+    pub tcbs: ThinVec<TcbSlot>,
+    free_tcbs: ThinVec<u32>,
     /// The sockets, by socket index; `None` is a free index, reused.
-    pub sockets: Vec<Option<Socket>>,
-    free_sockets: Vec<u32>,
+    pub sockets: ThinVec<Option<Socket>>,
+    free_sockets: ThinVec<u32>,
     /// Open sockets by handle (never iterated).
-    handles: LookupMap<u32, u32>,
+    handles: LookupMap<u32, u32, 2>,
     /// The socket variables of the host's threads: a handle per slot, 0 for
     /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
-    pub slots: Vec<u32>,
+    pub slots: ThinVec<u32>,
     /// Per slot, the socket index its handle had when it was set: a hint
     /// that spares the handle lookup, checked before use (see
     /// [`Host::slot_socket`]).
-    slot_hints: Vec<u32>,
+    slot_hints: ThinVec<u32>,
     /// Which local ports are bound or held, and the ephemeral range.
     pub ports: PortTable,
-    /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline.
-    pub time_wait: TimeWaitTable,
+    /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline;
+    /// allocated at the first.
+    pub time_wait: Cold<TimeWaitTable>,
     /// Bound sockets by protocol, port and address; the listeners and
     /// datagram sockets that incoming packets reach.
     pub binds: BindTable,
@@ -130,12 +149,16 @@ pub struct Host {
     /// The host's name in the scenario.
     pub name: String,
     /// The name of each slot, as the scenario wrote it.
-    pub slot_names: Vec<String>,
+    pub slot_names: ThinVec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
-    pub closed: Vec<ClosedConnection>,
+    pub closed: ThinVec<ClosedConnection>,
     /// Broken engine invariants seen while running, e.g. a late TIME_WAIT.
-    pub violations: Vec<String>,
+    pub violations: ThinVec<String>,
 }
+
+/// What a [`Host`] record takes in the world's table of hosts (the size
+/// test in this file keeps it there).
+pub const HOST_BYTES: usize = 464;
 
 impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
@@ -156,21 +179,21 @@ impl Host {
             version: profile.winsock_version,
             profile,
             startups: 0,
-            conns: LookupMap::default(),
-            tcbs: Vec::new(),
-            free_tcbs: Vec::new(),
+            conns: LookupMap::new(),
+            tcbs: ThinVec::new(),
+            free_tcbs: ThinVec::new(),
             binds: BindTable::default(),
-            time_wait: TimeWaitTable::default(),
-            sockets: Vec::new(),
-            free_sockets: Vec::new(),
-            handles: LookupMap::default(),
+            time_wait: Cold::default(),
+            sockets: ThinVec::new(),
+            free_sockets: ThinVec::new(),
+            handles: LookupMap::new(),
             next_handle: FIRST_HANDLE,
             max_sockets,
-            slots: Vec::new(),
-            slot_hints: Vec::new(),
-            slot_names: Vec::new(),
-            closed: Vec::new(),
-            violations: Vec::new(),
+            slots: ThinVec::new(),
+            slot_hints: ThinVec::new(),
+            slot_names: ThinVec::new(),
+            closed: ThinVec::new(),
+            violations: ThinVec::new(),
             reports: Default::default(),
         }
     }
@@ -192,7 +215,7 @@ impl Host {
                 i
             }
             None => {
-                push_compact(&mut self.sockets, Some(socket));
+                push_thin(&mut self.sockets, Some(socket));
                 (self.sockets.len() - 1) as u32
             }
         };
@@ -243,7 +266,7 @@ impl Host {
     pub fn free_socket(&mut self, index: u32) {
         if let Some(s) = self.sockets[index as usize].take() {
             self.handles.remove(&s.handle);
-            push_compact(&mut self.free_sockets, index);
+            push_thin(&mut self.free_sockets, index);
         }
     }
 
@@ -267,7 +290,7 @@ impl Host {
                 index
             }
             None => {
-                push_compact(
+                push_thin(
                     &mut self.tcbs,
                     TcbSlot {
                         generation: 0,
@@ -340,7 +363,7 @@ impl Host {
         buffers.reclaim(send);
         buffers.reclaim(recv);
         slot.tcb = None;
-        push_compact(&mut self.free_tcbs, conn.index);
+        push_thin(&mut self.free_tcbs, conn.index);
         timer
     }
 
@@ -349,9 +372,9 @@ impl Host {
         match self.slot_names.iter().position(|n| n == name) {
             Some(i) => i as u32,
             None => {
-                push_compact(&mut self.slot_names, name.to_string());
-                push_compact(&mut self.slots, 0);
-                push_compact(&mut self.slot_hints, u32::MAX);
+                push_thin(&mut self.slot_names, name.to_string());
+                push_thin(&mut self.slots, 0);
+                push_thin(&mut self.slot_hints, u32::MAX);
                 (self.slots.len() - 1) as u32
             }
         }
@@ -421,8 +444,8 @@ impl Host {
         self.name = old.name;
         self.tcp = old.tcp;
         self.isn = old.isn;
-        self.slots = vec![0; old.slot_names.len()];
-        self.slot_hints = vec![u32::MAX; old.slot_names.len()];
+        self.slots = std::iter::repeat_n(0, old.slot_names.len()).collect();
+        self.slot_hints = std::iter::repeat_n(u32::MAX, old.slot_names.len()).collect();
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;
@@ -445,4 +468,18 @@ pub struct LostState {
     pub connections: usize,
     /// TIME_WAIT records.
     pub time_wait: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host record stays within [`HOST_BYTES`], so a field that puts
+    /// bytes back into every host (of a million, in the storm bench) fails
+    /// here; `tests/tests/host_memory.rs` counts the heap around it.
+    #[test]
+    fn a_host_record_is_small() {
+        let size = std::mem::size_of::<Host>();
+        assert!(size <= HOST_BYTES, "a host record is {size} bytes");
+    }
 }

@@ -14,6 +14,9 @@
 
 use std::collections::VecDeque;
 
+use thin_vec::ThinVec;
+
+use super::cold::{Cold, Empty};
 use super::lookup::LookupMap;
 
 /// Port holders and the ephemeral allocator of one host.
@@ -24,33 +27,47 @@ use super::lookup::LookupMap;
 /// next to its last one, in a line it already touched, instead of in a
 /// hash table that keeps growing with its TIME_WAIT records. Every other
 /// port (well-known, explicitly bound beyond the frontier) is in `holds`.
+///
+/// Memory: 56 bytes in every host (144 before issue 18): `dense` is one
+/// pointer until the first ephemeral port, `holds` keeps one port inline
+/// (a server's listening port), and the released ports are allocated when
+/// the first one is released.
 #[derive(Debug)]
 pub struct PortTable {
     /// Holder counts of `first..next_fresh`, by `port - first`.
-    dense: Vec<u32>,
-    /// Ports of `dense` with a holder.
-    dense_held: usize,
+    dense: ThinVec<u32>,
     /// Holder counts of the other ports.
-    holds: LookupMap<u16, u32>,
-    first: u16,
-    last: u16,
+    holds: LookupMap<u16, u32, 1>,
+    /// Ephemeral ports released since, oldest first.
+    released: Cold<VecDeque<u16>>,
+    /// Ports of `dense` with a holder.
+    dense_held: u32,
     /// Next never-handed-out ephemeral port (u32 so it can pass `last`).
     next_fresh: u32,
-    /// Ephemeral ports released since, oldest first.
-    released: VecDeque<u16>,
+    first: u16,
+    last: u16,
+}
+
+/// The released ports of a table that never released one.
+static NO_RELEASED: VecDeque<u16> = VecDeque::new();
+
+impl Empty for VecDeque<u16> {
+    fn empty() -> &'static Self {
+        &NO_RELEASED
+    }
 }
 
 impl PortTable {
     /// A table whose ephemeral range is `first..=last`.
     pub fn new((first, last): (u16, u16)) -> Self {
         PortTable {
-            dense: Vec::new(),
+            dense: ThinVec::new(),
             dense_held: 0,
-            holds: LookupMap::default(),
+            holds: LookupMap::new(),
             first,
             last,
             next_fresh: u32::from(first),
-            released: VecDeque::new(),
+            released: Cold::default(),
         }
     }
 
@@ -81,7 +98,7 @@ impl PortTable {
     pub fn hold(&mut self, port: u16) {
         match self.dense_index(port) {
             Some(i) => {
-                self.dense_held += usize::from(self.dense[i] == 0);
+                self.dense_held += u32::from(self.dense[i] == 0);
                 self.dense[i] += 1;
             }
             None => *self.holds.get_or_insert_with(port, || 0) += 1,
@@ -121,14 +138,16 @@ impl PortTable {
             // The port joins `dense`, with the holds it had (an explicit
             // bind ahead of the frontier).
             let count = self.holds.remove(&port).unwrap_or(0);
-            self.dense.push(count);
-            self.dense_held += usize::from(count > 0);
+            super::host::push_thin(&mut self.dense, count);
+            self.dense_held += u32::from(count > 0);
             if count == 0 {
                 self.hold(port);
                 return Some(port);
             }
         }
-        while let Some(port) = self.released.pop_front() {
+        // A read first: the list is allocated only by a release.
+        while !self.released.is_empty() {
+            let port = self.released.pop_front().expect("not empty");
             if !self.is_held(port) {
                 self.hold(port);
                 return Some(port);
@@ -149,7 +168,7 @@ impl PortTable {
 
     /// Ports held at the moment.
     pub fn held_count(&self) -> usize {
-        self.dense_held + self.holds.len()
+        self.dense_held as usize + self.holds.len()
     }
 }
 

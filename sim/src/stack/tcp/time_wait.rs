@@ -56,6 +56,22 @@ pub struct TimeWaitTable {
     pub timer_at: Option<SimTime>,
 }
 
+/// The table of a host that never had a record: a host keeps its table
+/// out of line (`stack::cold`), allocated at its first record (88 bytes
+/// that a host that has not connected no longer holds, issue 18).
+static NO_RECORDS: TimeWaitTable = TimeWaitTable {
+    fifo: VecDeque::new(),
+    head: 0,
+    index: HashTable::new(),
+    timer_at: None,
+};
+
+impl crate::stack::cold::Empty for TimeWaitTable {
+    fn empty() -> &'static Self {
+        &NO_RECORDS
+    }
+}
+
 fn hash(tuple: &FourTuple) -> u64 {
     FxBuildHasher.hash_one(tuple)
 }
