@@ -50,6 +50,14 @@ pub struct Node {
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
+/// A map that is only looked up, never iterated, so its order cannot
+/// reach the trace.
+///
+/// Memory: a hashbrown table keeps the key and value in its bucket; an
+/// `IndexMap` adds an entry vector with each key's hash and an index table
+/// (about 100 bytes a host in the adjacency and owner maps, issue 18).
+type LookupOnly<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
+
 /// Nodes, links and the address plan.
 #[derive(Debug, Default)]
 pub struct Topology {
@@ -60,8 +68,8 @@ pub struct Topology {
     pub nodes: Vec<Node>,
     /// The links, by [`LinkId`], loopback interfaces included.
     pub links: Vec<Link>,
-    adjacency: FxIndexMap<(NodeId, NodeId), LinkId>,
-    owners: FxIndexMap<Ipv4Addr, NodeId>,
+    adjacency: LookupOnly<(NodeId, NodeId), LinkId>,
+    owners: LookupOnly<Ipv4Addr, NodeId>,
     subnets: FxIndexMap<Ipv4Net, SubnetId>,
     members: Vec<Vec<NodeId>>,
     /// Distinct prefix lengths, longest first, for longest-prefix match.
