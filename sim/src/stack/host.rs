@@ -56,7 +56,14 @@ pub struct TcbSlot {
     /// The next hop toward the peer, once a segment has been sent (routes
     /// are static: see [`crate::net::Routes`]).
     pub route: Option<Hop>,
+    /// While the slot is free, the next free slot ([`NO_SLOT`] for none):
+    /// the host's free list runs through its free slots, in the slot's
+    /// padding, where a list of its own was an allocation per host.
+    next_free: u32,
 }
+
+/// The end of a free list.
+const NO_SLOT: u32 = u32::MAX;
 
 /// A connection that closed gracefully, kept for the end-of-run check that
 /// no byte was lost or reordered (`crate::invariants`).
@@ -107,7 +114,7 @@ const FIRST_HANDLE: u32 = 0x100;
 /// pointer until its first entry; the lookup maps keep one entry inline
 /// (a client's one connection and socket) and box their table; the
 /// TIME_WAIT and bind tables are allocated at their first entry
-/// ([`Cold`]).
+/// ([`Cold`]); the free TCB slots list themselves.
 #[derive(Debug)]
 pub struct Host {
     /// The host's node in the topology.
@@ -126,7 +133,8 @@ pub struct Host {
     pub conns: LookupMap<FourTuple, ConnId, 1>,
     /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
     pub tcbs: ThinVec<TcbSlot>,
-    free_tcbs: ThinVec<u32>,
+    /// The last freed TCB slot, reused first ([`TcbSlot::next_free`]).
+    free_tcb: u32,
     /// The sockets, by socket index; `None` is a free index, reused.
     pub sockets: ThinVec<Option<Socket>>,
     free_sockets: ThinVec<u32>,
@@ -169,7 +177,7 @@ pub struct Host {
 
 /// What a [`Host`] record takes in the world's table of hosts (the size
 /// test in this file keeps it there).
-pub const HOST_BYTES: usize = 352;
+pub const HOST_BYTES: usize = 344;
 
 impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
@@ -192,7 +200,7 @@ impl Host {
             startups: 0,
             conns: LookupMap::new(),
             tcbs: ThinVec::new(),
-            free_tcbs: ThinVec::new(),
+            free_tcb: NO_SLOT,
             binds: Cold::default(),
             time_wait: Cold::default(),
             sockets: ThinVec::new(),
@@ -286,9 +294,14 @@ impl Host {
     /// Performance: a freed slot is refilled field by field, so the TCB is
     /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
-        let index = match self.free_tcbs.pop() {
+        let index = match self.free_tcb {
+            NO_SLOT => None,
+            index => Some(index),
+        };
+        let index = match index {
             Some(index) => {
                 let slot = &mut self.tcbs[index as usize];
+                self.free_tcb = slot.next_free;
                 slot.generation = slot.generation.wrapping_add(1);
                 slot.tcb = Some(tcb);
                 slot.socket = None;
@@ -313,6 +326,7 @@ impl Host {
                         traced: TcpState::Closed,
                         timer: None,
                         route: None,
+                        next_free: NO_SLOT,
                     },
                 );
                 (self.tcbs.len() - 1) as u32
@@ -374,7 +388,8 @@ impl Host {
         buffers.reclaim(send);
         buffers.reclaim(recv);
         slot.tcb = None;
-        push_thin(&mut self.free_tcbs, conn.index);
+        slot.next_free = self.free_tcb;
+        self.free_tcb = conn.index;
         timer
     }
 
@@ -461,11 +476,15 @@ impl Host {
         self.closed = old.closed;
         self.violations = old.violations;
         self.tcbs = old.tcbs;
-        for slot in &mut self.tcbs {
+        // Every slot free, the first reused first (as a stack of all
+        // indices, the last pushed first, had it).
+        let count = self.tcbs.len() as u32;
+        for (i, slot) in (0u32..).zip(self.tcbs.iter_mut()) {
             slot.tcb = None;
             slot.timer = None;
+            slot.next_free = if i + 1 < count { i + 1 } else { NO_SLOT };
         }
-        self.free_tcbs = (0..self.tcbs.len() as u32).rev().collect();
+        self.free_tcb = if count > 0 { 0 } else { NO_SLOT };
         lost
     }
 }
