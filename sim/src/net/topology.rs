@@ -91,6 +91,16 @@ pub struct Topology {
     loopbacks: Vec<Option<LinkId>>,
 }
 
+/// Pushes onto a node's list of links, which grows 1, 2, 4 ... where
+/// std's `Vec` starts at 4: a host of a big network has one link (12 bytes
+/// a host, issue 18).
+fn push_exact(links: &mut Vec<LinkId>, id: LinkId) {
+    if links.len() == links.capacity() {
+        links.reserve_exact(links.len().max(1));
+    }
+    links.push(id);
+}
+
 /// The hash [`Topology::node_named`] finds a name by.
 fn name_hash(name: &str) -> u64 {
     FxBuildHasher.hash_one(name)
@@ -175,8 +185,8 @@ impl Topology {
         );
         self.adjacency.entry((a, b)).or_insert(id);
         self.adjacency.entry((b, a)).or_insert(id);
-        self.nodes[a.0 as usize].links.push(id);
-        self.nodes[b.0 as usize].links.push(id);
+        push_exact(&mut self.nodes[a.0 as usize].links, id);
+        push_exact(&mut self.nodes[b.0 as usize].links, id);
         self.links.push(link);
         id
     }
