@@ -50,6 +50,14 @@ pub struct Node {
 
 type FxIndexMap<K, V> = IndexMap<K, V, FxBuildHasher>;
 
+/// A map that is only looked up, never iterated, so its order cannot
+/// reach the trace.
+///
+/// Memory: a hashbrown table keeps the key and value in its bucket; an
+/// `IndexMap` adds an entry vector with each key's hash and an index table
+/// (about 100 bytes a host in the adjacency and owner maps, issue 18).
+type LookupOnly<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
+
 /// Nodes, links and the address plan.
 #[derive(Debug, Default)]
 pub struct Topology {
@@ -60,8 +68,8 @@ pub struct Topology {
     pub nodes: Vec<Node>,
     /// The links, by [`LinkId`], loopback interfaces included.
     pub links: Vec<Link>,
-    adjacency: FxIndexMap<(NodeId, NodeId), LinkId>,
-    owners: FxIndexMap<Ipv4Addr, NodeId>,
+    adjacency: LookupOnly<(NodeId, NodeId), LinkId>,
+    owners: LookupOnly<Ipv4Addr, NodeId>,
     subnets: FxIndexMap<Ipv4Net, SubnetId>,
     members: Vec<Vec<NodeId>>,
     /// Distinct prefix lengths, longest first, for longest-prefix match.
@@ -81,6 +89,16 @@ pub struct Topology {
     /// (`add_loopback`), outside the graph and the adjacency, so routing
     /// and the topology views never see it.
     loopbacks: Vec<Option<LinkId>>,
+}
+
+/// Pushes onto a node's list of links, which grows 1, 2, 4 ... where
+/// std's `Vec` starts at 4: a host of a big network has one link (12 bytes
+/// a host, issue 18).
+fn push_exact(links: &mut Vec<LinkId>, id: LinkId) {
+    if links.len() == links.capacity() {
+        links.reserve_exact(links.len().max(1));
+    }
+    links.push(id);
 }
 
 /// The hash [`Topology::node_named`] finds a name by.
@@ -167,8 +185,8 @@ impl Topology {
         );
         self.adjacency.entry((a, b)).or_insert(id);
         self.adjacency.entry((b, a)).or_insert(id);
-        self.nodes[a.0 as usize].links.push(id);
-        self.nodes[b.0 as usize].links.push(id);
+        push_exact(&mut self.nodes[a.0 as usize].links, id);
+        push_exact(&mut self.nodes[b.0 as usize].links, id);
         self.links.push(link);
         id
     }

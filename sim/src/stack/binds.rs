@@ -90,6 +90,20 @@ pub struct BindTable {
     listening: u32,
 }
 
+/// The table of a host that never bound a socket: a host keeps its table
+/// out of line (`stack::cold`), allocated at its first bind, so a host
+/// that has not connected holds 8 bytes for it, not 64 (issue 18).
+static NO_BINDINGS: BindTable = BindTable {
+    by_port: LookupMap::new(),
+    listening: 0,
+};
+
+impl super::cold::Empty for BindTable {
+    fn empty() -> &'static Self {
+        &NO_BINDINGS
+    }
+}
+
 impl BindTable {
     /// The bindings of `kind` on `port`, oldest first.
     #[inline]

@@ -7,8 +7,11 @@ use std::rc::Rc;
 use simsock_model::scenario::{Family, Kind, WinsockVersion};
 use simsock_model::{HostProfile, SimTime, TcpState, WsaError};
 
+use thin_vec::ThinVec;
+
 use super::ConnId;
 use super::binds::BindTable;
+use super::cold::Cold;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -18,8 +21,17 @@ use crate::engine::timers::TimerId;
 use crate::net::{Hop, NodeId};
 use crate::rng::Stream;
 
+/// What a [`TcbSlot`] takes: four cache lines.
+pub const TCB_SLOT_BYTES: usize = 256;
+
 /// One TCB and what the host knows about it.
+///
+/// Memory: aligned to a cache line, so a slot's 256 bytes are four whole
+/// lines (the per-segment path reads most of the TCB, so no split into a
+/// hot and a cold part would touch fewer). The TCB keeps what few
+/// connections use out of line (`tcp::tcb`, `Rare`).
 #[derive(Debug)]
+#[repr(align(64))]
 pub struct TcbSlot {
     /// Bumped each time the slot is reused, so a stale [`ConnId`] (a timer
     /// of an old connection) finds nothing.
@@ -44,7 +56,14 @@ pub struct TcbSlot {
     /// The next hop toward the peer, once a segment has been sent (routes
     /// are static: see [`crate::net::Routes`]).
     pub route: Option<Hop>,
+    /// While the slot is free, the next free slot ([`NO_SLOT`] for none):
+    /// the host's free list runs through its free slots, in the slot's
+    /// padding, where a list of its own was an allocation per host.
+    next_free: u32,
 }
+
+/// The end of a free list.
+const NO_SLOT: u32 = u32::MAX;
 
 /// A connection that closed gracefully, kept for the end-of-run check that
 /// no byte was lost or reordered (`crate::invariants`).
@@ -75,11 +94,30 @@ pub fn push_compact<T>(table: &mut Vec<T>, item: T) {
     table.push(item);
 }
 
+/// [`push_compact`] for a [`ThinVec`] (whose first allocation is also 4
+/// slots).
+pub fn push_thin<T>(table: &mut ThinVec<T>, item: T) {
+    if table.len() == table.capacity() {
+        table.reserve_exact(table.len().max(1));
+    }
+    table.push(item);
+}
+
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
 /// A host and its stack: first what a segment or a call uses, then the
 /// notification and overlapped state, then names and audit records.
+///
+/// Memory (issue 18, "a host that has not connected costs at most 1 KB"):
+/// 904 bytes before, now [`HOST_BYTES`]. The lists other than the socket
+/// and TCB tables are [`ThinVec`]s, one pointer until their first entry
+/// (the two tables, read on every call and segment, stay `Vec`s: as
+/// `ThinVec`s they cost 1.2% more instructions in the storm at 10,000
+/// hosts, for 32 bytes a host); the lookup maps keep one entry inline
+/// (a client's one connection and socket) and box their table; the
+/// TIME_WAIT and bind tables are allocated at their first entry
+/// ([`Cold`]); the free TCB slots list themselves.
 #[derive(Debug)]
 pub struct Host {
     /// The host's node in the topology.
@@ -95,29 +133,32 @@ pub struct Host {
     /// The profile's TCP settings, as every TCB of the host uses them.
     pub tcp: TcpConfig,
     /// Live connections by four-tuple (never iterated).
-    pub conns: LookupMap<FourTuple, ConnId>,
+    pub conns: LookupMap<FourTuple, ConnId, 1>,
     /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
     pub tcbs: Vec<TcbSlot>,
-    free_tcbs: Vec<u32>,
+    /// The last freed TCB slot, reused first ([`TcbSlot::next_free`]).
+    free_tcb: u32,
     /// The sockets, by socket index; `None` is a free index, reused.
     pub sockets: Vec<Option<Socket>>,
-    free_sockets: Vec<u32>,
+    free_sockets: ThinVec<u32>,
     /// Open sockets by handle (never iterated).
-    handles: LookupMap<u32, u32>,
+    handles: LookupMap<u32, u32, 1>,
     /// The socket variables of the host's threads: a handle per slot, 0 for
     /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
-    pub slots: Vec<u32>,
+    pub slots: ThinVec<u32>,
     /// Per slot, the socket index its handle had when it was set: a hint
     /// that spares the handle lookup, checked before use (see
     /// [`Host::slot_socket`]).
-    slot_hints: Vec<u32>,
+    slot_hints: ThinVec<u32>,
     /// Which local ports are bound or held, and the ephemeral range.
     pub ports: PortTable,
-    /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline.
-    pub time_wait: TimeWaitTable,
+    /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline;
+    /// allocated at the first.
+    pub time_wait: Cold<TimeWaitTable>,
     /// Bound sockets by protocol, port and address; the listeners and
-    /// datagram sockets that incoming packets reach.
-    pub binds: BindTable,
+    /// datagram sockets that incoming packets reach. Allocated at the
+    /// first bind.
+    pub binds: Cold<BindTable>,
     /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
     /// Shared by the hosts of a scenario that have the same one (104
     /// bytes each before).
@@ -130,12 +171,16 @@ pub struct Host {
     /// The host's name in the scenario.
     pub name: String,
     /// The name of each slot, as the scenario wrote it.
-    pub slot_names: Vec<String>,
+    pub slot_names: ThinVec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
-    pub closed: Vec<ClosedConnection>,
+    pub closed: ThinVec<ClosedConnection>,
     /// Broken engine invariants seen while running, e.g. a late TIME_WAIT.
-    pub violations: Vec<String>,
+    pub violations: ThinVec<String>,
 }
+
+/// What a [`Host`] record takes in the world's table of hosts (the size
+/// test in this file keeps it there).
+pub const HOST_BYTES: usize = 376;
 
 impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
@@ -156,21 +201,21 @@ impl Host {
             version: profile.winsock_version,
             profile,
             startups: 0,
-            conns: LookupMap::default(),
+            conns: LookupMap::new(),
             tcbs: Vec::new(),
-            free_tcbs: Vec::new(),
-            binds: BindTable::default(),
-            time_wait: TimeWaitTable::default(),
+            free_tcb: NO_SLOT,
+            binds: Cold::default(),
+            time_wait: Cold::default(),
             sockets: Vec::new(),
-            free_sockets: Vec::new(),
-            handles: LookupMap::default(),
+            free_sockets: ThinVec::new(),
+            handles: LookupMap::new(),
             next_handle: FIRST_HANDLE,
             max_sockets,
-            slots: Vec::new(),
-            slot_hints: Vec::new(),
-            slot_names: Vec::new(),
-            closed: Vec::new(),
-            violations: Vec::new(),
+            slots: ThinVec::new(),
+            slot_hints: ThinVec::new(),
+            slot_names: ThinVec::new(),
+            closed: ThinVec::new(),
+            violations: ThinVec::new(),
             reports: Default::default(),
         }
     }
@@ -243,7 +288,7 @@ impl Host {
     pub fn free_socket(&mut self, index: u32) {
         if let Some(s) = self.sockets[index as usize].take() {
             self.handles.remove(&s.handle);
-            push_compact(&mut self.free_sockets, index);
+            push_thin(&mut self.free_sockets, index);
         }
     }
 
@@ -252,9 +297,14 @@ impl Host {
     /// Performance: a freed slot is refilled field by field, so the TCB is
     /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
-        let index = match self.free_tcbs.pop() {
+        let index = match self.free_tcb {
+            NO_SLOT => None,
+            index => Some(index),
+        };
+        let index = match index {
             Some(index) => {
                 let slot = &mut self.tcbs[index as usize];
+                self.free_tcb = slot.next_free;
                 slot.generation = slot.generation.wrapping_add(1);
                 slot.tcb = Some(tcb);
                 slot.socket = None;
@@ -279,6 +329,7 @@ impl Host {
                         traced: TcpState::Closed,
                         timer: None,
                         route: None,
+                        next_free: NO_SLOT,
                     },
                 );
                 (self.tcbs.len() - 1) as u32
@@ -330,8 +381,8 @@ impl Host {
             self.closed.push(ClosedConnection {
                 local: tcb.local,
                 remote: tcb.remote,
-                sent: tcb.sent,
-                delivered: tcb.delivered,
+                sent: tcb.sent(),
+                delivered: tcb.delivered(),
             });
         }
         let (send, recv) = tcb.buffers_mut();
@@ -340,7 +391,8 @@ impl Host {
         buffers.reclaim(send);
         buffers.reclaim(recv);
         slot.tcb = None;
-        push_compact(&mut self.free_tcbs, conn.index);
+        slot.next_free = self.free_tcb;
+        self.free_tcb = conn.index;
         timer
     }
 
@@ -349,9 +401,9 @@ impl Host {
         match self.slot_names.iter().position(|n| n == name) {
             Some(i) => i as u32,
             None => {
-                push_compact(&mut self.slot_names, name.to_string());
-                push_compact(&mut self.slots, 0);
-                push_compact(&mut self.slot_hints, u32::MAX);
+                push_thin(&mut self.slot_names, name.to_string());
+                push_thin(&mut self.slots, 0);
+                push_thin(&mut self.slot_hints, u32::MAX);
                 (self.slots.len() - 1) as u32
             }
         }
@@ -421,17 +473,21 @@ impl Host {
         self.name = old.name;
         self.tcp = old.tcp;
         self.isn = old.isn;
-        self.slots = vec![0; old.slot_names.len()];
-        self.slot_hints = vec![u32::MAX; old.slot_names.len()];
+        self.slots = std::iter::repeat_n(0, old.slot_names.len()).collect();
+        self.slot_hints = std::iter::repeat_n(u32::MAX, old.slot_names.len()).collect();
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;
         self.tcbs = old.tcbs;
-        for slot in &mut self.tcbs {
+        // Every slot free, the first reused first (as a stack of all
+        // indices, the last pushed first, had it).
+        let count = self.tcbs.len() as u32;
+        for (i, slot) in (0u32..).zip(self.tcbs.iter_mut()) {
             slot.tcb = None;
             slot.timer = None;
+            slot.next_free = if i + 1 < count { i + 1 } else { NO_SLOT };
         }
-        self.free_tcbs = (0..self.tcbs.len() as u32).rev().collect();
+        self.free_tcb = if count > 0 { 0 } else { NO_SLOT };
         lost
     }
 }
@@ -445,4 +501,40 @@ pub struct LostState {
     pub connections: usize,
     /// TIME_WAIT records.
     pub time_wait: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host record stays within [`HOST_BYTES`], so a field that puts
+    /// bytes back into every host (of a million, in the storm bench) fails
+    /// here; `tests/tests/host_memory.rs` counts the heap around it.
+    #[test]
+    fn a_host_record_is_small() {
+        let size = std::mem::size_of::<Host>();
+        assert!(size <= HOST_BYTES, "a host record is {size} bytes");
+    }
+
+    /// A live connection's slot is four cache lines, aligned to one
+    /// (issue 18: "a live connection's state on both ends fits in a few
+    /// cache lines on the hot path"); it was 352 bytes, 5.5 lines, and a
+    /// segment could touch six.
+    #[test]
+    fn a_tcb_slot_is_four_cache_lines() {
+        let (size, align) = (
+            std::mem::size_of::<TcbSlot>(),
+            std::mem::align_of::<TcbSlot>(),
+        );
+        assert_eq!(
+            (size, align),
+            (TCB_SLOT_BYTES, 64),
+            "a TCB slot's size and alignment"
+        );
+        assert!(
+            std::mem::size_of::<Tcb>() <= 192,
+            "a TCB is {} bytes",
+            std::mem::size_of::<Tcb>()
+        );
+    }
 }

@@ -15,6 +15,8 @@ use rustc_hash::FxBuildHasher;
 /// Entries kept inline before the table is used, unless the map says.
 const INLINE: usize = 4;
 
+type Table<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
+
 /// A lookup-only map with a fixed hasher.
 ///
 /// Performance: up to `N` entries (four by default, `INLINE`) sit in the
@@ -22,19 +24,43 @@ const INLINE: usize = 4;
 /// from the next. A client host's few connections and sockets are then
 /// found in the host's own memory, without hashing or touching a table of
 /// their own. A map of large values keeps fewer inline (`stack::binds`).
+/// The table is boxed, allocated at the first spill: 8 bytes in every
+/// map that never spills where an inline table took 32 (issue 18: a host
+/// that has not connected holds four of these maps).
 #[derive(Clone, Debug)]
 pub struct LookupMap<K, V, const N: usize = INLINE> {
     /// The entries while `map` is empty (never both in use).
     few: ArrayVec<(K, V), N>,
-    map: hashbrown::HashMap<K, V, FxBuildHasher>,
+    map: Option<Box<Table<K, V>>>,
 }
 
 impl<K, V, const N: usize> Default for LookupMap<K, V, N> {
     fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, V, const N: usize> LookupMap<K, V, N> {
+    /// An empty map (a `const fn`, for the shared empty values of
+    /// `stack::cold`).
+    pub const fn new() -> Self {
         LookupMap {
-            few: ArrayVec::new(),
-            map: hashbrown::HashMap::with_hasher(FxBuildHasher),
+            few: ArrayVec::new_const(),
+            map: None,
         }
+    }
+
+    /// The table, if it holds the entries (it was spilled to and is not
+    /// empty again).
+    #[inline]
+    fn table(&self) -> Option<&Table<K, V>> {
+        self.map.as_deref().filter(|m| !m.is_empty())
+    }
+
+    /// The table to change, if it holds the entries.
+    #[inline]
+    fn table_mut(&mut self) -> Option<&mut Table<K, V>> {
+        self.map.as_deref_mut().filter(|m| !m.is_empty())
     }
 }
 
@@ -42,10 +68,10 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
     /// The value of `key`, if any.
     #[inline]
     pub fn get(&self, key: &K) -> Option<&V> {
-        if self.map.is_empty() {
-            return self.few.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        match self.table() {
+            None => self.few.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Some(map) => map.get(key),
         }
-        self.map.get(key)
     }
 
     /// Whether `key` has a value.
@@ -60,39 +86,41 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
         if let Some(old) = self.get_mut(&key) {
             return Some(std::mem::replace(old, value));
         }
-        if self.map.is_empty() {
+        if self.table().is_none() {
             if self.few.len() < N {
                 self.few.push((key, value));
                 return None;
             }
             self.spill();
         }
-        self.map.insert(key, value)
+        self.spilled().insert(key, value)
     }
 
     /// Removes `key`; returns its value, if it had one.
     #[inline]
     pub fn remove(&mut self, key: &K) -> Option<V> {
-        if self.map.is_empty() {
-            let i = self.few.iter().position(|(k, _)| k == key)?;
-            return Some(self.few.swap_remove(i).1);
+        match self.table_mut() {
+            None => {
+                let i = self.few.iter().position(|(k, _)| k == key)?;
+                Some(self.few.swap_remove(i).1)
+            }
+            Some(map) => map.remove(key),
         }
-        self.map.remove(key)
     }
 
     /// The value of `key`, to change.
     #[inline]
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        if self.map.is_empty() {
+        if self.table().is_none() {
             return self.few.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v);
         }
-        self.map.get_mut(key)
+        self.spilled().get_mut(key)
     }
 
     /// The value of `key`, inserted with `make` if absent.
     #[inline]
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        if self.map.is_empty() {
+        if self.table().is_none() {
             match self.few.iter().position(|(k, _)| *k == key) {
                 Some(i) => return &mut self.few[i].1,
                 None if self.few.len() < N => {
@@ -102,13 +130,24 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
                 None => self.spill(),
             }
         }
-        self.map.entry(key).or_insert_with(make)
+        self.spilled().entry(key).or_insert_with(make)
+    }
+
+    /// The table, allocated if it never was.
+    #[inline]
+    fn spilled(&mut self) -> &mut Table<K, V> {
+        self.map
+            .get_or_insert_with(|| Box::new(Table::with_hasher(FxBuildHasher)))
     }
 
     /// Moves the inline entries into the table.
     fn spill(&mut self) {
-        self.map.reserve(2 * N.max(1));
-        self.map.extend(self.few.drain(..));
+        let few = &mut self.few;
+        let map = self
+            .map
+            .get_or_insert_with(|| Box::new(Table::with_hasher(FxBuildHasher)));
+        map.reserve(2 * N.max(1));
+        map.extend(few.drain(..));
     }
 
     /// Every entry, sorted by key: the table's own order never shows.
@@ -119,7 +158,7 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
     {
         let inline = self.few.iter().map(|(k, v)| (*k, *v));
         let mut entries: Vec<(K, V)> = inline
-            .chain(self.map.iter().map(|(k, v)| (*k, *v)))
+            .chain(self.table().into_iter().flatten().map(|(k, v)| (*k, *v)))
             .collect();
         entries.sort_unstable_by_key(|e| e.0);
         entries
@@ -127,7 +166,7 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
 
     /// Entries in the map.
     pub fn len(&self) -> usize {
-        self.few.len() + self.map.len()
+        self.few.len() + self.map.as_ref().map_or(0, |m| m.len())
     }
 
     /// Whether the map has no entry.

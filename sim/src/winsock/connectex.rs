@@ -438,7 +438,7 @@ fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
                 .conn
                 .filter(|_| sock.state == SockState::Connected)
                 .and_then(|c| cx.host.tcb(c))
-                .and_then(|t| t.established_at);
+                .and_then(|t| t.established_at());
             let secs = since.map_or(u32::MAX, |t| {
                 (cx.core.now().since(t).as_nanos() / 1_000_000_000) as u32
             });

@@ -123,37 +123,90 @@ pub struct Tcb {
     /// The application closed its socket (closesocket, DisconnectEx):
     /// nobody will read what arrives now (RFC 1122 §4.2.2.13).
     user_closed: bool,
-    /// Sequence number of our FIN once sent.
-    fin_seq: Option<u32>,
+    /// Sequence number of our FIN once sent (`fin_sent`; see
+    /// [`Tcb::fin_seq`]).
+    fin_at: u32,
+    fin_sent: bool,
     /// The peer's FIN arrived in order: after the buffered data, recv
     /// returns 0.
     pub peer_fin: bool,
     rto: SimDuration,
-    srtt_ns: Option<(u64, u64)>,
-    rtt_probe: Option<(u32, SimTime)>,
+    /// The smoothed RTT (RFC 6298 §2), [`NO_SRTT`] before the first
+    /// measurement.
+    srtt_ns: u64,
+    /// Its variation (RTTVAR).
+    rttvar_ns: u64,
+    /// The segment timed for an RTT sample: its end and when it was sent
+    /// (see [`Tcb::rtt_probe`]).
+    probe_seq: u32,
+    probe_sent: Due,
     retries: u8,
     refused_left: u8,
     /// An RST answered our SYN and the next timer re-sends it (Windows).
     refused_retry_due: bool,
-    deadline: Option<SimTime>,
+    /// When the retransmission (or SYN retry, or FIN_WAIT_2) timer fires.
+    retransmit_at: Due,
+    /// When a delayed ACK is due (RFC 1122 §4.2.3.2), and the in-order data
+    /// segments it will acknowledge.
+    ack_due: Due,
+    unacked_segments: u8,
+    /// When the connection entered ESTABLISHED (see
+    /// [`Tcb::established_at`]).
+    established: Due,
+    /// What few connections use, `None` until one of them is set.
+    rare: Option<Box<Rare>>,
+}
+
+/// An `srtt_ns` that no measurement made (one would take 584 years).
+const NO_SRTT: u64 = u64::MAX;
+
+/// A time or none in 8 bytes, where `Option<SimTime>` takes 16 (a TCB
+/// holds four).
+///
+/// Divergence: a time of `u64::MAX` ns, which a saturating sum could give,
+/// is kept as one nanosecond earlier, so that it is not "none"; a run's
+/// limits end it some 584 years before either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Due(u64);
+
+impl Due {
+    const NONE: Due = Due(u64::MAX);
+
+    #[inline]
+    fn new(at: Option<SimTime>) -> Due {
+        at.map_or(Due::NONE, |t| Due(t.0.min(u64::MAX - 1)))
+    }
+
+    #[inline]
+    fn get(self) -> Option<SimTime> {
+        (self != Due::NONE).then_some(SimTime(self.0))
+    }
+
+    #[inline]
+    fn is_none(self) -> bool {
+        self == Due::NONE
+    }
+}
+
+/// The state of a TCB that most connections never set, out of line.
+///
+/// Memory (issue 18, "a live connection's state fits in a few cache
+/// lines"): the stream digests are kept only for the end-of-run audit (off
+/// in benchmarks), connect data is rare, and an out-of-window ACK is
+/// answered on few connections; inline they were 56 of a TCB's 288 bytes.
+#[derive(Debug, Default)]
+struct Rare {
+    /// What the user queued to send (kept when `TcpConfig::audit`).
+    sent: super::digest::StreamDigest,
+    /// What was delivered in order to the receive buffer (kept when
+    /// `TcpConfig::audit`).
+    delivered: super::digest::StreamDigest,
+    /// Connect data (CB-W1, CB-W2; feature: wsaconnect). See
+    /// [`ConnectData`].
+    connect_data: ConnectData,
     /// When an ACK last answered an out-of-window pure ACK (see
     /// `Tcb::answer_out_of_window`).
     oow_ack_at: Option<SimTime>,
-    /// When a delayed ACK is due (RFC 1122 §4.2.3.2), and the in-order data
-    /// segments it will acknowledge.
-    ack_due: Option<SimTime>,
-    unacked_segments: u8,
-    /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
-    pub established_at: Option<SimTime>,
-    /// What the user queued to send (kept when `TcpConfig::audit`).
-    pub sent: super::digest::StreamDigest,
-    /// What was delivered in order to the receive buffer (kept when
-    /// `TcpConfig::audit`).
-    pub delivered: super::digest::StreamDigest,
-    /// Connect data (CB-W1, CB-W2; feature: wsaconnect), `None` when there
-    /// is none either way: rare, so boxed to keep the TCB small (it is moved
-    /// into its slot at every connection). See [`ConnectData`].
-    connect_data: Option<Box<ConnectData>>,
 }
 
 /// The connect data of one connection.
@@ -192,22 +245,22 @@ impl Tcb {
             recv_buf: VecDeque::new(),
             fin_queued: false,
             user_closed: false,
-            fin_seq: None,
+            fin_at: 0,
+            fin_sent: false,
             peer_fin: false,
             rto: cfg.initial_rto,
-            srtt_ns: None,
-            rtt_probe: None,
+            srtt_ns: NO_SRTT,
+            rttvar_ns: 0,
+            probe_seq: 0,
+            probe_sent: Due::NONE,
             retries: 0,
             refused_left: cfg.refused_syn_retries,
             refused_retry_due: false,
-            deadline: None,
-            oow_ack_at: None,
-            ack_due: None,
+            retransmit_at: Due::NONE,
+            ack_due: Due::NONE,
             unacked_segments: 0,
-            established_at: None,
-            sent: Default::default(),
-            delivered: Default::default(),
-            connect_data: None,
+            established: Due::NONE,
+            rare: None,
         }
     }
 
@@ -285,36 +338,78 @@ impl Tcb {
     fn set_syn_data(&mut self, data: Vec<u8>) {
         self.buf_seq = self.iss.wrapping_add(1).wrapping_add(data.len() as u32);
         if !data.is_empty() {
-            self.connect_data.get_or_insert_default().ours = data;
+            self.rare_mut().connect_data.ours = data;
         }
     }
 
     /// Connect data sent on our SYN or SYN,ACK (empty if none).
     #[inline]
     pub fn syn_data(&self) -> &[u8] {
-        self.connect_data.as_ref().map_or(&[], |d| &d.ours)
+        self.rare.as_ref().map_or(&[], |r| &r.connect_data.ours)
     }
 
     /// Connect data the peer's SYN or SYN,ACK carried, if any.
     #[inline]
     pub fn peer_syn_data(&self) -> Option<&[u8]> {
-        self.connect_data.as_ref()?.peer.as_deref()
+        self.rare.as_ref()?.connect_data.peer.as_deref()
     }
 
     /// Records the connect data the peer's SYN or SYN,ACK carried.
     pub fn set_peer_syn_data(&mut self, data: Option<Vec<u8>>) {
-        if data.is_some() || self.connect_data.is_some() {
-            self.connect_data.get_or_insert_default().peer = data;
+        if data.is_some() || self.rare.is_some() {
+            self.rare_mut().connect_data.peer = data;
         }
+    }
+
+    /// The rarely set state, allocated on first use.
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_default()
+    }
+
+    /// What the user queued to send (kept when `TcpConfig::audit`).
+    pub fn sent(&self) -> super::digest::StreamDigest {
+        self.rare.as_ref().map(|r| r.sent).unwrap_or_default()
+    }
+
+    /// What was delivered in order to the receive buffer (kept when
+    /// `TcpConfig::audit`).
+    pub fn delivered(&self) -> super::digest::StreamDigest {
+        self.rare.as_ref().map(|r| r.delivered).unwrap_or_default()
     }
 
     /// When the engine must call [`Tcb::on_timer`]: the retransmission
     /// deadline or a delayed ACK, whichever is first.
     pub fn deadline(&self) -> Option<SimTime> {
-        match (self.deadline, self.ack_due) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        Due(self.retransmit_at.0.min(self.ack_due.0)).get()
+    }
+
+    /// When the connection entered ESTABLISHED (SO_CONNECT_TIME, CB-X7).
+    pub fn established_at(&self) -> Option<SimTime> {
+        self.established.get()
+    }
+
+    /// Sequence number of our FIN once sent.
+    #[inline]
+    fn fin_seq(&self) -> Option<u32> {
+        self.fin_sent.then_some(self.fin_at)
+    }
+
+    #[inline]
+    fn set_fin_seq(&mut self, fin: Option<u32>) {
+        (self.fin_sent, self.fin_at) = (fin.is_some(), fin.unwrap_or(0));
+    }
+
+    /// The segment timed for an RTT sample (RFC 6298 §3, Karn): the
+    /// sequence number its ACK must reach, and when it was sent.
+    #[inline]
+    fn rtt_probe(&self) -> Option<(u32, SimTime)> {
+        Some((self.probe_seq, self.probe_sent.get()?))
+    }
+
+    #[inline]
+    fn set_rtt_probe(&mut self, probe: Option<(u32, SimTime)>) {
+        self.probe_seq = probe.map_or(0, |p| p.0);
+        self.probe_sent = Due::new(probe.map(|p| p.1));
     }
 
     /// The TCB's send and receive buffers, whose storage
@@ -326,7 +421,7 @@ impl Tcb {
     /// Both FINs were exchanged and acknowledged with no reset or abort:
     /// the connection closed gracefully (RFC 9293 §3.6).
     pub fn closed_gracefully(&self) -> bool {
-        let fin_acked = self.fin_seq.is_some_and(|fin| seq::lt(fin, self.snd_una));
+        let fin_acked = self.fin_seq().is_some_and(|fin| seq::lt(fin, self.snd_una));
         self.error.is_none() && self.peer_fin && fin_acked
     }
 
@@ -393,9 +488,9 @@ impl Tcb {
         );
         self.snd_nxt = self.iss.wrapping_add(1).wrapping_add(len);
         if cause.is_empty() {
-            self.rtt_probe = Some((self.snd_nxt, now));
+            self.set_rtt_probe(Some((self.snd_nxt, now)));
         }
-        self.deadline = Some(now + self.rto);
+        self.retransmit_at = Due::new(Some(now + self.rto));
     }
 
     fn send_ack(&mut self, cfg: &TcpConfig, out: &mut TcpOutput) {
@@ -418,7 +513,7 @@ impl Tcb {
 
     /// A segment carrying RCV.NXT left: nothing is left to acknowledge.
     fn acked_all(&mut self) {
-        self.ack_due = None;
+        self.ack_due = Due::NONE;
         self.unacked_segments = 0;
     }
 
@@ -439,12 +534,14 @@ impl Tcb {
             self.send_ack(cfg, out);
             return;
         }
-        self.ack_due.get_or_insert(now + cfg.delayed_ack);
+        if self.ack_due.is_none() {
+            self.ack_due = Due::new(Some(now + cfg.delayed_ack));
+        }
     }
 
     /// The delayed-ACK timer fired.
     fn send_delayed_ack(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
-        if self.ack_due.is_some_and(|due| due <= now) {
+        if self.ack_due.get().is_some_and(|due| due <= now) {
             self.push_ack("delayed ACK", cfg, out);
         }
     }
@@ -494,7 +591,7 @@ impl Tcb {
 
     fn close_now(&mut self) {
         self.state = TcpState::Closed;
-        self.deadline = None;
+        self.retransmit_at = Due::NONE;
         self.acked_all();
     }
 

@@ -50,10 +50,38 @@ pub struct TimeWaitTable {
     fifo: VecDeque<Entry>,
     /// The position of `fifo[0]`; positions grow by one per entry and wrap.
     head: u32,
-    /// The live record of each four-tuple, by position.
+    /// The live record of each four-tuple, by position, once `indexed`.
     index: HashTable<u32>,
+    /// The FIFO once held more than [`SCAN`] entries and `index` is kept.
+    indexed: bool,
     /// When the engine timer for the head is scheduled, if it is.
     pub timer_at: Option<SimTime>,
+}
+
+/// Entries a table finds by scanning its FIFO before it builds an index.
+///
+/// Memory: most hosts of a big network hold one record at a time, and the
+/// index's first table was an allocation of its own (36 bytes, 48 with
+/// the allocator's rounding) for it. The last FIFO entry of a four-tuple
+/// is its live record: a restart pushes a later entry, and the earlier
+/// ones leave the FIFO before it.
+const SCAN: usize = 8;
+
+/// The table of a host that never had a record: a host keeps its table
+/// out of line (`stack::cold`), allocated at its first record (88 bytes
+/// that a host that has not connected no longer holds, issue 18).
+static NO_RECORDS: TimeWaitTable = TimeWaitTable {
+    fifo: VecDeque::new(),
+    head: 0,
+    index: HashTable::new(),
+    indexed: false,
+    timer_at: None,
+};
+
+impl crate::stack::cold::Empty for TimeWaitTable {
+    fn empty() -> &'static Self {
+        &NO_RECORDS
+    }
 }
 
 fn hash(tuple: &FourTuple) -> u64 {
@@ -66,6 +94,10 @@ impl TimeWaitTable {
     }
 
     fn position(&self, tuple: &FourTuple) -> Option<u32> {
+        if !self.indexed {
+            let i = self.fifo.iter().rposition(|e| e.tuple == *tuple)?;
+            return Some(self.head.wrapping_add(i as u32));
+        }
         let fifo = (&self.fifo, self.head);
         let at = |p: u32| &fifo.0[p.wrapping_sub(fifo.1) as usize];
         self.index
@@ -83,6 +115,9 @@ impl TimeWaitTable {
         // (143 bytes a record at a million hosts x 1, 47 now).
         if self.fifo.len() == self.fifo.capacity() {
             self.fifo.reserve_exact(self.fifo.len().max(1));
+        }
+        if !self.indexed {
+            return self.insert_scanned(tuple, record);
         }
         let position = self.head.wrapping_add(self.fifo.len() as u32);
         let h = hash(&tuple);
@@ -105,6 +140,43 @@ impl TimeWaitTable {
         let rehash = |&p: &u32| hash(&fifo[p.wrapping_sub(head) as usize].tuple);
         self.index.insert_unique(h, position, rehash);
         true
+    }
+
+    /// [`TimeWaitTable::insert`] while the table has no index; builds it
+    /// when the FIFO passes [`SCAN`] entries.
+    fn insert_scanned(&mut self, tuple: FourTuple, record: TimeWaitRecord) -> bool {
+        let found = self.fifo.iter().rposition(|e| e.tuple == tuple);
+        let new = match found.map(|i| &mut self.fifo[i]) {
+            Some(old) if old.record.until == record.until => {
+                old.record = record;
+                return false;
+            }
+            Some(_) => false,
+            None => true,
+        };
+        self.fifo.push_back(Entry { tuple, record });
+        if self.fifo.len() > SCAN {
+            self.build_index();
+        }
+        new
+    }
+
+    /// Indexes every four-tuple's last FIFO entry, its live record.
+    fn build_index(&mut self) {
+        let (fifo, head) = (&self.fifo, self.head);
+        let at = |p: u32| &fifo[p.wrapping_sub(head) as usize];
+        for (i, e) in fifo.iter().enumerate() {
+            let position = head.wrapping_add(i as u32);
+            let h = hash(&e.tuple);
+            match self.index.find_mut(h, |&p| at(p).tuple == e.tuple) {
+                Some(p) => *p = position,
+                None => {
+                    let rehash = |&p: &u32| hash(&at(p).tuple);
+                    self.index.insert_unique(h, position, rehash);
+                }
+            }
+        }
+        self.indexed = true;
     }
 
     /// The live record of a four-tuple, if it is in TIME_WAIT.
@@ -132,6 +204,13 @@ impl TimeWaitTable {
             let head = self.head;
             self.fifo.pop_front();
             self.head = head.wrapping_add(1);
+            if !self.indexed {
+                // Live if it was the four-tuple's last entry.
+                if !self.fifo.iter().any(|e| e.tuple == tuple) {
+                    return Some((tuple, record.until));
+                }
+                continue;
+            }
             if let Ok(live) = self.index.find_entry(hash(&tuple), |&p| p == head) {
                 live.remove();
                 return Some((tuple, record.until));
@@ -142,7 +221,10 @@ impl TimeWaitTable {
 
     /// Live records (stale FIFO entries not counted).
     pub fn len(&self) -> usize {
-        self.index.len()
+        match self.indexed {
+            true => self.index.len(),
+            false => self.iter().count(),
+        }
     }
 
     /// The live records, oldest first.
@@ -157,7 +239,11 @@ impl TimeWaitTable {
 
     /// Whether no record is live.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        match self.indexed {
+            true => self.index.is_empty(),
+            // Every four-tuple in the FIFO has a live record (its last entry).
+            false => self.fifo.is_empty(),
+        }
     }
 
     /// Bytes held per record, for the memory benchmark: the FIFO entry and
@@ -198,6 +284,54 @@ mod tests {
         assert!(!t.contains(&tuple(1)) && t.contains(&tuple(2)));
         assert_eq!(t.pop_expired(SimTime(20)), Some((tuple(2), SimTime(20))));
         assert!(t.is_empty() && t.next_deadline().is_none());
+    }
+
+    /// The same records, restarts and expiries give the same answers with
+    /// and without the index: 20 tuples, every third restarted, pass
+    /// [`SCAN`] on the way up and drain again.
+    #[test]
+    fn the_index_answers_as_the_scan_did() {
+        let mut small = TimeWaitTable::default();
+        let mut big = TimeWaitTable::default();
+        big.build_index();
+        for port in 0..20u16 {
+            let r = record(u64::from(port) * 10);
+            assert_eq!(small.insert(tuple(port), r), big.insert(tuple(port), r));
+            if port % 3 == 0 {
+                let later = record(u64::from(port) * 10 + 25);
+                assert!(!small.insert(tuple(port / 2), later));
+                assert!(!big.insert(tuple(port / 2), later));
+            }
+            assert!(small.indexed == (small.fifo.len() > SCAN));
+            assert_eq!(small.len(), big.len());
+        }
+        for now in (0..260).step_by(7) {
+            loop {
+                let (a, b) = (
+                    small.pop_expired(SimTime(now)),
+                    big.pop_expired(SimTime(now)),
+                );
+                assert_eq!(a, b, "at {now}");
+                if a.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(
+                small.iter().collect::<Vec<_>>(),
+                big.iter().collect::<Vec<_>>()
+            );
+            assert_eq!((small.len(), small.is_empty()), (big.len(), big.is_empty()));
+        }
+        assert!(small.is_empty());
+    }
+
+    /// Below [`SCAN`] entries the table has no index table.
+    #[test]
+    fn one_record_allocates_no_index() {
+        let mut t = TimeWaitTable::default();
+        t.insert(tuple(1), record(10));
+        assert!(!t.indexed && t.index.capacity() == 0);
+        assert_eq!((t.len(), t.get(&tuple(1))), (1, Some(&record(10))));
     }
 
     /// A retransmitted FIN restarts the wait: the first deadline passes

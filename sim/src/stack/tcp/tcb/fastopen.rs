@@ -15,7 +15,7 @@
 
 use simsock_model::{SimTime, TcpFlags, TcpState};
 
-use super::{Tcb, TcpConfig};
+use super::{Due, Tcb, TcpConfig};
 use crate::stack::tcp::output::TcpOutput;
 use crate::stack::tcp::seq;
 
@@ -35,14 +35,14 @@ impl Tcb {
         tcb.state = TcpState::SynSent;
         tcb.send_buf.extend(data);
         if cfg.audit {
-            tcb.sent.update(data);
+            tcb.rare_mut().sent.update(data);
         }
         let n = data.len().min(usize::from(cfg.mss));
         let hdr = tcb.header(iss, TcpFlags::SYN, n as u32, u16::MAX);
         out.push(hdr, [&data[..n], &[]], "fast open: data on SYN");
         tcb.snd_nxt = iss.wrapping_add(1).wrapping_add(n as u32);
-        tcb.rtt_probe = Some((tcb.snd_nxt, now));
-        tcb.deadline = Some(now + tcb.rto);
+        tcb.set_rtt_probe(Some((tcb.snd_nxt, now)));
+        tcb.retransmit_at = Due::new(Some(now + tcb.rto));
         tcb
     }
 
@@ -70,7 +70,7 @@ impl Tcb {
         let take = data.len().min(usize::from(cfg.receive_window));
         self.recv_buf.extend(&data[..take]);
         if cfg.audit {
-            self.delivered.update(&data[..take]);
+            self.rare_mut().delivered.update(&data[..take]);
         }
         self.rcv_nxt = self.rcv_nxt.wrapping_add(take as u32);
     }

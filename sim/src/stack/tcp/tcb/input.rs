@@ -2,7 +2,7 @@
 
 use simsock_model::{SimDuration, SimTime, TcpFlags, TcpHeader, TcpState};
 
-use super::{Tcb, TcpConfig, TcpError, seq};
+use super::{Due, Tcb, TcpConfig, TcpError, seq};
 use crate::stack::tcp::output::TcpOutput;
 
 /// The least time between two ACKs that answer out-of-window pure ACKs
@@ -96,16 +96,16 @@ impl Tcb {
             return;
         }
         self.refused_left -= 1;
-        self.rtt_probe = None;
-        self.deadline = Some(now + cfg.refused_retry_interval);
+        self.set_rtt_probe(None);
+        self.retransmit_at = Due::new(Some(now + cfg.refused_retry_interval));
         self.refused_retry_due = true;
     }
 
     fn establish(&mut self, now: SimTime, out: &mut TcpOutput) {
         self.state = TcpState::Established;
-        self.established_at = Some(now);
+        self.established = Due::new(Some(now));
         self.retries = 0;
-        self.deadline = None;
+        self.retransmit_at = Due::NONE;
         out.notify = true;
     }
 
@@ -184,13 +184,11 @@ impl Tcb {
         out: &mut TcpOutput,
     ) {
         if hdr.seq_len() == 0 && !seq::lt(hdr.seq, self.rcv_nxt) {
-            if self
-                .oow_ack_at
-                .is_some_and(|at| now < at + OUT_OF_WINDOW_ACK_INTERVAL)
-            {
+            let last = self.rare.as_ref().and_then(|r| r.oow_ack_at);
+            if last.is_some_and(|at| now < at + OUT_OF_WINDOW_ACK_INTERVAL) {
                 return;
             }
-            self.oow_ack_at = Some(now);
+            self.rare_mut().oow_ack_at = Some(now);
         }
         self.send_ack(cfg, out);
     }
@@ -244,13 +242,13 @@ impl Tcb {
             return false;
         }
         self.snd_wnd = u32::from(hdr.window);
-        if self.snd_una == self.snd_nxt && self.fin_seq.is_none() {
+        if self.snd_una == self.snd_nxt && self.fin_seq().is_none() {
             // Nothing in flight: any deadline is the persist timer
             // (`Tcb::probe_window`). The peer answered, so the probes start
             // over; an open window lets `transmit` send and re-arm.
             self.retries = 0;
             if self.snd_wnd > 0 {
-                self.deadline = None;
+                self.retransmit_at = Due::NONE;
             }
         }
         if seq::lt(self.snd_una, hdr.ack) {
@@ -278,7 +276,7 @@ impl Tcb {
         self.buf_seq = self.buf_seq.wrapping_add(drained as u32);
         self.sample_rtt(now, ack, cfg);
         self.retries = 0;
-        self.deadline = (self.snd_una != self.snd_nxt).then(|| now + self.rto);
+        self.retransmit_at = Due::new((self.snd_una != self.snd_nxt).then(|| now + self.rto));
         if drained > 0 {
             out.notify = true;
         }
@@ -293,33 +291,33 @@ impl Tcb {
         self.snd_nxt = ack;
         let data_end = self.buf_seq.wrapping_add(self.send_buf.len() as u32);
         if self.fin_queued && ack == data_end.wrapping_add(1) {
-            self.fin_seq = Some(data_end);
+            self.set_fin_seq(Some(data_end));
         }
     }
 
     /// RFC 6298 §2: SRTT and RTTVAR from one sample, Karn's rule applied by
     /// clearing the probe on retransmission.
     pub(super) fn sample_rtt(&mut self, now: SimTime, ack: u32, cfg: &TcpConfig) {
-        let Some((probe_seq, sent)) = self.rtt_probe else {
+        let Some((probe_seq, sent)) = self.rtt_probe() else {
             return;
         };
         if seq::lt(ack, probe_seq) {
             return;
         }
-        self.rtt_probe = None;
+        self.set_rtt_probe(None);
         let r = now.since(sent).as_nanos();
-        let (srtt, rttvar) = match self.srtt_ns {
-            None => (r, r / 2),
-            Some((s, v)) => (s - s / 8 + r / 8, v - v / 4 + s.abs_diff(r) / 4),
+        let (srtt, rttvar) = match (self.srtt_ns, self.rttvar_ns) {
+            (super::NO_SRTT, _) => (r, r / 2),
+            (s, v) => (s - s / 8 + r / 8, v - v / 4 + s.abs_diff(r) / 4),
         };
-        self.srtt_ns = Some((srtt, rttvar));
+        (self.srtt_ns, self.rttvar_ns) = (srtt, rttvar);
         let rto = srtt + (4 * rttvar).max(1_000_000);
         self.rto =
             simsock_model::SimDuration(rto.clamp(cfg.min_rto.as_nanos(), cfg.max_rto.as_nanos()));
     }
 
     fn on_fin_acked(&mut self, now: SimTime, out: &mut TcpOutput) {
-        let Some(fin) = self.fin_seq else { return };
+        let Some(fin) = self.fin_seq() else { return };
         if !seq::lt(fin, self.snd_una) {
             return;
         }
@@ -385,7 +383,9 @@ impl Tcb {
         let take = (payload.len() - skip).min(room);
         self.recv_buf.extend(&payload[skip..skip + take]);
         if cfg.audit {
-            self.delivered.update(&payload[skip..skip + take]);
+            self.rare_mut()
+                .delivered
+                .update(&payload[skip..skip + take]);
         }
         self.rcv_nxt = self.rcv_nxt.wrapping_add(take as u32);
         out.notify |= take > 0;
@@ -421,7 +421,7 @@ impl Tcb {
     /// TCB into a small TIME_WAIT record and frees it.
     fn enter_time_wait(&mut self, _now: SimTime, out: &mut TcpOutput) {
         self.state = TcpState::TimeWait;
-        self.deadline = None;
+        self.retransmit_at = Due::NONE;
         out.notify = true;
     }
 }

@@ -116,7 +116,7 @@ fn syn_sent_sends_syn_then_establishes_on_syn_ack() {
         (out.segments[0].hdr.seq, out.segments[0].hdr.ack),
         (CLIENT_ISS + 1, SERVER_ISS + 1)
     );
-    assert_eq!(client.established_at, Some(ms(2)));
+    assert_eq!(client.established_at(), Some(ms(2)));
 }
 
 /// CB-C15: SYNs at 0, 3 and 9 s, WSAETIMEDOUT at 21 s under the default profile.

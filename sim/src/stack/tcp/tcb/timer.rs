@@ -4,7 +4,7 @@
 
 use simsock_model::{SimTime, TcpFlags, TcpState};
 
-use super::{Tcb, TcpConfig, TcpError};
+use super::{Due, Tcb, TcpConfig, TcpError};
 use crate::stack::tcp::output::TcpOutput;
 
 /// How long an orphaned connection waits in FIN_WAIT_2: Windows'
@@ -15,8 +15,8 @@ impl Tcb {
     /// Called by the engine at (or after) [`Tcb::deadline`].
     pub fn on_timer(&mut self, now: SimTime, cfg: &TcpConfig, out: &mut TcpOutput) {
         self.send_delayed_ack(now, cfg, out);
-        match self.deadline {
-            Some(due) if due <= now => self.deadline = None,
+        match self.retransmit_at.get() {
+            Some(due) if due <= now => self.retransmit_at = Due::NONE,
             _ => return,
         }
         match self.state {
@@ -52,7 +52,7 @@ impl Tcb {
         }
         self.retries += 1;
         self.rto = self.rto.saturating_mul(2).min(cfg.max_rto);
-        self.rtt_probe = None;
+        self.set_rtt_probe(None);
         self.send_syn(now, "retransmission", out);
     }
 
@@ -67,14 +67,14 @@ impl Tcb {
         if !self.back_off(cfg, out) {
             return;
         }
-        self.rtt_probe = None;
+        self.set_rtt_probe(None);
         self.snd_max = self.snd_max();
         self.snd_nxt = self.snd_una;
         if self
-            .fin_seq
+            .fin_seq()
             .is_some_and(|fin| !super::seq::lt(fin, self.snd_una))
         {
-            self.fin_seq = None;
+            self.set_fin_seq(None);
         }
         self.transmit(now, cfg, "retransmission", out);
     }
@@ -103,7 +103,7 @@ impl Tcb {
     /// half-closed one may.
     pub(super) fn orphan_fin_wait_2(&mut self, now: SimTime) {
         if self.user_closed && self.state == TcpState::FinWait2 {
-            self.deadline = Some(now + FIN_WAIT_2_DELAY);
+            self.retransmit_at = Due::new(Some(now + FIN_WAIT_2_DELAY));
         }
     }
 
@@ -125,6 +125,6 @@ impl Tcb {
         let probe = self.snd_nxt.wrapping_sub(1);
         let hdr = self.header(probe, TcpFlags::ACK, 0, self.window(cfg));
         out.push(hdr, [&[], &[]], "window probe");
-        self.deadline = Some(now + self.rto);
+        self.retransmit_at = Due::new(Some(now + self.rto));
     }
 }

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use simsock_model::{SimTime, TcpFlags, TcpState};
 
-use super::{Tcb, TcpConfig};
+use super::{Due, Tcb, TcpConfig};
 use crate::stack::tcp::output::TcpOutput;
 
 impl Tcb {
@@ -29,7 +29,7 @@ impl Tcb {
         let take = capacity.saturating_sub(self.send_buf.len()).min(data.len());
         self.send_buf.extend(&data[..take]);
         if cfg.audit {
-            self.sent.update(&data[..take]);
+            self.rare_mut().sent.update(&data[..take]);
         }
         self.transmit(now, cfg, "", out);
         take
@@ -113,7 +113,7 @@ impl Tcb {
             return;
         }
         let mut sent = self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
-        while self.fin_seq.is_none() && sent < self.send_buf.len() {
+        while self.fin_seq().is_none() && sent < self.send_buf.len() {
             let in_flight = self.snd_nxt.wrapping_sub(self.snd_una);
             let room = self.snd_wnd.saturating_sub(in_flight) as usize;
             let n = (self.send_buf.len() - sent)
@@ -126,26 +126,28 @@ impl Tcb {
             let hdr = self.header(self.snd_nxt, flags, n as u32, self.window(cfg));
             out.push(hdr, slices(&self.send_buf, sent, n), cause);
             self.acked_all();
-            if self.rtt_probe.is_none() && cause.is_empty() {
-                self.rtt_probe = Some((self.snd_nxt.wrapping_add(n as u32), now));
+            if self.rtt_probe().is_none() && cause.is_empty() {
+                self.set_rtt_probe(Some((self.snd_nxt.wrapping_add(n as u32), now)));
             }
             self.snd_nxt = self.snd_nxt.wrapping_add(n as u32);
             sent += n;
         }
-        if self.fin_queued && self.fin_seq.is_none() && sent == self.send_buf.len() {
+        if self.fin_queued && self.fin_seq().is_none() && sent == self.send_buf.len() {
             self.send_fin(cause, cfg, out);
         }
         // The retransmission timer, or the persist timer when only the
         // peer's zero window holds the data back (`Tcb::probe_window`).
-        if (self.snd_una != self.snd_nxt || self.window_closed()) && self.deadline.is_none() {
-            self.deadline = Some(now + self.rto);
+        if (self.snd_una != self.snd_nxt || self.window_closed())
+            && self.retransmit_at.get().is_none()
+        {
+            self.retransmit_at = Due::new(Some(now + self.rto));
         }
     }
 
     /// Nothing in flight, data waiting, and the peer's window shut.
     pub(super) fn window_closed(&self) -> bool {
         let unsent = self.send_buf.len() > self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
-        self.snd_una == self.snd_nxt && self.fin_seq.is_none() && self.snd_wnd == 0 && unsent
+        self.snd_una == self.snd_nxt && self.fin_seq().is_none() && self.snd_wnd == 0 && unsent
     }
 
     fn send_fin(&mut self, cause: &'static str, cfg: &TcpConfig, out: &mut TcpOutput) {
@@ -157,7 +159,7 @@ impl Tcb {
         );
         out.push(hdr, [&[], &[]], cause);
         self.acked_all();
-        self.fin_seq = Some(self.snd_nxt);
+        self.set_fin_seq(Some(self.snd_nxt));
         self.snd_nxt = self.snd_nxt.wrapping_add(1);
         self.state = match self.state {
             TcpState::Established | TcpState::SynReceived => TcpState::FinWait1,
