@@ -15,6 +15,7 @@ use simsock_model::{PacketHeader, SimTime, TcpState};
 use crate::net::{LinkId, NodeId};
 
 mod canonical;
+mod piece;
 mod text;
 
 pub use self::text::{Text, Texts};

@@ -8,16 +8,19 @@
 //! below compare the two on every kind of event, and the bundled
 //! scenarios' digests (`/work/digests`) compare them on whole runs.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
-use simsock_model::packet::{PacketHeader, TcpFlags, Transport};
+use simsock_model::packet::{PacketHeader, Transport};
 
+use super::piece::Piece;
 use super::{Names, TraceEvent, TraceKind};
 
 /// Appends the canonical text of `e` and a newline to `out`.
 pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
-    int(out, e.at.as_nanos());
-    out.push(b' ');
+    let mut piece = Piece::new();
+    piece.int(e.at.as_nanos());
+    piece.put(b" ");
+    piece.flush(out);
     out.extend_from_slice(names.node(e.node).as_bytes());
     out.push(b' ');
     match &e.kind {
@@ -32,9 +35,10 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
         } => {
             let thread = names.thread(*thread);
             words(out, &["return ", thread, " ", call, " = ", result]);
-            out.extend_from_slice(b" (called at ");
-            int(out, start.as_nanos());
-            out.push(b')');
+            piece.put(b" (called at ");
+            piece.int(start.as_nanos());
+            piece.put(b")");
+            piece.flush(out);
         }
         TraceKind::Send {
             link,
@@ -43,14 +47,14 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             ..
         } => {
             words(out, &["send ", names.link(Some(*link)), " "]);
-            packet(out, header);
+            packet(&mut piece, out, header);
             if !cause.is_empty() {
                 words(out, &[" (", cause, ")"]);
             }
         }
         TraceKind::Recv { link, header } => {
             words(out, &["recv ", names.link(*link), " "]);
-            packet(out, header);
+            packet(&mut piece, out, header);
         }
         TraceKind::Drop {
             link,
@@ -58,7 +62,7 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             reason,
         } => {
             words(out, &["drop ", names.link(*link), " "]);
-            packet(out, header);
+            packet(&mut piece, out, header);
             words(out, &[" (", reason, ")"]);
         }
         TraceKind::State {
@@ -67,11 +71,11 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             from,
             to,
         } => {
-            four_tuple(out, local, remote);
+            four_tuple(&mut piece, out, local, remote);
             words(out, &[" ", from.name(), " -> ", to.name()]);
         }
         TraceKind::TimeWaitEnd { local, remote } => {
-            four_tuple(out, local, remote);
+            four_tuple(&mut piece, out, local, remote);
             out.extend_from_slice(b" TIME_WAIT ended");
         }
         TraceKind::Fault { what } => words(out, &["fault ", what]),
@@ -88,71 +92,48 @@ fn words(out: &mut Vec<u8>, words: &[&str]) {
     }
 }
 
-/// `u64`, `u32`, `u16` and `u8` in decimal, as `Display` writes them.
-/// Byte by byte: a call to `memcpy` for five digits cost more than the
-/// digits.
-fn int(out: &mut Vec<u8>, n: impl itoa::Integer) {
-    for &digit in itoa::Buffer::new().format(n).as_bytes() {
-        out.push(digit);
-    }
-}
-
-/// `a.b.c.d`, as `Ipv4Addr`'s `Display` writes it.
-fn ip(out: &mut Vec<u8>, addr: Ipv4Addr) {
-    let [a, b, c, d] = addr.octets();
-    int(out, a);
-    for octet in [b, c, d] {
-        out.push(b'.');
-        int(out, octet);
-    }
-}
-
-/// `a.b.c.d:port`, as `SocketAddrV4`'s `Display` writes it.
-fn socket(out: &mut Vec<u8>, addr: &SocketAddrV4) {
-    ip(out, *addr.ip());
-    out.push(b':');
-    int(out, addr.port());
-}
-
 /// `tcp <local> > <remote>`.
-fn four_tuple(out: &mut Vec<u8>, local: &SocketAddrV4, remote: &SocketAddrV4) {
-    out.extend_from_slice(b"tcp ");
-    socket(out, local);
-    out.extend_from_slice(b" > ");
-    socket(out, remote);
+fn four_tuple(piece: &mut Piece, out: &mut Vec<u8>, local: &SocketAddrV4, remote: &SocketAddrV4) {
+    piece.put(b"tcp ");
+    piece.socket(*local.ip(), local.port());
+    piece.put(b" > ");
+    piece.socket(*remote.ip(), remote.port());
+    piece.flush(out);
 }
 
 /// `PacketHeader`'s `Display` (simsock_model::packet); an ICMP error,
 /// rare, goes through `Display` itself.
-fn packet(out: &mut Vec<u8>, h: &PacketHeader) {
+fn packet(piece: &mut Piece, out: &mut Vec<u8>, h: &PacketHeader) {
     match h.transport {
         Transport::Tcp(t) => {
-            out.extend_from_slice(b"TCP ");
-            socket(out, &SocketAddrV4::new(h.src, t.src_port));
-            out.extend_from_slice(b" > ");
-            socket(out, &SocketAddrV4::new(h.dst, t.dst_port));
-            out.extend_from_slice(b" [");
-            flags(out, t.flags);
-            out.extend_from_slice(b"] seq=");
-            int(out, t.seq);
-            out.extend_from_slice(b" ack=");
-            int(out, t.ack);
-            out.extend_from_slice(b" win=");
-            int(out, t.window);
-            out.extend_from_slice(b" len=");
-            int(out, t.len);
+            piece.put(b"TCP ");
+            piece.socket(h.src, t.src_port);
+            piece.put(b" > ");
+            piece.socket(h.dst, t.dst_port);
+            piece.put(b" [");
+            piece.flags(t.flags);
+            piece.put(b"] seq=");
+            piece.int(u64::from(t.seq));
+            piece.put(b" ack=");
+            piece.int(u64::from(t.ack));
+            piece.put(b" win=");
+            piece.int(u64::from(t.window));
+            piece.put(b" len=");
+            piece.int(u64::from(t.len));
+            piece.flush(out);
         }
         Transport::Udp {
             src_port,
             dst_port,
             len,
         } => {
-            out.extend_from_slice(b"UDP ");
-            socket(out, &SocketAddrV4::new(h.src, src_port));
-            out.extend_from_slice(b" > ");
-            socket(out, &SocketAddrV4::new(h.dst, dst_port));
-            out.extend_from_slice(b" len=");
-            int(out, len);
+            piece.put(b"UDP ");
+            piece.socket(h.src, src_port);
+            piece.put(b" > ");
+            piece.socket(h.dst, dst_port);
+            piece.put(b" len=");
+            piece.int(u64::from(len));
+            piece.flush(out);
         }
         Transport::Unreachable(_) => {
             use std::io::Write as _;
@@ -162,34 +143,11 @@ fn packet(out: &mut Vec<u8>, h: &PacketHeader) {
     }
 }
 
-/// `TcpFlags`' `Display`: the set flags' names joined by commas, `-` for
-/// none.
-fn flags(out: &mut Vec<u8>, flags: TcpFlags) {
-    let names = [
-        (TcpFlags::SYN, &b"SYN"[..]),
-        (TcpFlags::FIN, b"FIN"),
-        (TcpFlags::RST, b"RST"),
-        (TcpFlags::PSH, b"PSH"),
-        (TcpFlags::ACK, b"ACK"),
-    ];
-    let mut first = true;
-    for (flag, name) in names {
-        if flags.has(flag) {
-            if !first {
-                out.push(b',');
-            }
-            out.extend_from_slice(name);
-            first = false;
-        }
-    }
-    if first {
-        out.push(b'-');
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use simsock_model::packet::{IcmpUnreachable, Proto, TcpHeader, UnreachableCode};
+    use std::net::Ipv4Addr;
+
+    use simsock_model::packet::{IcmpUnreachable, Proto, TcpFlags, TcpHeader, UnreachableCode};
     use simsock_model::{SimTime, TcpState};
 
     use super::*;
