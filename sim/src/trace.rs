@@ -246,6 +246,8 @@ pub struct Trace {
     hasher: Sha256,
     /// Canonical lines not yet hashed ([`Trace::HASH_BATCH_BYTES`]).
     line: Vec<u8>,
+    /// Texts of recent lines that the next may repeat.
+    recent: piece::Recent,
 }
 
 impl Trace {
@@ -266,6 +268,7 @@ impl Trace {
             texts: Texts::default(),
             hasher: Sha256::new(),
             line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            recent: piece::Recent::default(),
         }
     }
 
@@ -320,7 +323,7 @@ impl Trace {
             return;
         }
         let event = TraceEvent { at, node, kind };
-        canonical::write_line(&self.names, &mut self.line, &event);
+        canonical::write_line(&self.names, &mut self.recent, &mut self.line, &event);
         if self.line.len() >= Self::HASH_BATCH_BYTES {
             self.hasher.update(&self.line);
             self.line.clear();

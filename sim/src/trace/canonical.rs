@@ -12,14 +12,14 @@ use std::net::SocketAddrV4;
 
 use simsock_model::packet::{PacketHeader, Transport};
 
-use super::piece::Piece;
+use super::piece::{Piece, Recent};
 use super::{Names, TraceEvent, TraceKind};
 
 /// Appends the canonical text of `e` and a newline to `out`.
-pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
+/// `recent` holds texts of earlier lines that this one may repeat.
+pub fn write_line(names: &Names, recent: &mut Recent, out: &mut Vec<u8>, e: &TraceEvent) {
     let mut piece = Piece::new();
-    piece.int(e.at.as_nanos());
-    piece.put(b" ");
+    piece.time(recent, e.at.as_nanos());
     piece.flush(out);
     out.extend_from_slice(names.node(e.node).as_bytes());
     out.push(b' ');
@@ -47,14 +47,14 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             ..
         } => {
             words(out, &["send ", names.link(Some(*link)), " "]);
-            packet(&mut piece, out, header);
+            packet(&mut piece, recent, out, header);
             if !cause.is_empty() {
                 words(out, &[" (", cause, ")"]);
             }
         }
         TraceKind::Recv { link, header } => {
             words(out, &["recv ", names.link(*link), " "]);
-            packet(&mut piece, out, header);
+            packet(&mut piece, recent, out, header);
         }
         TraceKind::Drop {
             link,
@@ -62,7 +62,7 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             reason,
         } => {
             words(out, &["drop ", names.link(*link), " "]);
-            packet(&mut piece, out, header);
+            packet(&mut piece, recent, out, header);
             words(out, &[" (", reason, ")"]);
         }
         TraceKind::State {
@@ -71,11 +71,11 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             from,
             to,
         } => {
-            four_tuple(&mut piece, out, local, remote);
+            four_tuple(&mut piece, recent, out, local, remote);
             words(out, &[" ", from.name(), " -> ", to.name()]);
         }
         TraceKind::TimeWaitEnd { local, remote } => {
-            four_tuple(&mut piece, out, local, remote);
+            four_tuple(&mut piece, recent, out, local, remote);
             out.extend_from_slice(b" TIME_WAIT ended");
         }
         TraceKind::Fault { what } => words(out, &["fault ", what]),
@@ -93,23 +93,29 @@ fn words(out: &mut Vec<u8>, words: &[&str]) {
 }
 
 /// `tcp <local> > <remote>`.
-fn four_tuple(piece: &mut Piece, out: &mut Vec<u8>, local: &SocketAddrV4, remote: &SocketAddrV4) {
+fn four_tuple(
+    piece: &mut Piece,
+    recent: &mut Recent,
+    out: &mut Vec<u8>,
+    local: &SocketAddrV4,
+    remote: &SocketAddrV4,
+) {
     piece.put(b"tcp ");
-    piece.socket(*local.ip(), local.port());
+    piece.socket_recent(recent, *local.ip(), local.port());
     piece.put(b" > ");
-    piece.socket(*remote.ip(), remote.port());
+    piece.socket_recent(recent, *remote.ip(), remote.port());
     piece.flush(out);
 }
 
 /// `PacketHeader`'s `Display` (simsock_model::packet); an ICMP error,
 /// rare, goes through `Display` itself.
-fn packet(piece: &mut Piece, out: &mut Vec<u8>, h: &PacketHeader) {
+fn packet(piece: &mut Piece, recent: &mut Recent, out: &mut Vec<u8>, h: &PacketHeader) {
     match h.transport {
         Transport::Tcp(t) => {
             piece.put(b"TCP ");
-            piece.socket(h.src, t.src_port);
+            piece.socket_recent(recent, h.src, t.src_port);
             piece.put(b" > ");
-            piece.socket(h.dst, t.dst_port);
+            piece.socket_recent(recent, h.dst, t.dst_port);
             piece.put(b" [");
             piece.flags(t.flags);
             piece.put(b"] seq=");
@@ -275,6 +281,7 @@ mod tests {
     #[test]
     fn the_bytes_are_the_display_line_and_a_newline() {
         let names = names();
+        let mut recent = Recent::default();
         for (i, kind) in kinds().into_iter().enumerate() {
             for at in [0, 9, 10, 2_010_000_000, u64::MAX] {
                 let node = NodeId(i as u32 % 3); // 2 has no name: `?`
@@ -287,7 +294,7 @@ mod tests {
                 names.write_event(&mut display, &event);
                 display.push('\n');
                 let mut bytes = Vec::new();
-                write_line(&names, &mut bytes, &event);
+                write_line(&names, &mut recent, &mut bytes, &event);
                 assert_eq!(String::from_utf8(bytes).unwrap(), display);
             }
         }
