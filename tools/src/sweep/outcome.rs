@@ -92,12 +92,13 @@ impl<'s> Seeds<'s> {
             .cloned()
             .or_else(|| report.limit.as_ref().map(ToString::to_string));
         let untallied = report.call_count.unrecorded;
+        let mut last = 0;
         let mut results: Vec<CallResult> = report
             .calls
             .into_iter()
             .take(TALLIED_CALLS)
             .map(|c| {
-                let (thread_index, thread) = self.thread(&c.host, &c.thread);
+                let (thread_index, thread) = self.thread(&c.host, &c.thread, &mut last);
                 CallResult {
                     thread_index,
                     thread,
@@ -120,14 +121,20 @@ impl<'s> Seeds<'s> {
 
     /// The index and label of the thread `host/name` in the scenario
     /// (threads spawned in Rust, unknown to the scenario, come last).
-    fn thread(&self, host: &str, name: &str) -> (usize, Arc<str>) {
-        let index = self
-            .scenario
-            .threads
-            .iter()
-            .position(|t| t.host == host && t.name == name);
+    /// `last` is the index found before, tried first: a run's calls come
+    /// from few threads, often several in a row from one.
+    fn thread(&self, host: &str, name: &str, last: &mut usize) -> (usize, Arc<str>) {
+        let threads = &self.scenario.threads;
+        let is = |i: usize| threads[i].host == host && threads[i].name == name;
+        let index = match *last < threads.len() && is(*last) {
+            true => Some(*last),
+            false => (0..threads.len()).find(|&i| is(i)),
+        };
         match index {
-            Some(i) => (i, Arc::clone(&self.threads[i])),
+            Some(i) => {
+                *last = i;
+                (i, Arc::clone(&self.threads[i]))
+            }
             None => (usize::MAX, Arc::from(format!("{host}/{name}"))),
         }
     }
