@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use simsock_model::scenario::Scenario;
-use simsock_sim::scenario::{self, Report, RunOptions};
+use simsock_sim::scenario::{self, Prepared, Report, RunOptions};
 use simsock_sim::trace::TraceMode;
 
 /// What one seed did.
@@ -60,10 +60,17 @@ impl<'s> Seeds<'s> {
         Seeds { scenario, threads }
     }
 
-    /// Runs the scenario with `seed`. A panic in the simulator is caught
-    /// and becomes a failure of this seed, so the sweep reports it with
-    /// the others.
-    pub fn run(&self, seed: u64) -> SeedOutcome {
+    /// The scenario's seed-independent build work, for [`Seeds::run`]:
+    /// each worker thread makes one and runs many seeds with it.
+    pub fn prepare(&self) -> Prepared {
+        Prepared::new(self.scenario)
+    }
+
+    /// Runs the scenario with `seed`, its world built from `prepared`
+    /// ([`Seeds::prepare`]). A panic in the simulator is caught and
+    /// becomes a failure of this seed, so the sweep reports it with the
+    /// others.
+    pub fn run(&self, prepared: &Prepared, seed: u64) -> SeedOutcome {
         let options = RunOptions {
             seed: Some(seed),
             trace: TraceMode::DigestOnly,
@@ -71,7 +78,7 @@ impl<'s> Seeds<'s> {
             max_recorded_calls: TALLIED_CALLS,
             ..RunOptions::default()
         };
-        let run = || scenario::run(self.scenario, &options);
+        let run = || scenario::run_prepared(self.scenario, prepared, &options);
         match panic::catch_unwind(AssertUnwindSafe(run)) {
             Ok(report) => self.outcome(seed, report),
             Err(payload) => SeedOutcome {
