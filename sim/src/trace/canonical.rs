@@ -112,20 +112,7 @@ fn four_tuple(
 fn packet(piece: &mut Piece, recent: &mut Recent, out: &mut Vec<u8>, h: &PacketHeader) {
     match h.transport {
         Transport::Tcp(t) => {
-            piece.put(b"TCP ");
-            piece.socket_recent(recent, h.src, t.src_port);
-            piece.put(b" > ");
-            piece.socket_recent(recent, h.dst, t.dst_port);
-            piece.put(b" [");
-            piece.flags(t.flags);
-            piece.put(b"] seq=");
-            piece.int(u64::from(t.seq));
-            piece.put(b" ack=");
-            piece.int(u64::from(t.ack));
-            piece.put(b" win=");
-            piece.int(u64::from(t.window));
-            piece.put(b" len=");
-            piece.int(u64::from(t.len));
+            piece.tcp_recent(recent, h, &t);
             piece.flush(out);
         }
         Transport::Udp {

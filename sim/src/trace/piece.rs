@@ -11,12 +11,13 @@
 
 use std::net::Ipv4Addr;
 
-use simsock_model::packet::TcpFlags;
+use simsock_model::packet::{PacketHeader, TcpFlags, TcpHeader};
 
 /// Bytes a piece holds: a TCP header's text is at most 126 bytes
 /// (`TCP 255.255.255.255:65535 > 255.255.255.255:65535
 /// [SYN,FIN,RST,PSH,ACK] seq=4294967295 ack=4294967295 win=65535
-/// len=4294967295`), and the fixed-size copies write up to 19 bytes past
+/// len=4294967295`), copied whole from a memo as [`HEADER_BYTES`] into an
+/// empty piece; the other fixed-size copies write up to 24 bytes past
 /// what they keep.
 const PIECE_BYTES: usize = 160;
 
@@ -104,28 +105,35 @@ impl Piece {
     }
 }
 
-/// The text of a bounded value (a time, an address and port) and its
-/// length, copied into a piece as a whole array.
+/// The text of a bounded value (a time, an address and port, a TCP
+/// header) and its length, copied into a piece as a whole array.
 #[derive(Clone, Copy, Debug)]
-struct Memo<K> {
+struct Memo<K, const N: usize = MEMO_BYTES> {
     key: K,
-    text: [u8; MEMO_BYTES],
+    text: [u8; N],
     len: u8,
 }
 
-/// The longest memoized text: a `u64` time (20 digits) and a space, or
-/// `255.255.255.255:65535` (21 bytes).
+/// The longest memoized time or address: a `u64` time (20 digits) and a
+/// space, or `255.255.255.255:65535` (21 bytes).
 const MEMO_BYTES: usize = 24;
 
+/// Room for the longest TCP header text (126 bytes, see [`PIECE_BYTES`]).
+const HEADER_BYTES: usize = 128;
+
 /// Texts a trace wrote recently: the last event's time (consecutive
-/// events often share it: a call and its return, a send) and the last
+/// events often share it: a call and its return, a send), the last
 /// addresses (a run's packets name the same few endpoints again and
-/// again). A hit copies 24 bytes instead of writing the digits.
+/// again) and the last TCP headers (a packet's `recv` line repeats its
+/// `send` line's header, and a retransmission its original's). A hit
+/// copies the text instead of writing it again.
 #[derive(Clone, Debug)]
 pub struct Recent {
     time: Memo<u64>,
-    /// Direct-mapped by [`Recent::slot`]; the key is the address and port.
+    /// Direct-mapped by [`Recent::socket_slot`]: the address and port.
     sockets: [Memo<(Ipv4Addr, u16)>; 4],
+    /// Direct-mapped by [`Recent::header_slot`]: the whole header.
+    headers: [Option<Memo<PacketHeader, HEADER_BYTES>>; 4],
 }
 
 impl Default for Recent {
@@ -146,14 +154,20 @@ impl Default for Recent {
         Recent {
             time,
             sockets: [socket; 4],
+            headers: [None; 4],
         }
     }
 }
 
 impl Recent {
     /// Which memo an address and port use.
-    fn slot(addr: Ipv4Addr, port: u16) -> usize {
+    fn socket_slot(addr: Ipv4Addr, port: u16) -> usize {
         usize::from((addr.octets()[3] ^ port as u8) & 3)
+    }
+
+    /// Which memo a TCP header uses (the same for equal headers).
+    fn header_slot(t: &TcpHeader) -> usize {
+        ((t.seq ^ t.ack ^ u32::from(t.src_port)) & 3) as usize
     }
 }
 
@@ -162,7 +176,7 @@ impl Piece {
     /// the same time.
     pub fn time(&mut self, recent: &mut Recent, ns: u64) {
         if recent.time.key != ns {
-            recent.time = self.memo(ns, |p| {
+            recent.time = memo(ns, |p| {
                 p.int(ns);
                 p.put(b" ");
             });
@@ -172,30 +186,63 @@ impl Piece {
 
     /// `a.b.c.d:port`, from `recent` when it wrote the same lately.
     pub fn socket_recent(&mut self, recent: &mut Recent, addr: Ipv4Addr, port: u16) {
-        let memo = &mut recent.sockets[Recent::slot(addr, port)];
-        if memo.key != (addr, port) {
-            *memo = self.memo((addr, port), |p| p.socket(addr, port));
+        let memo_ = &mut recent.sockets[Recent::socket_slot(addr, port)];
+        if memo_.key != (addr, port) {
+            *memo_ = memo((addr, port), |p| p.socket(addr, port));
         }
-        self.recall(memo);
+        self.recall(memo_);
     }
 
-    /// What `write` writes into an empty piece, as a memo for `key`.
-    fn memo<K>(&self, key: K, write: impl FnOnce(&mut Piece)) -> Memo<K> {
-        let mut piece = Piece::new();
-        write(&mut piece);
-        let mut text = [0; MEMO_BYTES];
-        text.copy_from_slice(&piece.bytes[..MEMO_BYTES]);
-        Memo {
-            key,
-            text,
-            len: piece.len as u8,
+    /// `PacketHeader`'s `Display` for a TCP packet (`t` is `h`'s TCP
+    /// part), from `recent` when it wrote the same header lately.
+    pub fn tcp_recent(&mut self, recent: &mut Recent, h: &PacketHeader, t: &TcpHeader) {
+        let slot = Recent::header_slot(t);
+        let known = recent.headers[slot].as_ref().map(|m| &m.key) == Some(h);
+        if !known {
+            let fresh = memo(*h, |p| p.tcp(recent, h, t));
+            recent.headers[slot] = Some(fresh);
         }
+        if let Some(known) = &recent.headers[slot] {
+            self.recall(known);
+        }
+    }
+
+    /// `TCP <src> > <dst> [<flags>] seq=<n> ack=<n> win=<n> len=<n>`
+    /// (simsock_model::packet).
+    fn tcp(&mut self, recent: &mut Recent, h: &PacketHeader, t: &TcpHeader) {
+        self.put(b"TCP ");
+        self.socket_recent(recent, h.src, t.src_port);
+        self.put(b" > ");
+        self.socket_recent(recent, h.dst, t.dst_port);
+        self.put(b" [");
+        self.flags(t.flags);
+        self.put(b"] seq=");
+        self.int(u64::from(t.seq));
+        self.put(b" ack=");
+        self.int(u64::from(t.ack));
+        self.put(b" win=");
+        self.int(u64::from(t.window));
+        self.put(b" len=");
+        self.int(u64::from(t.len));
     }
 
     /// Appends a memo's text.
-    fn recall<K>(&mut self, memo: &Memo<K>) {
-        self.bytes[self.len..self.len + MEMO_BYTES].copy_from_slice(&memo.text);
+    fn recall<K, const N: usize>(&mut self, memo: &Memo<K, N>) {
+        self.bytes[self.len..self.len + N].copy_from_slice(&memo.text);
         self.len += usize::from(memo.len);
+    }
+}
+
+/// What `write` writes into an empty piece, as a memo for `key`.
+fn memo<K, const N: usize>(key: K, write: impl FnOnce(&mut Piece)) -> Memo<K, N> {
+    let mut piece = Piece::new();
+    write(&mut piece);
+    let mut text = [0; N];
+    text.copy_from_slice(&piece.bytes[..N]);
+    Memo {
+        key,
+        text,
+        len: piece.len as u8,
     }
 }
 
