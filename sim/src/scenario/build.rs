@@ -173,18 +173,13 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
         link_names,
         threads.iter().map(|t| t.name.clone()).collect(),
     );
-    let mut core = Core::new(topo, trace);
-    if s.shuffle_ties {
-        core.queue
-            .shuffle_ties(Stream::new(seed, "schedule"), fifo_class);
-    }
-    let faults = crate::world::faults::plan(s, &mut core);
+    // The engine is made in place in the world (4 KB: each move is a copy).
     let mut world = World {
         run_error: None,
-        core,
+        core: Core::new(topo, trace),
         hosts,
         threads,
-        faults,
+        faults: Vec::new(),
         limits: s.limits,
         seed,
         record_calls: opts.record_calls,
@@ -193,6 +188,11 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
         call_count: Default::default(),
         steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
+    if s.shuffle_ties {
+        let schedule = Stream::new(seed, "schedule");
+        world.core.queue.shuffle_ties(schedule, fifo_class);
+    }
+    world.faults = crate::world::faults::plan(s, &mut world.core);
     world.start();
     world
 }
