@@ -15,6 +15,7 @@ use simsock_model::{PacketHeader, SimTime, TcpState};
 use crate::net::{LinkId, NodeId};
 
 mod canonical;
+mod piece;
 mod text;
 
 pub use self::text::{Text, Texts};
@@ -261,6 +262,8 @@ pub struct Trace {
     line: Vec<u8>,
     /// Where [`Trace::text_with`] writes, kept between calls.
     scratch: String,
+    /// Texts of recent lines that the next may repeat.
+    recent: piece::Recent,
 }
 
 impl Trace {
@@ -282,6 +285,7 @@ impl Trace {
             hasher: Sha256::new(),
             line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
             scratch: String::new(),
+            recent: piece::Recent::default(),
         }
     }
 
@@ -348,7 +352,7 @@ impl Trace {
             return;
         }
         let event = TraceEvent { at, node, kind };
-        canonical::write_line(&self.names, &mut self.line, &event);
+        canonical::write_line(&self.names, &mut self.recent, &mut self.line, &event);
         self.hash_batch();
         if self.mode == TraceMode::Full {
             if self.events.len() < self.keep_max {
@@ -376,7 +380,13 @@ impl Trace {
                 self.record(at, node, kind);
             }
             mode => {
-                canonical::write_return(&self.names, &mut self.line, (at, node), &r);
+                canonical::write_return(
+                    &self.names,
+                    &mut self.recent,
+                    &mut self.line,
+                    (at, node),
+                    &r,
+                );
                 self.hash_batch();
                 self.unkept += u64::from(mode == TraceMode::Full);
             }

@@ -49,6 +49,84 @@ impl Default for RunOptions {
 /// Builds a ready-to-run world; the scenario must have passed
 /// [`check`](super::check).
 pub fn build(s: &Scenario, opts: &RunOptions) -> World {
+    build_prepared(s, &Prepared::new(s), opts)
+}
+
+/// What the worlds of one scenario share whatever their seed, made once:
+/// the threads' compiled scripts, the socket-variable names they gave each
+/// host, and the names of links and their random streams. A sweep makes
+/// one and builds every seed's world from it ([`build_prepared`]); the
+/// seed's random streams are made afresh for each world, as in
+/// [`build`], which prepares and builds in one go.
+///
+/// Architecture invariant: a world built from a `Prepared` is the world
+/// [`build`] makes (sweeps' digests are the runs' alone; the test
+/// `each_seed_of_a_sweep_is_the_seed_run_alone` in tools/tests/sweep.rs).
+/// Not `Send`: a script shares its expectations (`Rc`); each worker
+/// thread prepares its own.
+pub struct Prepared {
+    /// Each thread's script, compiled once, by thread index; a world
+    /// runs a copy.
+    scripts: Vec<Script>,
+    /// Each thread's host, by thread index.
+    thread_hosts: Vec<u32>,
+    /// Each host's socket-variable names in the order compiling the
+    /// scripts named them (the slots the scripts' calls use).
+    slot_names: Vec<Vec<String>>,
+    /// `a-b` of each declared link, by link index.
+    link_names: Vec<String>,
+    /// `link/a-b` of each declared link: its stream's name.
+    link_streams: Vec<String>,
+    /// `link/<host>/lo` of each host: its loopback's stream's name.
+    loopback_streams: Vec<String>,
+}
+
+impl Prepared {
+    /// Compiles `s`'s scripts against hosts made for the purpose (their
+    /// slots are all the scripts leave behind) and names its links.
+    pub fn new(s: &Scenario) -> Prepared {
+        let mut hosts: Vec<Host> = (0..s.hosts.len())
+            .map(|i| new_host(s, i, NodeId(i as u32), &mut None, 0))
+            .collect();
+        crate::winsock::overlapped::prepare(s, &mut hosts); // ConnectEx: completion labels
+        let thread_hosts: Vec<u32> = s
+            .threads
+            .iter()
+            .map(|spec| {
+                // Invariant: the checker rejected threads on unknown hosts.
+                let host = s.hosts.iter().position(|h| h.name == spec.host);
+                host.expect("checked host name") as u32
+            })
+            .collect();
+        let scripts = s
+            .threads
+            .iter()
+            .zip(&thread_hosts)
+            .map(|(spec, &host)| Script::compile(&spec.steps, &mut hosts[host as usize]))
+            .collect();
+        let link_names: Vec<String> = s
+            .links
+            .iter()
+            .map(|l| format!("{}-{}", l.between.0, l.between.1))
+            .collect();
+        Prepared {
+            scripts,
+            thread_hosts,
+            slot_names: hosts.iter().map(|h| h.slot_names.to_vec()).collect(),
+            link_streams: link_names.iter().map(|n| format!("link/{n}")).collect(),
+            link_names,
+            loopback_streams: s
+                .hosts
+                .iter()
+                .map(|h| format!("link/{}/lo", h.name))
+                .collect(),
+        }
+    }
+}
+
+/// Builds the world of `s` with `p`, prepared from `s`: [`build`]'s world
+/// without compiling the scripts again.
+pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     let seed = opts.seed.unwrap_or(s.seed);
     let mut topo = Topology::default();
     let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
@@ -57,24 +135,12 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     // Hosts with the same profile as the host before share it.
     let mut profile: Option<Rc<HostProfile>> = None;
     for (i, spec) in s.hosts.iter().enumerate() {
-        let shared = match profile.take() {
-            Some(p) if *p == spec.profile => p,
-            _ => Rc::new(spec.profile.clone()),
-        };
-        profile = Some(Rc::clone(&shared));
         let node = topo.add_node(
             spec.name.clone(),
             spec.addrs.clone(),
             NodeKind::Host(i as u32),
         );
-        let mut host = Host::new(crate::stack::Host::new(
-            spec.name.clone(),
-            node,
-            shared,
-            seed,
-            s.limits.max_sockets_per_host,
-        ));
-        host.startups = u32::from(spec.started);
+        let mut host = new_host(s, i, node, &mut profile, seed);
         host.tcp.audit = opts.invariants;
         hosts.push(host);
     }
@@ -84,25 +150,20 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
     for spec in &s.switches {
         topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
     }
-    for spec in &s.links {
+    for (i, spec) in s.links.iter().enumerate() {
         let (a, b) = (
             node_named(&topo, &spec.between.0),
             node_named(&topo, &spec.between.1),
         );
-        let name = format!("{}-{}", spec.between.0, spec.between.1);
-        let mut link = Link::new(
-            name.clone(),
-            [a, b],
-            spec.latency,
-            Stream::new(seed, &format!("link/{name}")),
-        );
+        let stream = Stream::new(seed, &p.link_streams[i]);
+        let mut link = Link::new(p.link_names[i].clone(), [a, b], spec.latency, stream);
         link.jitter = spec.jitter;
         link.loss_ppm = spec.loss_ppm;
         link.up = spec.up;
         topo.add_link(link);
     }
-    add_loopbacks(&mut topo, &hosts, seed);
-    let threads = build_threads(s, &mut hosts);
+    add_loopbacks(&mut topo, &hosts, &p.loopback_streams, seed);
+    let threads = build_threads(s, p, &mut hosts);
     let mut trace = Trace::new(opts.trace);
     trace.keep_at_most(opts.max_kept_events);
     let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
@@ -112,18 +173,13 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         link_names,
         threads.iter().map(|t| t.name.clone()).collect(),
     );
-    let mut core = Core::new(topo, trace);
-    if s.shuffle_ties {
-        core.queue
-            .shuffle_ties(Stream::new(seed, "schedule"), fifo_class);
-    }
-    let faults = crate::world::faults::plan(s, &mut core);
+    // The engine is made in place in the world (4 KB: each move is a copy).
     let mut world = World {
         run_error: None,
-        core,
+        core: Core::new(topo, trace),
         hosts,
         threads,
-        faults,
+        faults: Vec::new(),
         limits: s.limits,
         seed,
         record_calls: opts.record_calls,
@@ -132,8 +188,39 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
         call_count: Default::default(),
         steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
+    if s.shuffle_ties {
+        let schedule = Stream::new(seed, "schedule");
+        world.core.queue.shuffle_ties(schedule, fifo_class);
+    }
+    world.faults = crate::world::faults::plan(s, &mut world.core);
     world.start();
     world
+}
+
+/// Host `i` of `s` on `node`, with its random streams drawn from `seed`;
+/// `profile` is the previous host's, shared when it is the same.
+fn new_host(
+    s: &Scenario,
+    i: usize,
+    node: NodeId,
+    profile: &mut Option<Rc<HostProfile>>,
+    seed: u64,
+) -> Host {
+    let spec = &s.hosts[i];
+    let shared = match profile.take() {
+        Some(p) if *p == spec.profile => p,
+        _ => Rc::new(spec.profile.clone()),
+    };
+    *profile = Some(Rc::clone(&shared));
+    let mut host = Host::new(crate::stack::Host::new(
+        spec.name.clone(),
+        node,
+        shared,
+        seed,
+        s.limits.max_sockets_per_host,
+    ));
+    host.startups = u32::from(spec.started);
+    host
 }
 
 /// Call records a run of `s` is likely to keep: a record per step (a loop
@@ -149,15 +236,15 @@ fn expected_records(s: &Scenario, opts: &RunOptions) -> usize {
 
 /// Gives every host its loopback interface, a link named `lo` from the host
 /// to itself with the profile's `loopback_latency`, after the declared
-/// links (so their ids, and the capture's interface numbers, stay).
-fn add_loopbacks(topo: &mut Topology, hosts: &[Host], seed: u64) {
-    for host in hosts {
-        let stream = Stream::new(seed, &format!("link/{}/lo", host.name));
+/// links (so their ids, and the capture's interface numbers, stay);
+/// `streams` names each host's loopback stream.
+fn add_loopbacks(topo: &mut Topology, hosts: &[Host], streams: &[String], seed: u64) {
+    for (host, stream) in hosts.iter().zip(streams) {
         let link = Link::new(
             "lo".to_string(),
             [host.node, host.node],
             host.profile.loopback_latency,
-            stream,
+            Stream::new(seed, stream),
         );
         topo.add_loopback(host.node, link);
     }
@@ -181,30 +268,32 @@ fn node_named(topo: &Topology, name: &str) -> NodeId {
     topo.node_named(name).expect("checked node name")
 }
 
-fn build_threads(s: &Scenario, hosts: &mut [Host]) -> Vec<Thread> {
+/// The scenario's threads, each running a copy of its prepared script;
+/// each host first gets the slots the scripts name, in the order
+/// compiling them made them.
+fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host]) -> Vec<Thread> {
     crate::winsock::overlapped::prepare(s, hosts); // ConnectEx: completion labels
+    for (host, names) in hosts.iter_mut().zip(&p.slot_names) {
+        for name in names {
+            host.slot_named(name);
+        }
+    }
     s.threads
         .iter()
-        .map(|spec| {
-            // Invariant: the checker rejected threads on unknown hosts.
-            let host = hosts
-                .iter()
-                .position(|h| h.name == spec.host)
-                .expect("checked host name");
-            let script = Script::compile(&spec.steps, &mut hosts[host]);
-            Thread {
-                name: spec.name.clone(),
-                host: host as u32,
-                start: SimTime(spec.start.as_nanos()),
-                program: Box::new(script),
-                pending: None,
-                last_error: 0,
-                received: Vec::new(),
-                completed: None,
-                progress: 0,
-                finished: false,
-                apc: Default::default(),
-            }
+        .zip(&p.scripts)
+        .zip(&p.thread_hosts)
+        .map(|((spec, script), &host)| Thread {
+            name: spec.name.clone(),
+            host,
+            start: SimTime(spec.start.as_nanos()),
+            program: Box::new(script.clone()),
+            pending: None,
+            last_error: 0,
+            received: Vec::new(),
+            completed: None,
+            progress: 0,
+            finished: false,
+            apc: Default::default(),
         })
         .collect()
 }

@@ -7,12 +7,12 @@ mod load;
 mod locate;
 mod report;
 
-pub use build::{RunOptions, build};
+pub use build::{Prepared, RunOptions, build, build_prepared};
 pub use load::{
     MAX_MESSAGE_CHARS, MAX_NESTING, MAX_QUOTED_CHARS, ScenarioError, on_char_boundaries, parse,
     quote,
 };
-pub use report::{Report, finish, run};
+pub use report::{Report, finish, run, run_prepared};
 
 /// Parses and checks a scenario file's text.
 pub fn load(source: &str) -> Result<simsock_model::scenario::Scenario, ScenarioError> {

@@ -4,7 +4,7 @@
 use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 
-use super::build::{RunOptions, build};
+use super::build::{Prepared, RunOptions, build, build_prepared};
 use crate::trace::{Names, TraceEvent};
 use crate::why::{self, HostFacts};
 use crate::world::{CallCount, CallRecord, LimitError, World};
@@ -74,6 +74,12 @@ impl Report {
 /// Builds and runs a checked scenario.
 pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
     finish(s, build(s, opts))
+}
+
+/// Builds the world of `s` from `prepared` (made from `s`) and runs it:
+/// [`run`]'s report, without redoing the seed-independent build work.
+pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
+    finish(s, build_prepared(s, prepared, opts))
 }
 
 /// Runs a built world (perhaps with threads spawned in Rust) to its report.

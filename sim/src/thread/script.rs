@@ -9,15 +9,16 @@ use super::{Completed, Program, Step, StepBudget, StepsSpent};
 use crate::winsock::Host;
 use crate::winsock::Op;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Instr {
     Call(Step),
     Loop { times: u32, end: usize },
     EndLoop { start: usize },
 }
 
-/// The compiled steps of one thread.
-#[derive(Debug)]
+/// The compiled steps of one thread; a copy of a fresh script is the
+/// script compiled again (a sweep compiles once, `scenario::Prepared`).
+#[derive(Clone, Debug)]
 pub struct Script {
     instrs: Vec<Instr>,
     pc: usize,

@@ -8,18 +8,21 @@
 //! below compare the two on every kind of event, and the bundled
 //! scenarios' digests (`/work/digests`) compare them on whole runs.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
-use simsock_model::packet::{PacketHeader, TcpFlags, Transport};
+use simsock_model::packet::{PacketHeader, Transport};
 
 use simsock_model::SimTime;
 
+use super::piece::{Piece, Recent};
 use super::{Names, Returned, TraceEvent, TraceKind};
 use crate::net::NodeId;
 
 /// Appends the canonical text of `e` and a newline to `out`.
-pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
-    prefix(names, out, e.at, e.node);
+/// `recent` holds texts of earlier lines that this one may repeat.
+pub fn write_line(names: &Names, recent: &mut Recent, out: &mut Vec<u8>, e: &TraceEvent) {
+    let mut piece = Piece::new();
+    prefix(names, (&mut piece, recent), out, (e.at, e.node));
     match &e.kind {
         TraceKind::Call { thread, call } => {
             words(out, &["call ", names.thread(*thread), " ", call]);
@@ -31,7 +34,7 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             start,
         } => return_words(
             names,
-            out,
+            (&mut piece, out),
             *thread,
             [call.as_str(), result.as_str()],
             *start,
@@ -43,14 +46,14 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             ..
         } => {
             words(out, &["send ", names.link(Some(*link)), " "]);
-            packet(out, header);
+            packet(&mut piece, recent, out, header);
             if !cause.is_empty() {
                 words(out, &[" (", cause, ")"]);
             }
         }
         TraceKind::Recv { link, header } => {
             words(out, &["recv ", names.link(*link), " "]);
-            packet(out, header);
+            packet(&mut piece, recent, out, header);
         }
         TraceKind::Drop {
             link,
@@ -58,7 +61,7 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             reason,
         } => {
             words(out, &["drop ", names.link(*link), " "]);
-            packet(out, header);
+            packet(&mut piece, recent, out, header);
             words(out, &[" (", reason, ")"]);
         }
         TraceKind::State {
@@ -67,11 +70,11 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
             from,
             to,
         } => {
-            four_tuple(out, local, remote);
+            four_tuple(&mut piece, recent, out, local, remote);
             words(out, &[" ", from.name(), " -> ", to.name()]);
         }
         TraceKind::TimeWaitEnd { local, remote } => {
-            four_tuple(out, local, remote);
+            four_tuple(&mut piece, recent, out, local, remote);
             out.extend_from_slice(b" TIME_WAIT ended");
         }
         TraceKind::Fault { what } => words(out, &["fault ", what]),
@@ -84,16 +87,34 @@ pub fn write_line(names: &Names, out: &mut Vec<u8>, e: &TraceEvent) {
 
 /// The line of a [`TraceKind::Return`] from borrowed text, as
 /// [`write_line`] writes that event.
-pub fn write_return(names: &Names, out: &mut Vec<u8>, (at, node): (SimTime, NodeId), r: &Returned) {
-    prefix(names, out, at, node);
-    return_words(names, out, r.thread, [r.call.as_str(), r.result], r.start);
+pub fn write_return(
+    names: &Names,
+    recent: &mut Recent,
+    out: &mut Vec<u8>,
+    (at, node): (SimTime, NodeId),
+    r: &Returned,
+) {
+    let mut piece = Piece::new();
+    prefix(names, (&mut piece, recent), out, (at, node));
+    return_words(
+        names,
+        (&mut piece, out),
+        r.thread,
+        [r.call.as_str(), r.result],
+        r.start,
+    );
     out.push(b'\n');
 }
 
 /// `<time ns> <node> `.
-fn prefix(names: &Names, out: &mut Vec<u8>, at: SimTime, node: NodeId) {
-    int(out, at.as_nanos());
-    out.push(b' ');
+fn prefix(
+    names: &Names,
+    (piece, recent): (&mut Piece, &mut Recent),
+    out: &mut Vec<u8>,
+    (at, node): (SimTime, NodeId),
+) {
+    piece.time(recent, at.as_nanos());
+    piece.flush(out);
     out.extend_from_slice(names.node(node).as_bytes());
     out.push(b' ');
 }
@@ -101,16 +122,17 @@ fn prefix(names: &Names, out: &mut Vec<u8>, at: SimTime, node: NodeId) {
 /// `return <thread> <call> = <result> (called at <ns>)`.
 fn return_words(
     names: &Names,
-    out: &mut Vec<u8>,
+    (piece, out): (&mut Piece, &mut Vec<u8>),
     thread: u32,
     [call, result]: [&str; 2],
     start: SimTime,
 ) {
     let thread = names.thread(thread);
     words(out, &["return ", thread, " ", call, " = ", result]);
-    out.extend_from_slice(b" (called at ");
-    int(out, start.as_nanos());
-    out.push(b')');
+    piece.put(b" (called at ");
+    piece.int(start.as_nanos());
+    piece.put(b")");
+    piece.flush(out);
 }
 
 fn words(out: &mut Vec<u8>, words: &[&str]) {
@@ -119,71 +141,41 @@ fn words(out: &mut Vec<u8>, words: &[&str]) {
     }
 }
 
-/// `u64`, `u32`, `u16` and `u8` in decimal, as `Display` writes them.
-/// Byte by byte: a call to `memcpy` for five digits cost more than the
-/// digits.
-fn int(out: &mut Vec<u8>, n: impl itoa::Integer) {
-    for &digit in itoa::Buffer::new().format(n).as_bytes() {
-        out.push(digit);
-    }
-}
-
-/// `a.b.c.d`, as `Ipv4Addr`'s `Display` writes it.
-fn ip(out: &mut Vec<u8>, addr: Ipv4Addr) {
-    let [a, b, c, d] = addr.octets();
-    int(out, a);
-    for octet in [b, c, d] {
-        out.push(b'.');
-        int(out, octet);
-    }
-}
-
-/// `a.b.c.d:port`, as `SocketAddrV4`'s `Display` writes it.
-fn socket(out: &mut Vec<u8>, addr: &SocketAddrV4) {
-    ip(out, *addr.ip());
-    out.push(b':');
-    int(out, addr.port());
-}
-
 /// `tcp <local> > <remote>`.
-fn four_tuple(out: &mut Vec<u8>, local: &SocketAddrV4, remote: &SocketAddrV4) {
-    out.extend_from_slice(b"tcp ");
-    socket(out, local);
-    out.extend_from_slice(b" > ");
-    socket(out, remote);
+fn four_tuple(
+    piece: &mut Piece,
+    recent: &mut Recent,
+    out: &mut Vec<u8>,
+    local: &SocketAddrV4,
+    remote: &SocketAddrV4,
+) {
+    piece.put(b"tcp ");
+    piece.socket_recent(recent, *local.ip(), local.port());
+    piece.put(b" > ");
+    piece.socket_recent(recent, *remote.ip(), remote.port());
+    piece.flush(out);
 }
 
 /// `PacketHeader`'s `Display` (simsock_model::packet); an ICMP error,
 /// rare, goes through `Display` itself.
-fn packet(out: &mut Vec<u8>, h: &PacketHeader) {
+fn packet(piece: &mut Piece, recent: &mut Recent, out: &mut Vec<u8>, h: &PacketHeader) {
     match h.transport {
         Transport::Tcp(t) => {
-            out.extend_from_slice(b"TCP ");
-            socket(out, &SocketAddrV4::new(h.src, t.src_port));
-            out.extend_from_slice(b" > ");
-            socket(out, &SocketAddrV4::new(h.dst, t.dst_port));
-            out.extend_from_slice(b" [");
-            flags(out, t.flags);
-            out.extend_from_slice(b"] seq=");
-            int(out, t.seq);
-            out.extend_from_slice(b" ack=");
-            int(out, t.ack);
-            out.extend_from_slice(b" win=");
-            int(out, t.window);
-            out.extend_from_slice(b" len=");
-            int(out, t.len);
+            piece.tcp_recent(recent, h, &t);
+            piece.flush(out);
         }
         Transport::Udp {
             src_port,
             dst_port,
             len,
         } => {
-            out.extend_from_slice(b"UDP ");
-            socket(out, &SocketAddrV4::new(h.src, src_port));
-            out.extend_from_slice(b" > ");
-            socket(out, &SocketAddrV4::new(h.dst, dst_port));
-            out.extend_from_slice(b" len=");
-            int(out, len);
+            piece.put(b"UDP ");
+            piece.socket(h.src, src_port);
+            piece.put(b" > ");
+            piece.socket(h.dst, dst_port);
+            piece.put(b" len=");
+            piece.int(u64::from(len));
+            piece.flush(out);
         }
         Transport::Unreachable(_) => {
             use std::io::Write as _;
@@ -193,38 +185,15 @@ fn packet(out: &mut Vec<u8>, h: &PacketHeader) {
     }
 }
 
-/// `TcpFlags`' `Display`: the set flags' names joined by commas, `-` for
-/// none.
-fn flags(out: &mut Vec<u8>, flags: TcpFlags) {
-    let names = [
-        (TcpFlags::SYN, &b"SYN"[..]),
-        (TcpFlags::FIN, b"FIN"),
-        (TcpFlags::RST, b"RST"),
-        (TcpFlags::PSH, b"PSH"),
-        (TcpFlags::ACK, b"ACK"),
-    ];
-    let mut first = true;
-    for (flag, name) in names {
-        if flags.has(flag) {
-            if !first {
-                out.push(b',');
-            }
-            out.extend_from_slice(name);
-            first = false;
-        }
-    }
-    if first {
-        out.push(b'-');
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use simsock_model::packet::{IcmpUnreachable, Proto, TcpHeader, UnreachableCode};
-    use simsock_model::{SimTime, TcpState};
+    use std::net::Ipv4Addr;
+
+    use simsock_model::TcpState;
+    use simsock_model::packet::{IcmpUnreachable, Proto, TcpFlags, TcpHeader, UnreachableCode};
 
     use super::*;
-    use crate::net::{LinkId, NodeId};
+    use crate::net::LinkId;
     use crate::trace::Text;
 
     fn names() -> Names {
@@ -345,7 +314,8 @@ mod tests {
         kinds
     }
 
-    /// A return written from borrowed text is the line of the event.
+    /// A return written from borrowed text is the line of the event,
+    /// with and without recent texts to repeat.
     #[test]
     fn a_borrowed_return_is_the_line_of_the_event() {
         let names = names();
@@ -367,8 +337,17 @@ mod tests {
             },
         };
         let (mut borrowed, mut line) = (Vec::new(), Vec::new());
-        write_return(&names, &mut borrowed, (event.at, event.node), &r);
-        write_line(&names, &mut line, &event);
+        let (mut recent_b, mut recent_l) = (Recent::default(), Recent::default());
+        for _ in 0..2 {
+            write_return(
+                &names,
+                &mut recent_b,
+                &mut borrowed,
+                (event.at, event.node),
+                &r,
+            );
+            write_line(&names, &mut recent_l, &mut line, &event);
+        }
         assert_eq!(
             String::from_utf8(borrowed).unwrap(),
             String::from_utf8(line).unwrap()
@@ -378,6 +357,7 @@ mod tests {
     #[test]
     fn the_bytes_are_the_display_line_and_a_newline() {
         let names = names();
+        let mut recent = Recent::default();
         for (i, kind) in kinds().into_iter().enumerate() {
             for at in [0, 9, 10, 2_010_000_000, u64::MAX] {
                 let node = NodeId(i as u32 % 3); // 2 has no name: `?`
@@ -390,7 +370,7 @@ mod tests {
                 names.write_event(&mut display, &event);
                 display.push('\n');
                 let mut bytes = Vec::new();
-                write_line(&names, &mut bytes, &event);
+                write_line(&names, &mut recent, &mut bytes, &event);
                 assert_eq!(String::from_utf8(bytes).unwrap(), display);
             }
         }

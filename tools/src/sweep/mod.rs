@@ -102,11 +102,14 @@ fn run_all(
         let outcomes: Vec<SeedOutcome> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|&seed| {
-                    let outcome = runner.run(seed);
-                    bar.inc(1);
-                    outcome
-                })
+                .map_init(
+                    || runner.prepare(),
+                    |prepared, &seed| {
+                        let outcome = runner.run(prepared, seed);
+                        bar.inc(1);
+                        outcome
+                    },
+                )
                 .collect()
         });
         for outcome in &outcomes {

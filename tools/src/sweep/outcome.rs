@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use simsock_model::scenario::Scenario;
-use simsock_sim::scenario::{self, Report, RunOptions};
+use simsock_sim::scenario::{self, Prepared, Report, RunOptions};
 use simsock_sim::trace::TraceMode;
 
 /// What one seed did.
@@ -60,10 +60,17 @@ impl<'s> Seeds<'s> {
         Seeds { scenario, threads }
     }
 
-    /// Runs the scenario with `seed`. A panic in the simulator is caught
-    /// and becomes a failure of this seed, so the sweep reports it with
-    /// the others.
-    pub fn run(&self, seed: u64) -> SeedOutcome {
+    /// The scenario's seed-independent build work, for [`Seeds::run`]:
+    /// each worker thread makes one and runs many seeds with it.
+    pub fn prepare(&self) -> Prepared {
+        Prepared::new(self.scenario)
+    }
+
+    /// Runs the scenario with `seed`, its world built from `prepared`
+    /// ([`Seeds::prepare`]). A panic in the simulator is caught and
+    /// becomes a failure of this seed, so the sweep reports it with the
+    /// others.
+    pub fn run(&self, prepared: &Prepared, seed: u64) -> SeedOutcome {
         let options = RunOptions {
             seed: Some(seed),
             trace: TraceMode::DigestOnly,
@@ -71,7 +78,7 @@ impl<'s> Seeds<'s> {
             max_recorded_calls: TALLIED_CALLS,
             ..RunOptions::default()
         };
-        let run = || scenario::run(self.scenario, &options);
+        let run = || scenario::run_prepared(self.scenario, prepared, &options);
         match panic::catch_unwind(AssertUnwindSafe(run)) {
             Ok(report) => self.outcome(seed, report),
             Err(payload) => SeedOutcome {
@@ -92,12 +99,13 @@ impl<'s> Seeds<'s> {
             .cloned()
             .or_else(|| report.limit.as_ref().map(ToString::to_string));
         let untallied = report.call_count.unrecorded;
+        let mut last = 0;
         let mut results: Vec<CallResult> = report
             .calls
             .into_iter()
             .take(TALLIED_CALLS)
             .map(|c| {
-                let (thread_index, thread) = self.thread(&c.host, &c.thread);
+                let (thread_index, thread) = self.thread(&c.host, &c.thread, &mut last);
                 CallResult {
                     thread_index,
                     thread,
@@ -120,14 +128,20 @@ impl<'s> Seeds<'s> {
 
     /// The index and label of the thread `host/name` in the scenario
     /// (threads spawned in Rust, unknown to the scenario, come last).
-    fn thread(&self, host: &str, name: &str) -> (usize, Arc<str>) {
-        let index = self
-            .scenario
-            .threads
-            .iter()
-            .position(|t| t.host == host && t.name == name);
+    /// `last` is the index found before, tried first: a run's calls come
+    /// from few threads, often several in a row from one.
+    fn thread(&self, host: &str, name: &str, last: &mut usize) -> (usize, Arc<str>) {
+        let threads = &self.scenario.threads;
+        let is = |i: usize| threads[i].host == host && threads[i].name == name;
+        let index = match *last < threads.len() && is(*last) {
+            true => Some(*last),
+            false => (0..threads.len()).find(|&i| is(i)),
+        };
         match index {
-            Some(i) => (i, Arc::clone(&self.threads[i])),
+            Some(i) => {
+                *last = i;
+                (i, Arc::clone(&self.threads[i]))
+            }
             None => (usize::MAX, Arc::from(format!("{host}/{name}"))),
         }
     }

@@ -30,8 +30,9 @@ const NOT_REACHED: &str = "(not reached)";
 pub struct Summary {
     pub runs: u64,
     pub passed: u64,
-    /// Per call, keyed by (thread index, n-th call of the thread).
-    calls: BTreeMap<(usize, usize), CallTally>,
+    /// Per thread index, each call of the thread in the order it made
+    /// them (the n-th call at n - 1).
+    calls: BTreeMap<usize, Vec<CallTally>>,
     /// The first failing seeds and their first failure.
     pub first_failures: Vec<(u64, String)>,
     /// Seeds that made more calls than a seed tallies
@@ -43,7 +44,9 @@ pub struct Summary {
 struct CallTally {
     /// `host/thread #n call`.
     label: String,
-    results: BTreeMap<String, u64>,
+    /// Each result seen and on how many seeds, in the order first seen (a
+    /// call has few; the summary sorts them).
+    results: Vec<(String, u64)>,
 }
 
 impl Summary {
@@ -56,23 +59,22 @@ impl Summary {
             let why = outcome.failure.clone().unwrap_or_default();
             self.first_failures.push((outcome.seed, why));
         }
-        let mut previous = None;
-        let mut nth = 0;
-        for r in &outcome.results {
-            nth = if previous == Some(r.thread_index) {
-                nth + 1
-            } else {
-                1
-            };
-            previous = Some(r.thread_index);
-            let tally = self.calls.entry((r.thread_index, nth)).or_default();
-            if tally.label.is_empty() {
-                tally.label = format!("{} #{nth} {}", r.thread, r.call);
-            }
-            match tally.results.get_mut(&r.result) {
-                Some(count) => *count += 1,
-                None => {
-                    tally.results.insert(r.result.clone(), 1);
+        // `results` holds each thread's calls together, in order.
+        for calls in outcome
+            .results
+            .chunk_by(|a, b| a.thread_index == b.thread_index)
+        {
+            let tallies = self.calls.entry(calls[0].thread_index).or_default();
+            for (i, r) in calls.iter().enumerate() {
+                if tallies.len() == i {
+                    let label = format!("{} #{} {}", r.thread, i + 1, r.call);
+                    let results = Vec::new();
+                    tallies.push(CallTally { label, results });
+                }
+                let results = &mut tallies[i].results;
+                match results.iter_mut().find(|(seen, _)| *seen == r.result) {
+                    Some((_, count)) => *count += 1,
+                    None => results.push((r.result.clone(), 1)),
                 }
             }
         }
@@ -86,12 +88,13 @@ impl Summary {
     /// "not reached" as a result), with their counts.
     fn varying(&self) -> Vec<(&str, Vec<(&str, u64)>)> {
         let mut varying = Vec::new();
-        for tally in self.calls.values() {
+        for tally in self.calls.values().flatten() {
             let mut counts: Vec<(&str, u64)> = tally
                 .results
                 .iter()
                 .map(|(r, n)| (r.as_str(), *n))
                 .collect();
+            counts.sort_unstable();
             let reached: u64 = counts.iter().map(|(_, n)| n).sum();
             if reached < self.runs {
                 counts.push((NOT_REACHED, self.runs - reached));
