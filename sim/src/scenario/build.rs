@@ -282,18 +282,9 @@ fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host]) -> Vec<Thread> 
         .iter()
         .zip(&p.scripts)
         .zip(&p.thread_hosts)
-        .map(|((spec, script), &host)| Thread {
-            name: spec.name.clone(),
-            host,
-            start: SimTime(spec.start.as_nanos()),
-            program: Box::new(script.clone()),
-            pending: None,
-            last_error: 0,
-            received: Vec::new(),
-            completed: None,
-            progress: 0,
-            finished: false,
-            apc: Default::default(),
+        .map(|((spec, script), &host)| {
+            let start = SimTime(spec.start.as_nanos());
+            Thread::new(spec.name.clone(), host, start, Box::new(script.clone()))
         })
         .collect()
 }

@@ -177,6 +177,26 @@ pub struct Thread {
     pub apc: apc::ApcState,
 }
 
+impl Thread {
+    /// A thread named `name` on host `host` that starts at `start` and
+    /// runs `program`, with no call made yet.
+    pub fn new(name: String, host: u32, start: SimTime, program: Box<dyn Program>) -> Thread {
+        Thread {
+            name,
+            host,
+            start,
+            program,
+            pending: None,
+            last_error: 0,
+            received: Vec::new(),
+            completed: None,
+            progress: 0,
+            finished: false,
+            apc: Default::default(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Thread {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Thread")

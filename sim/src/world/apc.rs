@@ -190,20 +190,10 @@ impl World {
     /// an extension function called through a null pointer.
     pub(crate) fn wsaconnect_poll(&mut self, index: u32, first: bool) -> Option<Poll> {
         let thread = &mut self.threads[index as usize];
-        // Invariant: called only on the thread's pending call.
-        let pending = thread.pending.as_ref().expect("a pending call");
         if !first && std::mem::take(&mut thread.apc.cancelled) {
-            let mut cx = CallCx {
-                core: &mut self.core,
-                host: &mut self.hosts[thread.host as usize],
-                progress: &mut thread.progress,
-                received: &mut thread.received,
-                completed: &mut thread.completed,
-                first,
-                start: pending.start,
-                thread: index,
-            };
-            let result = crate::winsock::cancel(&mut cx, &pending.step.op);
+            let host = &mut self.hosts[thread.host as usize];
+            let (mut cx, op) = super::call_cx(&mut self.core, host, thread, index, first);
+            let result = crate::winsock::cancel(&mut cx, op);
             return Some(Poll::Ready(result));
         }
         let thread = &self.threads[index as usize];

@@ -225,19 +225,8 @@ impl World {
         let index = self.threads.len() as u32;
         let start = self.core.now();
         self.core.trace.push_thread_name(name.to_string());
-        self.threads.push(Thread {
-            name: name.to_string(),
-            host: host_index,
-            start,
-            program,
-            pending: None,
-            last_error: 0,
-            received: Vec::new(),
-            completed: None,
-            progress: 0,
-            finished: false,
-            apc: Default::default(),
-        });
+        self.threads
+            .push(Thread::new(name.to_string(), host_index, start, program));
         self.core.schedule(start, Event::Resume { thread: index });
         index
     }
@@ -695,9 +684,22 @@ fn winsock_poll(
     index: u32,
     first: bool,
 ) -> Poll {
+    let (mut cx, op) = call_cx(core, host, thread, index, first);
+    poll(&mut cx, op)
+}
+
+/// The context of `thread`'s pending call in the Winsock layer, and the
+/// call.
+pub(crate) fn call_cx<'a>(
+    core: &'a mut Core,
+    host: &'a mut Host,
+    thread: &'a mut Thread,
+    index: u32,
+    first: bool,
+) -> (CallCx<'a>, &'a Op) {
     // Invariant: callers poll only a thread with a pending call.
     let pending = thread.pending.as_ref().expect("a pending call");
-    let mut cx = CallCx {
+    let cx = CallCx {
         core,
         host,
         progress: &mut thread.progress,
@@ -707,7 +709,7 @@ fn winsock_poll(
         start: pending.start,
         thread: index,
     };
-    poll(&mut cx, &pending.step.op)
+    (cx, &pending.step.op)
 }
 
 /// A call that completed at `end`, as its program and its expectation see

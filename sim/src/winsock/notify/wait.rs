@@ -92,7 +92,7 @@ pub fn park(core: &mut Core, host: &mut Host, thread: u32, op: &Op, start: SimTi
 /// did not wake from, so they do not resume it later.
 ///
 /// Performance: every call completes through here; only the waits of
-/// [`waits`] leave anything, and the others return before a call.
+/// `waits` leave anything, and the others return before a call.
 #[inline]
 pub fn unpark(host: &mut Host, thread: u32, op: &Op) {
     if matches!(
