@@ -156,8 +156,45 @@ fn profile() -> HostProfile {
     }
 }
 
+/// Which bench program a failure is about.
+///
+/// Performance: the name is built only for a failure; formatting it per
+/// program at spawn was half of the harness's own cost at 10 hosts x 1
+/// (the madsim and turmoil harnesses build no such name either).
+#[derive(Clone, Copy)]
+enum Who {
+    Client(usize),
+    Worker { server: usize, worker: usize },
+}
+
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Who::Client(c) => write!(f, "client{c}"),
+            Who::Worker { server, worker } => {
+                write!(f, "{}/worker{worker}", Layout::server_name(server))
+            }
+        }
+    }
+}
+
+/// The names of each server worker's thread and socket variable
+/// (`worker<w>`, `c<w>`), made once per bench rather than per run: they
+/// are the same in every world.
+struct WorkerNames(Vec<(String, String)>);
+
+impl WorkerNames {
+    fn new(workers: usize) -> WorkerNames {
+        WorkerNames(
+            (0..workers)
+                .map(|w| (format!("worker{w}"), format!("c{w}")))
+                .collect(),
+        )
+    }
+}
+
 /// Whether a call completed with `Ok`, else records why not.
-fn ok(tally: &Tally, who: &str, done: &Completed<'_>) -> Option<Value> {
+fn ok(tally: &Tally, who: Who, done: &Completed<'_>) -> Option<Value> {
     match done.result {
         Ok(v) => Some(v),
         Err(e) => {
@@ -169,14 +206,14 @@ fn ok(tally: &Tally, who: &str, done: &Completed<'_>) -> Option<Value> {
 
 /// One client: `k` cycles of socket, connect, send, recv (checked), close.
 fn client(world: &mut World, layout: &Layout, c: usize, k: usize, tally: &Rc<Tally>) {
-    let name = format!("client{c}");
+    let host = layout.client_host(c);
     let server = layout.server_ip(layout.server_of(c));
-    let s = world.hosts[layout.client_host(c)].slot_named("s");
+    let s = world.hosts[host].slot_named("s");
     let msg: Rc<[u8]> = (0..MSG_LEN).map(|i| (c + i) as u8).collect();
     let to = SocketAddr::V4(SocketAddrV4::new(server, PORT));
     let tally = Rc::clone(tally);
     let mut left = k;
-    let who = name.clone();
+    let who = Who::Client(c);
     let program = move |last: Option<&Completed<'_>>| -> Option<Op> {
         let Some(done) = last else {
             return (left > 0).then_some(Op::Socket {
@@ -185,7 +222,7 @@ fn client(world: &mut World, layout: &Layout, c: usize, k: usize, tally: &Rc<Tal
                 kind: Kind::Stream,
             });
         };
-        ok(&tally, &who, done)?;
+        ok(&tally, who, done)?;
         match done.op {
             Op::Socket { .. } => Some(Op::Connect {
                 slot: s,
@@ -218,18 +255,21 @@ fn client(world: &mut World, layout: &Layout, c: usize, k: usize, tally: &Rc<Tal
             _ => None,
         }
     };
-    world.spawn(&name, "main", Box::new(program));
+    world.spawn_on(host as u32, "main", Box::new(program));
 }
 
 /// One worker of server `s`: accept, recv, echo, recv until 0, close,
 /// forever. Worker 0 first opens the listener.
-fn worker(world: &mut World, s: usize, w: usize, tally: &Rc<Tally>) {
+fn worker(world: &mut World, s: usize, w: usize, names: &WorkerNames, tally: &Rc<Tally>) {
+    let (thread, slot) = &names.0[w];
     let server = &mut world.hosts[s];
     let l = server.slot_named("l");
-    let c = server.slot_named(&format!("c{w}"));
+    let c = server.slot_named(slot);
     let tally = Rc::clone(tally);
-    let host = Layout::server_name(s);
-    let who = format!("{host}/worker{w}");
+    let who = Who::Worker {
+        server: s,
+        worker: w,
+    };
     // The echo buffer, reused: the previous send's copy is gone by the time
     // the next connection's data arrives.
     let mut echo: Rc<[u8]> = Rc::from(vec![0u8; MSG_LEN]);
@@ -251,7 +291,7 @@ fn worker(world: &mut World, s: usize, w: usize, tally: &Rc<Tally>) {
                 accept.clone()
             });
         };
-        let value = ok(&tally, &who, done)?;
+        let value = ok(&tally, who, done)?;
         match done.op {
             Op::Socket { .. } => Some(Op::Bind {
                 slot: l,
@@ -290,7 +330,7 @@ fn worker(world: &mut World, s: usize, w: usize, tally: &Rc<Tally>) {
             _ => None,
         }
     };
-    world.spawn(&host, &format!("worker{w}"), Box::new(program));
+    world.spawn_on(s as u32, thread, Box::new(program));
 }
 
 /// Bytes allocated and not yet freed, process-wide.
@@ -299,7 +339,8 @@ fn live_bytes() -> i64 {
 }
 
 /// Builds and runs one storm, then checks it and measures TIME_WAIT memory.
-fn run_simsock(layout: &Layout, k: usize, workers: usize) -> Result<SimStats, String> {
+fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStats, String> {
+    let workers = names.0.len();
     let base = live_bytes();
     let cpu = ProcessTime::try_now().map_err(|e| format!("process CPU time: {e}"))?;
     let wall = std::time::Instant::now();
@@ -313,9 +354,14 @@ fn run_simsock(layout: &Layout, k: usize, workers: usize) -> Result<SimStats, St
     };
     let mut world = build(&layout.scenario(&profile()), &opts);
     let tally = Rc::new(Tally::default());
+    // One program per worker and per client: the list is sized once, as
+    // madsim's harness collects its client tasks.
+    world
+        .threads
+        .reserve(layout.servers * workers + layout.clients);
     for s in 0..layout.servers {
         for w in 0..workers {
-            worker(&mut world, s, w, &tally);
+            worker(&mut world, s, w, names, &tally);
         }
     }
     for c in 0..layout.clients {
@@ -628,8 +674,9 @@ fn print_row(size: (usize, usize), topology: Topology, sim: &SimStats, versus: [
 /// (least CPU), the least disturbed by other processes.
 fn best_run(cfg: &Config, layout: &Layout, k: usize) -> Result<SimStats, String> {
     let mut runs = Vec::with_capacity(cfg.repeat);
+    let names = WorkerNames::new(cfg.workers);
     for _ in 0..cfg.repeat {
-        runs.push(run_simsock(layout, k, cfg.workers)?);
+        runs.push(run_simsock(layout, k, &names)?);
     }
     cfg.pick
         .choose(runs, |r| r.cpu_seconds)

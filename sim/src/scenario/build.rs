@@ -7,7 +7,7 @@ use simsock_model::{HostProfile, SimTime};
 
 use crate::engine::{Core, Event};
 use crate::net::{Link, NodeId, NodeKind, Topology};
-use crate::rng::Stream;
+use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
 use crate::winsock::Host;
@@ -75,20 +75,22 @@ pub struct Prepared {
     slot_names: Vec<Vec<String>>,
     /// `a-b` of each declared link, by link index.
     link_names: Vec<String>,
-    /// `link/a-b` of each declared link: its stream's name.
-    link_streams: Vec<String>,
-    /// `link/<host>/lo` of each host: its loopback's stream's name.
-    loopback_streams: Vec<String>,
+    /// The stream number of `link/a-b`, each declared link's stream
+    /// ([`stream_id`]).
+    link_streams: Vec<u64>,
+    /// The stream number of `link/<host>/lo`, each host's loopback's.
+    loopback_streams: Vec<u64>,
 }
 
 impl Prepared {
     /// Compiles `s`'s scripts against hosts made for the purpose (their
     /// slots are all the scripts leave behind) and names its links.
+    ///
+    /// Performance (issue 18, small sizes): only the hosts that run a
+    /// thread get such a host (the others' slots are none), the link names
+    /// are joined without `format!`, and the stream names are hashed from
+    /// their parts; at 10 hosts this was a third of the world build.
     pub fn new(s: &Scenario) -> Prepared {
-        let mut hosts: Vec<Host> = (0..s.hosts.len())
-            .map(|i| new_host(s, i, NodeId(i as u32), &mut None, 0))
-            .collect();
-        crate::winsock::overlapped::prepare(s, &mut hosts); // ConnectEx: completion labels
         let thread_hosts: Vec<u32> = s
             .threads
             .iter()
@@ -98,30 +100,59 @@ impl Prepared {
                 host.expect("checked host name") as u32
             })
             .collect();
-        let scripts = s
-            .threads
-            .iter()
-            .zip(&thread_hosts)
-            .map(|(spec, &host)| Script::compile(&spec.steps, &mut hosts[host as usize]))
-            .collect();
+        let (scripts, slot_names) = compile_scripts(s, &thread_hosts);
         let link_names: Vec<String> = s
             .links
             .iter()
-            .map(|l| format!("{}-{}", l.between.0, l.between.1))
+            .map(|l| [l.between.0.as_str(), "-", &l.between.1].concat())
             .collect();
         Prepared {
             scripts,
             thread_hosts,
-            slot_names: hosts.iter().map(|h| h.slot_names.to_vec()).collect(),
-            link_streams: link_names.iter().map(|n| format!("link/{n}")).collect(),
+            slot_names,
+            link_streams: link_names
+                .iter()
+                .map(|n| stream_id(&["link/", n]))
+                .collect(),
             link_names,
             loopback_streams: s
                 .hosts
                 .iter()
-                .map(|h| format!("link/{}/lo", h.name))
+                .map(|h| stream_id(&["link/", &h.name, "/lo"]))
                 .collect(),
         }
     }
+}
+
+/// Each thread's script, compiled against a host made for the purpose for
+/// each host that runs a thread, and each host's slot names (none for a
+/// host without threads: nothing names a slot on it).
+fn compile_scripts(s: &Scenario, thread_hosts: &[u32]) -> (Vec<Script>, Vec<Vec<String>>) {
+    // Scratch host of host `i`, if it runs a thread: `scratch[at[i]]`.
+    let mut at = vec![u32::MAX; s.hosts.len()];
+    let mut scratch: Vec<Host> = Vec::new();
+    let mut profile = None;
+    for &host in thread_hosts {
+        if at[host as usize] == u32::MAX {
+            at[host as usize] = scratch.len() as u32;
+            scratch.push(new_host(s, host as usize, NodeId(host), &mut profile, 0));
+        }
+    }
+    crate::winsock::overlapped::prepare(s, &mut scratch); // ConnectEx: completion labels
+    let scripts = s
+        .threads
+        .iter()
+        .zip(thread_hosts)
+        .map(|(spec, &host)| Script::compile(&spec.steps, &mut scratch[at[host as usize] as usize]))
+        .collect();
+    let slot_names = at
+        .iter()
+        .map(|&i| match scratch.get(i as usize) {
+            Some(h) => h.slot_names.to_vec(),
+            None => Vec::new(),
+        })
+        .collect();
+    (scripts, slot_names)
 }
 
 /// Builds the world of `s` with `p`, prepared from `s`: [`build`]'s world
@@ -155,7 +186,7 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
             node_named(&topo, &spec.between.0),
             node_named(&topo, &spec.between.1),
         );
-        let stream = Stream::new(seed, &p.link_streams[i]);
+        let stream = Stream::with_id(seed, p.link_streams[i]);
         let mut link = Link::new(p.link_names[i].clone(), [a, b], spec.latency, stream);
         link.jitter = spec.jitter;
         link.loss_ppm = spec.loss_ppm;
@@ -238,13 +269,13 @@ fn expected_records(s: &Scenario, opts: &RunOptions) -> usize {
 /// to itself with the profile's `loopback_latency`, after the declared
 /// links (so their ids, and the capture's interface numbers, stay);
 /// `streams` names each host's loopback stream.
-fn add_loopbacks(topo: &mut Topology, hosts: &[Host], streams: &[String], seed: u64) {
+fn add_loopbacks(topo: &mut Topology, hosts: &[Host], streams: &[u64], seed: u64) {
     for (host, stream) in hosts.iter().zip(streams) {
         let link = Link::new(
             "lo".to_string(),
             [host.node, host.node],
             host.profile.loopback_latency,
-            Stream::new(seed, stream),
+            Stream::with_id(seed, *stream),
         );
         topo.add_loopback(host.node, link);
     }

@@ -193,7 +193,7 @@ impl Host {
         max_sockets: u32,
     ) -> Self {
         Host {
-            isn: Stream::new(seed, &format!("isn/{name}")),
+            isn: Stream::named(seed, &["isn/", &name]),
             name,
             node,
             tcp: TcpConfig::from(&*profile),

@@ -222,6 +222,21 @@ impl World {
         let Some(NodeKind::Host(host_index)) = by_name else {
             panic!("spawn: no host named {host:?}");
         };
+        self.spawn_on(host_index, name, program)
+    }
+
+    /// [`World::spawn`] on `self.hosts[host_index]`, found by index: a program
+    /// that already knows its host's index (the storm bench spawns one per
+    /// client) needs no name built for the lookup.
+    ///
+    /// # Panics
+    ///
+    /// If there is no such host.
+    pub fn spawn_on(&mut self, host_index: u32, name: &str, program: Box<dyn Program>) -> u32 {
+        assert!(
+            (host_index as usize) < self.hosts.len(),
+            "spawn_on: no host {host_index}"
+        );
         let index = self.threads.len() as u32;
         let start = self.core.now();
         self.core.trace.push_thread_name(name.to_string());
