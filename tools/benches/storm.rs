@@ -356,9 +356,7 @@ fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStat
     let tally = Rc::new(Tally::default());
     // One program per worker and per client: the list is sized once, as
     // madsim's harness collects its client tasks.
-    world
-        .threads
-        .reserve(layout.servers * workers + layout.clients);
+    world.reserve_threads(layout.servers * workers + layout.clients);
     for s in 0..layout.servers {
         for w in 0..workers {
             worker(&mut world, s, w, names, &tally);

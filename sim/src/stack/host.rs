@@ -103,6 +103,29 @@ pub fn push_thin<T>(table: &mut ThinVec<T>, item: T) {
     table.push(item);
 }
 
+/// A socket variable of a host's threads.
+///
+/// Memory: the handle and its hint side by side in one list, where two
+/// lists were two allocations and two pointers in every host with a
+/// socket variable (issue 18, small sizes: each client's first call).
+#[derive(Clone, Copy, Debug)]
+struct SlotEntry {
+    /// The socket handle the variable holds, 0 for none. A closed
+    /// socket's handle stays, so using it gives WSAENOTSOCK.
+    handle: u32,
+    /// The socket index `handle` had when it was set: a hint that spares
+    /// the handle lookup, checked before use (see [`Host::slot_socket`]).
+    hint: u32,
+}
+
+impl SlotEntry {
+    /// A variable that names no socket.
+    const EMPTY: SlotEntry = SlotEntry {
+        handle: 0,
+        hint: u32::MAX,
+    };
+}
+
 /// First socket handle value; handles go up by 4 as Winsock's do.
 const FIRST_HANDLE: u32 = 0x100;
 
@@ -143,13 +166,8 @@ pub struct Host {
     free_sockets: ThinVec<u32>,
     /// Open sockets by handle (never iterated).
     handles: LookupMap<u32, u32, 1>,
-    /// The socket variables of the host's threads: a handle per slot, 0 for
-    /// none. A closed socket's handle stays, so using it gives WSAENOTSOCK.
-    pub slots: ThinVec<u32>,
-    /// Per slot, the socket index its handle had when it was set: a hint
-    /// that spares the handle lookup, checked before use (see
-    /// [`Host::slot_socket`]).
-    slot_hints: ThinVec<u32>,
+    /// The socket variables of the host's threads, by slot.
+    slots: ThinVec<SlotEntry>,
     /// Which local ports are bound or held, and the ephemeral range.
     pub ports: PortTable,
     /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline;
@@ -180,7 +198,7 @@ pub struct Host {
 
 /// What a [`Host`] record takes in the world's table of hosts (the size
 /// test in this file keeps it there).
-pub const HOST_BYTES: usize = 376;
+pub const HOST_BYTES: usize = 368;
 
 impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
@@ -212,7 +230,6 @@ impl Host {
             next_handle: FIRST_HANDLE,
             max_sockets,
             slots: ThinVec::new(),
-            slot_hints: ThinVec::new(),
             slot_names: ThinVec::new(),
             closed: ThinVec::new(),
             violations: ThinVec::new(),
@@ -402,8 +419,7 @@ impl Host {
             Some(i) => i as u32,
             None => {
                 push_thin(&mut self.slot_names, name.to_string());
-                push_thin(&mut self.slots, 0);
-                push_thin(&mut self.slot_hints, u32::MAX);
+                push_thin(&mut self.slots, SlotEntry::EMPTY);
                 (self.slots.len() - 1) as u32
             }
         }
@@ -412,8 +428,14 @@ impl Host {
     /// Points a socket variable at a socket handle.
     pub fn set_slot(&mut self, slot: u32, handle: u32) {
         let hint = self.handles.get(&handle).copied().unwrap_or(u32::MAX);
-        self.slots[slot as usize] = handle;
-        self.slot_hints[slot as usize] = hint;
+        self.slots[slot as usize] = SlotEntry { handle, hint };
+    }
+
+    /// The last slot that holds `handle`, if any (GetMessage names a
+    /// message's socket by it).
+    pub fn slot_holding(&self, handle: u32) -> Option<u32> {
+        let slot = self.slots.iter().rposition(|s| s.handle == handle);
+        slot.map(|s| s as u32)
     }
 
     /// The socket index a socket variable names; WSAENOTSOCK if none (CB-C7).
@@ -423,8 +445,9 @@ impl Host {
     /// still has the slot's handle, and handles are never reused, so the
     /// answer is the lookup's.
     pub fn slot_socket(&self, slot: u32) -> Result<u32, WsaError> {
-        let handle = self.slots.get(slot as usize).copied().unwrap_or(0);
-        let hint = self.slot_hints.get(slot as usize).copied();
+        let entry = self.slots.get(slot as usize).copied();
+        let handle = entry.map_or(0, |e| e.handle);
+        let hint = entry.map(|e| e.hint);
         let live = hint.and_then(|i| self.sockets.get(i as usize)?.as_ref());
         if let (Some(index), Some(sock)) = (hint, live)
             && sock.handle == handle
@@ -473,8 +496,7 @@ impl Host {
         self.name = old.name;
         self.tcp = old.tcp;
         self.isn = old.isn;
-        self.slots = std::iter::repeat_n(0, old.slot_names.len()).collect();
-        self.slot_hints = std::iter::repeat_n(u32::MAX, old.slot_names.len()).collect();
+        self.slots = std::iter::repeat_n(SlotEntry::EMPTY, old.slot_names.len()).collect();
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;

@@ -225,6 +225,13 @@ impl World {
         self.spawn_on(host_index, name, program)
     }
 
+    /// Makes room for `more` threads to be spawned (their records and
+    /// trace names) without the lists growing one by one.
+    pub fn reserve_threads(&mut self, more: usize) {
+        self.threads.reserve(more);
+        self.core.trace.names.threads.reserve(more);
+    }
+
     /// [`World::spawn`] on `self.hosts[host_index]`, found by index: a program
     /// that already knows its host's index (the storm bench spawns one per
     /// client) needs no name built for the lookup.

@@ -124,10 +124,10 @@ pub(super) fn get_message(cx: &mut CallCx<'_>, window: u32) -> Poll {
         return Poll::Pending;
     };
     // wParam is the handle; name it by the socket variable that holds it.
-    let slot = cx.host.slots.iter().rposition(|&h| h == message.socket);
+    let slot = cx.host.slot_holding(message.socket);
     Poll::Ready(Ok(Value::Message {
         socket: message.socket,
-        slot: slot.map(|s| s as Slot),
+        slot,
         event: message.event,
         error: message.error,
     }))
