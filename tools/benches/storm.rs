@@ -15,9 +15,9 @@
 //! so every record is still there when it is counted).
 //!
 //! Printed, per size: simulated connections per CPU-second and engine events
-//! per CPU-second (building the world included, as in the other runs); the
-//! same storm on turmoil 0.7 (`turmoil_storm.rs`, in this process) and on
-//! madsim 0.2 (`madsim_storm.rs`, a subprocess built with `--cfg madsim`),
+//! per CPU-second (building and dropping the world included, as in the
+//! other runs); the same storm on turmoil 0.7 (`turmoil_storm.rs`, in this
+//! process) and on madsim 0.2 (`madsim_storm.rs`, a subprocess built with `--cfg madsim`),
 //! and simsock's ratio to each; the memory held per TIME_WAIT record,
 //! measured three ways, and the heap of the built world per host, before
 //! any host connects.
@@ -377,20 +377,30 @@ fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStat
     let expected = (layout.clients * k) as u64;
     let (client_time_wait, server_time_wait) =
         check(&world, &tally, outcome, layout.servers, expected)?;
+    // Tearing the world down is timed too, as turmoil's and madsim's
+    // runtimes are dropped inside their timed part; the checks above are not.
+    let teardown = ProcessTime::try_now().map_err(|e| format!("process CPU time: {e}"))?;
+    let teardown_wall = std::time::Instant::now();
     let (tw_estimate, tw_freed) = time_wait_memory(&mut world);
+    let (events, hosts) = (world.events(), world.hosts.len());
+    drop(world);
+    let teardown_seconds = teardown
+        .try_elapsed()
+        .map_err(|e| format!("process CPU time: {e}"))?
+        .as_secs_f64();
     Ok(SimStats {
         connections: expected,
-        events: world.events(),
+        events,
         sim_seconds: tally.end.get().as_nanos() as f64 / 1e9,
-        cpu_seconds,
-        wall_seconds,
+        cpu_seconds: cpu_seconds + teardown_seconds,
+        wall_seconds: wall_seconds + teardown_wall.elapsed().as_secs_f64(),
         client_time_wait,
         server_time_wait,
         tw_estimate,
         tw_freed,
         growth,
         world_bytes: built - base,
-        hosts: world.hosts.len(),
+        hosts,
     })
 }
 
