@@ -96,6 +96,19 @@ pub struct SocketEx {
     pub accepting: Vec<(u32, Slot)>,
 }
 
+impl SocketEx {
+    /// No overlapped operation involves the socket: no ConnectEx or
+    /// DisconnectEx is under way on it, no AcceptEx waits on it or will
+    /// accept into it. Closing it aborts nothing (`reuse::on_close`).
+    #[inline]
+    pub fn idle(&self) -> bool {
+        self.pending.is_none()
+            && self.disconnecting.is_none()
+            && self.accept_held_by.is_none()
+            && self.accepting.is_empty()
+    }
+}
+
 /// A ConnectEx under way.
 #[derive(Debug)]
 pub struct Pending {
@@ -392,6 +405,10 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
         Op::GetPeerName { .. } | Op::Shutdown { .. } if ex.context_stale => {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
+        // Performance: a socket that no overlapped operation involves
+        // (every socket of a host that never used one) has nothing for
+        // `on_close` to abort.
+        Op::Close { .. } if ex.idle() => None,
         Op::Close { .. } => {
             super::reuse::on_close(cx.host, cx.core, index);
             let ex = cx.host.socket_ex_mut(index);
@@ -448,5 +465,40 @@ fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
         SockOpt::SO_UPDATE_CONNECT_CONTEXT => Some(Err(WsaError::WSAENOPROTOOPT)),
         SockOpt::SO_REUSE_UNICASTPORT => Some(Ok(Value::Number(u32::from(ex.defer_port)))),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `intercept` skips `reuse::on_close` for an idle socket: a socket
+    /// with any of the state `on_close` aborts is not idle.
+    #[test]
+    fn a_socket_with_overlapped_work_is_not_idle() {
+        assert!(SocketEx::default().idle());
+        let pending = Box::new(Pending {
+            ov: 0,
+            to: SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 80),
+            data: Rc::from(&[][..]),
+            queued: 0,
+            delayed: false,
+            connected: false,
+        });
+        let busy: [fn(&mut SocketEx); 3] = [
+            |ex| ex.disconnecting = Some(1),
+            |ex| ex.accept_held_by = Some(2),
+            |ex| ex.accepting.push((3, 4)),
+        ];
+        for (n, set) in busy.iter().enumerate() {
+            let mut ex = SocketEx::default();
+            set(&mut ex);
+            assert!(!ex.idle(), "case {n}");
+        }
+        let ex = SocketEx {
+            pending: Some(pending),
+            ..SocketEx::default()
+        };
+        assert!(!ex.idle(), "a ConnectEx under way");
     }
 }
