@@ -354,15 +354,14 @@ pub(super) fn intercepts(op: &Op) -> bool {
             | Op::GetOpt { .. }
             | Op::GetPeerName { .. }
             | Op::Shutdown { .. }
-            | Op::Close { .. }
     )
 }
 
 /// The calls ConnectEx changes, answered here before the common code:
 /// SO_UPDATE_CONNECT_CONTEXT (CB-X6), SO_CONNECT_TIME (CB-X7), TCP_FASTOPEN
-/// (CB-X5), getpeername and shutdown before the context update (CB-X6), and
-/// closesocket of a socket with a ConnectEx pending.
-/// Only for the calls of [`intercepts`].
+/// (CB-X5), getpeername and shutdown before the context update (CB-X6).
+/// Only for the calls of [`intercepts`]; closesocket's part is
+/// [`before_close`].
 pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
     let slot = op.slot()?;
     let index = resolve(cx.host, slot).ok()?;
@@ -405,25 +404,38 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
         Op::GetPeerName { .. } | Op::Shutdown { .. } if ex.context_stale => {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
-        // Performance: a socket that no overlapped operation involves
-        // (every socket of a host that never used one) has nothing for
-        // `on_close` to abort.
-        Op::Close { .. } if ex.idle() => None,
-        Op::Close { .. } => {
-            super::reuse::on_close(cx.host, cx.core, index);
-            let ex = cx.host.socket_ex_mut(index);
-            if let Some(p) = ex.pending.take() {
-                cx.host.ex.delayed.retain(|&i| i != index);
-                complete(
-                    cx.host,
-                    cx.core,
-                    p.ov,
-                    Err(WsaError::ERROR_OPERATION_ABORTED),
-                );
-            }
-            None
-        }
         _ => None,
+    }
+}
+
+/// closesocket of the socket at `index`, before the common code
+/// (`manage::close`): the overlapped operations it is part of end with
+/// ERROR_OPERATION_ABORTED (a ConnectEx under way on it, and what
+/// `reuse::on_close` ends).
+///
+/// Performance: a socket that no overlapped operation involves (every
+/// socket of a host that never used one) costs one test. This ran in
+/// [`intercept`], which looked the socket up a second time.
+#[inline]
+pub(super) fn before_close(cx: &mut CallCx<'_>, index: u32) {
+    if !cx.host.socket_ex(index).idle() {
+        abort_on_close(cx, index);
+    }
+}
+
+/// [`before_close`] for a socket with overlapped work.
+#[inline(never)]
+fn abort_on_close(cx: &mut CallCx<'_>, index: u32) {
+    super::reuse::on_close(cx.host, cx.core, index);
+    let ex = cx.host.socket_ex_mut(index);
+    if let Some(p) = ex.pending.take() {
+        cx.host.ex.delayed.retain(|&i| i != index);
+        complete(
+            cx.host,
+            cx.core,
+            p.ov,
+            Err(WsaError::ERROR_OPERATION_ABORTED),
+        );
     }
 }
 
@@ -472,8 +484,8 @@ fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
 mod tests {
     use super::*;
 
-    /// `intercept` skips `reuse::on_close` for an idle socket: a socket
-    /// with any of the state `on_close` aborts is not idle.
+    /// `before_close` skips `reuse::on_close` and the ConnectEx abort for
+    /// an idle socket: a socket with any of the state they end is not idle.
     #[test]
     fn a_socket_with_overlapped_work_is_not_idle() {
         assert!(SocketEx::default().idle());

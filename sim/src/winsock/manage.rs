@@ -29,7 +29,11 @@ pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
         Op::Bind { slot, addr } => bind(cx, resolve(cx.host, slot)?, addr),
         Op::Listen { slot, backlog } => listen(cx, resolve(cx.host, slot)?, backlog),
         Op::Shutdown { slot, how } => shutdown(cx, resolve(cx.host, slot)?, how),
-        Op::Close { slot } => close(cx, resolve(cx.host, slot)?),
+        Op::Close { slot } => {
+            let index = resolve(cx.host, slot)?;
+            super::connectex::before_close(cx, index); // issue 3, item 4
+            close(cx, index)
+        }
         Op::SetOpt { slot, opt, value } => set_option(cx, resolve(cx.host, slot)?, opt, value),
         Op::GetOpt { slot, opt } => get_option(cx, resolve(cx.host, slot)?, opt),
         Op::GetSockName { slot } => {
