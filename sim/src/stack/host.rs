@@ -239,6 +239,16 @@ impl Host {
 
     /// Creates a socket; WSAEMFILE past the host's limit.
     pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
+        self.open_socket_at(family, kind).map(|(handle, _)| handle)
+    }
+
+    /// [`Host::open_socket`], returning the new socket's index beside its
+    /// handle.
+    ///
+    /// Performance: socket and accept need the index at once; looking the
+    /// handle just inserted up again cost a hash lookup, and a second one
+    /// to fill the slot's hint ([`Host::set_slot_at`]).
+    pub fn open_socket_at(&mut self, family: Family, kind: Kind) -> Result<(u32, u32), WsaError> {
         if family == Family::Irda {
             return Err(WsaError::WSAEAFNOSUPPORT); // CB-I1: no IrDA stack
         }
@@ -259,7 +269,7 @@ impl Host {
             }
         };
         self.handles.insert(handle, index);
-        Ok(handle)
+        Ok((handle, index))
     }
 
     /// The socket index of a handle; WSAENOTSOCK if it names no open socket (CB-C7).
@@ -428,7 +438,17 @@ impl Host {
     /// Points a socket variable at a socket handle.
     pub fn set_slot(&mut self, slot: u32, handle: u32) {
         let hint = self.handles.get(&handle).copied().unwrap_or(u32::MAX);
-        self.slots[slot as usize] = SlotEntry { handle, hint };
+        self.set_slot_at(slot, handle, hint);
+    }
+
+    /// [`Host::set_slot`] for the socket at `index`, which has `handle`:
+    /// the hint is the index, with no lookup.
+    #[inline]
+    pub fn set_slot_at(&mut self, slot: u32, handle: u32, index: u32) {
+        self.slots[slot as usize] = SlotEntry {
+            handle,
+            hint: index,
+        };
     }
 
     /// The last slot that holds `handle`, if any (GetMessage names a

@@ -50,6 +50,12 @@ impl Host {
         self.reports.push_back(report);
     }
 
+    /// Whether a report waits to be acted on.
+    #[inline]
+    pub fn has_reports(&self) -> bool {
+        !self.reports.is_empty()
+    }
+
     /// The oldest report not yet acted on.
     #[inline]
     pub fn take_report(&mut self) -> Option<Report> {

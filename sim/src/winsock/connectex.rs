@@ -96,6 +96,19 @@ pub struct SocketEx {
     pub accepting: Vec<(u32, Slot)>,
 }
 
+impl SocketEx {
+    /// No overlapped operation involves the socket: no ConnectEx or
+    /// DisconnectEx is under way on it, no AcceptEx waits on it or will
+    /// accept into it. Closing it aborts nothing (`reuse::on_close`).
+    #[inline]
+    pub fn idle(&self) -> bool {
+        self.pending.is_none()
+            && self.disconnecting.is_none()
+            && self.accept_held_by.is_none()
+            && self.accepting.is_empty()
+    }
+}
+
 /// A ConnectEx under way.
 #[derive(Debug)]
 pub struct Pending {
@@ -341,15 +354,14 @@ pub(super) fn intercepts(op: &Op) -> bool {
             | Op::GetOpt { .. }
             | Op::GetPeerName { .. }
             | Op::Shutdown { .. }
-            | Op::Close { .. }
     )
 }
 
 /// The calls ConnectEx changes, answered here before the common code:
 /// SO_UPDATE_CONNECT_CONTEXT (CB-X6), SO_CONNECT_TIME (CB-X7), TCP_FASTOPEN
-/// (CB-X5), getpeername and shutdown before the context update (CB-X6), and
-/// closesocket of a socket with a ConnectEx pending.
-/// Only for the calls of [`intercepts`].
+/// (CB-X5), getpeername and shutdown before the context update (CB-X6).
+/// Only for the calls of [`intercepts`]; closesocket's part is
+/// [`before_close`].
 pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
     let slot = op.slot()?;
     let index = resolve(cx.host, slot).ok()?;
@@ -392,21 +404,38 @@ pub(super) fn intercept(cx: &mut CallCx<'_>, op: &Op) -> Option<CallResult> {
         Op::GetPeerName { .. } | Op::Shutdown { .. } if ex.context_stale => {
             Some(Err(WsaError::WSAENOTCONN)) // CB-X6
         }
-        Op::Close { .. } => {
-            super::reuse::on_close(cx.host, cx.core, index);
-            let ex = cx.host.socket_ex_mut(index);
-            if let Some(p) = ex.pending.take() {
-                cx.host.ex.delayed.retain(|&i| i != index);
-                complete(
-                    cx.host,
-                    cx.core,
-                    p.ov,
-                    Err(WsaError::ERROR_OPERATION_ABORTED),
-                );
-            }
-            None
-        }
         _ => None,
+    }
+}
+
+/// closesocket of the socket at `index`, before the common code
+/// (`manage::close`): the overlapped operations it is part of end with
+/// ERROR_OPERATION_ABORTED (a ConnectEx under way on it, and what
+/// `reuse::on_close` ends).
+///
+/// Performance: a socket that no overlapped operation involves (every
+/// socket of a host that never used one) costs one test. This ran in
+/// [`intercept`], which looked the socket up a second time.
+#[inline]
+pub(super) fn before_close(cx: &mut CallCx<'_>, index: u32) {
+    if !cx.host.socket_ex(index).idle() {
+        abort_on_close(cx, index);
+    }
+}
+
+/// [`before_close`] for a socket with overlapped work.
+#[inline(never)]
+fn abort_on_close(cx: &mut CallCx<'_>, index: u32) {
+    super::reuse::on_close(cx.host, cx.core, index);
+    let ex = cx.host.socket_ex_mut(index);
+    if let Some(p) = ex.pending.take() {
+        cx.host.ex.delayed.retain(|&i| i != index);
+        complete(
+            cx.host,
+            cx.core,
+            p.ov,
+            Err(WsaError::ERROR_OPERATION_ABORTED),
+        );
     }
 }
 
@@ -448,5 +477,40 @@ fn get_option(cx: &CallCx<'_>, index: u32, opt: SockOpt) -> Option<CallResult> {
         SockOpt::SO_UPDATE_CONNECT_CONTEXT => Some(Err(WsaError::WSAENOPROTOOPT)),
         SockOpt::SO_REUSE_UNICASTPORT => Some(Ok(Value::Number(u32::from(ex.defer_port)))),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `before_close` skips `reuse::on_close` and the ConnectEx abort for
+    /// an idle socket: a socket with any of the state they end is not idle.
+    #[test]
+    fn a_socket_with_overlapped_work_is_not_idle() {
+        assert!(SocketEx::default().idle());
+        let pending = Box::new(Pending {
+            ov: 0,
+            to: SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 80),
+            data: Rc::from(&[][..]),
+            queued: 0,
+            delayed: false,
+            connected: false,
+        });
+        let busy: [fn(&mut SocketEx); 3] = [
+            |ex| ex.disconnecting = Some(1),
+            |ex| ex.accept_held_by = Some(2),
+            |ex| ex.accepting.push((3, 4)),
+        ];
+        for (n, set) in busy.iter().enumerate() {
+            let mut ex = SocketEx::default();
+            set(&mut ex);
+            assert!(!ex.idle(), "case {n}");
+        }
+        let ex = SocketEx {
+            pending: Some(pending),
+            ..SocketEx::default()
+        };
+        assert!(!ex.idle(), "a ConnectEx under way");
     }
 }

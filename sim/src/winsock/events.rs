@@ -83,7 +83,19 @@ pub fn answer_held(
 }
 
 /// Acts on the stack's reports, oldest first.
+///
+/// Performance: inlined, so a stack call that reported nothing (a third
+/// of them in the storm) costs one test; the loop is [`react_to`].
+#[inline(always)]
 fn react(host: &mut Host, core: &mut Core) {
+    if host.has_reports() {
+        react_to(host, core);
+    }
+}
+
+/// [`react`] when a report is waiting.
+#[inline(never)]
+fn react_to(host: &mut Host, core: &mut Core) {
     while let Some(report) = host.take_report() {
         match report {
             Report::Stepped {

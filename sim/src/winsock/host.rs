@@ -71,8 +71,14 @@ impl Host {
     /// Creates a socket ([`stack::Host::open_socket`]) with fresh Winsock
     /// state; returns its handle.
     pub fn open_socket(&mut self, family: Family, kind: Kind) -> Result<u32, WsaError> {
-        let handle = self.stack.open_socket(family, kind)?;
-        let index = self.stack.socket_index(handle)? as usize;
+        self.open_socket_at(family, kind).map(|(handle, _)| handle)
+    }
+
+    /// [`Host::open_socket`], returning the socket's index beside its
+    /// handle ([`stack::Host::open_socket_at`]).
+    pub fn open_socket_at(&mut self, family: Family, kind: Kind) -> Result<(u32, u32), WsaError> {
+        let (handle, at) = self.stack.open_socket_at(family, kind)?;
+        let index = at as usize;
         if self.sockets_ws.len() <= index {
             while self.sockets_ws.len() <= index {
                 stack::host::push_compact(&mut self.sockets_ws, SocketWs::default());
@@ -80,7 +86,7 @@ impl Host {
         } else {
             self.sockets_ws[index] = SocketWs::default();
         }
-        Ok(handle)
+        Ok((handle, at))
     }
 
     /// Frees a socket ([`stack::Host::free_socket`]) and its Winsock state.
@@ -150,5 +156,46 @@ impl DerefMut for Host {
     #[inline]
     fn deref_mut(&mut self) -> &mut stack::Host {
         &mut self.stack
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use simsock_model::profile::HostProfile;
+
+    use super::*;
+    use crate::net::NodeId;
+
+    fn host() -> Host {
+        let profile = Rc::new(HostProfile::default());
+        Host::new(stack::Host::new("h".into(), NodeId(0), profile, 7, 64))
+    }
+
+    /// `open_socket_at` and `set_slot_at` (socket, accept) give what
+    /// `open_socket`, a lookup of the handle and `set_slot` gave: the
+    /// same handles, the index the handle names, a slot that resolves
+    /// to it, a fresh Winsock state; also at an index a closed socket
+    /// freed.
+    #[test]
+    fn opening_at_an_index_matches_opening_then_looking_up() {
+        let (mut fast, mut slow) = (host(), host());
+        let (a, b) = (fast.slot_named("a"), slow.slot_named("a"));
+        for round in 0..3 {
+            let (handle, index) = fast.open_socket_at(Family::Inet, Kind::Stream).unwrap();
+            let slow_handle = slow.open_socket(Family::Inet, Kind::Stream).unwrap();
+            assert_eq!(handle, slow_handle, "round {round}");
+            assert_eq!(fast.socket_index(handle), Ok(index));
+            assert_eq!(slow.socket_index(slow_handle), Ok(index));
+            fast.set_slot_at(a, handle, index);
+            slow.set_slot(b, slow_handle);
+            assert_eq!(fast.slot_socket(a), slow.slot_socket(b));
+            assert_eq!(fast.slot_socket(a), Ok(index));
+            assert!(fast.socket_ex(index).idle());
+            fast.socket_ex_mut(index).accepting.push((index, 0));
+            fast.free_socket(index);
+            slow.free_socket(index);
+        }
     }
 }

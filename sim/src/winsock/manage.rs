@@ -20,17 +20,20 @@ use crate::stack::sync::{release_if_detached, wake};
 pub(super) fn immediate(cx: &mut CallCx<'_>, op: &Op) -> CallResult {
     match *op {
         Op::Socket { slot, family, kind } => {
-            let handle = cx.host.open_socket(family, kind)?;
+            let (handle, index) = cx.host.open_socket_at(family, kind)?;
             let v6only = cx.host.profile.ipv6_v6only_default;
-            let index = cx.host.socket_index(handle)?;
             cx.host.socket_mut(index).v6only = v6only;
-            cx.host.set_slot(slot, handle);
+            cx.host.set_slot_at(slot, handle, index);
             Ok(Value::Socket(handle))
         }
         Op::Bind { slot, addr } => bind(cx, resolve(cx.host, slot)?, addr),
         Op::Listen { slot, backlog } => listen(cx, resolve(cx.host, slot)?, backlog),
         Op::Shutdown { slot, how } => shutdown(cx, resolve(cx.host, slot)?, how),
-        Op::Close { slot } => close(cx, resolve(cx.host, slot)?),
+        Op::Close { slot } => {
+            let index = resolve(cx.host, slot)?;
+            super::connectex::before_close(cx, index); // issue 3, item 4
+            close(cx, index)
+        }
         Op::SetOpt { slot, opt, value } => set_option(cx, resolve(cx.host, slot)?, opt, value),
         Op::GetOpt { slot, opt } => get_option(cx, resolve(cx.host, slot)?, opt),
         Op::GetSockName { slot } => {
@@ -189,15 +192,14 @@ pub(super) fn accept_conn(
 ) -> Poll {
     cx.host.socket_ex_mut(index).deferred = None; // WSAAccept's CF_DEFER (`wsaaccept`)
     let family = cx.host.socket(index).family;
-    let handle = match cx.host.open_socket(family, Kind::Stream) {
-        Ok(h) => h,
+    let (handle, new_index) = match cx.host.open_socket_at(family, Kind::Stream) {
+        Ok(opened) => opened,
         Err(e) => return Poll::Ready(Err(e)),
     };
-    let new_index = cx.host.socket_index(handle).unwrap_or(index);
     if let Err(e) = attach_accepted(cx.host, conn, new_index) {
         return Poll::Ready(Err(e));
     }
-    cx.host.set_slot(into, handle);
+    cx.host.set_slot_at(into, handle, new_index);
     Poll::Ready(Ok(Value::Socket(handle)))
 }
 

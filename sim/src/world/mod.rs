@@ -412,24 +412,36 @@ impl World {
     /// own) and traces it. The call is the thread's pending call, or `apc`,
     /// a call made inside an APC; a traced call keeps its text for its
     /// return ([`Pending::call`]).
+    ///
+    /// Performance: inlined into the run loop; the trace's part, which
+    /// formats the call, is a function of its own that an untraced run
+    /// never enters ([`World::trace_call`]).
+    #[inline(always)]
     pub(crate) fn start_call(&mut self, index: u32, apc: Option<&mut Pending>) {
         self.core.calls += 1; // a call is work: it counts against max_events
-        let thread = &mut self.threads[index as usize];
         // A call shows what it received, never what an earlier call did.
-        thread.received.clear();
+        self.threads[index as usize].received.clear();
         if self.core.trace.is_on() {
-            let host = &self.hosts[thread.host as usize];
-            // Invariant: run_thread starts only a pending call.
-            let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
-            let op = pending.step.op.display(&host.slot_names);
-            let call = self.core.trace.text_with(|out| op.write(out));
-            let kind = TraceKind::Call {
-                thread: index,
-                call: call.clone(),
-            };
-            self.core.trace.record(self.core.now(), host.node, kind);
-            pending.call = Some(call);
+            self.trace_call(index, apc);
         }
+    }
+
+    /// Traces the call [`World::start_call`] starts and keeps its text for
+    /// its return.
+    #[inline(never)]
+    fn trace_call(&mut self, index: u32, apc: Option<&mut Pending>) {
+        let thread = &mut self.threads[index as usize];
+        let host = &self.hosts[thread.host as usize];
+        // Invariant: run_thread starts only a pending call.
+        let pending = apc.or(thread.pending.as_mut()).expect("a pending call");
+        let op = pending.step.op.display(&host.slot_names);
+        let call = self.core.trace.text_with(|out| op.write(out));
+        let kind = TraceKind::Call {
+            thread: index,
+            call: call.clone(),
+        };
+        self.core.trace.record(self.core.now(), host.node, kind);
+        pending.call = Some(call);
     }
 
     /// Polls the thread's pending call.
@@ -556,8 +568,10 @@ impl World {
     /// `apc`, a call made inside an APC.
     ///
     /// Performance: a call that nobody checks, traces or records (a
-    /// benchmark's) ends here, inlined in its caller.
-    #[inline]
+    /// benchmark's) ends here, inlined in its caller (`#[inline]` alone
+    /// left it a call of its own, ~16 instructions of entry and exit per
+    /// call); the checks and the trace are [`World::check_call`].
+    #[inline(always)]
     pub(crate) fn record_call(
         &mut self,
         index: u32,
@@ -596,6 +610,7 @@ impl World {
     /// Performance: the call's text was written by [`World::start_call`]
     /// and its result is formatted once, for the trace and the record
     /// alike; nothing is formatted when neither wants it.
+    #[inline(never)]
     fn check_call(&mut self, index: u32, apc: Option<&mut Pending>, ended: Ended) {
         let now = self.core.now();
         let thread = &mut self.threads[index as usize];
