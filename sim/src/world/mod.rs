@@ -669,7 +669,7 @@ impl World {
             thread: thread.name.clone(),
             call,
             result: result_name.to_string(),
-            detail,
+            detail: detail.into_owned(),
             start_ns: pending.start.as_nanos(),
             end_ns: now.as_nanos(),
             expected: expect.result.as_ref().map(describe),
