@@ -85,4 +85,4 @@ pub use scenario::{Report, RunOptions, ScenarioError, build, check, load, run};
 pub use thread::{Completed, Program, Step};
 pub use trace::{TraceEvent, TraceKind, TraceMode};
 pub use winsock::{Op, Value};
-pub use world::{CallRecord, LimitError, World};
+pub use world::{CallRecord, LimitError, ResultRecord, World};

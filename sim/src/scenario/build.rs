@@ -23,6 +23,10 @@ pub struct RunOptions {
     /// Keep a call record per call ([`World::record_calls`]; default on);
     /// a call whose expectation failed is recorded regardless.
     pub record_calls: bool,
+    /// Record each call as a [`crate::world::ResultRecord`] only, its
+    /// thread, text and result name ([`World::results_only`]; sweeps); off
+    /// by default.
+    pub results_only: bool,
     /// Keep the stream digests that the end-of-run byte invariant compares
     /// (`crate::invariants`); they cost a hash of every byte, so
     /// benchmarks turn them off.
@@ -39,6 +43,7 @@ impl Default for RunOptions {
             seed: None,
             trace: TraceMode::Full,
             record_calls: true,
+            results_only: false,
             invariants: true,
             max_kept_events: crate::trace::DEFAULT_KEPT_EVENTS,
             max_recorded_calls: crate::world::DEFAULT_RECORDED_CALLS,
@@ -215,7 +220,9 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
         seed,
         record_calls: opts.record_calls,
         max_recorded_calls: opts.max_recorded_calls,
-        calls: Vec::with_capacity(expected_records(s, opts)),
+        results_only: opts.results_only,
+        calls: Vec::with_capacity(expected_records(s, opts, false)),
+        results: Vec::with_capacity(expected_records(s, opts, true)),
         call_count: Default::default(),
         steps: crate::thread::StepBudget::new(s.limits.max_steps),
     };
@@ -257,8 +264,10 @@ fn new_host(
 /// Call records a run of `s` is likely to keep: a record per step (a loop
 /// or a blocked thread makes it more or fewer), so that the list does not
 /// grow, copying every record, as the first calls complete.
-fn expected_records(s: &Scenario, opts: &RunOptions) -> usize {
-    if !opts.record_calls {
+/// `results` asks for the [`World::results`] list's, the other for
+/// [`World::calls`]'s (one of them is empty).
+fn expected_records(s: &Scenario, opts: &RunOptions, results: bool) -> usize {
+    if !opts.record_calls || opts.results_only != results {
         return 0;
     }
     let steps: usize = s.threads.iter().map(|t| t.steps.len()).sum();

@@ -7,7 +7,7 @@ use simsock_model::scenario::Scenario;
 use super::build::{Prepared, RunOptions, build, build_prepared};
 use crate::trace::{Names, TraceEvent};
 use crate::why::{self, HostFacts};
-use crate::world::{CallCount, CallRecord, LimitError, World};
+use crate::world::{CallCount, CallRecord, LimitError, ResultRecord, World};
 
 /// The outcome of one run.
 #[derive(Clone, Debug)]
@@ -22,7 +22,12 @@ pub struct Report {
     pub digest: String,
     /// The records of the first calls (all of them in a run of up to
     /// `RunOptions::max_recorded_calls`), plus later failed expectations.
+    /// With `RunOptions::results_only`, only the calls whose expectation
+    /// failed (each is in `results` too).
     pub calls: Vec<CallRecord>,
+    /// With `RunOptions::results_only`, what `calls` would hold, each
+    /// call's thread, text and result only; empty otherwise.
+    pub results: Vec<ResultRecord>,
     /// How many calls were made and how many are not in `calls`.
     pub call_count: CallCount,
     /// Expectations that failed and threads that never finished.
@@ -126,6 +131,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         passed: failures.is_empty() && limit.is_none(),
         digest: world.core.trace.digest(),
         calls,
+        results: world.results,
         call_count: world.call_count,
         failures,
         limit,

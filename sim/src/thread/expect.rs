@@ -1,5 +1,7 @@
 //! Checking a call against what its step expects.
 
+use std::borrow::Cow;
+
 use simsock_model::scenario::{Expect, Outcome};
 
 use super::Completed;
@@ -120,10 +122,12 @@ pub fn describe(outcome: &Outcome) -> String {
     }
 }
 
-/// A result as people read it: `OK`, `OK (100 bytes)`, `WSAECONNREFUSED`.
-pub fn result_text(done: &Completed<'_>) -> String {
+/// A result as people read it: `OK`, `OK (100 bytes)`, `WSAECONNREFUSED`;
+/// the plain ones are static text, not allocated (a sweep formats every
+/// call's result for its trace line; issue 18, item 5).
+pub fn result_text(done: &Completed<'_>) -> Cow<'static, str> {
     if let Some(text) = wincalls::result_text(done) {
-        return text; // WSAPoll, WSAConnectByName (issue 14, item 3)
+        return text.into(); // WSAPoll, WSAConnectByName (issue 14, item 3)
     }
     match &done.result {
         Err(e) => match done.received {
@@ -131,12 +135,9 @@ pub fn result_text(done: &Completed<'_>) -> String {
             [k0, k1, k2, k3, b0, b1, b2, b3] if matches!(done.op, crate::winsock::Op::Ex(_)) => {
                 let key = u32::from_le_bytes([*k0, *k1, *k2, *k3]);
                 let bytes = u32::from_le_bytes([*b0, *b1, *b2, *b3]);
-                format!("{} (key {key}, {bytes} bytes)", e.name())
+                format!("{} (key {key}, {bytes} bytes)", e.name()).into()
             }
-            _ => done
-                .errno
-                .map_or(e.name(), |errno| errno.name())
-                .to_string(),
+            _ => done.errno.map_or(e.name(), |errno| errno.name()).into(),
         },
         Ok(Value::None) => "OK".into(),
         // Performance: the common results are written without core::fmt
@@ -147,29 +148,29 @@ pub fn result_text(done: &Completed<'_>) -> String {
             text.push_str("OK (socket 0x");
             hex(&mut text, *h);
             text.push(')');
-            text
+            text.into()
         }
-        Ok(Value::Bytes(n)) if !done.received.is_empty() => {
-            format!(
-                "OK ({n} bytes: {:?})",
-                String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
-            )
-        }
+        Ok(Value::Bytes(n)) if !done.received.is_empty() => format!(
+            "OK ({n} bytes: {:?})",
+            String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
+        )
+        .into(),
         Ok(Value::Bytes(n)) => {
             let mut text = String::with_capacity(24);
             text.push_str("OK (");
             text.push_str(itoa::Buffer::new().format(*n));
             text.push_str(" bytes)");
-            text
+            text.into()
         }
-        Ok(Value::Addr(a)) => format!("OK ({a})"),
-        Ok(Value::Number(v)) => format!("OK ({v})"),
+        Ok(Value::Addr(a)) => format!("OK ({a})").into(),
+        Ok(Value::Number(v)) => format!("OK ({v})").into(),
         Ok(Value::Datagram { bytes, from }) => format!(
             "OK ({bytes} bytes from {from}: {:?})",
             String::from_utf8_lossy(&done.received[..done.received.len().min(32)])
-        ),
-        Ok(Value::Completion { key, bytes }) => format!("OK (key {key}, {bytes} bytes)"),
-        Ok(value) => notify::result_text(value, done),
+        )
+        .into(),
+        Ok(Value::Completion { key, bytes }) => format!("OK (key {key}, {bytes} bytes)").into(),
+        Ok(value) => notify::result_text(value, done).into(),
     }
 }
 

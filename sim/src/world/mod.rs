@@ -60,6 +60,22 @@ pub struct CallRecord {
     pub seq: u64,
 }
 
+/// One completed call as a sweep tallies it ([`World::results_only`]):
+/// its thread, its text and the name of its result, without the detail,
+/// times and expectation of a [`CallRecord`] (five strings fewer per call;
+/// issue 18, item 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRecord {
+    /// The index of the thread that made it (in [`World::threads`]).
+    pub thread: u32,
+    /// The call as the trace writes it, e.g. `connect(s, 10.0.0.2:80)`:
+    /// the very text the trace hashed, shared rather than copied.
+    pub call: crate::trace::Text,
+    /// "OK" or the WSA name (the errno name on a Linux host), as
+    /// [`CallRecord::result`].
+    pub result: &'static str,
+}
+
 /// Call records a run keeps unless told otherwise
 /// ([`World::max_recorded_calls`]): with their strings, some 30 MB.
 pub const DEFAULT_RECORDED_CALLS: usize = 100_000;
@@ -134,8 +150,18 @@ pub struct World {
     /// rest are counted in [`World::call_count`]. Memory does not grow
     /// with the length of the run.
     pub max_recorded_calls: usize,
-    /// The calls recorded so far, in the order they completed.
+    /// Record each call as a [`ResultRecord`] in [`World::results`] instead
+    /// of a [`CallRecord`] (sweeps); a call whose expectation failed gets
+    /// its [`CallRecord`] in [`World::calls`] as well, so the failures read
+    /// the same. Which calls are recorded, and the counts of those that
+    /// are not, do not change.
+    pub results_only: bool,
+    /// The calls recorded so far, in the order they completed (with
+    /// [`World::results_only`], only those whose expectation failed).
     pub calls: Vec<CallRecord>,
+    /// With [`World::results_only`], the calls recorded so far, in the
+    /// order they completed; empty otherwise.
+    pub results: Vec<ResultRecord>,
     /// How many calls were made, and how many were not recorded.
     pub call_count: CallCount,
     /// Set when the scenario did something undefined; stops the run
@@ -645,19 +671,34 @@ impl World {
             };
             self.core.trace.record_return(now, host.node, r);
         }
-        if !wanted || !keep_record(&self.calls, self.max_recorded_calls, failure.is_some()) {
+        let recorded = match self.results_only {
+            true => self.results.len(),
+            false => self.calls.len(),
+        };
+        if !wanted || !keep_record(recorded, self.max_recorded_calls, failure.is_some()) {
             self.call_count.unrecorded += u64::from(wanted);
             self.call_count.unrecorded_failures += u64::from(failure.is_some());
             return;
         }
-        let call = match call {
-            Some(call) => call.to_string(),
-            None => pending.step.op.display(&host.slot_names).to_string(),
-        };
         let result_name = match (result, done.errno) {
             (Ok(_), _) => "OK",
             (Err(_), Some(errno)) => errno.name(),
             (Err(e), None) => e.name(),
+        };
+        let op_text = || pending.step.op.display(&host.slot_names).to_string();
+        let call = match (call, self.results_only) {
+            (Some(call), false) => call.to_string(),
+            (None, false) => op_text(),
+            (call, true) => {
+                let call = call.unwrap_or_else(|| op_text().as_str().into());
+                let failed = failure.is_some();
+                let result = (index, result_name);
+                // A failed expectation keeps its full record as well.
+                match push_result(&mut self.results, call, result, failed) {
+                    Some(call) => call,
+                    None => return,
+                }
+            }
         };
         let expect = pending.step.expect();
         self.calls.push(CallRecord {
@@ -665,7 +706,7 @@ impl World {
             thread: thread.name.clone(),
             call,
             result: result_name.to_string(),
-            detail,
+            detail: detail.into_owned(),
             start_ns: pending.start.as_nanos(),
             end_ns: now.as_nanos(),
             expected: expect.result.as_ref().map(describe),
@@ -782,12 +823,30 @@ pub(crate) fn last_error(code: u32) -> crate::winsock::CallResult {
     }
 }
 
-/// Whether a run that holds `calls` keeps one more record: the first
+/// Pushes the [`ResultRecord`] of a call of thread `index` (`call`, its
+/// text, returned `result`), and gives its text as a string when the call
+/// `failed` its expectation (for its full [`CallRecord`]).
+fn push_result(
+    results: &mut Vec<ResultRecord>,
+    call: crate::trace::Text,
+    (index, result): (u32, &'static str),
+    failed: bool,
+) -> Option<String> {
+    let text = failed.then(|| call.to_string());
+    results.push(ResultRecord {
+        thread: index,
+        call,
+        result,
+    });
+    text
+}
+
+/// Whether a run that holds `recorded` records keeps one more: the first
 /// `max` calls, then only failed expectations, up to
 /// [`MAX_RECORDED_FAILURES`] of them.
-fn keep_record(calls: &[CallRecord], max: usize, failed: bool) -> bool {
-    if calls.len() < max {
+fn keep_record(recorded: usize, max: usize, failed: bool) -> bool {
+    if recorded < max {
         return true;
     }
-    failed && calls.len() < max.saturating_add(MAX_RECORDED_FAILURES)
+    failed && recorded < max.saturating_add(MAX_RECORDED_FAILURES)
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use simsock_model::scenario::Scenario;
 use simsock_sim::scenario::{self, Prepared, Report, RunOptions};
-use simsock_sim::trace::TraceMode;
+use simsock_sim::trace::{Names, Text, TraceMode};
 
 /// What one seed did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,8 +38,10 @@ pub struct CallResult {
     pub thread_index: usize,
     /// `host/thread`, shared by every call of the thread on every seed.
     pub thread: Arc<str>,
-    pub call: String,
-    pub result: String,
+    /// The call's text, shared with the trace that hashed it.
+    pub call: Text,
+    /// `OK` or the WSA name.
+    pub result: &'static str,
 }
 
 /// Runs the seeds of one scenario; what does not change from seed to seed
@@ -75,6 +77,7 @@ impl<'s> Seeds<'s> {
             seed: Some(seed),
             trace: TraceMode::DigestOnly,
             record_calls: true,
+            results_only: true,
             max_recorded_calls: TALLIED_CALLS,
             ..RunOptions::default()
         };
@@ -99,13 +102,12 @@ impl<'s> Seeds<'s> {
             .cloned()
             .or_else(|| report.limit.as_ref().map(ToString::to_string));
         let untallied = report.call_count.unrecorded;
-        let mut last = 0;
         let mut results: Vec<CallResult> = report
-            .calls
+            .results
             .into_iter()
             .take(TALLIED_CALLS)
             .map(|c| {
-                let (thread_index, thread) = self.thread(&c.host, &c.thread, &mut last);
+                let (thread_index, thread) = self.thread(c.thread, &report.names);
                 CallResult {
                     thread_index,
                     thread,
@@ -126,23 +128,15 @@ impl<'s> Seeds<'s> {
         }
     }
 
-    /// The index and label of the thread `host/name` in the scenario
-    /// (threads spawned in Rust, unknown to the scenario, come last).
-    /// `last` is the index found before, tried first: a run's calls come
-    /// from few threads, often several in a row from one.
-    fn thread(&self, host: &str, name: &str, last: &mut usize) -> (usize, Arc<str>) {
-        let threads = &self.scenario.threads;
-        let is = |i: usize| threads[i].host == host && threads[i].name == name;
-        let index = match *last < threads.len() && is(*last) {
-            true => Some(*last),
-            false => (0..threads.len()).find(|&i| is(i)),
-        };
-        match index {
-            Some(i) => {
-                *last = i;
-                (i, Arc::clone(&self.threads[i]))
-            }
-            None => (usize::MAX, Arc::from(format!("{host}/{name}"))),
+    /// The index and label of the world's thread `index`: the scenario's
+    /// threads come first, in its order ([`scenario::run_prepared`] builds
+    /// them so); a thread spawned in Rust, unknown to the scenario, comes
+    /// last, under its name in the trace.
+    fn thread(&self, index: u32, names: &Names) -> (usize, Arc<str>) {
+        let index = index as usize;
+        match self.threads.get(index) {
+            Some(label) => (index, Arc::clone(label)),
+            None => (usize::MAX, Arc::from(names.thread(index as u32))),
         }
     }
 }
@@ -178,7 +172,7 @@ struct SeedLine<'a> {
 fn by_thread<S: serde::Serializer>(results: &&[CallResult], s: S) -> Result<S::Ok, S::Error> {
     let threads = results.chunk_by(|a, b| a.thread_index == b.thread_index);
     s.collect_map(threads.map(|calls| {
-        let results: Vec<&str> = calls.iter().map(|c| c.result.as_str()).collect();
+        let results: Vec<&str> = calls.iter().map(|c| c.result).collect();
         (&*calls[0].thread, results)
     }))
 }

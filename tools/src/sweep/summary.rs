@@ -46,7 +46,7 @@ struct CallTally {
     label: String,
     /// Each result seen and on how many seeds, in the order first seen (a
     /// call has few; the summary sorts them).
-    results: Vec<(String, u64)>,
+    results: Vec<(&'static str, u64)>,
 }
 
 impl Summary {
@@ -74,7 +74,7 @@ impl Summary {
                 let results = &mut tallies[i].results;
                 match results.iter_mut().find(|(seen, _)| *seen == r.result) {
                     Some((_, count)) => *count += 1,
-                    None => results.push((r.result.clone(), 1)),
+                    None => results.push((r.result, 1)),
                 }
             }
         }
@@ -89,11 +89,8 @@ impl Summary {
     fn varying(&self) -> Vec<(&str, Vec<(&str, u64)>)> {
         let mut varying = Vec::new();
         for tally in self.calls.values().flatten() {
-            let mut counts: Vec<(&str, u64)> = tally
-                .results
-                .iter()
-                .map(|(r, n)| (r.as_str(), *n))
-                .collect();
+            let mut counts: Vec<(&str, u64)> =
+                tally.results.iter().map(|(r, n)| (*r, *n)).collect();
             counts.sort_unstable();
             let reached: u64 = counts.iter().map(|(_, n)| n).sum();
             if reached < self.runs {
@@ -200,12 +197,12 @@ mod tests {
     use super::super::outcome::CallResult;
     use super::*;
 
-    fn outcome(seed: u64, connect: &str, passed: bool) -> SeedOutcome {
-        let call = |call: &str, result: &str| CallResult {
+    fn outcome(seed: u64, connect: &'static str, passed: bool) -> SeedOutcome {
+        let call = |call: &str, result: &'static str| CallResult {
             thread_index: 0,
             thread: "phone/main".into(),
             call: call.into(),
-            result: result.into(),
+            result,
         };
         SeedOutcome {
             seed,
