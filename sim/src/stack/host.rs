@@ -307,10 +307,27 @@ impl Host {
     }
 
     /// Stores a new TCB and returns its id.
-    ///
-    /// Performance: a freed slot is refilled field by field, so the TCB is
-    /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
+        self.insert_tcb_with(|_| tcb)
+    }
+
+    /// Stores a new TCB in CLOSED ([`Tcb::new`]) for the four-tuple, built
+    /// in its slot, and returns its id; the caller opens it there
+    /// ([`Tcb::open_active`], [`Tcb::open_passive`], [`Tcb::open_fast`]).
+    ///
+    /// Performance (issue 18): a TCB opened first and stored after was
+    /// copied three times on its way into its slot (192 bytes each).
+    pub fn insert_new_tcb(&mut self, (local, remote): FourTuple, iss: u32) -> ConnId {
+        self.insert_tcb_with(|cfg| Tcb::new(local, remote, iss, cfg))
+    }
+
+    /// Stores the TCB `make` builds from the host's TCP settings.
+    ///
+    /// Performance: a freed slot is refilled field by field, and a new one
+    /// is pushed after the table has room, so that the TCB can be built
+    /// where it lies rather than moved.
+    #[inline(always)]
+    fn insert_tcb_with(&mut self, make: impl FnOnce(&TcpConfig) -> Tcb) -> ConnId {
         let index = match self.free_tcb {
             NO_SLOT => None,
             index => Some(index),
@@ -320,7 +337,7 @@ impl Host {
                 let slot = &mut self.tcbs[index as usize];
                 self.free_tcb = slot.next_free;
                 slot.generation = slot.generation.wrapping_add(1);
-                slot.tcb = Some(tcb);
+                slot.tcb = Some(make(&self.tcp));
                 slot.socket = None;
                 slot.listener = None;
                 slot.ready = false;
@@ -331,21 +348,21 @@ impl Host {
                 index
             }
             None => {
-                push_compact(
-                    &mut self.tcbs,
-                    TcbSlot {
-                        generation: 0,
-                        tcb: Some(tcb),
-                        socket: None,
-                        listener: None,
-                        ready: false,
-                        holds_port: false,
-                        traced: TcpState::Closed,
-                        timer: None,
-                        route: None,
-                        next_free: NO_SLOT,
-                    },
-                );
+                if self.tcbs.len() == self.tcbs.capacity() {
+                    self.tcbs.reserve_exact(self.tcbs.len().max(1)); // as `push_compact`
+                }
+                self.tcbs.push(TcbSlot {
+                    generation: 0,
+                    tcb: Some(make(&self.tcp)),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced: TcpState::Closed,
+                    timer: None,
+                    route: None,
+                    next_free: NO_SLOT,
+                });
                 (self.tcbs.len() - 1) as u32
             }
         };
