@@ -130,17 +130,21 @@ impl Core {
 
     /// Queues `event` at `at`, never before [`Core::now`]; same-time events
     /// run in the order they were scheduled unless the scenario shuffles
-    /// ties ([`EventQueue::shuffle_ties`]).
+    /// ties ([`EventQueue::shuffle_ties`]). Cancelled timers are dropped
+    /// from a full bucket rather than grow it
+    /// ([`EventQueue::schedule_live`]).
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
-        self.queue.schedule(at, event);
+        let timers = &self.timers;
+        self.queue
+            .schedule_live(at, event, |e: &Event| timers.is_live(e));
     }
 
     /// Wakes `thread` at `at`, the time-out of its call under way, unless
     /// the call returns first ([`Timers::cancel_wait`]).
     pub fn schedule_wait(&mut self, thread: u32, at: SimTime) {
         let timer = self.timers.arm_wait(thread);
-        self.queue.schedule(at, Event::Timer { timer });
+        self.schedule(at, Event::Timer { timer });
     }
 
     /// A node sends a new packet with the given payload.

@@ -141,35 +141,36 @@ const FIRST_HANDLE: u32 = 0x100;
 /// (a client's one connection and socket) and box their table; the
 /// TIME_WAIT and bind tables are allocated at their first entry
 /// ([`Cold`]); the free TCB slots list themselves.
+///
+/// Performance (issue 18, "a live connection's state fits in a few cache
+/// lines on the hot path"): `repr(C)`, so the fields keep this order, and
+/// what a segment reads (the node, the TCB and socket tables, the
+/// connection map, the profile, the report queue, the TCP settings and the
+/// TIME_WAIT table) lies in the record's first [`HOST_HOT_BYTES`], three
+/// cache lines, where the compiler's order spread it over six (the
+/// `hot_fields_share_three_cache_lines` test keeps it there). The call
+/// path's fields come next, then what a run reads once.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Host {
     /// The host's node in the topology.
     pub node: NodeId,
-    /// WSAStartup calls not yet matched by WSACleanup.
-    pub startups: u32,
-    next_handle: u32,
-    /// Open sockets at most (`limits.max_sockets_per_host`); socket()
-    /// past it is WSAEMFILE.
-    pub max_sockets: u32,
-    /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
-    pub version: WinsockVersion,
-    /// The profile's TCP settings, as every TCB of the host uses them.
-    pub tcp: TcpConfig,
-    /// Live connections by four-tuple (never iterated).
-    pub conns: LookupMap<FourTuple, ConnId, 1>,
-    /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
-    pub tcbs: Vec<TcbSlot>,
     /// The last freed TCB slot, reused first ([`TcbSlot::next_free`]).
     free_tcb: u32,
+    /// The TCB slots, by [`ConnId::index`]; freed slots are reused.
+    pub tcbs: Vec<TcbSlot>,
     /// The sockets, by socket index; `None` is a free index, reused.
     pub sockets: Vec<Option<Socket>>,
-    free_sockets: ThinVec<u32>,
-    /// Open sockets by handle (never iterated).
-    handles: LookupMap<u32, u32, 1>,
-    /// The socket variables of the host's threads, by slot.
-    slots: ThinVec<SlotEntry>,
-    /// Which local ports are bound or held, and the ephemeral range.
-    pub ports: PortTable,
+    /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
+    /// Shared by the hosts of a scenario that have the same one (104
+    /// bytes each before).
+    pub profile: Rc<HostProfile>,
+    /// Live connections by four-tuple (never iterated).
+    pub conns: LookupMap<FourTuple, ConnId, 1>,
+    /// What changed, for the layer above to act on ([`super::Report`]).
+    pub(super) reports: std::collections::VecDeque<super::Report>,
+    /// The profile's TCP settings, as every TCB of the host uses them.
+    pub tcp: TcpConfig,
     /// The host's TIME_WAIT records (RFC 9293 §3.10.7.4), by deadline;
     /// allocated at the first.
     pub time_wait: Cold<TimeWaitTable>,
@@ -177,12 +178,21 @@ pub struct Host {
     /// datagram sockets that incoming packets reach. Allocated at the
     /// first bind.
     pub binds: Cold<BindTable>,
-    /// The host's profile: TCP timings, ports, backlog, Winsock quirks.
-    /// Shared by the hosts of a scenario that have the same one (104
-    /// bytes each before).
-    pub profile: Rc<HostProfile>,
-    /// What changed, for the layer above to act on ([`super::Report`]).
-    pub(super) reports: std::collections::VecDeque<super::Report>,
+    /// The socket variables of the host's threads, by slot.
+    slots: ThinVec<SlotEntry>,
+    /// Open sockets by handle (never iterated).
+    handles: LookupMap<u32, u32, 1>,
+    free_sockets: ThinVec<u32>,
+    /// WSAStartup calls not yet matched by WSACleanup.
+    pub startups: u32,
+    next_handle: u32,
+    /// Which local ports are bound or held, and the ephemeral range.
+    pub ports: PortTable,
+    /// Open sockets at most (`limits.max_sockets_per_host`); socket()
+    /// past it is WSAEMFILE.
+    pub max_sockets: u32,
+    /// The Winsock version the first WSAStartup negotiated (CB-N2, CB-C19).
+    pub version: WinsockVersion,
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
@@ -199,6 +209,10 @@ pub struct Host {
 /// What a [`Host`] record takes in the world's table of hosts (the size
 /// test in this file keeps it there).
 pub const HOST_BYTES: usize = 368;
+
+/// The first bytes of a [`Host`] record, which hold what a segment reads:
+/// three cache lines (see [`Host`]).
+pub const HOST_HOT_BYTES: usize = 192;
 
 impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
@@ -320,10 +334,27 @@ impl Host {
     }
 
     /// Stores a new TCB and returns its id.
-    ///
-    /// Performance: a freed slot is refilled field by field, so the TCB is
-    /// moved once, not built into a whole new slot and moved again.
     pub fn insert_tcb(&mut self, tcb: Tcb) -> ConnId {
+        self.insert_tcb_with(|_| tcb)
+    }
+
+    /// Stores a new TCB in CLOSED ([`Tcb::new`]) for the four-tuple, built
+    /// in its slot, and returns its id; the caller opens it there
+    /// ([`Tcb::open_active`], [`Tcb::open_passive`], [`Tcb::open_fast`]).
+    ///
+    /// Performance (issue 18): a TCB opened first and stored after was
+    /// copied three times on its way into its slot (192 bytes each).
+    pub fn insert_new_tcb(&mut self, (local, remote): FourTuple, iss: u32) -> ConnId {
+        self.insert_tcb_with(|cfg| Tcb::new(local, remote, iss, cfg))
+    }
+
+    /// Stores the TCB `make` builds from the host's TCP settings.
+    ///
+    /// Performance: a freed slot is refilled field by field, and a new one
+    /// is pushed after the table has room, so that the TCB can be built
+    /// where it lies rather than moved.
+    #[inline(always)]
+    fn insert_tcb_with(&mut self, make: impl FnOnce(&TcpConfig) -> Tcb) -> ConnId {
         let index = match self.free_tcb {
             NO_SLOT => None,
             index => Some(index),
@@ -333,7 +364,7 @@ impl Host {
                 let slot = &mut self.tcbs[index as usize];
                 self.free_tcb = slot.next_free;
                 slot.generation = slot.generation.wrapping_add(1);
-                slot.tcb = Some(tcb);
+                slot.tcb = Some(make(&self.tcp));
                 slot.socket = None;
                 slot.listener = None;
                 slot.ready = false;
@@ -344,21 +375,21 @@ impl Host {
                 index
             }
             None => {
-                push_compact(
-                    &mut self.tcbs,
-                    TcbSlot {
-                        generation: 0,
-                        tcb: Some(tcb),
-                        socket: None,
-                        listener: None,
-                        ready: false,
-                        holds_port: false,
-                        traced: TcpState::Closed,
-                        timer: None,
-                        route: None,
-                        next_free: NO_SLOT,
-                    },
-                );
+                if self.tcbs.len() == self.tcbs.capacity() {
+                    self.tcbs.reserve_exact(self.tcbs.len().max(1)); // as `push_compact`
+                }
+                self.tcbs.push(TcbSlot {
+                    generation: 0,
+                    tcb: Some(make(&self.tcp)),
+                    socket: None,
+                    listener: None,
+                    ready: false,
+                    holds_port: false,
+                    traced: TcpState::Closed,
+                    timer: None,
+                    route: None,
+                    next_free: NO_SLOT,
+                });
                 (self.tcbs.len() - 1) as u32
             }
         };
@@ -556,6 +587,54 @@ mod tests {
     fn a_host_record_is_small() {
         let size = std::mem::size_of::<Host>();
         assert!(size <= HOST_BYTES, "a host record is {size} bytes");
+    }
+
+    /// What a segment reads of its host (`stack::input`, `stack::sync`)
+    /// lies in the record's first three cache lines, and the record starts
+    /// on a line in the world's table (issue 18: at 1,000 hosts and more a
+    /// segment missed on five of the six lines it touched).
+    #[test]
+    fn hot_fields_share_three_cache_lines() {
+        use std::mem::{offset_of, size_of};
+        let hot = [
+            ("node", offset_of!(Host, node), size_of::<NodeId>()),
+            ("free_tcb", offset_of!(Host, free_tcb), 4),
+            ("tcbs", offset_of!(Host, tcbs), size_of::<Vec<TcbSlot>>()),
+            (
+                "sockets",
+                offset_of!(Host, sockets),
+                size_of::<Vec<Option<Socket>>>(),
+            ),
+            (
+                "profile",
+                offset_of!(Host, profile),
+                size_of::<Rc<HostProfile>>(),
+            ),
+            (
+                "conns",
+                offset_of!(Host, conns),
+                size_of::<LookupMap<FourTuple, ConnId, 1>>(),
+            ),
+            (
+                "reports",
+                offset_of!(Host, reports),
+                size_of::<std::collections::VecDeque<super::super::Report>>(),
+            ),
+            ("tcp", offset_of!(Host, tcp), size_of::<TcpConfig>()),
+            (
+                "time_wait",
+                offset_of!(Host, time_wait),
+                size_of::<Cold<TimeWaitTable>>(),
+            ),
+        ];
+        for (name, offset, size) in hot {
+            assert!(
+                offset + size <= HOST_HOT_BYTES,
+                "{name} ends at byte {} of a host record",
+                offset + size
+            );
+        }
+        assert_eq!(HOST_HOT_BYTES % 64, 0);
     }
 
     /// A live connection's slot is four cache lines, aligned to one

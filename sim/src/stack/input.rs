@@ -11,7 +11,7 @@ use simsock_model::{PacketHeader, TcpFlags, TcpHeader, Transport};
 use super::host::Host;
 use super::socket::SockState;
 use super::sync::{after_tcb, wake, with_tcb};
-use super::tcp::{FourTuple, Tcb};
+use super::tcp::FourTuple;
 use crate::engine::Core;
 use crate::net::{LinkId, PacketId};
 use crate::trace::TraceKind;
@@ -137,17 +137,13 @@ pub(super) fn open_passive(
     } else {
         payload
     };
-    let mut tcb = Tcb::accept_syn_with_data(
-        core.now(),
-        tuple,
-        (syn, stream),
-        callee,
-        iss,
-        &host.tcp,
-        &mut out,
-    );
-    tcb.set_peer_syn_data(connect_data);
-    let conn = host.insert_tcb(tcb);
+    let (now, cfg) = (core.now(), host.tcp);
+    let conn = host.insert_new_tcb(tuple, iss);
+    if let Some(tcb) = host.slot(conn).and_then(|slot| slot.tcb.as_mut()) {
+        // What `Tcb::accept_syn_with_data` does, in the slot.
+        tcb.open_passive(now, (syn, stream), callee, &cfg, &mut out);
+        tcb.set_peer_syn_data(connect_data);
+    }
     host.conns.insert(tuple, conn);
     let listener_handle = host.socket(listener).handle;
     if let Some(slot) = host.slot(conn) {

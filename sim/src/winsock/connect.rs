@@ -11,7 +11,6 @@ use super::family::{self, Name};
 use super::{CallCx, Poll, Value, resolve};
 use crate::net::Hop;
 use crate::stack::socket::SockState;
-use crate::stack::tcp::Tcb;
 
 /// One call of the connect family: which API, the name, and what WSAConnect
 /// and WSPConnect add (connect data, provider checks).
@@ -291,18 +290,16 @@ fn open_connection(
     let now = cx.core.now();
     let iss = cx.host.next_isn();
     let mut out = cx.core.scratch.take();
-    let tcb = match request.early {
-        [] => Tcb::connect_with_data(
-            now,
-            (local, to),
-            request.syn_data,
-            iss,
-            &cx.host.tcp,
-            &mut out,
-        ),
-        data => Tcb::connect_fast_open(now, local, to, iss, data, &cx.host.tcp, &mut out),
-    };
-    let conn = cx.host.insert_tcb(tcb);
+    let cfg = cx.host.tcp;
+    let conn = cx.host.insert_new_tcb((local, to), iss);
+    // What `Tcb::connect_with_data` and `Tcb::connect_fast_open` do, in
+    // the slot (`stack::Host::insert_new_tcb`).
+    if let Some(tcb) = cx.host.slot(conn).and_then(|slot| slot.tcb.as_mut()) {
+        match request.early {
+            [] => tcb.open_active(now, request.syn_data, &mut out),
+            data => tcb.open_fast(now, data, &cfg, &mut out),
+        }
+    }
     cx.host.conns.insert((local, to), conn);
     if let Some(slot) = cx.host.slot(conn) {
         slot.socket = Some(index);

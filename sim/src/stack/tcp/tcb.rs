@@ -228,7 +228,12 @@ pub struct ConnectData {
 }
 
 impl Tcb {
-    fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, cfg: &TcpConfig) -> Tcb {
+    /// A TCB in CLOSED with its addresses and initial sequence number, to
+    /// be opened where it lies ([`Tcb::open_active`], [`Tcb::open_passive`],
+    /// [`Tcb::open_fast`]): `stack::Host::insert_new_tcb` builds it in its
+    /// slot.
+    #[inline]
+    pub fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, cfg: &TcpConfig) -> Tcb {
         Tcb {
             state: TcpState::Closed,
             local,
@@ -286,10 +291,16 @@ impl Tcb {
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.set_syn_data(syn_data.to_vec());
-        tcb.state = TcpState::SynSent;
-        tcb.send_syn(now, "", out);
+        tcb.open_active(now, syn_data, out);
         tcb
+    }
+
+    /// Active open of a new TCB ([`Tcb::new`]) where it lies: what
+    /// [`Tcb::connect_with_data`] does.
+    pub fn open_active(&mut self, now: SimTime, syn_data: &[u8], out: &mut TcpOutput) {
+        self.set_syn_data(syn_data.to_vec());
+        self.state = TcpState::SynSent;
+        self.send_syn(now, "", out);
     }
 
     /// Passive open: a SYN reached a listener (RFC 9293 §3.10.7.2); sends
@@ -321,17 +332,30 @@ impl Tcb {
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.set_syn_data(callee);
-        tcb.state = TcpState::SynReceived;
-        tcb.rcv_nxt = syn.seq.wrapping_add(1);
-        tcb.snd_wnd = u32::from(syn.window);
-        if stream.is_empty() {
-            tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(syn.len);
-        } else {
-            tcb.take_syn_data(stream, cfg);
-        }
-        tcb.send_syn(now, "", out);
+        tcb.open_passive(now, (syn, stream), callee, cfg, out);
         tcb
+    }
+
+    /// Passive open of a new TCB ([`Tcb::new`]) where it lies: what
+    /// [`Tcb::accept_syn_with_data`] does.
+    pub fn open_passive(
+        &mut self,
+        now: SimTime,
+        (syn, stream): (&TcpHeader, &[u8]),
+        callee: Vec<u8>,
+        cfg: &TcpConfig,
+        out: &mut TcpOutput,
+    ) {
+        self.set_syn_data(callee);
+        self.state = TcpState::SynReceived;
+        self.rcv_nxt = syn.seq.wrapping_add(1);
+        self.snd_wnd = u32::from(syn.window);
+        if stream.is_empty() {
+            self.rcv_nxt = self.rcv_nxt.wrapping_add(syn.len);
+        } else {
+            self.take_syn_data(stream, cfg);
+        }
+        self.send_syn(now, "", out);
     }
 
     /// Connect data for our SYN: the stream's first byte follows it.

@@ -32,18 +32,25 @@ impl Tcb {
         out: &mut TcpOutput,
     ) -> Tcb {
         let mut tcb = Tcb::new(local, remote, iss, cfg);
-        tcb.state = TcpState::SynSent;
-        tcb.send_buf.extend(data);
+        tcb.open_fast(now, data, cfg, out);
+        tcb
+    }
+
+    /// [`Tcb::connect_fast_open`] of a new TCB ([`Tcb::new`]) where it
+    /// lies.
+    pub fn open_fast(&mut self, now: SimTime, data: &[u8], cfg: &TcpConfig, out: &mut TcpOutput) {
+        let iss = self.iss;
+        self.state = TcpState::SynSent;
+        self.send_buf.extend(data);
         if cfg.audit {
-            tcb.rare_mut().sent.update(data);
+            self.rare_mut().sent.update(data);
         }
         let n = data.len().min(usize::from(cfg.mss));
-        let hdr = tcb.header(iss, TcpFlags::SYN, n as u32, u16::MAX);
+        let hdr = self.header(iss, TcpFlags::SYN, n as u32, u16::MAX);
         out.push(hdr, [&data[..n], &[]], "fast open: data on SYN");
-        tcb.snd_nxt = iss.wrapping_add(1).wrapping_add(n as u32);
-        tcb.set_rtt_probe(Some((tcb.snd_nxt, now)));
-        tcb.retransmit_at = Due::new(Some(now + tcb.rto));
-        tcb
+        self.snd_nxt = iss.wrapping_add(1).wrapping_add(n as u32);
+        self.set_rtt_probe(Some((self.snd_nxt, now)));
+        self.retransmit_at = Due::new(Some(now + self.rto));
     }
 
     /// Whether `ack` acknowledges our SYN: exactly, or with some or all of
