@@ -108,19 +108,9 @@ impl World {
         let index = self.threads.len() as u32;
         self.core.trace.push_thread_name(name.to_string());
         let program = |_: Option<&Completed<'_>>| -> Option<Op> { None };
-        self.threads.push(Thread {
-            name: name.to_string(),
-            host,
-            start: self.core.now(),
-            program: Box::new(program),
-            pending: None,
-            last_error: 0,
-            received: Vec::new(),
-            completed: None,
-            progress: 0,
-            finished: true,
-            apc: Default::default(),
-        });
+        let mut thread = Thread::new(name.to_string(), host, self.core.now(), Box::new(program));
+        thread.finished = true;
+        self.threads.push(thread);
         index
     }
 

@@ -232,15 +232,13 @@ pub(super) fn commit_local_address(
 ) -> Result<(SocketAddrV4, bool), WsaError> {
     let node = cx.host.node;
     let hop = cx.core.routes.next_hop(&cx.core.topo, node, dst);
-    let toward = match hop {
+    let (toward, source) = match hop {
         Hop::NoRoute => return Err(WsaError::WSAENETUNREACH), // CB-C12
         Hop::Forward { to, .. } => neighbour_addr(cx, to, dst),
-        Hop::Local | Hop::Unresolved => dst,
+        Hop::Local | Hop::Unresolved => (dst, None),
     };
-    let route_ip = cx
-        .core
-        .topo
-        .source_addr(node, toward)
+    let route_ip = source
+        .or_else(|| cx.core.topo.source_addr(node, toward))
         .unwrap_or(Ipv4Addr::UNSPECIFIED);
     // Unbound, or bound to port 0 with SO_REUSE_UNICASTPORT (the port is
     // allocated at connect time): take an ephemeral port now.
@@ -269,14 +267,35 @@ pub(super) fn commit_local_address(
     Ok((SocketAddrV4::new(ip, bound.port()), fresh))
 }
 
-/// An address of the neighbour `to`, used to pick our interface toward it.
-fn neighbour_addr(cx: &CallCx<'_>, to: crate::net::NodeId, dst: Ipv4Addr) -> Ipv4Addr {
+/// An address of the neighbour `to`, used to pick our interface toward it
+/// (`dst` if none shares a subnet with ours), and, when one does, our
+/// address on that subnet: what `Topology::source_addr` gives for it.
+///
+/// Performance: the scan that finds the neighbour's address finds our
+/// interface too; `source_addr` scanned our addresses a second time (~40
+/// instructions per connect). A loopback address is left to
+/// `source_addr`, which answers it first. Test:
+/// `the_source_found_with_the_neighbour_is_source_addr`.
+fn neighbour_addr(
+    cx: &CallCx<'_>,
+    to: crate::net::NodeId,
+    dst: Ipv4Addr,
+) -> (Ipv4Addr, Option<Ipv4Addr>) {
     let mine = &cx.core.topo.node(cx.host.node).addrs;
     let theirs = &cx.core.topo.node(to).addrs;
+    neighbour_and_source(mine, theirs)
+        .map_or((dst, None), |(t, m)| (t, (!t.is_loopback()).then_some(m)))
+}
+
+/// The first of `theirs` that one of `mine` contains, and the first of
+/// `mine` that contains it.
+fn neighbour_and_source(
+    mine: &[simsock_model::Ipv4Cidr],
+    theirs: &[simsock_model::Ipv4Cidr],
+) -> Option<(Ipv4Addr, Ipv4Addr)> {
     theirs
         .iter()
-        .find(|t| mine.iter().any(|m| m.contains(t.addr)))
-        .map_or(dst, |t| t.addr)
+        .find_map(|t| Some((t.addr, mine.iter().find(|m| m.contains(t.addr))?.addr)))
 }
 
 /// Opens the TCB (sends the SYN) with the request's connect data (CB-W1)
@@ -322,4 +341,58 @@ fn open_connection(
 /// Whether a connection or a TIME_WAIT record holds the four-tuple.
 pub(super) fn tuple_in_use(cx: &CallCx<'_>, local: SocketAddrV4, to: SocketAddrV4) -> bool {
     cx.host.conns.contains_key(&(local, to)) || cx.host.time_wait.contains(&(local, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use simsock_model::Ipv4Cidr;
+
+    use super::*;
+    use crate::net::{NodeKind, Topology};
+
+    fn cidr(text: &str) -> Ipv4Cidr {
+        text.parse().unwrap()
+    }
+
+    /// The interface `neighbour_and_source` finds beside the neighbour's
+    /// address is the one `Topology::source_addr` picks toward that
+    /// address: the first of ours on its subnet, for hosts with several
+    /// interfaces, overlapping prefixes, and none in common.
+    #[test]
+    fn the_source_found_with_the_neighbour_is_source_addr() {
+        let cases: [(&[&str], &[&str]); 5] = [
+            (&["10.0.0.1/24"], &["10.0.0.2/24"]),
+            (
+                &["192.168.1.1/24", "10.0.0.1/8", "10.0.0.9/24"],
+                &["10.0.0.2/24"],
+            ),
+            (&["10.0.0.1/24"], &["172.16.0.1/16", "10.0.0.7/24"]),
+            (
+                &["10.0.1.1/24", "10.0.0.1/16"],
+                &["10.0.0.2/24", "10.0.1.2/24"],
+            ),
+            (&["10.0.0.1/24"], &["172.16.0.1/16"]),
+        ];
+        for (mine, theirs) in cases {
+            let mut topo = Topology::default();
+            let cidrs = |list: &[&str]| list.iter().map(|c| cidr(c)).collect::<Vec<_>>();
+            let me = topo.add_node("me".into(), cidrs(mine), NodeKind::Router);
+            let found = neighbour_and_source(&cidrs(mine), &cidrs(theirs));
+            let first_shared = cidrs(theirs)
+                .into_iter()
+                .find(|t| cidrs(mine).iter().any(|m| m.contains(t.addr)));
+            assert_eq!(
+                found.map(|(t, _)| t),
+                first_shared.map(|t| t.addr),
+                "{mine:?}"
+            );
+            if let Some((toward, source)) = found {
+                assert_eq!(
+                    Some(source),
+                    topo.source_addr(me, toward),
+                    "{mine:?} {theirs:?}"
+                );
+            }
+        }
+    }
 }

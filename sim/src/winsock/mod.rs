@@ -630,27 +630,27 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
         // socket of the host registered (`HostNotify::in_use`); until then
         // the call's result is returned as it is, with no copy.
         Op::Send { slot, data } if !cx.host.notify.in_use => {
-            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
-            timeouts::bounded(cx, *slot, timeouts::Dir::Send, poll) // SO_SNDTIMEO
+            let send = |cx: &mut CallCx<'_>| data::send(cx, *slot, data);
+            bounded_nonblocking(cx, *slot, timeouts::Dir::Send, send) // SO_SNDTIMEO
         }
         Op::Recv { slot, max } if !cx.host.notify.in_use => {
-            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
-            timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll) // SO_RCVTIMEO
+            let recv = |cx: &mut CallCx<'_>| data::recv(cx, *slot, *max);
+            bounded_nonblocking(cx, *slot, timeouts::Dir::Recv, recv) // SO_RCVTIMEO
         }
         Op::Accept { slot, into } if !cx.host.notify.in_use => {
             nonblocking(cx, *slot, |cx| manage::accept(cx, *slot, *into))
         }
         Op::Send { slot, data } => {
-            let poll = nonblocking(cx, *slot, |cx| data::send(cx, *slot, data));
-            let poll = timeouts::bounded(cx, *slot, timeouts::Dir::Send, poll);
+            let send = |cx: &mut CallCx<'_>| data::send(cx, *slot, data);
+            let poll = bounded_nonblocking(cx, *slot, timeouts::Dir::Send, send);
             if poll == Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)) {
                 notify::reenable(cx, *slot, FdEvent::FD_WRITE); // CB-N4, CB-N5
             }
             poll
         }
         Op::Recv { slot, max } => {
-            let poll = nonblocking(cx, *slot, |cx| data::recv(cx, *slot, *max));
-            let poll = timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll);
+            let recv = |cx: &mut CallCx<'_>| data::recv(cx, *slot, *max);
+            let poll = bounded_nonblocking(cx, *slot, timeouts::Dir::Recv, recv);
             if poll != Poll::Pending {
                 notify::reenable(cx, *slot, FdEvent::FD_READ); // CB-N4, CB-N5
             }
@@ -687,8 +687,8 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
             nonblocking(cx, *slot, |cx| dgram::send_to(cx, *slot, *to, data))
         }
         Op::RecvFrom { slot, max } => {
-            let poll = nonblocking(cx, *slot, |cx| dgram::recv_from(cx, *slot, *max));
-            timeouts::bounded(cx, *slot, timeouts::Dir::Recv, poll) // SO_RCVTIMEO
+            let recv = |cx: &mut CallCx<'_>| dgram::recv_from(cx, *slot, *max);
+            bounded_nonblocking(cx, *slot, timeouts::Dir::Recv, recv) // SO_RCVTIMEO
         }
         Op::SetOpt { slot, .. } if notify::setsockopt_while_connecting(cx, *slot) => {
             Poll::Ready(Err(WsaError::WSAEINVAL)) // CB-N6
@@ -715,16 +715,51 @@ fn nonblocking(
     // Performance: the socket's mode is looked up only for a call that
     // would wait, and the call's result is returned where it was written.
     match call(cx) {
-        Poll::Pending if is_nonblocking(cx.host, slot) => match std::mem::take(cx.progress) {
-            0 => Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)),
-            sent => Poll::Ready(Ok(Value::Bytes(sent))),
-        },
+        Poll::Pending => waiting(cx, slot, None),
         poll => poll,
     }
 }
 
-fn is_nonblocking(host: &Host, slot: Slot) -> bool {
-    resolve(host, slot).is_ok_and(|i| host.socket(i).nonblocking)
+/// [`nonblocking`] for a call whose wait is bounded by its socket's
+/// time-out in direction `dir` (SO_RCVTIMEO, SO_SNDTIMEO:
+/// [`timeouts::bounded_wait`]).
+///
+/// Performance: inlined into `poll` (every send and recv goes through
+/// here; `#[inline]` left it a call of its own, ~12 instructions of entry
+/// and exit a call).
+#[inline(always)]
+fn bounded_nonblocking(
+    cx: &mut CallCx<'_>,
+    slot: Slot,
+    dir: timeouts::Dir,
+    call: impl FnOnce(&mut CallCx<'_>) -> Poll,
+) -> Poll {
+    match call(cx) {
+        Poll::Pending => waiting(cx, slot, Some(dir)),
+        poll => poll,
+    }
+}
+
+/// A call on `slot` that would wait: on a nonblocking socket it returns
+/// (WSAEWOULDBLOCK, or the bytes a send queued), on a blocking one it
+/// waits, within the socket's time-out in direction `dir` if it has one.
+///
+/// Performance: the socket is resolved once for both (the mode, then the
+/// time-out, each resolved it, ~25 instructions a time).
+fn waiting(cx: &mut CallCx<'_>, slot: Slot, dir: Option<timeouts::Dir>) -> Poll {
+    let Ok(index) = resolve(cx.host, slot) else {
+        return Poll::Pending; // never: the call resolved the slot before it waited
+    };
+    if cx.host.socket(index).nonblocking {
+        return match std::mem::take(cx.progress) {
+            0 => Poll::Ready(Err(WsaError::WSAEWOULDBLOCK)),
+            sent => Poll::Ready(Ok(Value::Bytes(sent))),
+        };
+    }
+    match dir {
+        Some(dir) => timeouts::bounded_wait(cx, index, dir),
+        None => Poll::Pending,
+    }
 }
 
 /// The socket index a slot names, WSAENOTSOCK if none (CB-C7).

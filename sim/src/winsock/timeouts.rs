@@ -60,26 +60,15 @@ pub(super) fn get_option(cx: &mut CallCx<'_>, slot: Slot, opt: SockOpt) -> CallR
     Ok(Value::Number(ms))
 }
 
-/// Bounds a blocking call's wait by its socket's time-out: `poll` is the
-/// call's result on this poll. A call that still waits past the time-out
-/// fails (module doc); on its first poll the wait timer is armed.
+/// Bounds a blocking call's wait by its socket's time-out, the call on
+/// the socket at `index` still waiting on this poll (its result was
+/// `Poll::Pending`). A call that still waits past the time-out fails
+/// (module doc); on its first poll the wait timer is armed.
 ///
-/// Performance: a call that did not wait returns its result as it is,
-/// without a call or a copy.
-#[inline]
-pub(super) fn bounded(cx: &mut CallCx<'_>, slot: Slot, dir: Dir, poll: Poll) -> Poll {
-    match poll {
-        Poll::Pending => bounded_wait(cx, slot, dir),
-        poll => poll,
-    }
-}
-
-/// [`bounded`] for a call that waits.
-fn bounded_wait(cx: &mut CallCx<'_>, slot: Slot, dir: Dir) -> Poll {
+/// Performance: called by `winsock::waiting`, which resolved the socket
+/// once for this and for its nonblocking mode.
+pub(super) fn bounded_wait(cx: &mut CallCx<'_>, index: u32, dir: Dir) -> Poll {
     let poll = Poll::Pending;
-    let Ok(index) = resolve(cx.host, slot) else {
-        return poll;
-    };
     let t = cx.host.socket_timeouts(index);
     let ms = match dir {
         Dir::Recv => t.recv_ms,
