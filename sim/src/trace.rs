@@ -275,6 +275,15 @@ impl Trace {
     /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
     /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
+        Self::with_line_buffer(mode, Vec::new())
+    }
+
+    /// [`Trace::new`] writing its lines into `line` (emptied first): the
+    /// buffer of an earlier run ([`Trace::take_line_buffer`]). Its
+    /// capacity changes nothing but when it grows.
+    pub fn with_line_buffer(mode: TraceMode, mut line: Vec<u8>) -> Self {
+        line.clear();
+        line.reserve(Self::HASH_BATCH_BYTES + 256);
         Trace {
             mode,
             names: Names::default(),
@@ -283,7 +292,7 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            line,
             scratch: String::new(),
             recent: piece::Recent::default(),
         }
@@ -399,6 +408,13 @@ impl Trace {
             self.hasher.update(&self.line);
             self.line.clear();
         }
+    }
+
+    /// Takes the buffer of lines not yet hashed, for the next run's trace
+    /// ([`Trace::with_line_buffer`]). Only once the run is over and its
+    /// [`Trace::digest`] taken: the lines not yet hashed go with it.
+    pub fn take_line_buffer(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.line)
     }
 
     /// The events kept so far (empty unless the mode is `Full`).

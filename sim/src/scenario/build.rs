@@ -1,11 +1,12 @@
 //! Building a [`World`] from a checked scenario.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use simsock_model::scenario::Scenario;
 use simsock_model::{HostProfile, SimTime};
 
-use crate::engine::{Core, Event};
+use crate::engine::{Core, Event, Spare};
 use crate::net::{Link, NodeId, NodeKind, Topology};
 use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
@@ -85,6 +86,11 @@ pub struct Prepared {
     link_streams: Vec<u64>,
     /// The stream number of `link/<host>/lo`, each host's loopback's.
     loopback_streams: Vec<u64>,
+    /// The engine storage the last world built from this left behind
+    /// ([`Prepared::keep`]), emptied: the next world starts with it. Its
+    /// containers are as large as one run of the scenario made them
+    /// (bounded by its `limits`), and capacity changes no behaviour.
+    spare: Cell<Option<Spare>>,
 }
 
 impl Prepared {
@@ -125,7 +131,14 @@ impl Prepared {
                 .iter()
                 .map(|h| stream_id(&["link/", &h.name, "/lo"]))
                 .collect(),
+            spare: Cell::new(None),
         }
+    }
+
+    /// Keeps the engine storage of `world`, a world built from this that
+    /// has run, for the next [`build_prepared`]; the rest of it is dropped.
+    pub fn keep(&self, world: World) {
+        self.spare.set(Some(world.core.into_spare()));
     }
 }
 
@@ -200,7 +213,9 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     }
     add_loopbacks(&mut topo, &hosts, &p.loopback_streams, seed);
     let threads = build_threads(s, p, &mut hosts);
-    let mut trace = Trace::new(opts.trace);
+    let mut spare = p.spare.take().unwrap_or_default();
+    let line = std::mem::take(&mut spare.trace_line);
+    let mut trace = Trace::with_line_buffer(opts.trace, line);
     trace.keep_at_most(opts.max_kept_events);
     let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
     let link_names = topo.links.iter().map(|l| l.name.clone()).collect();
@@ -212,7 +227,7 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     // The engine is made in place in the world (4 KB: each move is a copy).
     let mut world = World {
         run_error: None,
-        core: Core::new(topo, trace),
+        core: Core::reusing(topo, trace, spare),
         hosts,
         threads,
         faults: Vec::new(),

@@ -83,12 +83,22 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
 
 /// Builds the world of `s` from `prepared` (made from `s`) and runs it:
 /// [`run`]'s report, without redoing the seed-independent build work.
+///
+/// The world's engine storage goes back to `prepared` for the next seed
+/// ([`Prepared::keep`]).
 pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
-    finish(s, build_prepared(s, prepared, opts))
+    let (report, world) = finish_keeping(s, build_prepared(s, prepared, opts));
+    prepared.keep(world);
+    report
 }
 
 /// Runs a built world (perhaps with threads spawned in Rust) to its report.
-pub fn finish(s: &Scenario, mut world: World) -> Report {
+pub fn finish(s: &Scenario, world: World) -> Report {
+    finish_keeping(s, world).0
+}
+
+/// [`finish`], giving back the world the report was taken from.
+fn finish_keeping(s: &Scenario, mut world: World) -> (Report, World) {
     let limit = world.run().err();
     let mut failures: Vec<String> = world
         .calls
@@ -121,17 +131,17 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         .collect();
     // The world ends here: the report takes the names rather than a copy.
     let names = std::mem::take(&mut world.core.trace.names);
-    let mut calls = world.calls;
+    let mut calls = std::mem::take(&mut world.calls);
     // Empty unless the trace was kept in full: then each failed call gets
     // its causal chain.
     why::annotate(&trace, &names, &facts, &mut calls);
-    Report {
+    let report = Report {
         scenario: s.name.clone(),
         seed: world.seed,
         passed: failures.is_empty() && limit.is_none(),
         digest: world.core.trace.digest(),
         calls,
-        results: world.results,
+        results: std::mem::take(&mut world.results),
         call_count: world.call_count,
         failures,
         limit,
@@ -140,5 +150,6 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         trace,
         trace_unkept: world.core.trace.unkept(),
         names,
-    }
+    };
+    (report, world)
 }
