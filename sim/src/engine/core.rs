@@ -131,8 +131,8 @@ impl Core {
 
     /// The storage of this finished core's queue, timers, packet slab
     /// and trace buffer, emptied, for [`Core::reusing`] (sweeps: issue 18,
-    /// item 5).
-    pub fn into_spare(mut self) -> Spare {
+    /// item 5), and its topology as the run left it.
+    pub fn into_spare(mut self) -> (Spare, Topology) {
         let mut spare = Spare {
             queue: self.queue,
             timers: self.timers,
@@ -140,7 +140,7 @@ impl Core {
             trace_line: self.trace.take_line_buffer(),
         };
         spare.reset();
-        spare
+        (spare, self.topo)
     }
 
     /// The work done so far, what `limits.max_events` bounds: events and
