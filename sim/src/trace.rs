@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddrV4;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use simsock_model::{PacketHeader, SimTime, TcpState};
@@ -152,10 +153,11 @@ pub struct TraceEvent {
 /// The names the canonical text uses for nodes, links and threads.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
-    /// Node names (hosts, routers, switches), by [`NodeId`].
-    pub nodes: Vec<String>,
-    /// Link names, by [`LinkId`].
-    pub links: Vec<String>,
+    /// Node names (hosts, routers, switches), by [`NodeId`]; shared by
+    /// every world of a scenario (`scenario::Prepared`), whatever the seed.
+    pub nodes: Arc<[String]>,
+    /// Link names, by [`LinkId`]; shared as the node names are.
+    pub links: Arc<[String]>,
     /// Thread names, by thread index (those spawned after the build
     /// included, [`Trace::push_thread_name`]).
     pub threads: Vec<String>,
@@ -312,7 +314,7 @@ impl Trace {
 
     /// Sets the names of nodes, links and threads, by index (the scenario
     /// build does, before the first event).
-    pub fn set_names(&mut self, nodes: Vec<String>, links: Vec<String>, threads: Vec<String>) {
+    pub fn set_names(&mut self, nodes: Arc<[String]>, links: Arc<[String]>, threads: Vec<String>) {
         self.names = Names {
             nodes,
             links,

@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use simsock_model::scenario::Scenario;
 use simsock_model::{HostProfile, SimTime};
@@ -88,6 +89,11 @@ pub struct Prepared {
     link_streams: Vec<u64>,
     /// The stream number of `link/<host>/lo`, each host's loopback's.
     loopback_streams: Vec<u64>,
+    /// The trace's names of nodes (hosts, routers, switches) and links
+    /// (declared, then each host's `lo`), in the topology's order
+    /// (`network::topology`): each world's trace shares them.
+    trace_nodes: Arc<[String]>,
+    trace_links: Arc<[String]>,
     /// What the last world built from this left behind
     /// ([`Prepared::keep`]): the next world starts with it.
     kept: Cell<Option<Kept>>,
@@ -126,6 +132,7 @@ impl Prepared {
             .iter()
             .map(|l| [l.between.0.as_str(), "-", &l.between.1].concat())
             .collect();
+        let trace_links = trace_link_names(s, &link_names);
         Prepared {
             scripts,
             thread_hosts,
@@ -140,6 +147,8 @@ impl Prepared {
                 .iter()
                 .map(|h| stream_id(&["link/", &h.name, "/lo"]))
                 .collect(),
+            trace_nodes: trace_node_names(s),
+            trace_links,
             kept: Cell::new(None),
         }
     }
@@ -150,6 +159,21 @@ impl Prepared {
         let (engine, topo) = world.core.into_spare();
         self.kept.set(Some(Kept { engine, topo }));
     }
+}
+
+/// The names of `s`'s nodes in the order its topology numbers them.
+fn trace_node_names(s: &Scenario) -> Arc<[String]> {
+    let hosts = s.hosts.iter().map(|h| &h.name);
+    let routers = s.routers.iter().map(|r| &r.name);
+    let switches = s.switches.iter().map(|w| &w.name);
+    hosts.chain(routers).chain(switches).cloned().collect()
+}
+
+/// The names of `s`'s links in the order its topology numbers them: the
+/// declared links (`declared`, their names), then each host's loopback.
+fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[String]> {
+    let loopbacks = s.hosts.iter().map(|_| "lo".to_string());
+    declared.iter().cloned().chain(loopbacks).collect()
 }
 
 /// Each thread's script, compiled against a host made for the purpose for
@@ -205,11 +229,11 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     let line = std::mem::take(&mut spare.trace_line);
     let mut trace = Trace::with_line_buffer(opts.trace, line);
     trace.keep_at_most(opts.max_kept_events);
-    let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
-    let link_names = topo.links.iter().map(|l| l.name.clone()).collect();
+    debug_assert!(topo.nodes.iter().map(|n| &n.name).eq(p.trace_nodes.iter()));
+    debug_assert!(topo.links.iter().map(|l| &l.name).eq(p.trace_links.iter()));
     trace.set_names(
-        node_names,
-        link_names,
+        Arc::clone(&p.trace_nodes),
+        Arc::clone(&p.trace_links),
         threads.iter().map(|t| t.name.clone()).collect(),
     );
     // The engine is made in place in the world (4 KB: each move is a copy).
