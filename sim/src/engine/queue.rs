@@ -47,7 +47,11 @@ pub enum Next<E> {
 pub struct EventQueue<E> {
     /// Events at `now`, oldest first.
     current: VecDeque<E>,
-    buckets: [Vec<(SimTime, E)>; BUCKETS],
+    /// Performance: boxed, so that moving the queue (and the world that
+    /// holds it) copies a pointer, not 1.5 KB; a sweep moves each seed's
+    /// world several times between its build and its end (issue 18, item
+    /// 5).
+    buckets: Box<[Vec<(SimTime, E)>; BUCKETS]>,
     /// Earliest time in each bucket (`u64::MAX` when empty).
     mins: [u64; BUCKETS],
     /// Bit `i` set when `buckets[i]` is not empty.
@@ -100,7 +104,7 @@ const FIRST_BUCKET: usize = 16;
 /// filled it (0.7k instructions per connection of the storm at 10 hosts
 /// x 1). A bucket keeps its allocation when it is split, so this is a
 /// one-time cost per world either way; the 65 buckets of an empty queue
-/// still allocate nothing.
+/// still allocate nothing (their array is one box).
 #[cold]
 #[inline(never)]
 fn grow_bucket<T>(bucket: &mut Vec<T>) {
@@ -111,7 +115,7 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             current: VecDeque::new(),
-            buckets: std::array::from_fn(|_| Vec::new()),
+            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
             mins: [u64::MAX; BUCKETS],
             nonempty: 0,
             len: 0,

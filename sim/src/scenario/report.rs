@@ -87,18 +87,20 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
 /// The world's engine storage goes back to `prepared` for the next seed
 /// ([`Prepared::keep`]).
 pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
-    let (report, world) = finish_keeping(s, build_prepared(s, prepared, opts));
+    let mut world = build_prepared(s, prepared, opts);
+    let report = run_to_report(s, &mut world);
     prepared.keep(world);
     report
 }
 
 /// Runs a built world (perhaps with threads spawned in Rust) to its report.
-pub fn finish(s: &Scenario, world: World) -> Report {
-    finish_keeping(s, world).0
+pub fn finish(s: &Scenario, mut world: World) -> Report {
+    run_to_report(s, &mut world)
 }
 
-/// [`finish`], giving back the world the report was taken from.
-fn finish_keeping(s: &Scenario, mut world: World) -> (Report, World) {
+/// [`finish`], leaving the world (its report's parts taken out) to the
+/// caller: a world is large, and each move of it is a copy.
+fn run_to_report(s: &Scenario, world: &mut World) -> Report {
     let limit = world.run().err();
     let mut failures: Vec<String> = world
         .calls
@@ -118,7 +120,7 @@ fn finish_keeping(s: &Scenario, mut world: World) -> (Report, World) {
     }
     failures.extend(world.blocked_threads());
     failures.extend(world.unrun_apcs()); // feature: wsaconnect
-    failures.extend(crate::invariants::check(&world));
+    failures.extend(crate::invariants::check(world));
     let trace = world.core.trace.take_events();
     let facts: Vec<HostFacts> = world
         .hosts
@@ -135,7 +137,7 @@ fn finish_keeping(s: &Scenario, mut world: World) -> (Report, World) {
     // Empty unless the trace was kept in full: then each failed call gets
     // its causal chain.
     why::annotate(&trace, &names, &facts, &mut calls);
-    let report = Report {
+    Report {
         scenario: s.name.clone(),
         seed: world.seed,
         passed: failures.is_empty() && limit.is_none(),
@@ -150,6 +152,5 @@ fn finish_keeping(s: &Scenario, mut world: World) -> (Report, World) {
         trace,
         trace_unkept: world.core.trace.unkept(),
         names,
-    };
-    (report, world)
+    }
 }
