@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddrV4;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use simsock_model::{PacketHeader, SimTime, TcpState};
@@ -152,10 +153,11 @@ pub struct TraceEvent {
 /// The names the canonical text uses for nodes, links and threads.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
-    /// Node names (hosts, routers, switches), by [`NodeId`].
-    pub nodes: Vec<String>,
-    /// Link names, by [`LinkId`].
-    pub links: Vec<String>,
+    /// Node names (hosts, routers, switches), by [`NodeId`]; shared by
+    /// every world of a scenario (`scenario::Prepared`), whatever the seed.
+    pub nodes: Arc<[String]>,
+    /// Link names, by [`LinkId`]; shared as the node names are.
+    pub links: Arc<[String]>,
     /// Thread names, by thread index (those spawned after the build
     /// included, [`Trace::push_thread_name`]).
     pub threads: Vec<String>,
@@ -275,6 +277,15 @@ impl Trace {
     /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
     /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
+        Self::with_line_buffer(mode, Vec::new())
+    }
+
+    /// [`Trace::new`] writing its lines into `line` (emptied first): the
+    /// buffer of an earlier run ([`Trace::take_line_buffer`]). Its
+    /// capacity changes nothing but when it grows.
+    pub fn with_line_buffer(mode: TraceMode, mut line: Vec<u8>) -> Self {
+        line.clear();
+        line.reserve(Self::HASH_BATCH_BYTES + 256);
         Trace {
             mode,
             names: Names::default(),
@@ -283,7 +294,7 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            line,
             scratch: String::new(),
             recent: piece::Recent::default(),
         }
@@ -303,7 +314,7 @@ impl Trace {
 
     /// Sets the names of nodes, links and threads, by index (the scenario
     /// build does, before the first event).
-    pub fn set_names(&mut self, nodes: Vec<String>, links: Vec<String>, threads: Vec<String>) {
+    pub fn set_names(&mut self, nodes: Arc<[String]>, links: Arc<[String]>, threads: Vec<String>) {
         self.names = Names {
             nodes,
             links,
@@ -399,6 +410,13 @@ impl Trace {
             self.hasher.update(&self.line);
             self.line.clear();
         }
+    }
+
+    /// Takes the buffer of lines not yet hashed, for the next run's trace
+    /// ([`Trace::with_line_buffer`]). Only once the run is over and its
+    /// [`Trace::digest`] taken: the lines not yet hashed go with it.
+    pub fn take_line_buffer(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.line)
     }
 
     /// The events kept so far (empty unless the mode is `Full`).

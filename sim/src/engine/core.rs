@@ -11,6 +11,7 @@ use super::buffers::BufferPool;
 use super::faults::NetFaults;
 use super::queue::EventQueue;
 use super::scratch::Scratch;
+use super::spare::Spare;
 use super::timers::{TimerId, Timers};
 use crate::net::{Hop, LinkId, NodeId, NodeKind, PacketId, PacketPool, Routes, Topology};
 use crate::trace::{Trace, TraceKind};
@@ -100,19 +101,46 @@ impl Core {
     /// A core at time 0 with no events, no packets and no faults, over
     /// `topo`, recording into `trace`.
     pub fn new(topo: Topology, trace: Trace) -> Self {
+        Self::reusing(topo, trace, Spare::default())
+    }
+
+    /// [`Core::new`] with the queue, timers and packet slab of `spare`,
+    /// emptied storage of an earlier run ([`Core::into_spare`]): the same
+    /// core but for the capacity of those containers.
+    pub fn reusing(topo: Topology, trace: Trace, spare: Spare) -> Self {
+        let Spare {
+            queue,
+            timers,
+            packets,
+            trace_line: _,
+        } = spare;
         Core {
-            queue: EventQueue::default(),
+            queue,
             topo,
             routes: Routes::default(),
-            packets: PacketPool::default(),
+            packets,
             trace,
             events: 0,
             calls: 0,
-            timers: Timers::default(),
+            timers,
             buffers: BufferPool::default(),
             scratch: Scratch::default(),
             faults: NetFaults::default(),
         }
+    }
+
+    /// The storage of this finished core's queue, timers, packet slab
+    /// and trace buffer, emptied, for [`Core::reusing`] (sweeps: issue 18,
+    /// item 5), and its topology as the run left it.
+    pub fn into_spare(mut self) -> (Spare, Topology) {
+        let mut spare = Spare {
+            queue: self.queue,
+            timers: self.timers,
+            packets: self.packets,
+            trace_line: self.trace.take_line_buffer(),
+        };
+        spare.reset();
+        (spare, self.topo)
     }
 
     /// The work done so far, what `limits.max_events` bounds: events and

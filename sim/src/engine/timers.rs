@@ -57,6 +57,20 @@ pub struct Timers {
 }
 
 impl Timers {
+    /// Forgets every timer for another run, keeping the storage: afterwards
+    /// the table is [`Timers::default`] in everything but capacity (the
+    /// next ids are the first ones again; issue 18, item 5).
+    pub fn reset(&mut self) {
+        let Timers {
+            entries,
+            free,
+            waits,
+        } = self;
+        entries.clear();
+        free.clear();
+        waits.clear();
+    }
+
     /// Records a new timer for `target`.
     pub fn arm(&mut self, target: Target) -> TimerId {
         match self.free.pop() {

@@ -34,6 +34,17 @@ pub struct PacketPool {
 }
 
 impl PacketPool {
+    /// Drops every packet for another run, keeping the slab's storage (not
+    /// the packets' payload buffers): afterwards the pool is
+    /// [`PacketPool::default`] in everything but capacity, so the next
+    /// packets get the same ids as in a new pool (issue 18, item 5).
+    pub fn reset(&mut self) {
+        let PacketPool { slots, free, live } = self;
+        slots.clear();
+        free.clear();
+        *live = 0;
+    }
+
     /// Stores a packet whose payload is copied from `parts`.
     pub fn insert(
         &mut self,

@@ -165,6 +165,19 @@ impl Topology {
         self.adjacency.reserve(2 * links);
     }
 
+    /// Replaces every link, loopback interfaces included, with
+    /// `make(id, old)`, keeping the rest: a network whose links are made
+    /// anew for another run of the same scenario (sweeps; issue 18, item
+    /// 5). The links' storage is reused.
+    pub fn renew_links(&mut self, mut make: impl FnMut(usize, Link) -> Link) {
+        let links = std::mem::take(&mut self.links);
+        self.links = links
+            .into_iter()
+            .enumerate()
+            .map(|(i, old)| make(i, old))
+            .collect();
+    }
+
     /// The first node named `name`, by the hash of its name.
     fn find_named(&self, hash: u64, name: &str) -> Option<NodeId> {
         let nodes = &self.nodes;

@@ -1,16 +1,20 @@
 //! Building a [`World`] from a checked scenario.
 
+use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use simsock_model::scenario::Scenario;
 use simsock_model::{HostProfile, SimTime};
 
-use crate::engine::{Core, Event};
-use crate::net::{Link, NodeId, NodeKind, Topology};
+use crate::engine::{Core, Event, Spare};
+use crate::net::{NodeId, Topology};
 use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
 use crate::winsock::Host;
+
+mod network;
 use crate::world::World;
 
 /// How to run a scenario.
@@ -85,6 +89,23 @@ pub struct Prepared {
     link_streams: Vec<u64>,
     /// The stream number of `link/<host>/lo`, each host's loopback's.
     loopback_streams: Vec<u64>,
+    /// The trace's names of nodes (hosts, routers, switches) and links
+    /// (declared, then each host's `lo`), in the topology's order
+    /// (`network::topology`): each world's trace shares them.
+    trace_nodes: Arc<[String]>,
+    trace_links: Arc<[String]>,
+    /// What the last world built from this left behind
+    /// ([`Prepared::keep`]): the next world starts with it.
+    kept: Cell<Option<Kept>>,
+}
+
+/// The engine storage of a world that has run, emptied (its containers
+/// are as large as one run of the scenario made them, which its `limits`
+/// bound, and capacity changes no behaviour), and the network it ran on,
+/// whose links the next world renews (`network::topology`).
+struct Kept {
+    engine: Spare,
+    topo: Topology,
 }
 
 impl Prepared {
@@ -111,6 +132,7 @@ impl Prepared {
             .iter()
             .map(|l| [l.between.0.as_str(), "-", &l.between.1].concat())
             .collect();
+        let trace_links = trace_link_names(s, &link_names);
         Prepared {
             scripts,
             thread_hosts,
@@ -125,8 +147,33 @@ impl Prepared {
                 .iter()
                 .map(|h| stream_id(&["link/", &h.name, "/lo"]))
                 .collect(),
+            trace_nodes: trace_node_names(s),
+            trace_links,
+            kept: Cell::new(None),
         }
     }
+
+    /// Keeps the engine storage of `world`, a world built from this that
+    /// has run, for the next [`build_prepared`]; the rest of it is dropped.
+    pub fn keep(&self, world: World) {
+        let (engine, topo) = world.core.into_spare();
+        self.kept.set(Some(Kept { engine, topo }));
+    }
+}
+
+/// The names of `s`'s nodes in the order its topology numbers them.
+fn trace_node_names(s: &Scenario) -> Arc<[String]> {
+    let hosts = s.hosts.iter().map(|h| &h.name);
+    let routers = s.routers.iter().map(|r| &r.name);
+    let switches = s.switches.iter().map(|w| &w.name);
+    hosts.chain(routers).chain(switches).cloned().collect()
+}
+
+/// The names of `s`'s links in the order its topology numbers them: the
+/// declared links (`declared`, their names), then each host's loopback.
+fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[String]> {
+    let loopbacks = s.hosts.iter().map(|_| "lo".to_string());
+    declared.iter().cloned().chain(loopbacks).collect()
 }
 
 /// Each thread's script, compiled against a host made for the purpose for
@@ -164,55 +211,35 @@ fn compile_scripts(s: &Scenario, thread_hosts: &[u32]) -> (Vec<Script>, Vec<Vec<
 /// without compiling the scripts again.
 pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     let seed = opts.seed.unwrap_or(s.seed);
-    let mut topo = Topology::default();
-    let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
-    topo.reserve(nodes, s.links.len(), s.hosts.len());
+    let (mut spare, kept_topo) = match p.kept.take() {
+        Some(kept) => (kept.engine, Some(kept.topo)),
+        None => (Spare::default(), None),
+    };
+    let topo = network::topology(s, p, seed, kept_topo);
     let mut hosts = Vec::with_capacity(s.hosts.len());
     // Hosts with the same profile as the host before share it.
     let mut profile: Option<Rc<HostProfile>> = None;
-    for (i, spec) in s.hosts.iter().enumerate() {
-        let node = topo.add_node(
-            spec.name.clone(),
-            spec.addrs.clone(),
-            NodeKind::Host(i as u32),
-        );
-        let mut host = new_host(s, i, node, &mut profile, seed);
+    for i in 0..s.hosts.len() {
+        // Host `i` is node `i` (`network::topology`).
+        let mut host = new_host(s, i, NodeId(i as u32), &mut profile, seed);
         host.tcp.audit = opts.invariants;
         hosts.push(host);
     }
-    for spec in &s.routers {
-        topo.add_node(spec.name.clone(), spec.addrs.clone(), NodeKind::Router);
-    }
-    for spec in &s.switches {
-        topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
-    }
-    for (i, spec) in s.links.iter().enumerate() {
-        let (a, b) = (
-            node_named(&topo, &spec.between.0),
-            node_named(&topo, &spec.between.1),
-        );
-        let stream = Stream::with_id(seed, p.link_streams[i]);
-        let mut link = Link::new(p.link_names[i].clone(), [a, b], spec.latency, stream);
-        link.jitter = spec.jitter;
-        link.loss_ppm = spec.loss_ppm;
-        link.up = spec.up;
-        topo.add_link(link);
-    }
-    add_loopbacks(&mut topo, &hosts, &p.loopback_streams, seed);
     let threads = build_threads(s, p, &mut hosts);
-    let mut trace = Trace::new(opts.trace);
+    let line = std::mem::take(&mut spare.trace_line);
+    let mut trace = Trace::with_line_buffer(opts.trace, line);
     trace.keep_at_most(opts.max_kept_events);
-    let node_names = topo.nodes.iter().map(|n| n.name.clone()).collect();
-    let link_names = topo.links.iter().map(|l| l.name.clone()).collect();
+    debug_assert!(topo.nodes.iter().map(|n| &n.name).eq(p.trace_nodes.iter()));
+    debug_assert!(topo.links.iter().map(|l| &l.name).eq(p.trace_links.iter()));
     trace.set_names(
-        node_names,
-        link_names,
+        Arc::clone(&p.trace_nodes),
+        Arc::clone(&p.trace_links),
         threads.iter().map(|t| t.name.clone()).collect(),
     );
     // The engine is made in place in the world (4 KB: each move is a copy).
     let mut world = World {
         run_error: None,
-        core: Core::new(topo, trace),
+        core: Core::reusing(topo, trace, spare),
         hosts,
         threads,
         faults: Vec::new(),
@@ -274,22 +301,6 @@ fn expected_records(s: &Scenario, opts: &RunOptions, results: bool) -> usize {
     steps.min(opts.max_recorded_calls).min(1024)
 }
 
-/// Gives every host its loopback interface, a link named `lo` from the host
-/// to itself with the profile's `loopback_latency`, after the declared
-/// links (so their ids, and the capture's interface numbers, stay);
-/// `streams` names each host's loopback stream.
-fn add_loopbacks(topo: &mut Topology, hosts: &[Host], streams: &[u64], seed: u64) {
-    for (host, stream) in hosts.iter().zip(streams) {
-        let link = Link::new(
-            "lo".to_string(),
-            [host.node, host.node],
-            host.profile.loopback_latency,
-            Stream::with_id(seed, *stream),
-        );
-        topo.add_loopback(host.node, link);
-    }
-}
-
 /// The events that keep their order under `shuffle_ties`: packets arriving
 /// over one direction of one link (a link never reorders), and a node's
 /// looped-back packets. Everything else may run in any order.
@@ -301,11 +312,6 @@ fn fifo_class(event: &Event) -> Option<u64> {
         }
         _ => None,
     }
-}
-
-fn node_named(topo: &Topology, name: &str) -> NodeId {
-    // Invariant: the checker rejected links to unknown nodes.
-    topo.node_named(name).expect("checked node name")
 }
 
 /// The scenario's threads, each running a copy of its prepared script;

@@ -83,12 +83,24 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
 
 /// Builds the world of `s` from `prepared` (made from `s`) and runs it:
 /// [`run`]'s report, without redoing the seed-independent build work.
+///
+/// The world's engine storage goes back to `prepared` for the next seed
+/// ([`Prepared::keep`]).
 pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
-    finish(s, build_prepared(s, prepared, opts))
+    let mut world = build_prepared(s, prepared, opts);
+    let report = run_to_report(s, &mut world);
+    prepared.keep(world);
+    report
 }
 
 /// Runs a built world (perhaps with threads spawned in Rust) to its report.
 pub fn finish(s: &Scenario, mut world: World) -> Report {
+    run_to_report(s, &mut world)
+}
+
+/// [`finish`], leaving the world (its report's parts taken out) to the
+/// caller: a world is large, and each move of it is a copy.
+fn run_to_report(s: &Scenario, world: &mut World) -> Report {
     let limit = world.run().err();
     let mut failures: Vec<String> = world
         .calls
@@ -108,7 +120,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
     }
     failures.extend(world.blocked_threads());
     failures.extend(world.unrun_apcs()); // feature: wsaconnect
-    failures.extend(crate::invariants::check(&world));
+    failures.extend(crate::invariants::check(world));
     let trace = world.core.trace.take_events();
     let facts: Vec<HostFacts> = world
         .hosts
@@ -121,7 +133,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         .collect();
     // The world ends here: the report takes the names rather than a copy.
     let names = std::mem::take(&mut world.core.trace.names);
-    let mut calls = world.calls;
+    let mut calls = std::mem::take(&mut world.calls);
     // Empty unless the trace was kept in full: then each failed call gets
     // its causal chain.
     why::annotate(&trace, &names, &facts, &mut calls);
@@ -131,7 +143,7 @@ pub fn finish(s: &Scenario, mut world: World) -> Report {
         passed: failures.is_empty() && limit.is_none(),
         digest: world.core.trace.digest(),
         calls,
-        results: world.results,
+        results: std::mem::take(&mut world.results),
         call_count: world.call_count,
         failures,
         limit,

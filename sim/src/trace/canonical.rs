@@ -198,8 +198,8 @@ mod tests {
 
     fn names() -> Names {
         Names {
-            nodes: vec!["client".into(), "server".into()],
-            links: vec!["client-server".into()],
+            nodes: ["client".to_string(), "server".to_string()].into(),
+            links: ["client-server".to_string()].into(),
             threads: vec!["main".into()],
         }
     }

@@ -1,0 +1,99 @@
+//! The network of a scenario's world: built for a seed, or renewed from
+//! the network an earlier world of the same scenario ran on (a sweep's
+//! next seed; issue 18, item 5).
+
+use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
+
+use super::Prepared;
+use crate::net::{Link, NodeId, NodeKind, Topology};
+use crate::rng::Stream;
+
+/// The topology of `s` for `seed`: `kept`, the topology an earlier world
+/// of `s` ran on, with every link made anew for `seed`; else a new one.
+///
+/// Architecture invariant: a renewed topology is the one [`build`]
+/// makes. A run changes nothing in a topology but its links (faults set
+/// `up` and reshape them; a packet draws from a link's stream and moves
+/// its last arrival), and [`renew`] replaces each link with the one
+/// [`build`] makes, from the same function; the nodes, addresses, graph
+/// and lookup tables depend on the scenario alone. The test
+/// `a_sweeps_worlds_reuse_storage_and_run_as_new_ones`
+/// (tests/tests/sweep_reuse.rs) compares the runs byte for byte.
+pub(super) fn topology(s: &Scenario, p: &Prepared, seed: u64, kept: Option<Topology>) -> Topology {
+    match kept {
+        Some(topo) => renew(topo, s, p, seed),
+        None => build(s, p, seed),
+    }
+}
+
+/// A new topology: hosts first (host `i` is node `i`), then routers and
+/// switches, the declared links, and each host's loopback interface after
+/// them (so the declared links' ids, and the capture's interface numbers,
+/// stay).
+fn build(s: &Scenario, p: &Prepared, seed: u64) -> Topology {
+    let mut topo = Topology::default();
+    let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
+    topo.reserve(nodes, s.links.len(), s.hosts.len());
+    for (i, spec) in s.hosts.iter().enumerate() {
+        let kind = NodeKind::Host(i as u32);
+        topo.add_node(spec.name.clone(), spec.addrs.clone(), kind);
+    }
+    for spec in &s.routers {
+        topo.add_node(spec.name.clone(), spec.addrs.clone(), NodeKind::Router);
+    }
+    for spec in &s.switches {
+        topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
+    }
+    for (i, spec) in s.links.iter().enumerate() {
+        let ends = [
+            node_named(&topo, &spec.between.0),
+            node_named(&topo, &spec.between.1),
+        ];
+        let stream = Stream::with_id(seed, p.link_streams[i]);
+        topo.add_link(declared(spec, ends, p.link_names[i].clone(), stream));
+    }
+    for (i, spec) in s.hosts.iter().enumerate() {
+        let node = NodeId(i as u32);
+        let stream = Stream::with_id(seed, p.loopback_streams[i]);
+        topo.add_loopback(node, loopback(spec, node, "lo".to_string(), stream));
+    }
+    topo
+}
+
+/// `topo`, made by [`build`] for `s` and run since, with its links as
+/// [`build`] makes them for `seed` (their names kept, not copied).
+fn renew(mut topo: Topology, s: &Scenario, p: &Prepared, seed: u64) -> Topology {
+    let declared_links = s.links.len();
+    topo.renew_links(|i, old| match s.links.get(i) {
+        Some(spec) => {
+            let stream = Stream::with_id(seed, p.link_streams[i]);
+            declared(spec, old.ends, old.name, stream)
+        }
+        None => {
+            let host = i - declared_links;
+            let stream = Stream::with_id(seed, p.loopback_streams[host]);
+            loopback(&s.hosts[host], old.ends[0], old.name, stream)
+        }
+    });
+    topo
+}
+
+/// Declared link `spec` between `ends`, as the scenario set it up.
+fn declared(spec: &LinkSpec, ends: [NodeId; 2], name: String, stream: Stream) -> Link {
+    let mut link = Link::new(name, ends, spec.latency, stream);
+    link.jitter = spec.jitter;
+    link.loss_ppm = spec.loss_ppm;
+    link.up = spec.up;
+    link
+}
+
+/// The loopback interface of host `spec` on `node`: a link named `lo` from
+/// the host to itself with its profile's `loopback_latency`.
+fn loopback(spec: &HostSpec, node: NodeId, name: String, stream: Stream) -> Link {
+    Link::new(name, [node, node], spec.profile.loopback_latency, stream)
+}
+
+fn node_named(topo: &Topology, name: &str) -> NodeId {
+    // Invariant: the checker rejected links to unknown nodes.
+    topo.node_named(name).expect("checked node name")
+}
