@@ -165,6 +165,35 @@ fn near(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
 /// direct link or through a switch both are linked to (the first such
 /// switch in the node's declaration order), if any.
 fn on_link(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
+    neighbour_owning(topo, node, dst).unwrap_or_else(|| on_link_by_tables(topo, node, dst))
+}
+
+/// Links a node may have for [`neighbour_owning`] to look at them.
+const FEW_LINKS: usize = 4;
+
+/// The answer of [`on_link_by_tables`] when `dst` is the first address of
+/// a neighbour of a node with few links: the first of its links whose
+/// other end has that address (addresses are unique, so that end owns
+/// it, and links are listed in declaration order, as the adjacency
+/// table's first link between two nodes is); `None` otherwise.
+///
+/// Performance (issue 18, 100,000 hosts): a client asks this once per
+/// connection, its link and the server's record being ones its first
+/// segment reads anyway, where the owner and adjacency tables of a big
+/// network were four cold cache lines.
+fn neighbour_owning(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
+    let links = &topo.node(node).links;
+    if links.len() > FEW_LINKS {
+        return None;
+    }
+    links.iter().find_map(|&link| {
+        let to = topo.links[link.0 as usize].peer(node);
+        (topo.first_addr(to) == Some(dst)).then_some(Hop::Forward { link, to })
+    })
+}
+
+/// [`on_link`] from the owner and adjacency tables.
+fn on_link_by_tables(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
     let Some(owner) = topo.owner(dst) else {
         return Hop::Unresolved;
     };
@@ -464,5 +493,32 @@ mod tests {
         routes.next_hop(&t, a, ip("10.0.1.2"));
         routes.next_hop(&t, r, ip("10.0.0.1"));
         assert_eq!(routes.cache.len(), 2, "routed and a router's");
+    }
+    /// The neighbour scan gives the tables' answer wherever it answers, for
+    /// every node and address of three topologies (a node with two links
+    /// to one neighbour among them: the first declared wins both ways).
+    #[test]
+    fn the_neighbour_scan_agrees_with_the_tables() {
+        let mut twice = two_paths().0;
+        let (c, r1) = (NodeId(0), NodeId(2));
+        link(&mut twice, c, r1, 3);
+        let mut answered = 0;
+        for t in [two_paths().0, switched().0, twice] {
+            let dsts: Vec<Ipv4Addr> = t
+                .nodes
+                .iter()
+                .flat_map(|n| n.addrs.iter().map(|c| c.addr))
+                .chain(["10.0.0.77", "10.0.1.77"].map(ip))
+                .collect();
+            for n in 0..t.nodes.len() as u32 {
+                for &dst in &dsts {
+                    if let Some(hop) = neighbour_owning(&t, NodeId(n), dst) {
+                        assert_eq!(hop, on_link_by_tables(&t, NodeId(n), dst), "{n} {dst}");
+                        answered += 1;
+                    }
+                }
+            }
+        }
+        assert!(answered >= 10, "{answered}");
     }
 }
