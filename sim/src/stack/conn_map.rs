@@ -34,6 +34,8 @@ struct Bucket {
     len: u16,
     /// Entries placed past this bucket whose probe started here or at a
     /// bucket before it: a lookup that misses here stops when it is 0.
+    /// Saturating, as F14's: once at `u16::MAX` it stays there (lookups
+    /// through it probe on), so it never wraps to a false 0.
     overflow: u16,
 }
 
@@ -115,7 +117,8 @@ impl Table {
         let mask = self.buckets.len() - 1;
         let mut b = self.home(&entry.0);
         while usize::from(self.buckets[b].len) == PER_BUCKET {
-            self.buckets[b].overflow += 1;
+            let overflow = &mut self.buckets[b].overflow;
+            *overflow = overflow.saturating_add(1);
             b = (b + 1) & mask;
         }
         let bucket = &mut self.buckets[b];
@@ -134,7 +137,10 @@ impl Table {
         let mask = self.buckets.len() - 1;
         let mut h = self.home(&key);
         while h != b {
-            self.buckets[h].overflow -= 1;
+            let overflow = &mut self.buckets[h].overflow;
+            if *overflow != u16::MAX {
+                *overflow -= 1;
+            }
             h = (h + 1) & mask;
         }
         self.len -= 1;
@@ -340,5 +346,26 @@ mod tests {
         for (k, v) in &want {
             assert_eq!(m.get(k), Some(v));
         }
+    }
+    /// A saturated overflow count stays saturated: lookups through its
+    /// bucket still probe on after removals.
+    #[test]
+    fn a_saturated_overflow_count_stays() {
+        let mut t = Table::with_buckets(8);
+        let keys: Vec<FourTuple> = (0..5000)
+            .map(|i| tuple(i, 9))
+            .filter(|k| t.home(k) == 5)
+            .take(4)
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            t.add((*k, conn(i as u32)));
+        }
+        t.buckets[5].overflow = u16::MAX;
+        let (b, i) = t.find(&keys[3]).expect("past bucket 5");
+        assert_eq!(b, 6);
+        t.take(b, i);
+        assert_eq!(t.buckets[5].overflow, u16::MAX);
+        assert_eq!(t.find(&keys[3]), None);
+        assert!(t.find(&keys[0]).is_some());
     }
 }
