@@ -52,7 +52,8 @@ pub enum Hop {
 /// and at 1,048,576 answers (the bound before) a million-host storm kept
 /// some 90 bytes per host that nothing read again. 65,536 answers still
 /// hold every question of a network of up to 32,768 clients asked again
-/// and again (2.9 MB).
+/// and again (2.9 MB). A host's on-link answers are no longer cached at
+/// all ([`Routes::next_hop`]).
 const MAX_CACHED_ROUTES: usize = 1 << 16;
 
 /// Next hop toward one subnet, per node: `None` where there is no path.
@@ -67,12 +68,44 @@ pub struct Routes {
     /// instead of the address scans and two or three map lookups below (the
     /// route lookup was ~13% of the storm benchmark). Never iterated.
     cache: IndexMap<u64, Hop, FxBuildHasher>,
+    /// Performance: the last question and its answer. A connect asks for
+    /// the route to choose its local address, then its first segment asks
+    /// again (`TcbSlot::route`): the second is answered here.
+    last: Option<(u64, Hop)>,
 }
 
 impl Routes {
     /// The next hop from `node` toward `dst`.
+    ///
+    /// Performance (issue 18, 100,000 hosts): a host's answer for its own
+    /// address, loopback or an on-link neighbour (most questions: a host
+    /// asks once per connection, `TcbSlot::route`) is worked out each time
+    /// ([`near`]: its addresses, then the owner and adjacency tables)
+    /// and never cached. Caching it grew a table of one entry per
+    /// connection end that nothing read again, each question a cold probe
+    /// of it and an insert; routers, switches and a host's routed answers
+    /// (a walk of the per-subnet tables) still go through the cache.
     pub fn next_hop(&mut self, topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
         let key = (u64::from(node.0) << 32) | u64::from(dst.to_bits());
+        if let Some((last, hop)) = self.last
+            && last == key
+        {
+            return hop;
+        }
+        let near = match topo.kind(node) {
+            NodeKind::Host(_) => near(topo, node, dst),
+            NodeKind::Router | NodeKind::Switch => None,
+        };
+        let hop = match near {
+            Some(hop) => hop,
+            None => self.cached(topo, node, dst, key),
+        };
+        self.last = Some((key, hop));
+        hop
+    }
+
+    /// The answer from the cache, or looked up and cached.
+    fn cached(&mut self, topo: &Topology, node: NodeId, dst: Ipv4Addr, key: u64) -> Hop {
         if let Some(&hop) = self.cache.get(&key) {
             return hop;
         }
@@ -84,25 +117,13 @@ impl Routes {
     }
 
     fn lookup(&mut self, topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
-        let here = topo.node(node);
-        if here.kind == NodeKind::Switch
+        if topo.kind(node) == NodeKind::Switch
             && let Some(hop) = switch_port(topo, node, dst)
         {
             return hop;
         }
-        if here.addrs.iter().any(|c| c.addr == dst) {
-            return Hop::Local;
-        }
-        if dst.is_loopback() {
-            // 127.0.0.0/8 never leaves a node (RFC 1122 §3.2.1.3 (g)): a
-            // host's loopback interface answers it; a router drops it.
-            return match topo.loopback(node) {
-                Some(_) => Hop::Local,
-                None => Hop::NoRoute,
-            };
-        }
-        if here.addrs.iter().any(|c| c.contains(dst)) {
-            return on_link(topo, node, dst);
+        if let Some(hop) = near(topo, node, dst) {
+            return hop;
         }
         let Some(subnet) = topo.subnet_of(dst) else {
             return Hop::NoRoute;
@@ -118,10 +139,61 @@ impl Routes {
     }
 }
 
+/// The answer without the routing tables: the node's own address,
+/// loopback, or a destination on an attached subnet; `None` for a
+/// destination off its subnets.
+fn near(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
+    let here = topo.node(node);
+    if here.addrs.iter().any(|c| c.addr == dst) {
+        return Some(Hop::Local);
+    }
+    if dst.is_loopback() {
+        // 127.0.0.0/8 never leaves a node (RFC 1122 §3.2.1.3 (g)): a
+        // host's loopback interface answers it; a router drops it.
+        return Some(match topo.loopback(node) {
+            Some(_) => Hop::Local,
+            None => Hop::NoRoute,
+        });
+    }
+    match here.addrs.iter().any(|c| c.contains(dst)) {
+        true => Some(on_link(topo, node, dst)),
+        false => None,
+    }
+}
+
 /// A destination on an attached subnet: the neighbour that owns it, over a
 /// direct link or through a switch both are linked to (the first such
 /// switch in the node's declaration order), if any.
 fn on_link(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
+    neighbour_owning(topo, node, dst).unwrap_or_else(|| on_link_by_tables(topo, node, dst))
+}
+
+/// Links a node may have for [`neighbour_owning`] to look at them.
+const FEW_LINKS: usize = 4;
+
+/// The answer of [`on_link_by_tables`] when `dst` is the first address of
+/// a neighbour of a node with few links: the first of its links whose
+/// other end has that address (addresses are unique, so that end owns
+/// it, and links are listed in declaration order, as the adjacency
+/// table's first link between two nodes is); `None` otherwise.
+///
+/// Performance (issue 18, 100,000 hosts): a client asks this once per
+/// connection, its link and the server's record being ones its first
+/// segment reads anyway, where the owner and adjacency tables of a big
+/// network were four cold cache lines.
+fn neighbour_owning(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
+    let links = &topo.node(node).links;
+    if links.len() > FEW_LINKS {
+        return None;
+    }
+    links.iter().find_map(|&link| {
+        let to = topo.links[link.0 as usize].peer(node);
+        (topo.first_addr(to) == Some(dst)).then_some(Hop::Forward { link, to })
+    })
+}
+
+/// [`on_link`] from the owner and adjacency tables.
+fn on_link_by_tables(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Hop {
     let Some(owner) = topo.owner(dst) else {
         return Hop::Unresolved;
     };
@@ -376,5 +448,77 @@ mod tests {
             }
         );
         assert_eq!(routes.next_hop(&t, a, ip("10.0.0.77")), Hop::Unresolved);
+    }
+    /// The answers `next_hop` gives (a host's near answers uncached, the
+    /// last answer remembered, the rest cached) are the slow path's,
+    /// `lookup` on fresh tables, for every node and every address of the
+    /// plan, loopback, unowned addresses on and off its subnets, asked in
+    /// an order that repeats questions and alternates between them.
+    #[test]
+    fn every_answer_is_the_slow_paths() {
+        for t in [two_paths().0, switched().0] {
+            let mut dsts: Vec<Ipv4Addr> = t
+                .nodes
+                .iter()
+                .flat_map(|n| n.addrs.iter().map(|c| c.addr))
+                .collect();
+            dsts.extend(["127.0.0.1", "10.0.0.77", "10.0.1.77", "192.168.9.9"].map(ip));
+            let mut routes = Routes::default();
+            let mut asked = 0;
+            for round in 0..3 {
+                for n in 0..t.nodes.len() as u32 {
+                    for (i, &dst) in dsts.iter().enumerate() {
+                        let node = NodeId(n);
+                        let want = Routes::default().lookup(&t, node, dst);
+                        assert_eq!(routes.next_hop(&t, node, dst), want, "{n} {dst}");
+                        if (i + round) % 2 == 0 {
+                            assert_eq!(routes.next_hop(&t, node, dst), want, "again");
+                        }
+                        asked += 1;
+                    }
+                }
+            }
+            assert!(asked > 50);
+        }
+    }
+
+    /// A host's on-link answers are not kept in the cache; a router's are.
+    #[test]
+    fn a_hosts_on_link_answers_are_not_cached() {
+        let (t, [a, _, _, r, _], _) = switched();
+        let mut routes = Routes::default();
+        routes.next_hop(&t, a, ip("10.0.0.2"));
+        routes.next_hop(&t, a, ip("10.0.0.1"));
+        assert_eq!(routes.cache.len(), 0);
+        routes.next_hop(&t, a, ip("10.0.1.2"));
+        routes.next_hop(&t, r, ip("10.0.0.1"));
+        assert_eq!(routes.cache.len(), 2, "routed and a router's");
+    }
+    /// The neighbour scan gives the tables' answer wherever it answers, for
+    /// every node and address of three topologies (a node with two links
+    /// to one neighbour among them: the first declared wins both ways).
+    #[test]
+    fn the_neighbour_scan_agrees_with_the_tables() {
+        let mut twice = two_paths().0;
+        let (c, r1) = (NodeId(0), NodeId(2));
+        link(&mut twice, c, r1, 3);
+        let mut answered = 0;
+        for t in [two_paths().0, switched().0, twice] {
+            let dsts: Vec<Ipv4Addr> = t
+                .nodes
+                .iter()
+                .flat_map(|n| n.addrs.iter().map(|c| c.addr))
+                .chain(["10.0.0.77", "10.0.1.77"].map(ip))
+                .collect();
+            for n in 0..t.nodes.len() as u32 {
+                for &dst in &dsts {
+                    if let Some(hop) = neighbour_owning(&t, NodeId(n), dst) {
+                        assert_eq!(hop, on_link_by_tables(&t, NodeId(n), dst), "{n} {dst}");
+                        answered += 1;
+                    }
+                }
+            }
+        }
+        assert!(answered >= 10, "{answered}");
     }
 }

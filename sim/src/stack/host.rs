@@ -12,6 +12,7 @@ use thin_vec::ThinVec;
 use super::ConnId;
 use super::binds::BindTable;
 use super::cold::Cold;
+use super::conn_map::ConnMap;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -166,7 +167,7 @@ pub struct Host {
     /// bytes each before).
     pub profile: Rc<HostProfile>,
     /// Live connections by four-tuple (never iterated).
-    pub conns: LookupMap<FourTuple, ConnId, 1>,
+    pub conns: ConnMap,
     /// What changed, for the layer above to act on ([`super::Report`]).
     pub(super) reports: std::collections::VecDeque<super::Report>,
     /// The profile's TCP settings, as every TCB of the host uses them.
@@ -233,7 +234,7 @@ impl Host {
             version: profile.winsock_version,
             profile,
             startups: 0,
-            conns: LookupMap::new(),
+            conns: ConnMap::new(),
             tcbs: Vec::new(),
             free_tcb: NO_SLOT,
             binds: Cold::default(),
@@ -618,11 +619,7 @@ mod tests {
                 offset_of!(Host, profile),
                 size_of::<Rc<HostProfile>>(),
             ),
-            (
-                "conns",
-                offset_of!(Host, conns),
-                size_of::<LookupMap<FourTuple, ConnId, 1>>(),
-            ),
+            ("conns", offset_of!(Host, conns), size_of::<ConnMap>()),
             (
                 "reports",
                 offset_of!(Host, reports),
