@@ -12,7 +12,6 @@ use thin_vec::ThinVec;
 use super::ConnId;
 use super::binds::BindTable;
 use super::cold::Cold;
-use super::conn_map::ConnMap;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
 use super::socket::Socket;
@@ -167,7 +166,7 @@ pub struct Host {
     /// bytes each before).
     pub profile: Rc<HostProfile>,
     /// Live connections by four-tuple (never iterated).
-    pub conns: ConnMap,
+    pub conns: LookupMap<FourTuple, ConnId, 1>,
     /// What changed, for the layer above to act on ([`super::Report`]).
     pub(super) reports: std::collections::VecDeque<super::Report>,
     /// The profile's TCP settings, as every TCB of the host uses them.
@@ -234,7 +233,7 @@ impl Host {
             version: profile.winsock_version,
             profile,
             startups: 0,
-            conns: ConnMap::new(),
+            conns: LookupMap::new(),
             tcbs: Vec::new(),
             free_tcb: NO_SLOT,
             binds: Cold::default(),
@@ -619,7 +618,11 @@ mod tests {
                 offset_of!(Host, profile),
                 size_of::<Rc<HostProfile>>(),
             ),
-            ("conns", offset_of!(Host, conns), size_of::<ConnMap>()),
+            (
+                "conns",
+                offset_of!(Host, conns),
+                size_of::<LookupMap<FourTuple, ConnId, 1>>(),
+            ),
             (
                 "reports",
                 offset_of!(Host, reports),

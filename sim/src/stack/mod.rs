@@ -3,7 +3,6 @@
 
 pub mod binds;
 pub mod cold;
-pub mod conn_map;
 pub mod held;
 pub mod host;
 pub mod input;
