@@ -80,7 +80,7 @@ impl Routes {
     /// Performance (issue 18, 100,000 hosts): a host's answer for its own
     /// address, loopback or an on-link neighbour (most questions: a host
     /// asks once per connection, `TcbSlot::route`) is worked out each time
-    /// ([`near`]: its addresses, then the owner and adjacency tables)
+    /// (`near`: its addresses, then the owner and adjacency tables)
     /// and never cached. Caching it grew a table of one entry per
     /// connection end that nothing read again, each question a cold probe
     /// of it and an insert; routers, switches and a host's routed answers
