@@ -705,7 +705,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
 }
 
 /// The socket a woken thread's pending `op` would park on again, when
-/// [`poll`] is certain to leave it waiting with nothing else done: a
+/// [`poll()`] is certain to leave it waiting with nothing else done: a
 /// blocking accept on a listener (not SO_CONDITIONAL_ACCEPT) whose queue
 /// is still empty, on a started host with no fault engaged. `None` when
 /// the poll could do anything else; the caller then polls.
@@ -714,7 +714,7 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
 /// blocked in accept on it (`stack::sync::wake`); all but the one that
 /// takes it find the queue empty and wait again (16 workers per 1,024
 /// clients in the storm). This answers them without the poll; it reads
-/// what [`poll`], `manage::accept` and [`waiting`] read, in that order.
+/// what [`poll()`], `manage::accept` and [`waiting()`] read, in that order.
 #[inline]
 pub(crate) fn waits_again(core: &Core, host: &Host, op: &Op) -> Option<u32> {
     let Op::Accept { slot, .. } = *op else {
