@@ -252,6 +252,8 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
         results: Vec::with_capacity(expected_records(s, opts, true)),
         call_count: Default::default(),
         steps: crate::thread::StepBudget::new(s.limits.max_steps),
+        poll_every_wake: false,
+        rewaits: 0,
     };
     if s.shuffle_ties {
         let schedule = Stream::new(seed, "schedule");

@@ -704,6 +704,32 @@ pub fn poll(cx: &mut CallCx<'_>, op: &Op) -> Poll {
     }
 }
 
+/// The socket a woken thread's pending `op` would park on again, when
+/// [`poll()`] is certain to leave it waiting with nothing else done: a
+/// blocking accept on a listener (not SO_CONDITIONAL_ACCEPT) whose queue
+/// is still empty, on a started host with no fault engaged. `None` when
+/// the poll could do anything else; the caller then polls.
+///
+/// Performance: a connection that reaches a listener wakes every thread
+/// blocked in accept on it (`stack::sync::wake`); all but the one that
+/// takes it find the queue empty and wait again (16 workers per 1,024
+/// clients in the storm). This answers them without the poll; it reads
+/// what [`poll()`], `manage::accept` and [`waiting()`] read, in that order.
+#[inline]
+pub(crate) fn waits_again(core: &Core, host: &Host, op: &Op) -> Option<u32> {
+    let Op::Accept { slot, .. } = *op else {
+        return None;
+    };
+    if host.startups == 0 || core.faults.engaged {
+        return None; // CB-C10, CB-C11: the poll fails the call
+    }
+    let index = resolve(host, slot).ok()?;
+    let sock = host.socket(index);
+    let listener = sock.listener.as_ref()?;
+    let waits = listener.ready.is_empty() && !listener.conditional && !sock.nonblocking;
+    waits.then_some(index)
+}
+
 /// A call on a nonblocking socket never waits: where it would block it
 /// fails with WSAEWOULDBLOCK (connect.txt, "nonblocking"; CB-N1), or a send
 /// returns the bytes it queued so far.

@@ -169,6 +169,12 @@ pub struct World {
     pub run_error: Option<String>,
     /// Steps the threads executed, against `limits.max_steps`.
     pub steps: StepBudget,
+    /// Poll every woken thread, even one whose call is certain to wait
+    /// again (`World::rewait`'s slow path; tests compare the two). Off by
+    /// default: the answer is the same, only slower.
+    pub poll_every_wake: bool,
+    /// Woken threads parked again without a poll ([`World::rewaits`]).
+    pub(crate) rewaits: u64,
 }
 
 impl World {
@@ -183,6 +189,12 @@ impl World {
     /// ([`World::calls_started`]).
     pub fn events(&self) -> u64 {
         self.core.events
+    }
+
+    /// Woken threads parked again without a poll, their call certain to
+    /// wait on (`World::rewait`; none with [`World::poll_every_wake`]).
+    pub fn rewaits(&self) -> u64 {
+        self.rewaits
     }
 
     /// Calls started so far (those of APCs included).
@@ -357,6 +369,9 @@ impl World {
         // completed (so Rust programs see each result), or its first step.
         let thread = &mut self.threads[index as usize];
         let mut next = if thread.pending.is_some() {
+            if self.rewait(index) {
+                return;
+            }
             match self.alertable_poll(index) {
                 Poll::Pending => {
                     self.park(index, false);
@@ -415,6 +430,50 @@ impl World {
             index,
             crate::winsock::connectex::cancel,
         );
+    }
+
+    /// Parks a woken thread again without polling its call when the poll
+    /// is certain to leave it waiting with nothing else done
+    /// ([`crate::winsock::waits_again`]: a blocking accept whose listener
+    /// has no connection ready); returns whether it did. The thread then
+    /// joins the end of the socket's waiters, as the poll and
+    /// [`World::park`] would have it: no APC waits to run (CB-A1), no
+    /// cancelled call waits to fail (WSAEINTR), and the call is not one
+    /// of the waits `winsock::notify` parks.
+    ///
+    /// Performance: every connection that reaches a listener wakes all its
+    /// waiters (`stack::sync::wake`); with the storm's 16 workers per
+    /// listener, 0.6 per connection at 10 hosts x 1,000 woke in vain, and
+    /// this saves ~770 instructions of poll and park on each (callgrind:
+    /// 26,611 -> 26,148 per connection). Which waiter takes
+    /// the connection and the order the others wait in stay as they were
+    /// (`tests/tests/wake_rewait.rs` compares traces with
+    /// [`World::poll_every_wake`]). Waking only the first waiter instead
+    /// would not be the same run: under `shuffle_ties` the woken threads
+    /// run in an order drawn from the seed, so the first waiter is not
+    /// always the one that takes the connection (an accept pool's trace
+    /// changed at every seed tried), and a waiter left parked is still in
+    /// the list when a close, an APC or a second connection comes before
+    /// its wake-up would have run.
+    #[inline(always)]
+    fn rewait(&mut self, index: u32) -> bool {
+        let thread = &self.threads[index as usize];
+        let Some(pending) = thread.pending.as_ref() else {
+            return false;
+        };
+        if self.poll_every_wake || thread.apc.cancelled || thread.apc.has_queued() {
+            return false;
+        }
+        let host = &mut self.hosts[thread.host as usize];
+        let Some(socket) = crate::winsock::waits_again(&self.core, host, &pending.step.op) else {
+            return false;
+        };
+        let waiters = &mut host.socket_mut(socket).waiters;
+        if !waiters.contains(&index) {
+            waiters.push(index);
+        }
+        self.rewaits += 1;
+        true
     }
 
     /// Polls the thread's pending call, after running the APCs queued to
