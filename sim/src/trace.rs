@@ -277,15 +277,6 @@ impl Trace {
     /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
     /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
-        Self::with_line_buffer(mode, Vec::new())
-    }
-
-    /// [`Trace::new`] writing its lines into `line` (emptied first): the
-    /// buffer of an earlier run ([`Trace::take_line_buffer`]). Its
-    /// capacity changes nothing but when it grows.
-    pub fn with_line_buffer(mode: TraceMode, mut line: Vec<u8>) -> Self {
-        line.clear();
-        line.reserve(Self::HASH_BATCH_BYTES + 256);
         Trace {
             mode,
             names: Names::default(),
@@ -294,10 +285,39 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line,
+            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
             scratch: String::new(),
             recent: piece::Recent::default(),
         }
+    }
+
+    /// Makes this trace, whose run is over, the trace [`Trace::new`]
+    /// makes in `mode`, in place, keeping its line buffer's storage: no names, no events, nothing hashed (a sweep's
+    /// next seed, [`crate::engine::Core::renew`]). Every field is named,
+    /// so that a new one cannot be forgotten here.
+    pub fn renew(&mut self, mode: TraceMode) {
+        let Trace {
+            mode: old_mode,
+            names,
+            events,
+            keep_max,
+            unkept,
+            texts,
+            hasher,
+            line,
+            scratch,
+            recent,
+        } = self;
+        *old_mode = mode;
+        *names = Names::default();
+        events.clear();
+        *keep_max = DEFAULT_KEPT_EVENTS;
+        *unkept = 0;
+        *texts = Texts::default();
+        *hasher = Sha256::new();
+        line.clear();
+        scratch.clear();
+        *recent = piece::Recent::default();
     }
 
     /// Keeps at most `events` events in `Full` mode (the first ones); the
@@ -412,13 +432,6 @@ impl Trace {
         }
     }
 
-    /// Takes the buffer of lines not yet hashed, for the next run's trace
-    /// ([`Trace::with_line_buffer`]). Only once the run is over and its
-    /// [`Trace::digest`] taken: the lines not yet hashed go with it.
-    pub fn take_line_buffer(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.line)
-    }
-
     /// The events kept so far (empty unless the mode is `Full`).
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
@@ -498,6 +511,37 @@ mod tests {
         assert_eq!(capped.unkept(), 2);
         assert_eq!(capped.digest(), by_event.digest());
         assert_eq!(digest_only.digest(), by_event.digest());
+    }
+
+    /// A trace renewed after a run (a sweep's next seed) records, keeps
+    /// and digests as a new one, whatever mode the run before had.
+    #[test]
+    fn a_renewed_trace_is_a_new_one() {
+        let record = |t: &mut Trace| {
+            for i in 0..300 {
+                let what = format!("fault {i}"); // past a hash batch
+                t.record(SimTime(i), NodeId(0), TraceKind::Fault { what });
+            }
+        };
+        for (before, after) in [
+            (TraceMode::Full, TraceMode::DigestOnly),
+            (TraceMode::DigestOnly, TraceMode::Full),
+            (TraceMode::Full, TraceMode::Full),
+        ] {
+            let mut renewed = Trace::new(before);
+            renewed.keep_at_most(3);
+            record(&mut renewed);
+            renewed.push_thread_name("main".into());
+            renewed.renew(after);
+            let mut new = Trace::new(after);
+            for t in [&mut renewed, &mut new] {
+                record(t);
+            }
+            assert_eq!(renewed.events(), new.events());
+            assert_eq!(renewed.unkept(), new.unkept());
+            assert_eq!(renewed.names.threads, new.names.threads);
+            assert_eq!(renewed.digest(), new.digest());
+        }
     }
 
     #[test]

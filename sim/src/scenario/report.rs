@@ -4,7 +4,7 @@
 use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 
-use super::build::{Prepared, RunOptions, build, build_prepared};
+use super::build::{Prepared, RunOptions, build};
 use crate::trace::{Names, TraceEvent};
 use crate::why::{self, HostFacts};
 use crate::world::{CallCount, CallRecord, LimitError, ResultRecord, World};
@@ -84,10 +84,10 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
 /// Builds the world of `s` from `prepared` (made from `s`) and runs it:
 /// [`run`]'s report, without redoing the seed-independent build work.
 ///
-/// The world's engine storage goes back to `prepared` for the next seed
-/// ([`Prepared::keep`]).
+/// The world goes back to `prepared`, which makes the next seed's world
+/// from it in place ([`Prepared::world`]).
 pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
-    let mut world = build_prepared(s, prepared, opts);
+    let mut world = prepared.world(s, opts);
     let report = run_to_report(s, &mut world);
     prepared.keep(world);
     report
