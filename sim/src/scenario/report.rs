@@ -122,6 +122,7 @@ fn run_to_report(s: &Scenario, world: &mut World) -> Report {
     failures.extend(world.unrun_apcs()); // feature: wsaconnect
     failures.extend(crate::invariants::check(world));
     let trace = world.core.trace.take_events();
+    world.core.trace.hash_lines(); // through the prefix memo: sweeps
     let facts: Vec<HostFacts> = world
         .hosts
         .iter()
