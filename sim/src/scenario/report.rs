@@ -123,21 +123,10 @@ fn run_to_report(s: &Scenario, world: &mut World) -> Report {
     failures.extend(crate::invariants::check(world));
     let trace = world.core.trace.take_events();
     world.core.trace.hash_lines(); // through the prefix memo: sweeps
-    let facts: Vec<HostFacts> = world
-        .hosts
-        .iter()
-        .map(|h| HostFacts {
-            node: h.node,
-            ephemeral_ports: h.profile.ephemeral_ports,
-            bind_rules: h.profile.bind_rules,
-        })
-        .collect();
     // The world ends here: the report takes the names rather than a copy.
     let names = std::mem::take(&mut world.core.trace.names);
     let mut calls = std::mem::take(&mut world.calls);
-    // Empty unless the trace was kept in full: then each failed call gets
-    // its causal chain.
-    why::annotate(&trace, &names, &facts, &mut calls);
+    annotate(world, &trace, &names, &mut calls);
     Report {
         scenario: s.name.clone(),
         seed: world.seed,
@@ -154,4 +143,24 @@ fn run_to_report(s: &Scenario, world: &mut World) -> Report {
         trace_unkept: world.core.trace.unkept(),
         names,
     }
+}
+
+/// Gives each failed call of `calls` its causal chain when the trace was
+/// kept (`events`); nothing to do otherwise ([`why::annotate`]), and then
+/// the hosts' facts are not even gathered (a sweep's seeds: issue 18,
+/// item 5).
+fn annotate(world: &World, events: &[TraceEvent], names: &Names, calls: &mut [CallRecord]) {
+    if events.is_empty() || calls.is_empty() {
+        return;
+    }
+    let facts: Vec<HostFacts> = world
+        .hosts
+        .iter()
+        .map(|h| HostFacts {
+            node: h.node,
+            ephemeral_ports: h.profile.ephemeral_ports,
+            bind_rules: h.profile.bind_rules,
+        })
+        .collect();
+    why::annotate(events, names, &facts, calls);
 }
