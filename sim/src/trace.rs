@@ -301,9 +301,11 @@ impl Trace {
     }
 
     /// Makes this trace, whose run is over, the trace [`Trace::new`]
-    /// makes in `mode`, in place, keeping its line buffer's storage: no names, no events, nothing hashed (a sweep's
-    /// next seed, [`crate::engine::Core::renew`]). Every field is named,
-    /// so that a new one cannot be forgotten here.
+    /// makes in `mode`, in place, keeping its line buffer's storage: no
+    /// names, no events, nothing hashed (a sweep's next seed, `Core::renew`
+    /// in the engine). Every field is named, so that a new one cannot be
+    /// forgotten here; the prefix memo is kept, as it holds text and its
+    /// hash, nothing of the run.
     pub fn renew(&mut self, mode: TraceMode) {
         let Trace {
             mode: old_mode,

@@ -64,15 +64,16 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
 /// What the worlds of one scenario share whatever their seed, made once:
 /// the threads' compiled scripts, the socket-variable names they gave each
 /// host, and the names of links and their random streams. A sweep makes
-/// one and builds every seed's world from it ([`build_prepared`]); the
-/// seed's random streams are made afresh for each world, as in
-/// [`build`], which prepares and builds in one go.
+/// one and gets every seed's world from it ([`Prepared::world`]: the
+/// first built by [`build_prepared`], each next one the last made anew in
+/// place); the seed's random streams are made afresh for each world, as
+/// in [`build`], which prepares and builds in one go.
 ///
 /// Architecture invariant: a world built from a `Prepared` is the world
 /// [`build`] makes (sweeps' digests are the runs' alone; the test
 /// `each_seed_of_a_sweep_is_the_seed_run_alone` in tools/tests/sweep.rs).
-/// Not `Send`: a script shares its expectations (`Rc`); each worker
-/// thread prepares its own.
+/// Not `Send`: a script shares its instructions and expectations (`Rc`);
+/// each worker thread prepares its own.
 pub struct Prepared {
     /// Each thread's script, compiled once, by thread index; a world
     /// runs a copy.
@@ -156,7 +157,7 @@ impl Prepared {
     ///
     /// Architecture invariant: a world made anew is the world
     /// [`build_prepared`] makes but for the capacity of its containers,
-    /// which no behaviour reads ([`renew`]; the test
+    /// which no behaviour reads (`renew` here; the test
     /// `a_sweeps_worlds_reuse_storage_and_run_as_new_ones` in
     /// tests/tests/sweep_reuse.rs compares the reports byte for byte).
     /// Performance: the world stays where it is, in its box, from seed to
