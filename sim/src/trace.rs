@@ -17,6 +17,7 @@ use crate::net::{LinkId, NodeId};
 
 mod canonical;
 mod piece;
+mod prefix;
 mod text;
 
 pub use self::text::{Text, Texts};
@@ -262,6 +263,12 @@ pub struct Trace {
     hasher: Sha256,
     /// Canonical lines not yet hashed ([`Trace::HASH_BATCH_BYTES`]).
     line: Vec<u8>,
+    /// Whether `hasher` has hashed any line yet: the first batch starts
+    /// from `prefix`.
+    hashing: bool,
+    /// The hash state after the text that earlier runs began with, kept
+    /// from run to run ([`Trace::renew`]).
+    prefix: prefix::PrefixMemo,
     /// Where [`Trace::text_with`] writes, kept between calls.
     scratch: String,
     /// Texts of recent lines that the next may repeat.
@@ -277,15 +284,6 @@ impl Trace {
     /// An empty trace in `mode`, keeping at most [`DEFAULT_KEPT_EVENTS`]
     /// events, with no names yet.
     pub fn new(mode: TraceMode) -> Self {
-        Self::with_line_buffer(mode, Vec::new())
-    }
-
-    /// [`Trace::new`] writing its lines into `line` (emptied first): the
-    /// buffer of an earlier run ([`Trace::take_line_buffer`]). Its
-    /// capacity changes nothing but when it grows.
-    pub fn with_line_buffer(mode: TraceMode, mut line: Vec<u8>) -> Self {
-        line.clear();
-        line.reserve(Self::HASH_BATCH_BYTES + 256);
         Trace {
             mode,
             names: Names::default(),
@@ -294,10 +292,46 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line,
+            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            hashing: false,
+            prefix: prefix::PrefixMemo::default(),
             scratch: String::new(),
             recent: piece::Recent::default(),
         }
+    }
+
+    /// Makes this trace, whose run is over, the trace [`Trace::new`]
+    /// makes in `mode`, in place, keeping its line buffer's storage: no
+    /// names, no events, nothing hashed (a sweep's next seed, `Core::renew`
+    /// in the engine). Every field is named, so that a new one cannot be
+    /// forgotten here; the prefix memo is kept, as it holds text and its
+    /// hash, nothing of the run.
+    pub fn renew(&mut self, mode: TraceMode) {
+        let Trace {
+            mode: old_mode,
+            names,
+            events,
+            keep_max,
+            unkept,
+            texts,
+            hasher,
+            line,
+            hashing,
+            prefix: _, // a memo of text and its hash, not of the run
+            scratch,
+            recent,
+        } = self;
+        *old_mode = mode;
+        *names = Names::default();
+        events.clear();
+        *keep_max = DEFAULT_KEPT_EVENTS;
+        *unkept = 0;
+        *texts = Texts::default();
+        *hasher = Sha256::new();
+        line.clear();
+        *hashing = false;
+        scratch.clear();
+        *recent = piece::Recent::default();
     }
 
     /// Keeps at most `events` events in `Full` mode (the first ones); the
@@ -407,16 +441,22 @@ impl Trace {
     /// Hashes the canonical lines written so far once they fill a batch.
     fn hash_batch(&mut self) {
         if self.line.len() >= Self::HASH_BATCH_BYTES {
-            self.hasher.update(&self.line);
-            self.line.clear();
+            self.hash_lines();
         }
     }
 
-    /// Takes the buffer of lines not yet hashed, for the next run's trace
-    /// ([`Trace::with_line_buffer`]). Only once the run is over and its
-    /// [`Trace::digest`] taken: the lines not yet hashed go with it.
-    pub fn take_line_buffer(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.line)
+    /// Hashes every canonical line not hashed yet: [`Trace::digest`] is
+    /// then a copy of the state, with nothing left to hash. The run's
+    /// first batch goes through the prefix memo (`trace::prefix`), which
+    /// skips the whole blocks that the runs before began with.
+    pub fn hash_lines(&mut self) {
+        if self.hashing {
+            self.hasher.update(&self.line);
+        } else {
+            self.hasher = self.prefix.hash_first(&self.line);
+            self.hashing = true;
+        }
+        self.line.clear();
     }
 
     /// The events kept so far (empty unless the mode is `Full`).
@@ -498,6 +538,41 @@ mod tests {
         assert_eq!(capped.unkept(), 2);
         assert_eq!(capped.digest(), by_event.digest());
         assert_eq!(digest_only.digest(), by_event.digest());
+    }
+
+    /// A trace renewed after a run (a sweep's next seed) records, keeps
+    /// and digests as a new one, whatever mode the run before had.
+    #[test]
+    fn a_renewed_trace_is_a_new_one() {
+        let record = |t: &mut Trace| {
+            for i in 0..300 {
+                let what = format!("fault {i}"); // past a hash batch
+                t.record(SimTime(i), NodeId(0), TraceKind::Fault { what });
+            }
+        };
+        for (before, after) in [
+            (TraceMode::Full, TraceMode::DigestOnly),
+            (TraceMode::DigestOnly, TraceMode::Full),
+            (TraceMode::Full, TraceMode::Full),
+        ] {
+            let mut renewed = Trace::new(before);
+            renewed.keep_at_most(3);
+            record(&mut renewed);
+            renewed.push_thread_name("main".into());
+            // The second renewal starts from the prefix the first learned.
+            for _ in 0..2 {
+                renewed.renew(after);
+                let mut new = Trace::new(after);
+                for t in [&mut renewed, &mut new] {
+                    record(t);
+                }
+                renewed.hash_lines();
+                assert_eq!(renewed.events(), new.events());
+                assert_eq!(renewed.unkept(), new.unkept());
+                assert_eq!(renewed.names.threads, new.names.threads);
+                assert_eq!(renewed.digest(), new.digest());
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! A sweep builds each seed's world from one `Prepared`, which lends the
-//! next world the emptied engine storage of the last
-//! (`simsock_sim::engine::Spare`; issue 18, item 5). Such a world must run
+//! A sweep builds each seed's world from one `Prepared`, which makes the
+//! next world from the last, in place (`Prepared::world`, its containers
+//! emptied; issue 18, item 5). Such a world must run
 //! as a new one: the same report, byte for byte.
 
 use std::path::{Path, PathBuf};

@@ -8,8 +8,6 @@ pub mod faults;
 pub mod output;
 pub mod queue;
 pub mod scratch;
-pub mod spare;
 pub mod timers;
 
 pub use core::{Core, Event};
-pub use spare::Spare;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use simsock_model::scenario::Scenario;
 use simsock_model::{HostProfile, SimTime};
 
-use crate::engine::{Core, Event, Spare};
-use crate::net::{NodeId, Topology};
+use crate::engine::{Core, Event};
+use crate::net::NodeId;
 use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
@@ -64,15 +64,16 @@ pub fn build(s: &Scenario, opts: &RunOptions) -> World {
 /// What the worlds of one scenario share whatever their seed, made once:
 /// the threads' compiled scripts, the socket-variable names they gave each
 /// host, and the names of links and their random streams. A sweep makes
-/// one and builds every seed's world from it ([`build_prepared`]); the
-/// seed's random streams are made afresh for each world, as in
-/// [`build`], which prepares and builds in one go.
+/// one and gets every seed's world from it ([`Prepared::world`]: the
+/// first built by [`build_prepared`], each next one the last made anew in
+/// place); the seed's random streams are made afresh for each world, as
+/// in [`build`], which prepares and builds in one go.
 ///
 /// Architecture invariant: a world built from a `Prepared` is the world
 /// [`build`] makes (sweeps' digests are the runs' alone; the test
 /// `each_seed_of_a_sweep_is_the_seed_run_alone` in tools/tests/sweep.rs).
-/// Not `Send`: a script shares its expectations (`Rc`); each worker
-/// thread prepares its own.
+/// Not `Send`: a script shares its instructions and expectations (`Rc`);
+/// each worker thread prepares its own.
 pub struct Prepared {
     /// Each thread's script, compiled once, by thread index; a world
     /// runs a copy.
@@ -94,18 +95,9 @@ pub struct Prepared {
     /// (`network::topology`): each world's trace shares them.
     trace_nodes: Arc<[String]>,
     trace_links: Arc<[String]>,
-    /// What the last world built from this left behind
-    /// ([`Prepared::keep`]): the next world starts with it.
-    kept: Cell<Option<Kept>>,
-}
-
-/// The engine storage of a world that has run, emptied (its containers
-/// are as large as one run of the scenario made them, which its `limits`
-/// bound, and capacity changes no behaviour), and the network it ran on,
-/// whose links the next world renews (`network::topology`).
-struct Kept {
-    engine: Spare,
-    topo: Topology,
+    /// The last world built from this, once it has run ([`Prepared::keep`]):
+    /// the next seed's world is made from it in place ([`Prepared::world`]).
+    kept: Cell<Option<Box<World>>>,
 }
 
 impl Prepared {
@@ -153,11 +145,32 @@ impl Prepared {
         }
     }
 
-    /// Keeps the engine storage of `world`, a world built from this that
-    /// has run, for the next [`build_prepared`]; the rest of it is dropped.
-    pub fn keep(&self, world: World) {
-        let (engine, topo) = world.core.into_spare();
-        self.kept.set(Some(Kept { engine, topo }));
+    /// Keeps `world`, a world built from this ([`Prepared::world`]) that
+    /// has run, for the next seed's.
+    pub fn keep(&self, world: Box<World>) {
+        self.kept.set(Some(world));
+    }
+
+    /// The world of `s` (from which this was prepared) for `opts`: the
+    /// last world kept ([`Prepared::keep`]) made anew in place, or a new
+    /// one ([`build_prepared`]).
+    ///
+    /// Architecture invariant: a world made anew is the world
+    /// [`build_prepared`] makes but for the capacity of its containers,
+    /// which no behaviour reads (`renew` here; the test
+    /// `a_sweeps_worlds_reuse_storage_and_run_as_new_ones` in
+    /// tests/tests/sweep_reuse.rs compares the reports byte for byte).
+    /// Performance: the world stays where it is, in its box, from seed to
+    /// seed; built and moved by value, a 2.7 KB world was copied about
+    /// six times a seed (issue 18, item 5).
+    pub fn world(&self, s: &Scenario, opts: &RunOptions) -> Box<World> {
+        match self.kept.take() {
+            Some(mut world) => {
+                renew(&mut world, s, self, opts);
+                world
+            }
+            None => Box::new(build_prepared(s, self, opts)),
+        }
     }
 }
 
@@ -211,35 +224,17 @@ fn compile_scripts(s: &Scenario, thread_hosts: &[u32]) -> (Vec<Script>, Vec<Vec<
 /// without compiling the scripts again.
 pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
     let seed = opts.seed.unwrap_or(s.seed);
-    let (mut spare, kept_topo) = match p.kept.take() {
-        Some(kept) => (kept.engine, Some(kept.topo)),
-        None => (Spare::default(), None),
-    };
-    let topo = network::topology(s, p, seed, kept_topo);
+    let topo = network::topology(s, p, seed, None);
     let mut hosts = Vec::with_capacity(s.hosts.len());
-    // Hosts with the same profile as the host before share it.
-    let mut profile: Option<Rc<HostProfile>> = None;
-    for i in 0..s.hosts.len() {
-        // Host `i` is node `i` (`network::topology`).
-        let mut host = new_host(s, i, NodeId(i as u32), &mut profile, seed);
-        host.tcp.audit = opts.invariants;
-        hosts.push(host);
-    }
-    let threads = build_threads(s, p, &mut hosts);
-    let line = std::mem::take(&mut spare.trace_line);
-    let mut trace = Trace::with_line_buffer(opts.trace, line);
-    trace.keep_at_most(opts.max_kept_events);
-    debug_assert!(topo.nodes.iter().map(|n| &n.name).eq(p.trace_nodes.iter()));
-    debug_assert!(topo.links.iter().map(|l| &l.name).eq(p.trace_links.iter()));
-    trace.set_names(
-        Arc::clone(&p.trace_nodes),
-        Arc::clone(&p.trace_links),
-        threads.iter().map(|t| t.name.clone()).collect(),
-    );
+    push_hosts(s, opts, seed, &mut hosts);
+    let mut threads = Vec::with_capacity(s.threads.len());
+    build_threads(s, p, &mut hosts, &mut threads);
+    let mut trace = Trace::new(opts.trace);
+    name_trace(&mut trace, p, &threads, opts);
     // The engine is made in place in the world (4 KB: each move is a copy).
     let mut world = World {
         run_error: None,
-        core: Core::reusing(topo, trace, spare),
+        core: Core::new(topo, trace),
         hosts,
         threads,
         faults: Vec::new(),
@@ -255,13 +250,86 @@ pub fn build_prepared(s: &Scenario, p: &Prepared, opts: &RunOptions) -> World {
         poll_every_wake: false,
         rewaits: 0,
     };
+    start(&mut world, s);
+    world
+}
+
+/// Makes `world`, built from `p` (prepared from `s`) and run, the world
+/// [`build_prepared`] makes for `opts`, in place: the same steps on the
+/// containers the last run left, emptied ([`Core::renew`]), and the
+/// network it ran on renewed (`network::topology`). Every field is
+/// named, so that a new one cannot be forgotten here.
+fn renew(world: &mut World, s: &Scenario, p: &Prepared, opts: &RunOptions) {
+    let seed = opts.seed.unwrap_or(s.seed);
+    let World {
+        run_error,
+        core,
+        hosts,
+        threads,
+        faults,
+        limits,
+        seed: world_seed,
+        record_calls,
+        max_recorded_calls,
+        results_only,
+        calls,
+        results,
+        call_count,
+        steps,
+    } = world;
+    let topo = network::topology(s, p, seed, Some(std::mem::take(&mut core.topo)));
+    hosts.clear();
+    push_hosts(s, opts, seed, hosts);
+    threads.clear();
+    build_threads(s, p, hosts, threads);
+    core.renew(topo, opts.trace);
+    name_trace(&mut core.trace, p, threads, opts);
+    *run_error = None;
+    *faults = Vec::new();
+    *limits = s.limits;
+    *world_seed = seed;
+    *record_calls = opts.record_calls;
+    *max_recorded_calls = opts.max_recorded_calls;
+    *results_only = opts.results_only;
+    *calls = Vec::with_capacity(expected_records(s, opts, false));
+    *results = Vec::with_capacity(expected_records(s, opts, true));
+    *call_count = Default::default();
+    *steps = crate::thread::StepBudget::new(s.limits.max_steps);
+    start(world, s);
+}
+
+/// Host `i` of `s` for each `i`, in order, pushed onto `hosts` (host `i`
+/// is node `i`: `network::topology`).
+fn push_hosts(s: &Scenario, opts: &RunOptions, seed: u64, hosts: &mut Vec<Host>) {
+    // Hosts with the same profile as the host before share it.
+    let mut profile: Option<Rc<HostProfile>> = None;
+    for i in 0..s.hosts.len() {
+        let mut host = new_host(s, i, NodeId(i as u32), &mut profile, seed);
+        host.tcp.audit = opts.invariants;
+        hosts.push(host);
+    }
+}
+
+/// Gives a new trace the names of `p`'s nodes and links and of `threads`,
+/// and its bound on kept events.
+fn name_trace(trace: &mut Trace, p: &Prepared, threads: &[Thread], opts: &RunOptions) {
+    trace.keep_at_most(opts.max_kept_events);
+    trace.set_names(
+        Arc::clone(&p.trace_nodes),
+        Arc::clone(&p.trace_links),
+        threads.iter().map(|t| t.name.clone()).collect(),
+    );
+}
+
+/// The last steps of a world's build: the shuffle of ties, the faults'
+/// plan, the threads' first events.
+fn start(world: &mut World, s: &Scenario) {
     if s.shuffle_ties {
-        let schedule = Stream::new(seed, "schedule");
+        let schedule = Stream::new(world.seed, "schedule");
         world.core.queue.shuffle_ties(schedule, fifo_class);
     }
     world.faults = crate::world::faults::plan(s, &mut world.core);
     world.start();
-    world
 }
 
 /// Host `i` of `s` on `node`, with its random streams drawn from `seed`;
@@ -316,23 +384,24 @@ fn fifo_class(event: &Event) -> Option<u64> {
     }
 }
 
-/// The scenario's threads, each running a copy of its prepared script;
-/// each host first gets the slots the scripts name, in the order
-/// compiling them made them.
-fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host]) -> Vec<Thread> {
+/// The scenario's threads, each running a copy of its prepared script,
+/// pushed onto `threads`; each host first gets the slots the scripts name,
+/// in the order compiling them made them.
+fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host], threads: &mut Vec<Thread>) {
     crate::winsock::overlapped::prepare(s, hosts); // ConnectEx: completion labels
     for (host, names) in hosts.iter_mut().zip(&p.slot_names) {
         for name in names {
             host.slot_named(name);
         }
     }
-    s.threads
-        .iter()
-        .zip(&p.scripts)
-        .zip(&p.thread_hosts)
-        .map(|((spec, script), &host)| {
-            let start = SimTime(spec.start.as_nanos());
-            Thread::new(spec.name.clone(), host, start, Box::new(script.clone()))
-        })
-        .collect()
+    let new =
+        s.threads
+            .iter()
+            .zip(&p.scripts)
+            .zip(&p.thread_hosts)
+            .map(|((spec, script), &host)| {
+                let start = SimTime(spec.start.as_nanos());
+                Thread::new(spec.name.clone(), host, start, Box::new(script.clone()))
+            });
+    threads.extend(new);
 }

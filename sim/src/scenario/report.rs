@@ -4,7 +4,7 @@
 use simsock_model::SimTime;
 use simsock_model::scenario::Scenario;
 
-use super::build::{Prepared, RunOptions, build, build_prepared};
+use super::build::{Prepared, RunOptions, build};
 use crate::trace::{Names, TraceEvent};
 use crate::why::{self, HostFacts};
 use crate::world::{CallCount, CallRecord, LimitError, ResultRecord, World};
@@ -84,10 +84,10 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
 /// Builds the world of `s` from `prepared` (made from `s`) and runs it:
 /// [`run`]'s report, without redoing the seed-independent build work.
 ///
-/// The world's engine storage goes back to `prepared` for the next seed
-/// ([`Prepared::keep`]).
+/// The world goes back to `prepared`, which makes the next seed's world
+/// from it in place ([`Prepared::world`]).
 pub fn run_prepared(s: &Scenario, prepared: &Prepared, opts: &RunOptions) -> Report {
-    let mut world = build_prepared(s, prepared, opts);
+    let mut world = prepared.world(s, opts);
     let report = run_to_report(s, &mut world);
     prepared.keep(world);
     report
@@ -122,21 +122,11 @@ fn run_to_report(s: &Scenario, world: &mut World) -> Report {
     failures.extend(world.unrun_apcs()); // feature: wsaconnect
     failures.extend(crate::invariants::check(world));
     let trace = world.core.trace.take_events();
-    let facts: Vec<HostFacts> = world
-        .hosts
-        .iter()
-        .map(|h| HostFacts {
-            node: h.node,
-            ephemeral_ports: h.profile.ephemeral_ports,
-            bind_rules: h.profile.bind_rules,
-        })
-        .collect();
+    world.core.trace.hash_lines(); // through the prefix memo: sweeps
     // The world ends here: the report takes the names rather than a copy.
     let names = std::mem::take(&mut world.core.trace.names);
     let mut calls = std::mem::take(&mut world.calls);
-    // Empty unless the trace was kept in full: then each failed call gets
-    // its causal chain.
-    why::annotate(&trace, &names, &facts, &mut calls);
+    annotate(world, &trace, &names, &mut calls);
     Report {
         scenario: s.name.clone(),
         seed: world.seed,
@@ -153,4 +143,24 @@ fn run_to_report(s: &Scenario, world: &mut World) -> Report {
         trace_unkept: world.core.trace.unkept(),
         names,
     }
+}
+
+/// Gives each failed call of `calls` its causal chain when the trace was
+/// kept (`events`); nothing to do otherwise ([`why::annotate`]), and then
+/// the hosts' facts are not even gathered (a sweep's seeds: issue 18,
+/// item 5).
+fn annotate(world: &World, events: &[TraceEvent], names: &Names, calls: &mut [CallRecord]) {
+    if events.is_empty() || calls.is_empty() {
+        return;
+    }
+    let facts: Vec<HostFacts> = world
+        .hosts
+        .iter()
+        .map(|h| HostFacts {
+            node: h.node,
+            ephemeral_ports: h.profile.ephemeral_ports,
+            bind_rules: h.profile.bind_rules,
+        })
+        .collect();
+    why::annotate(events, names, &facts, calls);
 }

@@ -20,7 +20,11 @@ enum Instr {
 /// script compiled again (a sweep compiles once, `scenario::Prepared`).
 #[derive(Clone, Debug)]
 pub struct Script {
-    instrs: Vec<Instr>,
+    /// Never changed after [`Script::compile`]: shared by every copy.
+    /// Performance: a sweep copies each thread's script for every seed,
+    /// and a copy of the list was an allocation and a copy of every step
+    /// (issue 18, item 5; the test `a_copy_runs_as_the_script_compiled_again`).
+    instrs: Rc<[Instr]>,
     pc: usize,
     loops: Vec<u32>,
 }
@@ -31,7 +35,7 @@ impl Script {
         let mut instrs = Vec::new();
         compile_into(steps, host, &mut instrs);
         Script {
-            instrs,
+            instrs: instrs.into(),
             pc: 0,
             loops: Vec::new(),
         }
@@ -311,5 +315,51 @@ impl Program for Script {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::NodeId;
+
+    fn host() -> Host {
+        let profile = Rc::new(simsock_model::HostProfile::default());
+        Host::new(crate::stack::Host::new(
+            "client".into(),
+            NodeId(0),
+            profile,
+            0,
+            64,
+        ))
+    }
+
+    /// Every step the script gives, to its end, as text.
+    fn run(mut script: Script) -> Vec<String> {
+        let mut steps = StepBudget::new(1_000);
+        std::iter::from_fn(|| script.next_within(None, &mut steps).unwrap())
+            .map(|step| format!("{step:?}"))
+            .collect()
+    }
+
+    /// A copy of a script (which shares its instructions) gives the steps
+    /// of the script compiled again, before and after another copy ran,
+    /// loops included.
+    #[test]
+    fn a_copy_runs_as_the_script_compiled_again() {
+        let text = r#"Scenario(name: "s", hosts: [Host(name: "a", addrs: ["10.0.0.1/24"])],
+            threads: [Thread(host: "a", name: "t", steps: [
+                Socket(name: "s"),
+                Repeat(times: 3, steps: [Sleep("1ms"), Repeat(times: 2, steps: [Sleep("2ms")])]),
+                Close(socket: "s"),
+            ])])"#;
+        let scenario = crate::scenario::load(text).unwrap();
+        let steps = &scenario.threads[0].steps;
+        let script = Script::compile(steps, &mut host());
+        let again = run(Script::compile(steps, &mut host()));
+        assert_eq!(again.len(), 1 + 3 * (1 + 2) + 1);
+        assert_eq!(run(script.clone()), again);
+        assert_eq!(run(script.clone()), again);
+        assert_eq!(run(script), again);
     }
 }
