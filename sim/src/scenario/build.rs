@@ -276,6 +276,8 @@ fn renew(world: &mut World, s: &Scenario, p: &Prepared, opts: &RunOptions) {
         results,
         call_count,
         steps,
+        poll_every_wake,
+        rewaits,
     } = world;
     let topo = network::topology(s, p, seed, Some(std::mem::take(&mut core.topo)));
     hosts.clear();
@@ -295,6 +297,8 @@ fn renew(world: &mut World, s: &Scenario, p: &Prepared, opts: &RunOptions) {
     *results = Vec::with_capacity(expected_records(s, opts, true));
     *call_count = Default::default();
     *steps = crate::thread::StepBudget::new(s.limits.max_steps);
+    *poll_every_wake = false;
+    *rewaits = 0;
     start(world, s);
 }
 
