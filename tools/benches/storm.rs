@@ -89,7 +89,7 @@ use simsock_sim::scenario::{RunOptions, build};
 use simsock_sim::thread::Completed;
 use simsock_sim::trace::TraceMode;
 use simsock_sim::winsock::{Op, Value};
-use simsock_sim::world::LimitError;
+use simsock_sim::world::{LimitError, Room};
 use storm_layout::{BACKLOG, Layout, Topology, servers_for};
 
 #[global_allocator]
@@ -338,6 +338,24 @@ fn live_bytes() -> i64 {
     GLOBAL.allocated() as i64
 }
 
+/// Makes room for what the storm holds at once, so the world's big tables
+/// are allocated once rather than doubled into fresh memory as every
+/// client connects at once (issue 18, flat cost with size): two packets
+/// and two timers per connection (`World::room_used` reads 2 and 2 per
+/// client at 100 to 100,000 hosts x 1, a few more with workers looping),
+/// and on each server a TCB per client and per worker.
+fn reserve(world: &mut World, layout: &Layout, workers: usize) {
+    let at_once = layout.clients + layout.servers * workers;
+    world.reserve(Room {
+        packets: 2 * at_once,
+        timers: 2 * at_once,
+    });
+    let per_server = layout.clients.div_ceil(layout.servers) + workers;
+    for s in 0..layout.servers {
+        world.hosts[s].reserve_connections(per_server);
+    }
+}
+
 /// Builds and runs one storm, then checks it and measures TIME_WAIT memory.
 fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStats, String> {
     let workers = names.0.len();
@@ -357,6 +375,7 @@ fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStat
     // One program per worker and per client: the list is sized once, as
     // madsim's harness collects its client tasks.
     world.reserve_threads(layout.servers * workers + layout.clients);
+    reserve(&mut world, layout, workers);
     for s in 0..layout.servers {
         for w in 0..workers {
             worker(&mut world, s, w, names, &tally);

@@ -18,8 +18,10 @@ use crate::winsock::{CallCx, Host, Op, Poll, Value, poll};
 
 pub mod apc;
 pub mod faults;
+mod room;
 
 pub use faults::FaultAction;
+pub use room::Room;
 
 /// One completed call, for reports and the JSON output.
 #[derive(Clone, Debug, PartialEq, Eq)]
