@@ -144,6 +144,13 @@ impl<E> EventQueue<E> {
         self.shuffle = Some(Shuffle { rng, class });
     }
 
+    /// Makes room for `events` more at the present time (the start events
+    /// of threads about to be spawned), so that list grows once. Capacity
+    /// only: the order of events does not change.
+    pub fn reserve_now(&mut self, events: usize) {
+        self.current.reserve(events);
+    }
+
     /// Schedules `event` at `at`; a time in the past is moved to now, which
     /// keeps the order total and never rewinds the clock.
     ///

@@ -253,11 +253,12 @@ impl World {
         self.spawn_on(host_index, name, program)
     }
 
-    /// Makes room for `more` threads to be spawned (their records and
-    /// trace names) without the lists growing one by one.
+    /// Makes room for `more` threads to be spawned (their records, trace
+    /// names and start events) without the lists growing one by one.
     pub fn reserve_threads(&mut self, more: usize) {
         self.threads.reserve(more);
         self.core.trace.names.threads.reserve(more);
+        self.core.queue.reserve_now(more);
     }
 
     /// [`World::spawn`] on `self.hosts[host_index]`, found by index: a program
