@@ -89,7 +89,7 @@ use simsock_sim::scenario::{RunOptions, build};
 use simsock_sim::thread::Completed;
 use simsock_sim::trace::TraceMode;
 use simsock_sim::winsock::{Op, Value};
-use simsock_sim::world::LimitError;
+use simsock_sim::world::{LimitError, Room};
 use storm_layout::{BACKLOG, Layout, Topology, servers_for};
 
 #[global_allocator]
@@ -204,12 +204,31 @@ fn ok(tally: &Tally, who: Who, done: &Completed<'_>) -> Option<Value> {
     }
 }
 
-/// One client: `k` cycles of socket, connect, send, recv (checked), close.
-fn client(world: &mut World, layout: &Layout, c: usize, k: usize, tally: &Rc<Tally>) {
+/// The 256 messages the clients send: client `c` sends bytes `c + i`
+/// (wrapping), `messages()[c % 256]`.
+///
+/// Memory: one shared copy of each rather than one per client (128 bytes
+/// a client, 12.8 MB at 100,000 hosts; issue 18, flat cost with size).
+/// The bytes sent are the same.
+fn messages() -> Vec<Rc<[u8]>> {
+    (0..256)
+        .map(|c| (0..MSG_LEN).map(|i| (c + i) as u8).collect())
+        .collect()
+}
+
+/// One client: `k` cycles of socket, connect, send, recv (checked), close;
+/// `msg` is its message (`messages`).
+fn client(
+    world: &mut World,
+    layout: &Layout,
+    c: usize,
+    k: usize,
+    msg: Rc<[u8]>,
+    tally: &Rc<Tally>,
+) {
     let host = layout.client_host(c);
     let server = layout.server_ip(layout.server_of(c));
     let s = world.hosts[host].slot_named("s");
-    let msg: Rc<[u8]> = (0..MSG_LEN).map(|i| (c + i) as u8).collect();
     let to = SocketAddr::V4(SocketAddrV4::new(server, PORT));
     let tally = Rc::clone(tally);
     let mut left = k;
@@ -338,6 +357,24 @@ fn live_bytes() -> i64 {
     GLOBAL.allocated() as i64
 }
 
+/// Makes room for what the storm holds at once, so the world's big tables
+/// are allocated once rather than doubled into fresh memory as every
+/// client connects at once (issue 18, flat cost with size): two packets
+/// and two timers per connection (`World::room_used` reads 2 and 2 per
+/// client at 100 to 100,000 hosts x 1, a few more with workers looping),
+/// and on each server a TCB per client and per worker.
+fn reserve(world: &mut World, layout: &Layout, workers: usize) {
+    let at_once = layout.clients + layout.servers * workers;
+    world.reserve(Room {
+        packets: 2 * at_once,
+        timers: 2 * at_once,
+    });
+    let per_server = layout.clients.div_ceil(layout.servers) + workers;
+    for s in 0..layout.servers {
+        world.hosts[s].reserve_connections(per_server);
+    }
+}
+
 /// Builds and runs one storm, then checks it and measures TIME_WAIT memory.
 fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStats, String> {
     let workers = names.0.len();
@@ -354,16 +391,25 @@ fn run_simsock(layout: &Layout, k: usize, names: &WorkerNames) -> Result<SimStat
     };
     let mut world = build(&layout.scenario(&profile()), &opts);
     let tally = Rc::new(Tally::default());
+    let msgs = messages();
     // One program per worker and per client: the list is sized once, as
     // madsim's harness collects its client tasks.
     world.reserve_threads(layout.servers * workers + layout.clients);
+    reserve(&mut world, layout, workers);
     for s in 0..layout.servers {
         for w in 0..workers {
             worker(&mut world, s, w, names, &tally);
         }
     }
     for c in 0..layout.clients {
-        client(&mut world, layout, c, k, &tally);
+        client(
+            &mut world,
+            layout,
+            c,
+            k,
+            Rc::clone(&msgs[c % msgs.len()]),
+            &tally,
+        );
     }
     let built = live_bytes();
     let outcome = world.run();

@@ -57,6 +57,17 @@ pub struct EventQueue<E> {
     /// world several times between its build and its end (issue 18, item
     /// 5).
     buckets: Box<[Vec<(SimTime, E)>; BUCKETS]>,
+    /// The storage of the largest bucket split since it was last lent,
+    /// empty: the next bucket that outgrows its own takes it
+    /// ([`EventQueue::grow`]).
+    ///
+    /// Memory (issue 18, flat cost with size): each wave of a big storm
+    /// (100,000 SYNs, then as many SYN-ACKs, ...) passes through buckets
+    /// of its own, and a bucket kept the storage of its largest wave, so
+    /// the queue held the sum of its buckets' peaks (43 MB at 100,000
+    /// hosts x 1, 430 bytes a connection), every byte of it a freshly
+    /// zeroed page. A split big bucket now hands its storage on.
+    spare: Vec<(SimTime, E)>,
     /// Earliest time in each bucket (`u64::MAX` when empty).
     mins: [u64; BUCKETS],
     /// Bit `i` set when `buckets[i]` is not empty.
@@ -101,26 +112,17 @@ impl<E> Shuffle<E> {
 /// Entries a bucket's first allocation holds.
 const FIRST_BUCKET: usize = 16;
 
-/// Makes room in a full bucket: [`FIRST_BUCKET`] entries at first, then
-/// twice as many.
-///
-/// Performance (issue 18, small sizes): std's growth from 4 reallocated
-/// each bucket two more times while a small world's first connections
-/// filled it (0.7k instructions per connection of the storm at 10 hosts
-/// x 1). A bucket keeps its allocation when it is split, so this is a
-/// one-time cost per world either way; the 65 buckets of an empty queue
-/// still allocate nothing (their array is one box).
-#[cold]
-#[inline(never)]
-fn grow_bucket<T>(bucket: &mut Vec<T>) {
-    bucket.reserve(bucket.len().max(FIRST_BUCKET));
-}
+/// A split bucket of at most this many entries keeps its storage; a
+/// bigger one gives it to [`EventQueue::spare`] (a small world's buckets
+/// never get there, and keep the allocations they made once).
+const KEEP_ON_SPLIT: usize = 4096;
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             current: VecDeque::new(),
             buckets: Box::new(std::array::from_fn(|_| Vec::new())),
+            spare: Vec::new(),
             mins: [u64::MAX; BUCKETS],
             nonempty: 0,
             len: 0,
@@ -140,6 +142,13 @@ impl<E> EventQueue<E> {
     /// instead of FIFO, except that events of one `class` keep their order.
     pub fn shuffle_ties(&mut self, rng: Stream, class: fn(&E) -> Option<u64>) {
         self.shuffle = Some(Shuffle { rng, class });
+    }
+
+    /// Makes room for `events` more at the present time (the start events
+    /// of threads about to be spawned), so that list grows once. Capacity
+    /// only: the order of events does not change.
+    pub fn reserve_now(&mut self, events: usize) {
+        self.current.reserve(events);
     }
 
     /// Schedules `event` at `at`; a time in the past is moved to now, which
@@ -209,7 +218,44 @@ impl<E> EventQueue<E> {
             self.len -= before - bucket.len();
         }
         if bucket.len() * 4 > bucket.capacity() * 3 {
-            grow_bucket(bucket);
+            self.grow(i);
+        }
+    }
+
+    /// Makes room in bucket `i`: [`FIRST_BUCKET`] entries at first, then
+    /// twice as many, in the spare storage of a split bucket when that is
+    /// big enough (its entries moved there, in order), else in a new
+    /// allocation.
+    ///
+    /// Performance (issue 18, small sizes): std's growth from 4 reallocated
+    /// each bucket two more times while a small world's first connections
+    /// filled it (0.7k instructions per connection of the storm at 10 hosts
+    /// x 1). A small bucket keeps its allocation when it is split, so this
+    /// is a one-time cost per world either way; the 65 buckets of an empty
+    /// queue still allocate nothing (their array is one box).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, i: usize) {
+        let bucket = &mut self.buckets[i];
+        let wanted = bucket.len() + bucket.len().max(FIRST_BUCKET);
+        if self.spare.capacity() >= wanted {
+            let mut storage = std::mem::take(&mut self.spare);
+            storage.append(bucket);
+            *bucket = storage;
+        } else {
+            bucket.reserve(wanted - bucket.len());
+        }
+    }
+
+    /// Puts back bucket `i`'s storage after a split emptied it: a small
+    /// bucket keeps it, a big one's goes to [`EventQueue::spare`] unless
+    /// the spare is bigger (the smaller of the two is freed).
+    fn put_back(&mut self, i: usize, bucket: Vec<(SimTime, E)>) {
+        debug_assert!(bucket.is_empty());
+        if bucket.capacity() <= KEEP_ON_SPLIT {
+            self.buckets[i] = bucket;
+        } else if bucket.capacity() > self.spare.capacity() {
+            self.spare = bucket;
         }
     }
 
@@ -222,9 +268,8 @@ impl<E> EventQueue<E> {
             return;
         }
         let i = (u64::BITS - diff.leading_zeros()) as usize;
-        let bucket = &mut self.buckets[i];
-        if bucket.len() == bucket.capacity() {
-            grow_bucket(bucket);
+        if self.buckets[i].len() == self.buckets[i].capacity() {
+            self.grow(i);
         }
         self.file(i, at, event);
     }
@@ -330,7 +375,7 @@ impl<E> EventQueue<E> {
             for (at, event) in bucket.drain(..) {
                 self.push(at, event);
             }
-            self.buckets[i] = bucket; // keep its capacity
+            self.put_back(i, bucket);
         }
     }
 
@@ -370,6 +415,7 @@ impl<E> EventQueue<E> {
         let EventQueue {
             current,
             buckets,
+            spare,
             mins,
             nonempty,
             len,
@@ -378,6 +424,7 @@ impl<E> EventQueue<E> {
         } = self;
         current.clear();
         buckets.iter_mut().for_each(Vec::clear);
+        debug_assert!(spare.is_empty());
         *mins = [u64::MAX; BUCKETS];
         *nonempty = 0;
         *len = 0;
@@ -610,6 +657,42 @@ mod tests {
             }
         }
         assert!(kept.is_empty() && dropped.is_empty());
+    }
+
+    /// Waves of events that pass through buckets of their own (a storm's
+    /// SYNs, then its SYN-ACKs, ...) hand the storage of a split bucket on:
+    /// the queue holds about its largest wave, not the sum of them, and
+    /// pops every event in order all the same.
+    #[test]
+    fn waves_through_their_own_buckets_share_one_storage() {
+        const WAVE: u32 = 10_000;
+        const WAVES: u32 = 6;
+        let mut q = EventQueue::default();
+        // Wave w is due at 2^(20 + w) ns: scheduled while wave w - 1 pops
+        // (the first from time 0), it differs from the clock in bit 20 + w.
+        let due = |wave: u32| SimTime(1 << (20 + wave));
+        for i in 0..WAVE {
+            q.schedule(due(0), (0, i));
+        }
+        let mut popped = Vec::new();
+        while let Some((at, (wave, i))) = q.pop(|_| true) {
+            assert_eq!(at, due(wave));
+            popped.push((wave, i));
+            if wave + 1 < WAVES {
+                q.schedule(due(wave + 1), (wave + 1, i));
+            }
+        }
+        let expected: Vec<(u32, u32)> = (0..WAVES)
+            .flat_map(|w| (0..WAVE).map(move |i| (w, i)))
+            .collect();
+        assert_eq!(popped, expected);
+        let storage: usize =
+            q.buckets.iter().map(Vec::capacity).sum::<usize>() + q.spare.capacity();
+        let one_wave = (WAVE as usize).next_power_of_two();
+        assert!(
+            storage <= 2 * one_wave,
+            "{storage} entries of bucket storage for waves of {WAVE}"
+        );
     }
 
     #[test]

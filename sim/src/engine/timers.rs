@@ -71,6 +71,22 @@ impl Timers {
         waits.clear();
     }
 
+    /// Makes room for `timers` pending at once (entries and free list),
+    /// allocated once. Capacity only: which entry a timer takes does not
+    /// change.
+    pub fn reserve(&mut self, timers: usize) {
+        self.entries
+            .reserve_exact(timers.saturating_sub(self.entries.len()));
+        self.free
+            .reserve_exact(timers.saturating_sub(self.free.len()));
+    }
+
+    /// Timers that were pending at once at the most since the table was
+    /// made or reset (its entries), and the entries it has room for.
+    pub fn entries(&self) -> (usize, usize) {
+        (self.entries.len(), self.entries.capacity())
+    }
+
     /// Records a new timer for `target`.
     pub fn arm(&mut self, target: Target) -> TimerId {
         match self.free.pop() {

@@ -45,6 +45,23 @@ impl PacketPool {
         *live = 0;
     }
 
+    /// Makes room for `packets` in flight at once: the slab and its free
+    /// list are allocated once (a big storm's slab otherwise doubled into
+    /// fresh memory up to 21 MB at 100,000 hosts). Capacity only: which
+    /// slot a packet takes does not change.
+    pub fn reserve(&mut self, packets: usize) {
+        self.slots
+            .reserve_exact(packets.saturating_sub(self.slots.len()));
+        self.free
+            .reserve_exact(packets.saturating_sub(self.free.len()));
+    }
+
+    /// Packets that were in flight at once at the most since the pool was
+    /// made or reset (its slots), and the slots it has room for.
+    pub fn slots(&self) -> (usize, usize) {
+        (self.slots.len(), self.slots.capacity())
+    }
+
     /// Stores a packet whose payload is copied from `parts`.
     pub fn insert(
         &mut self,

@@ -133,6 +133,16 @@ impl<K: Hash + Eq, V, const N: usize> LookupMap<K, V, N> {
         self.spilled().entry(key).or_insert_with(make)
     }
 
+    /// Makes room for `entries` in all, so that a map known to grow that
+    /// big allocates its table once instead of rehashing it into a new
+    /// one at each doubling; nothing for a count that fits inline.
+    pub fn reserve(&mut self, entries: usize) {
+        if entries > N {
+            let table = self.spilled();
+            table.reserve(entries.saturating_sub(table.len()));
+        }
+    }
+
     /// The table, allocated if it never was.
     #[inline]
     fn spilled(&mut self) -> &mut Table<K, V> {

@@ -45,7 +45,7 @@ impl World {
             return Ok(Value::None);
         };
         let thread = &mut self.threads[to];
-        thread.apc.queued.push_back(steps.clone());
+        thread.apc.queued.push(steps.clone());
         // The caller's own pending call is this QueueApc: not a wait.
         let waiting = to as u32 != from
             && thread
@@ -76,7 +76,7 @@ impl World {
 
     /// Runs the thread's queued APCs inside its blocking call `outer`.
     pub(crate) fn run_apcs(&mut self, index: u32, outer: &Pending) {
-        while let Some(steps) = self.threads[index as usize].apc.queued.pop_front() {
+        while let Some(steps) = self.threads[index as usize].apc.take_oldest() {
             for step in steps.iter() {
                 let start = self.core.now();
                 let mut pending = Pending {

@@ -18,8 +18,10 @@ use crate::winsock::{CallCx, Host, Op, Poll, Value, poll};
 
 pub mod apc;
 pub mod faults;
+mod room;
 
 pub use faults::FaultAction;
+pub use room::Room;
 
 /// One completed call, for reports and the JSON output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,11 +265,12 @@ impl World {
         self.spawn_on(host_index, name, program)
     }
 
-    /// Makes room for `more` threads to be spawned (their records and
-    /// trace names) without the lists growing one by one.
+    /// Makes room for `more` threads to be spawned (their records, trace
+    /// names and start events) without the lists growing one by one.
     pub fn reserve_threads(&mut self, more: usize) {
         self.threads.reserve(more);
         self.core.trace.names.threads.reserve(more);
+        self.core.queue.reserve_now(more);
     }
 
     /// [`World::spawn`] on `self.hosts[host_index]`, found by index: a program

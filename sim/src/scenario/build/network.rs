@@ -19,18 +19,29 @@ use crate::rng::Stream;
 /// and lookup tables depend on the scenario alone. The test
 /// `a_sweeps_worlds_reuse_storage_and_run_as_new_ones`
 /// (tests/tests/sweep_reuse.rs) compares the runs byte for byte.
-pub(super) fn topology(s: &Scenario, p: &Prepared, seed: u64, kept: Option<Topology>) -> Topology {
+pub(super) fn topology(
+    s: &Scenario,
+    p: &Prepared,
+    seed: u64,
+    kept: Option<Topology>,
+    link_names: impl Iterator<Item = String>,
+) -> Topology {
     match kept {
         Some(topo) => renew(topo, s, p, seed),
-        None => build(s, p, seed),
+        None => build(s, p, seed, link_names),
     }
 }
 
 /// A new topology: hosts first (host `i` is node `i`), then routers and
 /// switches, the declared links, and each host's loopback interface after
 /// them (so the declared links' ids, and the capture's interface numbers,
-/// stay).
-fn build(s: &Scenario, p: &Prepared, seed: u64) -> Topology {
+/// stay). `link_names` names the declared links, in order.
+fn build(
+    s: &Scenario,
+    p: &Prepared,
+    seed: u64,
+    mut link_names: impl Iterator<Item = String>,
+) -> Topology {
     let mut topo = Topology::default();
     let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
     topo.reserve(nodes, s.links.len(), s.hosts.len());
@@ -50,7 +61,9 @@ fn build(s: &Scenario, p: &Prepared, seed: u64) -> Topology {
             node_named(&topo, &spec.between.1),
         ];
         let stream = Stream::with_id(seed, p.link_streams[i]);
-        topo.add_link(declared(spec, ends, p.link_names[i].clone(), stream));
+        // Invariant: `Prepared::new` named every declared link.
+        let name = link_names.next().expect("a name per declared link");
+        topo.add_link(declared(spec, ends, name, stream));
     }
     for (i, spec) in s.hosts.iter().enumerate() {
         let node = NodeId(i as u32);
