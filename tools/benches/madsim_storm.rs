@@ -4,8 +4,10 @@
 //! crate and its tokio switch on it), which cannot share a build with the
 //! simsock workspace. So the storm bench builds that crate once per
 //! invocation, with `RUSTFLAGS="--cfg madsim"` into `target/madsim-storm`
-//! (cargo does nothing when it is up to date), and runs it once per size;
-//! the child measures its own CPU time the way this bench does. The build
+//! (cargo does nothing when it is up to date), and runs it once per size,
+//! the size's runs one after another in the child, as simsock's run in
+//! this process; the child measures its own CPU time the way this bench
+//! does. The build
 //! runs from the workspace root, so `.cargo/config.toml` gives its jemalloc
 //! the same huge-page options as the bench's.
 //!
@@ -54,11 +56,18 @@ pub fn build() -> Result<PathBuf, String> {
     Ok(target.join("release").join("simsock-madsim-storm"))
 }
 
-/// Runs `n` clients x `k` cycles over `servers` servers; None on failure,
-/// with the reason on stderr.
-pub fn run(bin: &Path, n: usize, k: usize, servers: usize) -> Option<MadsimStats> {
+/// Runs `n` clients x `k` cycles over `servers` servers, `runs` times in
+/// one child process (as the bench repeats simsock's runs in its own); a
+/// line of figures per run, or None on failure, with the reason on stderr.
+pub fn run(
+    bin: &Path,
+    n: usize,
+    k: usize,
+    servers: usize,
+    runs: usize,
+) -> Option<Vec<MadsimStats>> {
     let out = Command::new(bin)
-        .args([n.to_string(), k.to_string(), servers.to_string()])
+        .args([n, k, servers, runs].map(|a| a.to_string()))
         .output()
         .map_err(|e| eprintln!("madsim storm: cannot run {}: {e}", bin.display()))
         .ok()?;
@@ -71,20 +80,26 @@ pub fn run(bin: &Path, n: usize, k: usize, servers: usize) -> Option<MadsimStats
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let fields: Vec<&str> = text.split_whitespace().collect();
-    let parsed = match fields.as_slice() {
-        [c, cpu, wall, peak] => (|| {
-            Some(MadsimStats {
-                connections: c.parse().ok()?,
-                cpu_seconds: cpu.parse().ok()?,
-                wall_seconds: wall.parse().ok()?,
-                peak_rss_kib: peak.parse().ok()?,
-            })
-        })(),
-        _ => None,
-    };
-    if parsed.is_none() {
-        eprintln!("madsim storm ({n} x {k}): unreadable output {text:?}");
+    let parsed: Option<Vec<MadsimStats>> = text.lines().map(parse_line).collect();
+    match parsed {
+        Some(stats) if stats.len() == runs => Some(stats),
+        _ => {
+            eprintln!("madsim storm ({n} x {k}): unreadable output {text:?}");
+            None
+        }
     }
-    parsed
+}
+
+/// One run's line: `connections cpu_seconds wall_seconds peak_rss_kib`.
+fn parse_line(line: &str) -> Option<MadsimStats> {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let [c, cpu, wall, peak] = fields.as_slice() else {
+        return None;
+    };
+    Some(MadsimStats {
+        connections: c.parse().ok()?,
+        cpu_seconds: cpu.parse().ok()?,
+        wall_seconds: wall.parse().ok()?,
+        peak_rss_kib: peak.parse().ok()?,
+    })
 }

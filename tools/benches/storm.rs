@@ -35,8 +35,10 @@
 //! - `STORM_WORKERS`: worker threads per server, default 16.
 //! - `STORM_TOPOLOGY`: `direct`, `router` or both (the default, `direct,router`).
 //! - `STORM_REPEAT`: simsock runs per size and topology, default 3; the
-//!   best (least CPU) is printed; madsim runs as often (its child process
-//!   is the same each time). Turmoil runs once.
+//!   best (least CPU) is printed; madsim runs as often, one after another
+//!   in one child process, as simsock's in this one (a first run in a
+//!   fresh process pays for cold caches and first-touched pages). Turmoil
+//!   runs once.
 //! - `STORM_PICK`: which of the `STORM_REPEAT` runs a row prints, for
 //!   simsock, madsim and the bare loop alike: `best` (the default, least
 //!   CPU: the run least disturbed by other processes) or `median` (the
@@ -657,20 +659,17 @@ fn turmoil(n: usize, k: usize) -> Option<Other> {
     })
 }
 
-/// The picked one of `repeat` madsim runs, as for simsock.
+/// The picked one of `repeat` madsim runs, one after another in one child
+/// process as simsock's are in this one.
 fn madsim(bin: Option<&Path>, n: usize, k: usize, (repeat, pick): (usize, Pick)) -> Option<Other> {
-    let bin = bin?;
-    let mut runs = Vec::with_capacity(repeat);
-    for _ in 0..repeat {
-        let m = madsim_storm::run(bin, n, k, servers_for(n))?;
-        runs.push(Other {
-            connections: m.connections,
-            cpu_seconds: m.cpu_seconds,
-            wall_seconds: m.wall_seconds,
-            peak_rss_kib: m.peak_rss_kib,
-        });
-    }
-    pick.choose(runs, |o| o.cpu_seconds)
+    let runs = madsim_storm::run(bin?, n, k, servers_for(n), repeat)?;
+    let runs = runs.into_iter().map(|m| Other {
+        connections: m.connections,
+        cpu_seconds: m.cpu_seconds,
+        wall_seconds: m.wall_seconds,
+        peak_rss_kib: m.peak_rss_kib,
+    });
+    pick.choose(runs.collect(), |o| o.cpu_seconds)
 }
 
 fn print_header(cfg: &Config) {

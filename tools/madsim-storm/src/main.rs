@@ -1,12 +1,17 @@
 //! The connection storm of `tools/benches/storm.rs`, run on madsim 0.2 so
 //! that the bench can print simsock, turmoil and madsim from one invocation.
 //!
-//! Usage: `simsock-madsim-storm N K SERVERS`. Prints one line,
-//! `connections cpu_seconds wall_seconds peak_rss_kib`, or an error on stderr and exit
-//! code 1. The storm bench builds it with `RUSTFLAGS="--cfg madsim"` (in
-//! `target/madsim-storm`) and runs it once per size; CPU time is the
-//! process's user+sys (`cpu_time::ProcessTime`), read outside the madsim
-//! runtime (madsim replaces `clock_gettime` inside it).
+//! Usage: `simsock-madsim-storm N K SERVERS [RUNS]`. Runs the storm RUNS
+//! times (default 1) one after another in this process and prints a line
+//! per run, `connections cpu_seconds wall_seconds peak_rss_kib`, or an
+//! error on stderr and exit code 1. The storm bench builds it with
+//! `RUSTFLAGS="--cfg madsim"` (in `target/madsim-storm`) and runs it once
+//! per size with its `STORM_REPEAT` as RUNS, as it repeats simsock's runs
+//! in its own process: a run in a fresh process pays for its cold caches
+//! and first-touched pages (simsock's first run at 10 x 1 is about 5x
+//! slower than its later ones). CPU time is the process's user+sys
+//! (`cpu_time::ProcessTime`), read outside the madsim runtime (madsim
+//! replaces `clock_gettime` inside it).
 //!
 //! Setup, matching the simsock storm: `SERVERS` server nodes and `N` client
 //! nodes, client `i` talking to server `i % SERVERS` (as simsock spreads the

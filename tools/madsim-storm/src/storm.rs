@@ -30,58 +30,86 @@ fn server_ip(s: usize) -> Ipv4Addr {
     Ipv4Addr::new(10, 255, (s / 250) as u8, (s % 250 + 1) as u8)
 }
 
-fn parse_args() -> Result<(usize, usize, usize), String> {
+/// The arguments: clients, cycles, servers and runs (1 when not given).
+struct Args {
+    n: usize,
+    k: usize,
+    servers: usize,
+    runs: usize,
+}
+
+fn parse_args() -> Result<Args, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [n, k, s] = args.as_slice() else {
-        return Err("usage: simsock-madsim-storm N K SERVERS".into());
+    let (n, k, s, runs) = match args.as_slice() {
+        [n, k, s] => (n, k, s, "1"),
+        [n, k, s, runs] => (n, k, s, runs.as_str()),
+        _ => return Err("usage: simsock-madsim-storm N K SERVERS [RUNS]".into()),
     };
     let num = |t: &str| {
         t.parse::<usize>()
             .map_err(|e| format!("{t:?} is not a count: {e}"))
     };
-    let (n, k, s) = (num(n)?, num(k)?, num(s)?);
-    if s == 0 || s > 62_500 || n > 16 * 62_500 {
-        return Err(format!("{n} clients and {s} servers: out of range"));
+    let (n, k, servers, runs) = (num(n)?, num(k)?, num(s)?, num(runs)?);
+    if servers == 0 || servers > 62_500 || n > 16 * 62_500 {
+        return Err(format!("{n} clients and {servers} servers: out of range"));
     }
-    Ok((n, k, s))
+    if runs == 0 || runs > 10_000 {
+        return Err(format!("{runs} runs: out of range (1 to 10,000)"));
+    }
+    Ok(Args {
+        n,
+        k,
+        servers,
+        runs,
+    })
 }
 
-/// Runs the storm; the exit code.
-#[allow(
-    clippy::disallowed_types,
-    clippy::disallowed_methods,
-    reason = "benchmark: measuring wall-clock time is the point"
-)]
+/// Runs the storm `runs` times, one after another in this process (as the
+/// simsock storm repeats its runs in its own), printing a line per run;
+/// the exit code.
 pub fn main() -> i32 {
-    let (n, k, servers) = match parse_args() {
+    let args = match parse_args() {
         Ok(args) => args,
         Err(e) => {
             eprintln!("simsock-madsim-storm: {e}");
             return 2;
         }
     };
+    for _ in 0..args.runs {
+        if let Err(e) = run_once(&args) {
+            eprintln!("madsim storm ({} x {}) failed: {e}", args.n, args.k);
+            return 1;
+        }
+    }
+    0
+}
+
+/// One timed storm and its line: `connections cpu_seconds wall_seconds
+/// peak_rss_kib` (the peak of the process so far).
+#[allow(
+    clippy::disallowed_types,
+    clippy::disallowed_methods,
+    reason = "benchmark: measuring wall-clock time is the point"
+)]
+fn run_once(args: &Args) -> Result<(), String> {
     let cpu = ProcessTime::now();
     let wall = std::time::Instant::now();
     let done = Arc::new(AtomicU64::new(0));
-    if let Err(e) = simulate(n, k, servers, &done) {
-        eprintln!("madsim storm ({n} x {k}) failed: {e}");
-        return 1;
-    }
+    simulate(args.n, args.k, args.servers, &done)?;
     let cpu_seconds = cpu.elapsed().as_secs_f64();
     let wall_seconds = wall.elapsed().as_secs_f64();
     let connections = done.load(Ordering::Relaxed);
-    if connections != (n * k) as u64 {
-        eprintln!(
-            "madsim storm: {connections} cycles completed, expected {}",
-            n * k
-        );
-        return 1;
+    let expected = (args.n * args.k) as u64;
+    if connections != expected {
+        return Err(format!(
+            "{connections} cycles completed, expected {expected}"
+        ));
     }
     println!(
         "{connections} {cpu_seconds:.6} {wall_seconds:.6} {}",
         peak_rss_kib().unwrap_or(0)
     );
-    0
+    Ok(())
 }
 
 /// The process's peak resident set (`VmHWM` in /proc/self/status), KiB.
