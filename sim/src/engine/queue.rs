@@ -193,16 +193,23 @@ impl<E> EventQueue<E> {
         debug_assert!(at >= self.now, "event scheduled in the past");
         let at = at.max(self.now);
         self.len += 1;
-        let diff = at.as_nanos() ^ self.now.as_nanos();
-        if diff == 0 {
+        let Some(i) = self.bucket_of(at) else {
             self.current.push_back(event);
             return;
-        }
-        let i = (u64::BITS - diff.leading_zeros()) as usize;
+        };
         if self.buckets[i].len() == self.buckets[i].capacity() {
             self.make_room(i, &live);
         }
         self.file(i, at, event);
+    }
+
+    /// The bucket an event at `at` (at or after `now`) goes in: the place
+    /// of the highest bit in which `at` differs from `now`; `None` for
+    /// `now` itself, whose events go in `current`.
+    #[inline]
+    fn bucket_of(&self, at: SimTime) -> Option<usize> {
+        let diff = at.as_nanos() ^ self.now.as_nanos();
+        (diff != 0).then(|| (u64::BITS - diff.leading_zeros()) as usize)
     }
 
     /// Drops the dead events of the full bucket `i` (keeping the order of
@@ -262,12 +269,10 @@ impl<E> EventQueue<E> {
     /// Files an event (at or after `now`) in its bucket.
     #[inline]
     fn push(&mut self, at: SimTime, event: E) {
-        let diff = at.as_nanos() ^ self.now.as_nanos();
-        if diff == 0 {
+        let Some(i) = self.bucket_of(at) else {
             self.current.push_back(event);
             return;
-        }
-        let i = (u64::BITS - diff.leading_zeros()) as usize;
+        };
         if self.buckets[i].len() == self.buckets[i].capacity() {
             self.grow(i);
         }
