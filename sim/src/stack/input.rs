@@ -34,12 +34,12 @@ pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<
             .record(core.now(), host.node, TraceKind::Recv { link, header });
     }
     let payload = std::mem::take(&mut core.packets.get_mut(pkt).payload);
-    match header.transport {
-        Transport::Tcp(tcp) => tcp_input(host, core, &header, &tcp, &payload),
+    match &header.transport {
+        Transport::Tcp(tcp) => tcp_input(host, core, &header, tcp, &payload),
         Transport::Udp {
             src_port, dst_port, ..
-        } => udp_input(host, core, &header, src_port, dst_port, &payload),
-        Transport::Unreachable(msg) => icmp_input(host, core, &msg),
+        } => udp_input(host, core, &header, *src_port, *dst_port, &payload),
+        Transport::Unreachable(msg) => icmp_input(host, core, msg),
     }
     core.packets.get_mut(pkt).payload = payload;
     core.packets.free(pkt);
