@@ -199,6 +199,7 @@ impl Link {
 
     /// Puts a packet on the link at `now`; returns when it arrives at the
     /// other end, or why it never will.
+    #[inline]
     pub fn transmit(&mut self, now: SimTime, from: NodeId) -> Result<Arrival, LinkDrop> {
         if !self.up {
             return Err(LinkDrop::Down);

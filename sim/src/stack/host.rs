@@ -421,6 +421,21 @@ impl Host {
             .filter(|s| s.generation == conn.generation && s.tcb.is_some())
     }
 
+    /// The TCB of a live connection and the host's TCP settings, borrowed
+    /// together.
+    ///
+    /// Performance: a TCB step used to copy the settings (64 bytes) out of
+    /// the host first, ~10 instructions of each of 14 steps a connection
+    /// (issue 18, callgrind at 100x200).
+    #[inline]
+    pub fn tcb_and_config(&mut self, conn: ConnId) -> Option<(&mut Tcb, &TcpConfig)> {
+        let slot = self
+            .tcbs
+            .get_mut(conn.index as usize)
+            .filter(|s| s.generation == conn.generation)?;
+        Some((slot.tcb.as_mut()?, &self.tcp))
+    }
+
     /// The TCB of a connection, `None` if it was freed since.
     pub fn tcb(&self, conn: ConnId) -> Option<&Tcb> {
         self.tcbs

@@ -34,12 +34,12 @@ pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<
             .record(core.now(), host.node, TraceKind::Recv { link, header });
     }
     let payload = std::mem::take(&mut core.packets.get_mut(pkt).payload);
-    match header.transport {
-        Transport::Tcp(tcp) => tcp_input(host, core, &header, &tcp, &payload),
+    match &header.transport {
+        Transport::Tcp(tcp) => tcp_input(host, core, &header, tcp, &payload),
         Transport::Udp {
             src_port, dst_port, ..
-        } => udp_input(host, core, &header, src_port, dst_port, &payload),
-        Transport::Unreachable(msg) => icmp_input(host, core, &msg),
+        } => udp_input(host, core, &header, *src_port, *dst_port, &payload),
+        Transport::Unreachable(msg) => icmp_input(host, core, msg),
     }
     core.packets.get_mut(pkt).payload = payload;
     core.packets.free(pkt);
@@ -138,24 +138,24 @@ pub(super) fn open_passive(
         payload
     };
     let (now, cfg) = (core.now(), host.tcp);
-    let conn = host.insert_new_tcb(tuple, iss);
-    if let Some(tcb) = host.slot(conn).and_then(|slot| slot.tcb.as_mut()) {
-        // What `Tcb::accept_syn_with_data` does, in the slot.
-        tcb.open_passive(now, (syn, stream), callee, &cfg, &mut out);
-        tcb.set_peer_syn_data(connect_data);
-    }
-    host.conns.insert(tuple, conn);
-    let listener_handle = host.socket(listener).handle;
-    if let Some(slot) = host.slot(conn) {
-        slot.listener = Some(listener_handle);
-    }
-    if let Some(l) = host.socket_mut(listener).listener.as_mut() {
+    let listener_sock = host.socket_mut(listener);
+    let listener_handle = listener_sock.handle;
+    if let Some(l) = listener_sock.listener.as_mut() {
         l.half_open += 1;
     }
     host.ports.hold(tuple.0.port());
+    let conn = host.insert_new_tcb(tuple, iss);
+    // Performance: the new slot is looked up once (it was three times).
     if let Some(slot) = host.slot(conn) {
+        slot.listener = Some(listener_handle);
         slot.holds_port = true;
+        if let Some(tcb) = slot.tcb.as_mut() {
+            // What `Tcb::accept_syn_with_data` does, in the slot.
+            tcb.open_passive(now, (syn, stream), callee, &cfg, &mut out);
+            tcb.set_peer_syn_data(connect_data);
+        }
     }
+    host.conns.insert(tuple, conn);
     after_tcb(host, core, conn, &out);
     crate::stack::tcp::put_output(core, out);
 }

@@ -36,11 +36,9 @@ pub fn with_tcb<R>(
     f: impl FnOnce(&mut Tcb, &TcpConfig, &mut Core, &mut TcpOutput) -> R,
 ) -> Option<R> {
     let mut out = core.scratch.take();
-    let cfg = host.tcp;
     let result = host
-        .slot(conn)
-        .and_then(|slot| slot.tcb.as_mut())
-        .map(|tcb| f(tcb, &cfg, core, &mut out));
+        .tcb_and_config(conn)
+        .map(|(tcb, cfg)| f(tcb, cfg, core, &mut out));
     if result.is_some() {
         after_tcb(host, core, conn, &out);
     }

@@ -92,6 +92,7 @@ impl From<&HostProfile> for TcpConfig {
 
 /// One TCP connection.
 #[derive(Debug)]
+#[cfg_attr(test, derive(Clone))]
 pub struct Tcb {
     /// The connection's state (RFC 9293 §3.3.2).
     pub state: TcpState,
@@ -195,6 +196,7 @@ impl Due {
 /// in benchmarks), connect data is rare, and an out-of-window ACK is
 /// answered on few connections; inline they were 56 of a TCB's 288 bytes.
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(Clone))]
 struct Rare {
     /// What the user queued to send (kept when `TcpConfig::audit`).
     sent: super::digest::StreamDigest,
@@ -220,6 +222,7 @@ struct Rare {
 /// connect data, or drops it if its provider has none (a divergence from
 /// RFC 9293, which queues SYN data for delivery).
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(Clone))]
 pub struct ConnectData {
     /// Sent on our SYN or SYN,ACK and its retransmissions.
     pub ours: Vec<u8>,

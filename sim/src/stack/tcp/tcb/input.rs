@@ -139,8 +139,16 @@ impl Tcb {
         if self.on_data_after_close(hdr, payload, out) {
             return;
         }
-        let data = self.on_data(hdr, payload, cfg, out);
-        let fin = self.on_fin(now, hdr, out);
+        // Performance: most segments carry neither data nor a FIN (issue
+        // 18: 100,000 of the 140,000 at 100x200); those skip both calls.
+        let data = match payload.is_empty() {
+            true => Ack::None,
+            false => self.on_data(hdr, payload, cfg, out),
+        };
+        let fin = match hdr.flags.has(TcpFlags::FIN) {
+            true => self.on_fin(now, hdr, out),
+            false => Ack::None,
+        };
         match data.max(fin) {
             Ack::None => {}
             Ack::Delayed => self.delay_ack(now, cfg, out),
@@ -358,7 +366,8 @@ impl Tcb {
         true
     }
 
-    /// Appends in-order payload to the receive buffer; says when to ACK.
+    /// Appends in-order payload (not empty: the caller checked) to the
+    /// receive buffer; says when to ACK.
     fn on_data(
         &mut self,
         hdr: &TcpHeader,
@@ -366,9 +375,6 @@ impl Tcb {
         cfg: &TcpConfig,
         out: &mut TcpOutput,
     ) -> Ack {
-        if payload.is_empty() {
-            return Ack::None;
-        }
         if !matches!(
             self.state,
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
@@ -395,12 +401,10 @@ impl Tcb {
         }
     }
 
-    /// A FIN in order (§3.10.7.4, eighth check); acknowledged at once
-    /// (see `Tcb::delay_ack`).
+    /// A segment with FIN set (the caller checked): the FIN, if in order
+    /// (§3.10.7.4, eighth check), is acknowledged at once (see
+    /// `Tcb::delay_ack`).
     fn on_fin(&mut self, now: SimTime, hdr: &TcpHeader, out: &mut TcpOutput) -> Ack {
-        if !hdr.flags.has(TcpFlags::FIN) {
-            return Ack::None;
-        }
         let fin_seq = hdr.seq.wrapping_add(hdr.len);
         if fin_seq != self.rcv_nxt {
             return Ack::Now;

@@ -520,3 +520,45 @@ fn fin_wait_1_retransmits_the_fin() {
     assert_eq!(again.segments[0].hdr.seq, fin.segments[0].hdr.seq);
     assert_eq!(client.state, TcpState::FinWait1);
 }
+
+/// `Tcb::transmit`'s fast path (nothing to send) is checked against the
+/// full step on a copy at every call in tests; this script reaches it in
+/// each state that sends, with data in flight and without.
+#[test]
+fn transmit_fast_path_is_the_full_step() {
+    let c = cfg();
+    let (mut client, mut server) = established(&c);
+    let mut data = TcpOutput::default();
+    client.send(ms(10), &[7; 3000], 8192, &c, &mut data);
+    assert_eq!(data.segments.len(), 3, "1460 + 1460 + 80 bytes");
+    let mut first = TcpOutput::default();
+    first.push(
+        data.segments[0].hdr,
+        [data.payload(&data.segments[0]), &[]],
+        "",
+    );
+    // The server has nothing to send; the client, two segments in flight.
+    let ack = deliver(&first, &mut server, ms(11), &c);
+    let ack = match ack.segments.is_empty() {
+        true => {
+            let mut late = TcpOutput::default();
+            server.on_timer(server.deadline().unwrap(), &c, &mut late);
+            late
+        }
+        false => ack,
+    };
+    deliver(&ack, &mut client, ms(12), &c);
+    assert!(
+        client.deadline().is_some(),
+        "data in flight keeps the timer"
+    );
+    let mut fin = TcpOutput::default();
+    server.close(ms(13), &c, &mut fin);
+    assert_eq!(server.state, TcpState::FinWait1);
+    deliver(&fin, &mut client, ms(14), &c);
+    assert_eq!(client.state, TcpState::CloseWait);
+    let mut last = TcpOutput::default();
+    client.close(ms(15), &c, &mut last);
+    assert_eq!(client.state, TcpState::LastAck);
+    deliver(&last, &mut server, ms(16), &c);
+}
