@@ -112,7 +112,7 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     if changed || !timer_set {
         arm_timer(host, core, conn);
     }
-    if watch.0.is_some() || watch.1.is_some() {
+    if host.steps_watched && (watch.0.is_some() || watch.1.is_some()) {
         host.report(super::Report::Stepped {
             socket: watch.0,
             listener: watch.1,
