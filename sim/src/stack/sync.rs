@@ -332,7 +332,7 @@ fn arm_timer(host: &mut Host, core: &mut Core, conn: ConnId) {
 /// Performance (issue 18): `after_tcb` knows the deadline and that the
 /// timer is not set from the lookup it made; calling `arm_timer` looked
 /// the slot up and worked both out again, 11 times a connection of the
-/// storm (callgrind at 100 x 200).
+/// storm (callgrind at 100 x 200: ~40 instructions a connection).
 #[inline]
 fn set_timer(host: &mut Host, core: &mut Core, conn: ConnId, due: Option<SimTime>) {
     let Some(slot) = host.slot(conn) else { return };
