@@ -8,6 +8,8 @@
 //! stack's work on a connection and taken by the layer above as soon as
 //! the stack call that made it returns ([`Host::take_report`]), so its
 //! reaction comes at the same point of the run as a direct call would.
+//! A TCB step is reported only on a host whose steps the layer above
+//! watches ([`Host::steps_watched`]).
 //! The end of a TIME_WAIT record is returned instead
 //! (`sync::end_next_time_wait`), one record at a time.
 

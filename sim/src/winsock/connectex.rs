@@ -143,6 +143,7 @@ pub(super) struct Call<'a> {
 /// ConnectEx: FALSE with ERROR_IO_PENDING once the SYN is out (CB-X4), or
 /// the error at once.
 pub(super) fn connect_ex(cx: &mut CallCx<'_>, call: Call<'_>) -> CallResult {
+    cx.host.steps_watched = true; // its progress follows TCB steps (`events::stepped`)
     let index = resolve(cx.host, call.slot)?;
     if !cx.host.ex.has_pointer(ExtensionFunction::ConnectEx) {
         let why = "ConnectEx called through a null pointer: WSAIoctl did not return it (CB-X3)";

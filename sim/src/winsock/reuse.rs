@@ -77,6 +77,7 @@ fn half_close(cx: &mut CallCx<'_>, (slot, index): (Slot, u32), ov: Option<Slot>)
     if sock.kind != Kind::Stream || sock.state != SockState::Connected {
         return Err(WsaError::WSAENOTCONN); // Wine: on an unconnected socket
     }
+    cx.host.steps_watched = true; // DisconnectEx completes on a TCB step (`events::stepped`)
     shutdown(cx, index, ShutdownHow::Send)?;
     let Some(ov) = ov else {
         return Ok(Value::None);
@@ -187,6 +188,7 @@ pub(super) fn accept_ex(
     accept: Slot,
     ov: Option<Slot>,
 ) -> CallResult {
+    cx.host.steps_watched = true; // it takes connections as TCB steps queue them (`events::stepped`)
     let listen = resolve(cx.host, slot)?;
     let target = resolve(cx.host, accept)?;
     needs_pointer(cx, ExtensionFunction::AcceptEx)?;

@@ -459,6 +459,7 @@ pub fn reenable(host: &mut Host, core: &mut Core, index: u32, event: FdEvent) {
 /// FD_WRITE), as both documents say.
 pub fn register(host: &mut Host, core: &mut Core, index: u32, target: Target, mask: u32) {
     host.notify.in_use |= mask != 0;
+    host.steps_watched |= mask != 0; // events follow TCB steps (`events::stepped`)
     // Observed Windows: a new WSAEventSelect does not record again what
     // was recorded and not re-enabled (`event_select_keeps_reported`; Wine
     // `test_write_events`); WSAAsyncSelect posts it again.
