@@ -167,7 +167,7 @@ impl Topology {
 
     /// Makes room for `links` declared links at `node`, so that a node
     /// known to have many (a storm's server, a router) allocates its list
-    /// once rather than doubling it one link at a time ([`push_exact`]).
+    /// once rather than doubling it one link at a time (`push_exact`).
     /// Only capacity changes, never a link's id or its order at the node.
     ///
     /// Performance (issue 18, small sizes): at 10 hosts x 1 the server's
