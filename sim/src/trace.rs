@@ -6,6 +6,7 @@
 //! the events, one line each (`<time ns> <node> <what>`), so equal digests
 //! mean byte-for-byte equal traces on every build and machine.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::SocketAddrV4;
 use std::sync::Arc;
@@ -157,8 +158,10 @@ pub struct Names {
     /// Node names (hosts, routers, switches), by [`NodeId`]; shared by
     /// every world of a scenario (`scenario::Prepared`), whatever the seed.
     pub nodes: Arc<[String]>,
-    /// Link names, by [`LinkId`]; shared as the node names are.
-    pub links: Arc<[String]>,
+    /// Link names, by [`LinkId`]; shared as the node names are. A
+    /// loopback's `lo` is borrowed (issue 18, small sizes: a string of its
+    /// own was an allocation per host and world).
+    pub links: Arc<[Cow<'static, str>]>,
     /// Thread names, by thread index (those spawned after the build
     /// included, [`Trace::push_thread_name`]).
     pub threads: Vec<String>,
@@ -174,7 +177,7 @@ impl Names {
     /// for an index with no name.
     pub fn link(&self, link: Option<LinkId>) -> &str {
         link.and_then(|l| self.links.get(l.0 as usize))
-            .map_or("-", String::as_str)
+            .map_or("-", |name| name)
     }
 
     /// The name of thread `thread`; `?` for an index with no name.
@@ -292,11 +295,23 @@ impl Trace {
             unkept: 0,
             texts: Texts::default(),
             hasher: Sha256::new(),
-            line: Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
+            line: Self::line_buffer(mode),
             hashing: false,
             prefix: prefix::PrefixMemo::default(),
             scratch: String::new(),
             recent: piece::Recent::default(),
+        }
+    }
+
+    /// The buffer of canonical lines a trace in `mode` starts with: room
+    /// for a batch, or none for a trace that hashes nothing (`Off`).
+    ///
+    /// Performance (issue 18, small sizes): a benchmark's world (`Off`)
+    /// allocated and freed the 4.3 KB batch buffer for nothing.
+    fn line_buffer(mode: TraceMode) -> Vec<u8> {
+        match mode {
+            TraceMode::Off => Vec::new(),
+            _ => Vec::with_capacity(Self::HASH_BATCH_BYTES + 256),
         }
     }
 
@@ -348,7 +363,12 @@ impl Trace {
 
     /// Sets the names of nodes, links and threads, by index (the scenario
     /// build does, before the first event).
-    pub fn set_names(&mut self, nodes: Arc<[String]>, links: Arc<[String]>, threads: Vec<String>) {
+    pub fn set_names(
+        &mut self,
+        nodes: Arc<[String]>,
+        links: Arc<[Cow<'static, str>]>,
+        threads: Vec<String>,
+    ) {
         self.names = Names {
             nodes,
             links,

@@ -156,7 +156,7 @@ impl Plan {
             .iter()
             .filter(|l| l.ends[0] != l.ends[1]) // a host's loopback `lo`: not a cable
             .map(|l| LinkView {
-                name: l.name.clone(),
+                name: l.name.to_string(),
                 ends: l.ends.map(|n| topo.node(n).name.clone()),
                 settings: format!(
                     "latency {}  jitter {}  loss {} ppm",
@@ -354,7 +354,7 @@ fn route(world: &mut World, node: NodeId, net: Ipv4Net) -> Route {
             Route::Via {
                 node: topo.node(to).name.clone(),
                 addr,
-                link: topo.links[link.0 as usize].name.clone(),
+                link: topo.links[link.0 as usize].name.to_string(),
                 switch,
             }
         }

@@ -348,6 +348,10 @@ impl<E> EventQueue<E> {
     /// most TCP timers are cancelled, and dropping them at the first split
     /// keeps them from being moved from bucket to bucket (about a quarter
     /// of the storm's queue traffic, and its largest cache footprint).
+    /// `#[inline]`: inlined into the run loop's pop, where it was before
+    /// unrelated code elsewhere in the crate moved it out of line (the
+    /// storm at 100 x 200: +1.3% instructions, callgrind).
+    #[inline]
     fn settle(&mut self, live: &impl Fn(&E) -> bool) -> bool {
         loop {
             while let Some(front) = self.current.front() {

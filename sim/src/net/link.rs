@@ -14,6 +14,8 @@
 //!   from `0..=2 x latency` and is exempt from the FIFO rule, so packets sent
 //!   after it may arrive first.
 
+use std::borrow::Cow;
+
 use simsock_model::{SimDuration, SimTime};
 
 use super::topology::NodeId;
@@ -117,7 +119,10 @@ pub struct Link {
     /// `a-b` for a link declared `between: ("a", "b")`, `lo` for a host's
     /// loopback interface: the trace's name for it, and its stream's
     /// (`link/<name>`; `link/<host>/lo`).
-    pub name: String,
+    ///
+    /// Memory (issue 18, small sizes): borrowed for a loopback's `lo`,
+    /// where a string of its own was an allocation per host.
+    pub name: Cow<'static, str>,
     /// The nodes it joins, in declaration order; direction `i` is from
     /// `ends[i]`. Both ends are the host for a loopback interface.
     pub ends: [NodeId; 2],
@@ -141,9 +146,14 @@ pub struct Link {
 impl Link {
     /// An up link with `latency`, no jitter and no loss, drawing its loss
     /// and jitter from `rng` (the stream `link/<name>`).
-    pub fn new(name: String, ends: [NodeId; 2], latency: SimDuration, rng: Stream) -> Self {
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        ends: [NodeId; 2],
+        latency: SimDuration,
+        rng: Stream,
+    ) -> Self {
         Link {
-            name,
+            name: name.into(),
             ends,
             latency,
             jitter: SimDuration::ZERO,
@@ -237,7 +247,7 @@ mod tests {
 
     fn link() -> Link {
         Link::new(
-            "a-b".into(),
+            "a-b",
             [NodeId(0), NodeId(1)],
             SimDuration::from_millis(1),
             Stream::new(1, "l"),

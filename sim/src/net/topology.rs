@@ -165,6 +165,19 @@ impl Topology {
         self.adjacency.reserve(2 * links);
     }
 
+    /// Makes room for `links` declared links at `node`, so that a node
+    /// known to have many (a storm's server, a router) allocates its list
+    /// once rather than doubling it one link at a time (`push_exact`).
+    /// Only capacity changes, never a link's id or its order at the node.
+    ///
+    /// Performance (issue 18, small sizes): at 10 hosts x 1 the server's
+    /// list was reallocated four times a world (eight times at 100 hosts),
+    /// about 500 instructions each (callgrind).
+    pub fn reserve_links_at(&mut self, node: NodeId, links: usize) {
+        let list = &mut self.nodes[node.0 as usize].links;
+        list.reserve_exact(links.saturating_sub(list.len()));
+    }
+
     /// Replaces every link, loopback interfaces included, with
     /// `make(id, old)`, keeping the rest: a network whose links are made
     /// anew for another run of the same scenario (sweeps; issue 18, item

@@ -1,5 +1,6 @@
 //! Building a [`World`] from a checked scenario.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -101,7 +102,7 @@ pub struct Prepared {
     /// (declared, then each host's `lo`), in the topology's order
     /// (`network::topology`): each world's trace shares them.
     trace_nodes: Arc<[String]>,
-    trace_links: Arc<[String]>,
+    trace_links: Arc<[Cow<'static, str>]>,
     /// The last world built from this, once it has run ([`Prepared::keep`]):
     /// the next seed's world is made from it in place ([`Prepared::world`]).
     kept: Cell<Option<Box<World>>>,
@@ -191,9 +192,10 @@ fn trace_node_names(s: &Scenario) -> Arc<[String]> {
 
 /// The names of `s`'s links in the order its topology numbers them: the
 /// declared links (`declared`, their names), then each host's loopback.
-fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[String]> {
-    let loopbacks = s.hosts.iter().map(|_| "lo".to_string());
-    declared.iter().cloned().chain(loopbacks).collect()
+fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[Cow<'static, str>]> {
+    let declared = declared.iter().map(|n| Cow::Owned(n.clone()));
+    let loopbacks = s.hosts.iter().map(|_| Cow::Borrowed("lo"));
+    declared.chain(loopbacks).collect()
 }
 
 /// Each thread's script, compiled against a host made for the purpose for
@@ -414,6 +416,7 @@ fn fifo_class(event: &Event) -> Option<u64> {
 fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host], threads: &mut Vec<Thread>) {
     crate::winsock::overlapped::prepare(s, hosts); // ConnectEx: completion labels
     for (host, names) in &p.slot_names {
+        hosts[*host as usize].reserve_slots(names.len());
         for name in names {
             hosts[*host as usize].slot_named(name);
         }

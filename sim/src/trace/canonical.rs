@@ -199,7 +199,7 @@ mod tests {
     fn names() -> Names {
         Names {
             nodes: ["client".to_string(), "server".to_string()].into(),
-            links: ["client-server".to_string()].into(),
+            links: [std::borrow::Cow::from("client-server")].into(),
             threads: vec!["main".into()],
         }
     }

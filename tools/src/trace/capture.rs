@@ -105,7 +105,7 @@ pub fn from_report(report: Report, nodes: &[Node], links: &[Link]) -> Capture {
     let links = links
         .iter()
         .map(|l| LinkInfo {
-            name: l.name.clone(),
+            name: l.name.to_string(),
             ends: l.ends,
         })
         .collect();

@@ -2,6 +2,8 @@
 //! the network an earlier world of the same scenario ran on (a sweep's
 //! next seed; issue 18, item 5).
 
+use std::borrow::Cow;
+
 use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
 
 use super::Prepared;
@@ -55,11 +57,8 @@ fn build(
     for spec in &s.switches {
         topo.add_node(spec.name.clone(), Vec::new(), NodeKind::Switch);
     }
-    for (i, spec) in s.links.iter().enumerate() {
-        let ends = [
-            node_named(&topo, &spec.between.0),
-            node_named(&topo, &spec.between.1),
-        ];
+    let ends = link_ends(&mut topo, s);
+    for ((i, spec), ends) in s.links.iter().enumerate().zip(ends) {
         let stream = Stream::with_id(seed, p.link_streams[i]);
         // Invariant: `Prepared::new` named every declared link.
         let name = link_names.next().expect("a name per declared link");
@@ -68,9 +67,38 @@ fn build(
     for (i, spec) in s.hosts.iter().enumerate() {
         let node = NodeId(i as u32);
         let stream = Stream::with_id(seed, p.loopback_streams[i]);
-        topo.add_loopback(node, loopback(spec, node, "lo".to_string(), stream));
+        topo.add_loopback(node, loopback(spec, node, Cow::Borrowed("lo"), stream));
     }
     topo
+}
+
+/// The ends of each of `s`'s declared links, by link index, with room
+/// made at each node for all of its links
+/// ([`Topology::reserve_links_at`]): a node with one link allocates its
+/// list once either way, a hub (the storm's server) no longer grows it
+/// one doubling at a time.
+fn link_ends(topo: &mut Topology, s: &Scenario) -> Vec<[NodeId; 2]> {
+    let ends: Vec<[NodeId; 2]> = s
+        .links
+        .iter()
+        .map(|l| {
+            [
+                node_named(topo, &l.between.0),
+                node_named(topo, &l.between.1),
+            ]
+        })
+        .collect();
+    let mut degree = vec![0u32; topo.nodes.len()];
+    for [a, b] in &ends {
+        degree[a.0 as usize] += 1;
+        degree[b.0 as usize] += 1;
+    }
+    for (node, &links) in (0u32..).zip(&degree) {
+        if links > 1 {
+            topo.reserve_links_at(NodeId(node), links as usize);
+        }
+    }
+    ends
 }
 
 /// `topo`, made by [`build`] for `s` and run since, with its links as
@@ -92,7 +120,12 @@ fn renew(mut topo: Topology, s: &Scenario, p: &Prepared, seed: u64) -> Topology 
 }
 
 /// Declared link `spec` between `ends`, as the scenario set it up.
-fn declared(spec: &LinkSpec, ends: [NodeId; 2], name: String, stream: Stream) -> Link {
+fn declared(
+    spec: &LinkSpec,
+    ends: [NodeId; 2],
+    name: impl Into<Cow<'static, str>>,
+    stream: Stream,
+) -> Link {
     let mut link = Link::new(name, ends, spec.latency, stream);
     link.jitter = spec.jitter;
     link.loss_ppm = spec.loss_ppm;
@@ -102,7 +135,7 @@ fn declared(spec: &LinkSpec, ends: [NodeId; 2], name: String, stream: Stream) ->
 
 /// The loopback interface of host `spec` on `node`: a link named `lo` from
 /// the host to itself with its profile's `loopback_latency`.
-fn loopback(spec: &HostSpec, node: NodeId, name: String, stream: Stream) -> Link {
+fn loopback(spec: &HostSpec, node: NodeId, name: Cow<'static, str>, stream: Stream) -> Link {
     Link::new(name, [node, node], spec.profile.loopback_latency, stream)
 }
 
