@@ -7,7 +7,7 @@
 //! per host, for its head, is enough.
 //!
 //! Performance: the FIFO holds the records themselves (32 bytes each) and a
-//! hash table of [`Slot`]s (a FIFO position and the four-tuple's hash, 8
+//! hash table of `Slot`s (a FIFO position and the four-tuple's hash, 8
 //! bytes) finds one by four-tuple; the table is only looked up, never
 //! iterated (iteration walks the FIFO, in deadline order). About 45 bytes
 //! per record, half of a map entry plus a FIFO entry.
