@@ -7,9 +7,10 @@
 //! per host, for its head, is enough.
 //!
 //! Performance: the FIFO holds the records themselves (32 bytes each) and a
-//! hash table of 4-byte FIFO positions finds one by four-tuple; the table is
-//! only looked up, never iterated (iteration walks the FIFO, in deadline
-//! order). About 40 bytes per record, half of a map entry plus a FIFO entry.
+//! hash table of `Slot`s (a FIFO position and the four-tuple's hash, 8
+//! bytes) finds one by four-tuple; the table is only looked up, never
+//! iterated (iteration walks the FIFO, in deadline order). About 45 bytes
+//! per record, half of a map entry plus a FIFO entry.
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
@@ -43,6 +44,21 @@ struct Entry {
     record: TimeWaitRecord,
 }
 
+/// An index slot: where a four-tuple's live record is in the FIFO, and the
+/// four-tuple's hash ([`hash`]).
+///
+/// Performance (issue 18): with the hash kept in the slot, the table
+/// regrows without reading a FIFO entry or hashing a four-tuple again, and
+/// a probe reads the FIFO only for a slot whose hash matches. With
+/// positions alone, the regrowth of a client's table (200 records, 100x200)
+/// made `TimeWaitTable::insert` ~290 instructions per connection
+/// (callgrind).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    position: u32,
+    hash: u32,
+}
+
 /// The TIME_WAIT records of one host.
 #[derive(Debug, Default)]
 pub struct TimeWaitTable {
@@ -51,7 +67,7 @@ pub struct TimeWaitTable {
     /// The position of `fifo[0]`; positions grow by one per entry and wrap.
     head: u32,
     /// The live record of each four-tuple, by position, once `indexed`.
-    index: HashTable<u32>,
+    index: HashTable<Slot>,
     /// The FIFO once held more than [`SCAN`] entries and `index` is kept.
     indexed: bool,
     /// When the engine timer for the head is scheduled, if it is.
@@ -84,8 +100,18 @@ impl crate::stack::cold::Empty for TimeWaitTable {
     }
 }
 
-fn hash(tuple: &FourTuple) -> u64 {
-    FxBuildHasher.hash_one(tuple)
+/// A four-tuple's hash, as kept in its [`Slot`].
+fn hash(tuple: &FourTuple) -> u32 {
+    // Fx's upper half: its `finish` rotates the last product's well-mixed
+    // high bits there.
+    (FxBuildHasher.hash_one(tuple) >> 32) as u32
+}
+
+/// The table's 64-bit hash of a slot's: hashbrown picks the bucket from
+/// the low bits and the control byte from the top seven, and an odd
+/// multiplier carries every bit of `hash` into the top ones.
+fn spread(hash: u32) -> u64 {
+    u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl TimeWaitTable {
@@ -100,9 +126,11 @@ impl TimeWaitTable {
         }
         let fifo = (&self.fifo, self.head);
         let at = |p: u32| &fifo.0[p.wrapping_sub(fifo.1) as usize];
-        self.index
-            .find(hash(tuple), |&p| at(p).tuple == *tuple)
-            .copied()
+        let h = hash(tuple);
+        let slot = self
+            .index
+            .find(spread(h), |s| s.hash == h && at(s.position).tuple == *tuple)?;
+        Some(slot.position)
     }
 
     /// Starts (or restarts, for a retransmitted FIN) TIME_WAIT on `tuple`;
@@ -112,9 +140,13 @@ impl TimeWaitTable {
     pub fn insert(&mut self, tuple: FourTuple, record: TimeWaitRecord) -> bool {
         // Performance: the FIFO grows 1, 2, 4 ... where std's starts at 4
         // entries (128 bytes): most hosts of a big network hold one record
-        // (143 bytes a record at a million hosts x 1, 47 now).
-        if self.fifo.len() == self.fifo.capacity() {
-            self.fifo.reserve_exact(self.fifo.len().max(1));
+        // (143 bytes a record at a million hosts x 1, 47 now). The first
+        // is allocated outright: `reserve_exact` from nothing took ~170
+        // instructions per connection at 10,000 x 1 (callgrind, issue 18).
+        if self.fifo.capacity() == 0 {
+            self.fifo = VecDeque::with_capacity(1);
+        } else if self.fifo.len() == self.fifo.capacity() {
+            self.fifo.reserve_exact(self.fifo.len());
         }
         if !self.indexed {
             return self.insert_scanned(tuple, record);
@@ -122,23 +154,23 @@ impl TimeWaitTable {
         let position = self.head.wrapping_add(self.fifo.len() as u32);
         let h = hash(&tuple);
         let (fifo, head) = (&mut self.fifo, self.head);
-        let found = self
-            .index
-            .find_mut(h, |&p| fifo[p.wrapping_sub(head) as usize].tuple == tuple);
-        if let Some(p) = found {
-            let old = &mut fifo[p.wrapping_sub(head) as usize];
+        let found = self.index.find_mut(spread(h), |s| {
+            s.hash == h && fifo[s.position.wrapping_sub(head) as usize].tuple == tuple
+        });
+        if let Some(slot) = found {
+            let old = &mut fifo[slot.position.wrapping_sub(head) as usize];
             if old.record.until == record.until {
                 old.record = record;
             } else {
-                *p = position;
+                slot.position = position;
                 fifo.push_back(Entry { tuple, record });
             }
             return false;
         }
         fifo.push_back(Entry { tuple, record });
-        let fifo = &self.fifo;
-        let rehash = |&p: &u32| hash(&fifo[p.wrapping_sub(head) as usize].tuple);
-        self.index.insert_unique(h, position, rehash);
+        let slot = Slot { position, hash: h };
+        self.index
+            .insert_unique(spread(h), slot, |s| spread(s.hash));
         true
     }
 
@@ -168,11 +200,13 @@ impl TimeWaitTable {
         for (i, e) in fifo.iter().enumerate() {
             let position = head.wrapping_add(i as u32);
             let h = hash(&e.tuple);
-            match self.index.find_mut(h, |&p| at(p).tuple == e.tuple) {
-                Some(p) => *p = position,
+            let same = |s: &Slot| s.hash == h && at(s.position).tuple == e.tuple;
+            match self.index.find_mut(spread(h), same) {
+                Some(slot) => slot.position = position,
                 None => {
-                    let rehash = |&p: &u32| hash(&at(p).tuple);
-                    self.index.insert_unique(h, position, rehash);
+                    let slot = Slot { position, hash: h };
+                    self.index
+                        .insert_unique(spread(h), slot, |s| spread(s.hash));
                 }
             }
         }
@@ -211,7 +245,10 @@ impl TimeWaitTable {
                 }
                 continue;
             }
-            if let Ok(live) = self.index.find_entry(hash(&tuple), |&p| p == head) {
+            let found = self
+                .index
+                .find_entry(spread(hash(&tuple)), |s| s.position == head);
+            if let Ok(live) = found {
                 live.remove();
                 return Some((tuple, record.until));
             }
@@ -250,7 +287,7 @@ impl TimeWaitTable {
     /// the index slot with its control byte, at current capacity.
     pub fn bytes_allocated(&self) -> usize {
         let fifo = std::mem::size_of::<Entry>();
-        let slot = std::mem::size_of::<u32>() + 1;
+        let slot = std::mem::size_of::<Slot>() + 1;
         self.fifo.capacity() * fifo + self.index.capacity() * slot
     }
 }
@@ -287,14 +324,15 @@ mod tests {
     }
 
     /// The same records, restarts and expiries give the same answers with
-    /// and without the index: 20 tuples, every third restarted, pass
-    /// [`SCAN`] on the way up and drain again.
+    /// and without the index: 100 tuples, every third restarted, pass
+    /// [`SCAN`] on the way up (the index regrows five times from the
+    /// hashes kept in its slots) and drain again.
     #[test]
     fn the_index_answers_as_the_scan_did() {
         let mut small = TimeWaitTable::default();
         let mut big = TimeWaitTable::default();
         big.build_index();
-        for port in 0..20u16 {
+        for port in 0..100u16 {
             let r = record(u64::from(port) * 10);
             assert_eq!(small.insert(tuple(port), r), big.insert(tuple(port), r));
             if port % 3 == 0 {
@@ -305,7 +343,7 @@ mod tests {
             assert!(small.indexed == (small.fifo.len() > SCAN));
             assert_eq!(small.len(), big.len());
         }
-        for now in (0..260).step_by(7) {
+        for now in (0..1100).step_by(7) {
             loop {
                 let (a, b) = (
                     small.pop_expired(SimTime(now)),
@@ -325,13 +363,24 @@ mod tests {
         assert!(small.is_empty());
     }
 
-    /// Below [`SCAN`] entries the table has no index table.
+    /// Below [`SCAN`] entries the table has no index table, and its FIFO
+    /// grows 1, 2, 4 entries from its first allocation.
     #[test]
     fn one_record_allocates_no_index() {
         let mut t = TimeWaitTable::default();
         t.insert(tuple(1), record(10));
         assert!(!t.indexed && t.index.capacity() == 0);
         assert_eq!((t.len(), t.get(&tuple(1))), (1, Some(&record(10))));
+        assert_eq!(t.fifo.capacity(), 1);
+        let capacities: Vec<usize> = (2..5u16)
+            .map(|port| {
+                t.insert(tuple(port), record(u64::from(port) * 10));
+                t.fifo.capacity()
+            })
+            .collect();
+        assert_eq!(capacities, [2, 4, 4]);
+        let live: Vec<u16> = t.iter().map(|(k, _)| k.0.port()).collect();
+        assert_eq!(live, [1, 2, 3, 4]);
     }
 
     /// A retransmitted FIN restarts the wait: the first deadline passes
