@@ -12,7 +12,8 @@ fn copy<T: Copy>(_: T) -> bool {
 
 impl Op {
     /// Whether dropping the call frees nothing: a variant whose fields are
-    /// all `Copy` (checked by the compiler, see [`copy`]).
+    /// all `Copy` (checked by the compiler: each arm binds its fields by
+    /// value and passes them to a function that takes only `Copy` types).
     #[inline(always)]
     pub fn is_plain(&self) -> bool {
         match *self {
