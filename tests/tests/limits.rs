@@ -175,3 +175,27 @@ fn the_time_limit_report_names_the_limit() {
     );
     assert!(limit.to_string().contains("7200.000s"), "{limit}");
 }
+
+/// A thread woken by its timer that spends the last step stops the run at
+/// that event: the other thread's wake-up, 1 ms later, is never run. (The
+/// run loop checks the step budget only after the events that run a
+/// thread or a fault, `World::dispatch`; a timer that wakes a thread is
+/// one of them.)
+#[test]
+fn max_steps_stops_at_the_timer_event_that_spent_it() {
+    let text = r#"Scenario(
+    name: "limits",
+    hosts: [Host(name: "h", addrs: ["10.0.0.1/24"])],
+    threads: [
+        Thread(host: "h", name: "main", steps: [
+            Sleep("1ms"), Repeat(times: 100000, steps: [LastError()]),
+        ]),
+        Thread(host: "h", name: "other", steps: [Sleep("2ms"), LastError()]),
+    ],
+    limits: (max_steps: 1000),
+)"#;
+    let report = run(&load(text).unwrap(), &RunOptions::default());
+    assert_eq!(report.limit, Some(LimitError::Steps(1000)));
+    // Two starts and main's wake-up; other's wake-up at 2 ms never runs.
+    assert_eq!(report.events, 3);
+}

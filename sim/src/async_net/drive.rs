@@ -72,12 +72,7 @@ impl World {
                 }
                 again |= at == until;
                 self.run_hooked(event, proxy, seen);
-                if let Some(message) = &self.run_error {
-                    return Err(LimitError::Scenario(message.clone()));
-                }
-                if self.steps.spent {
-                    return Err(LimitError::Steps(self.steps.taken));
-                }
+                self.stopped()?;
             }
         }
         Ok(())
@@ -90,14 +85,16 @@ impl World {
             Event::Resume { thread } if proxy(thread) => seen.push(Seen::Woken(thread)),
             Event::Fault { index } => {
                 let action = self.faults.get(index as usize).cloned();
-                self.dispatch(event);
+                let _ = self.dispatch(event);
                 match action {
                     Some(FaultAction::HostCrash(host)) => seen.push(Seen::Crash(host)),
                     Some(FaultAction::HostRestart { host, .. }) => seen.push(Seen::Restart(host)),
                     _ => {}
                 }
             }
-            event => self.dispatch(event),
+            event => {
+                let _ = self.dispatch(event);
+            }
         }
     }
 

@@ -167,7 +167,7 @@ where
             return Ok(false);
         };
         steps.take()?;
-        into.op = op;
+        into.op.overwrite(op);
         into.expect = None;
         Ok(true)
     }

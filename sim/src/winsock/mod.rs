@@ -18,6 +18,7 @@ mod family;
 mod host;
 mod manage;
 pub mod notify;
+mod op_plain;
 mod op_text;
 pub mod step;
 mod wsaaccept;
