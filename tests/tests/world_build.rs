@@ -62,12 +62,12 @@ fn a_hubs_links_are_in_order_in_one_allocation() {
     let topo = world.topology();
     let hub = &topo.node(NodeId(0)).links;
     let expected: Vec<LinkId> = (1..=clients as u32).map(LinkId).collect();
-    assert_eq!(hub, &expected);
+    assert_eq!(hub.as_slice(), expected);
     assert_eq!(hub.capacity(), clients, "the hub's list was grown");
     let client0 = &topo.node(NodeId(1)).links;
-    assert_eq!(client0, &[LinkId(0), LinkId(1)]);
+    assert_eq!(client0.as_slice(), [LinkId(0), LinkId(1)]);
     let client5 = &topo.node(NodeId(6)).links;
-    assert_eq!(client5, &[LinkId(6)]);
+    assert_eq!(client5.as_slice(), [LinkId(6)]);
 }
 
 /// Loopback interfaces are named `lo` by the topology and by the trace,

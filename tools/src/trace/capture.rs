@@ -93,9 +93,9 @@ fn node_info(node: &Node) -> NodeInfo {
     NodeInfo {
         name: node.name.clone(),
         addrs: node.addrs.iter().map(|c| c.addr).collect(),
-        cidrs: node.addrs.clone(),
+        cidrs: node.addrs.to_vec(),
         switch: node.kind == NodeKind::Switch,
-        links: node.links.clone(),
+        links: node.links.to_vec(),
     }
 }
 
