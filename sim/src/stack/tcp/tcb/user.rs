@@ -142,15 +142,23 @@ impl Tcb {
     fn nothing_to_transmit(&self) -> bool {
         let sent = self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
         let all_sent = self.fin_seq().is_some() || sent >= self.send_buf.len();
-        let sends = matches!(
+        self.sends() && all_sent && (!self.fin_queued || self.fin_seq().is_some())
+    }
+
+    /// A state in which queued data or the FIN may go out: ESTABLISHED and
+    /// CLOSE-WAIT take new data (RFC 9293 §3.10.2, SEND), and FIN-WAIT-1,
+    /// CLOSING and LAST-ACK still send what was queued before the close
+    /// and the FIN (§3.10.4, CLOSE).
+    #[inline]
+    fn sends(&self) -> bool {
+        matches!(
             self.state,
             TcpState::Established
                 | TcpState::CloseWait
                 | TcpState::FinWait1
                 | TcpState::Closing
                 | TcpState::LastAck
-        );
-        sends && all_sent && (!self.fin_queued || self.fin_seq().is_some())
+        )
     }
 
     /// The full step of [`Tcb::transmit`].
@@ -162,14 +170,7 @@ impl Tcb {
         cause: &'static str,
         out: &mut TcpOutput,
     ) {
-        if !matches!(
-            self.state,
-            TcpState::Established
-                | TcpState::CloseWait
-                | TcpState::FinWait1
-                | TcpState::Closing
-                | TcpState::LastAck
-        ) {
+        if !self.sends() {
             return;
         }
         let mut sent = self.snd_nxt.wrapping_sub(self.buf_seq) as usize;
