@@ -5,10 +5,12 @@
 //! calls of a thread and the TCP segments a node sent, received or dropped.
 //! The tests themselves live in `tests/tests/`.
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
-use simsock_model::scenario::Scenario;
-use simsock_model::{PacketHeader, TcpFlags, Transport};
+use simsock_model::limits::RunLimits;
+use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
+use simsock_model::{HostProfile, Ipv4Cidr, PacketHeader, SimDuration, TcpFlags, Transport};
 use simsock_sim::scenario::{Report, RunOptions, load, run};
 use simsock_sim::trace::TraceKind;
 use simsock_sim::world::CallRecord;
@@ -82,6 +84,70 @@ pub fn assert_passed(report: &Report) {
         report.limit,
         report.trace_lines().join("\n")
     );
+}
+
+/// Panics unless two runs of one scenario and seed did the same: digest,
+/// trace, engine events, calls, failures and outcome (`what` names them).
+/// For tests that run a fast path against the slow one it replaces.
+pub fn assert_same_run(fast: &Report, slow: &Report, what: &str) {
+    assert_eq!(fast.digest, slow.digest, "{what}: trace digests differ");
+    assert_eq!(
+        fast.trace_lines(),
+        slow.trace_lines(),
+        "{what}: traces differ"
+    );
+    assert_eq!(fast.events, slow.events, "{what}: engine events differ");
+    assert_eq!(
+        fast.call_count, slow.call_count,
+        "{what}: call counts differ"
+    );
+    assert_eq!(fast.failures, slow.failures, "{what}: failures differ");
+    assert_eq!(fast.passed, slow.passed, "{what}: outcomes differ");
+}
+
+/// A link of 1 ms, no jitter or loss, up, between hosts `a` and `b`.
+pub fn link_spec(a: &str, b: &str) -> LinkSpec {
+    LinkSpec {
+        between: (a.into(), b.into()),
+        latency: SimDuration::from_millis(1),
+        jitter: SimDuration::ZERO,
+        loss_ppm: 0,
+        up: true,
+    }
+}
+
+/// A scenario of `clients` hosts (`client0`, ... on 10.0.0.0/16, 250 to a
+/// /24) each linked to `server` (10.0.255.1), with no threads: for tests
+/// of what a world costs to build and hold.
+pub fn star(clients: usize) -> Scenario {
+    let host = |name: String, addr: Ipv4Addr| HostSpec {
+        name,
+        addrs: vec![Ipv4Cidr::new(addr, 16).expect("a /16 is a valid prefix")],
+        profile: HostProfile::default(),
+        started: true,
+    };
+    let mut hosts = vec![host("server".into(), Ipv4Addr::new(10, 0, 255, 1))];
+    let mut links = Vec::new();
+    for c in 0..clients {
+        let name = format!("client{c}");
+        let addr = Ipv4Addr::new(10, 0, (c / 250) as u8, (c % 250 + 1) as u8);
+        links.push(link_spec("server", &name));
+        hosts.push(host(name, addr));
+    }
+    Scenario {
+        name: "star".into(),
+        about: String::new(),
+        question: String::new(),
+        seed: 1,
+        hosts,
+        routers: Vec::new(),
+        switches: Vec::new(),
+        links,
+        threads: Vec::new(),
+        faults: Vec::new(),
+        limits: RunLimits::default(),
+        shuffle_ties: false,
+    }
 }
 
 /// The calls of thread `thread` on host `host`, in completion order.

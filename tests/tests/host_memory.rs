@@ -20,12 +20,7 @@
 //! threads included) was 3,824 bytes at 100,000 hosts, 2,186 at the start
 //! of this round, and is 1,631 (its thread and program about 625).
 
-use std::net::Ipv4Addr;
-
 use cap::Cap;
-use simsock_model::limits::RunLimits;
-use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
-use simsock_model::{HostProfile, Ipv4Cidr, SimDuration};
 use simsock_sim::scenario::{RunOptions, build};
 
 #[global_allocator]
@@ -33,48 +28,10 @@ static HEAP: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
 
 const CLIENTS: usize = 20_000;
 
-/// `clients` hosts on 10.0.0.0/16, each linked to `server` (10.0.255.1).
-fn star(clients: usize) -> Scenario {
-    let host = |name: String, addr: Ipv4Addr| HostSpec {
-        name,
-        addrs: vec![Ipv4Cidr::new(addr, 16).unwrap()],
-        profile: HostProfile::default(),
-        started: true,
-    };
-    let mut hosts = vec![host("server".into(), Ipv4Addr::new(10, 0, 255, 1))];
-    let mut links = Vec::new();
-    for c in 0..clients {
-        let name = format!("client{c}");
-        let addr = Ipv4Addr::new(10, 0, (c / 250) as u8, (c % 250 + 1) as u8);
-        links.push(LinkSpec {
-            between: ("server".into(), name.clone()),
-            latency: SimDuration::from_millis(1),
-            jitter: SimDuration::ZERO,
-            loss_ppm: 0,
-            up: true,
-        });
-        hosts.push(host(name, addr));
-    }
-    Scenario {
-        name: "star".into(),
-        about: String::new(),
-        question: String::new(),
-        seed: 1,
-        hosts,
-        routers: Vec::new(),
-        switches: Vec::new(),
-        links,
-        threads: Vec::new(),
-        faults: Vec::new(),
-        limits: RunLimits::default(),
-        shuffle_ties: false,
-    }
-}
-
 /// One test, so that no other test allocates while it measures.
 #[test]
 fn a_host_that_has_not_connected_costs_at_most_1_kb() {
-    let scenario = star(CLIENTS);
+    let scenario = simsock_tests::star(CLIENTS);
     let before = HEAP.allocated();
     let world = build(&scenario, &RunOptions::default());
     let per_host = (HEAP.allocated() - before) as f64 / world.hosts.len() as f64;

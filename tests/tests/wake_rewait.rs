@@ -41,19 +41,7 @@ fn assert_same(scenario: &Scenario, seed: u64) -> u64 {
         0,
         "{what}: the slow path polls every wake"
     );
-    assert_eq!(fast.digest, slow.digest, "{what}: trace digests differ");
-    assert_eq!(
-        fast.trace_lines(),
-        slow.trace_lines(),
-        "{what}: traces differ"
-    );
-    assert_eq!(fast.events, slow.events, "{what}: engine events differ");
-    assert_eq!(
-        fast.call_count, slow.call_count,
-        "{what}: call counts differ"
-    );
-    assert_eq!(fast.failures, slow.failures, "{what}: failures differ");
-    assert_eq!(fast.passed, slow.passed, "{what}: outcomes differ");
+    simsock_tests::assert_same_run(&fast, &slow, &what);
     rewaits(scenario, seed, false)
 }
 

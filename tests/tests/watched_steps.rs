@@ -36,19 +36,7 @@ fn every_bundled_scenario_runs_the_same_when_every_step_is_reported() {
             let ((fast, hosts_watched), (slow, _)) =
                 (run(&scenario, seed, false), run(&scenario, seed, true));
             let what = format!("{} at seed {seed}", scenario.name);
-            assert_eq!(fast.digest, slow.digest, "{what}: trace digests differ");
-            assert_eq!(
-                fast.trace_lines(),
-                slow.trace_lines(),
-                "{what}: traces differ"
-            );
-            assert_eq!(fast.events, slow.events, "{what}: engine events differ");
-            assert_eq!(
-                fast.call_count, slow.call_count,
-                "{what}: call counts differ"
-            );
-            assert_eq!(fast.failures, slow.failures, "{what}: failures differ");
-            assert_eq!(fast.passed, slow.passed, "{what}: outcomes differ");
+            simsock_tests::assert_same_run(&fast, &slow, &what);
             match hosts_watched {
                 0 => unwatched += 1,
                 _ => watched += 1,

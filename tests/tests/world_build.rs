@@ -5,52 +5,18 @@
 //! the links' order at each node, the slots the names get, the names the
 //! trace and the topology give each link.
 
-use std::net::Ipv4Addr;
-
-use simsock_model::limits::RunLimits;
-use simsock_model::scenario::{HostSpec, LinkSpec, Scenario};
-use simsock_model::{HostProfile, Ipv4Cidr, SimDuration};
+use simsock_model::scenario::Scenario;
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::scenario::{RunOptions, build};
 
-/// `clients` hosts, each linked to `server` (declared after a first
+/// `clients` hosts, each linked to `server`, declared after a first
 /// client-to-client link, so the hub's links are not its node's first
-/// ids).
+/// ids.
 fn star(clients: usize) -> Scenario {
-    let host = |name: String, addr: Ipv4Addr| HostSpec {
-        name,
-        addrs: vec![Ipv4Cidr::new(addr, 16).unwrap()],
-        profile: HostProfile::default(),
-        started: true,
-    };
-    let link = |a: &str, b: &str| LinkSpec {
-        between: (a.into(), b.into()),
-        latency: SimDuration::from_millis(1),
-        jitter: SimDuration::ZERO,
-        loss_ppm: 0,
-        up: true,
-    };
-    let mut hosts = vec![host("server".into(), Ipv4Addr::new(10, 0, 255, 1))];
-    let mut links = vec![link("client0", "client1")];
-    for c in 0..clients {
-        let name = format!("client{c}");
-        links.push(link("server", &name));
-        hosts.push(host(name, Ipv4Addr::new(10, 0, 0, c as u8 + 1)));
-    }
-    Scenario {
-        name: "star".into(),
-        about: String::new(),
-        question: String::new(),
-        seed: 1,
-        hosts,
-        routers: Vec::new(),
-        switches: Vec::new(),
-        links,
-        threads: Vec::new(),
-        faults: Vec::new(),
-        limits: RunLimits::default(),
-        shuffle_ties: false,
-    }
+    let mut s = simsock_tests::star(clients);
+    s.links
+        .insert(0, simsock_tests::link_spec("client0", "client1"));
+    s
 }
 
 /// The hub's links are in declaration order in a list allocated for all
