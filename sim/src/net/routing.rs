@@ -167,7 +167,7 @@ fn near(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
 /// adjacency tables; `None` when the rules may pick another way.
 ///
 /// It is that answer when `dst` lies on one of the host's subnets and is
-/// not its own or a loopback address: [`near`] then asks [`on_link`], whose
+/// not its own or a loopback address: `near` then asks `on_link`, whose
 /// two ways both pick the first link declared between the host and the
 /// neighbour that owns `dst` (addresses are unique). When no two nodes
 /// are joined by more than one link, the link the packet came over is that
