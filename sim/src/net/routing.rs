@@ -161,6 +161,45 @@ fn near(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> Option<Hop> {
     }
 }
 
+/// The answer [`Routes::next_hop`] gives at host `node` for `dst`, when
+/// `dst` is the first address of the node at the other end of `link` (a
+/// packet from `dst` came over it): that link, without the owner and
+/// adjacency tables; `None` when the rules may pick another way.
+///
+/// It is that answer when `dst` lies on one of the host's subnets and is
+/// not its own or a loopback address: `near` then asks `on_link`, whose
+/// two ways both pick the first link declared between the host and the
+/// neighbour that owns `dst` (addresses are unique). When no two nodes
+/// are joined by more than one link, the link the packet came over is that
+/// first link (the scenario checker refuses a second link between two
+/// nodes; a topology built otherwise may have one). Anything else (a
+/// sender off the host's subnets, whose
+/// answer is a route that may run through another neighbour; parallel
+/// links; a loopback) gets `None`, and the caller asks `next_hop`.
+///
+/// Performance (issue 18): a server's SYN,ACK asked `next_hop`, whose
+/// owner and adjacency tables are two cold hash tables at a server with
+/// many links (~136 instructions a connection at 100 x 200, callgrind);
+/// this reads the link, the sender's first address and the host's
+/// addresses, all of which the reply touches anyway.
+pub fn hop_back(topo: &Topology, node: NodeId, link: LinkId, dst: Ipv4Addr) -> Option<Hop> {
+    if topo.has_parallel_links() || dst.is_loopback() {
+        return None;
+    }
+    let to = topo.links[link.0 as usize].peer(node);
+    if to == node || topo.first_addr(to) != Some(dst) {
+        return None;
+    }
+    let mut on_subnet = false;
+    for cidr in &topo.node(node).addrs {
+        if cidr.addr == dst {
+            return None; // its own: `Hop::Local`
+        }
+        on_subnet |= cidr.contains(dst);
+    }
+    on_subnet.then_some(Hop::Forward { link, to })
+}
+
 /// A destination on an attached subnet: the neighbour that owns it, over a
 /// direct link or through a switch both are linked to (the first such
 /// switch in the node's declaration order), if any.
@@ -549,5 +588,100 @@ mod tests {
             }
         }
         assert!(answered >= 10, "{answered}");
+    }
+
+    /// A server `s` with six neighbours on its subnet (more links than the
+    /// neighbour scan reads: its answers come from the tables), and a
+    /// loopback interface.
+    fn star() -> Topology {
+        let mut t = Topology::default();
+        let s = node(&mut t, "s", &["10.0.0.1/24"], NodeKind::Host(0));
+        for i in 0..6u8 {
+            let addr = format!("10.0.0.{}/24", 10 + i);
+            let c = node(
+                &mut t,
+                &format!("c{i}"),
+                &[&addr],
+                NodeKind::Host(1 + u32::from(i)),
+            );
+            link(&mut t, s, c, 1);
+        }
+        t.add_loopback(
+            s,
+            Link::new("lo", [s, s], SimDuration::ZERO, Stream::new(0, "lo")),
+        );
+        t
+    }
+
+    /// `c` reaches `s` on a direct link, but `s` answers `c`'s subnet
+    /// through the router, its faster way there: the link a SYN came
+    /// over is not the way back.
+    fn asymmetric() -> (Topology, [NodeId; 3], [LinkId; 3]) {
+        let mut t = Topology::default();
+        let c = node(&mut t, "c", &["10.0.1.1/24"], NodeKind::Host(0));
+        let s = node(&mut t, "s", &["10.0.2.1/24"], NodeKind::Host(1));
+        let r = node(
+            &mut t,
+            "r",
+            &["10.0.1.254/24", "10.0.2.254/24"],
+            NodeKind::Router,
+        );
+        let l = [
+            link(&mut t, c, s, 2),
+            link(&mut t, s, r, 1),
+            link(&mut t, c, r, 5),
+        ];
+        (t, [c, s, r], l)
+    }
+
+    /// `hop_back` is `next_hop`'s answer wherever it answers: for every
+    /// host, every link at it (its loopback too) and every address of
+    /// five topologies, among them two links between one pair of nodes
+    /// and a route back that is not the link the packet came over. It
+    /// answers for every neighbour of the star's server and of a host
+    /// on a direct link, and never where the links are parallel.
+    #[test]
+    fn the_hop_back_is_next_hops_answer() {
+        let mut twice = two_paths().0;
+        link(&mut twice, NodeId(0), NodeId(2), 3);
+        assert!(twice.has_parallel_links() && !two_paths().0.has_parallel_links());
+        let mut answered = [0; 5];
+        let topologies = [two_paths().0, switched().0, star(), asymmetric().0, twice];
+        for (k, t) in topologies.iter().enumerate() {
+            let dsts: Vec<Ipv4Addr> = t
+                .nodes
+                .iter()
+                .flat_map(|n| n.addrs.iter().map(|c| c.addr))
+                .chain(["10.0.0.77", "127.0.0.1"].map(ip))
+                .collect();
+            let mut routes = Routes::default();
+            for n in 0..t.nodes.len() as u32 {
+                let node = NodeId(n);
+                if !matches!(t.kind(node), NodeKind::Host(_)) {
+                    continue;
+                }
+                let links = t.node(node).links.iter().copied().chain(t.loopback(node));
+                for link in links {
+                    for &dst in &dsts {
+                        if let Some(hop) = hop_back(t, node, link, dst) {
+                            assert_eq!(hop, routes.next_hop(t, node, dst), "{k}: {n} {dst}");
+                            answered[k] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(answered, [2, 0, 12, 1, 0], "direct neighbours only");
+        let (t, [c, s, r], l) = asymmetric();
+        assert_eq!(hop_back(&t, s, l[0], ip("10.0.1.1")), None);
+        assert_eq!(
+            Routes::default().next_hop(&t, s, ip("10.0.1.1")),
+            Hop::Forward { link: l[1], to: r }
+        );
+        assert_eq!(
+            hop_back(&t, c, l[0], ip("10.0.2.1")),
+            None,
+            "c is not on s's subnet either"
+        );
     }
 }

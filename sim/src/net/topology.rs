@@ -106,6 +106,10 @@ pub struct Topology {
     /// (`add_loopback`), outside the graph and the adjacency, so routing
     /// and the topology views never see it.
     loopbacks: Vec<Option<LinkId>>,
+    /// Whether two declared links join the same two nodes, so that the
+    /// link a packet came over may not be the first between its ends,
+    /// which routing picks ([`crate::net::routing::hop_back`]).
+    parallel_links: bool,
 }
 
 /// Pushes onto a node's list of links, which holds four inline and then
@@ -231,8 +235,9 @@ impl Topology {
             NodeIndex::new(b.0 as usize),
             id,
         );
-        self.adjacency.entry((a, b)).or_insert(id);
+        let first = *self.adjacency.entry((a, b)).or_insert(id);
         self.adjacency.entry((b, a)).or_insert(id);
+        self.parallel_links |= first != id;
         push_exact(&mut self.nodes[a.0 as usize].links, id);
         push_exact(&mut self.nodes[b.0 as usize].links, id);
         self.links.push(link);
@@ -286,6 +291,12 @@ impl Topology {
     /// The node with this name.
     pub fn node_named(&self, name: &str) -> Option<NodeId> {
         self.find_named(name_hash(name), name)
+    }
+
+    /// Whether some two nodes are joined by more than one declared link.
+    #[inline]
+    pub fn has_parallel_links(&self) -> bool {
+        self.parallel_links
     }
 
     /// The first link declared between two nodes, if they are neighbours.

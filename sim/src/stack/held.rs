@@ -80,7 +80,13 @@ pub fn answer(host: &mut Host, core: &mut Core, listener: u32, accept: bool) -> 
         .held
         .pop_front()?;
     match accept {
-        true => open_passive(host, core, listener, held.tuple, (&held.syn, &held.payload)),
+        true => open_passive(
+            host,
+            core,
+            (listener, None),
+            held.tuple,
+            (&held.syn, &held.payload),
+        ),
         false => reset_closed(
             host,
             core,

@@ -13,6 +13,7 @@ use super::socket::SockState;
 use super::sync::{after_tcb, wake, with_tcb};
 use super::tcp::FourTuple;
 use crate::engine::Core;
+use crate::net::routing::hop_back;
 use crate::net::{LinkId, PacketId};
 use crate::trace::TraceKind;
 
@@ -35,7 +36,7 @@ pub fn host_input(host: &mut Host, core: &mut Core, pkt: PacketId, link: Option<
     }
     let payload = std::mem::take(&mut core.packets.get_mut(pkt).payload);
     match &header.transport {
-        Transport::Tcp(tcp) => tcp_input(host, core, &header, tcp, &payload),
+        Transport::Tcp(tcp) => tcp_input(host, core, (&header, link), tcp, &payload),
         Transport::Udp {
             src_port, dst_port, ..
         } => udp_input(host, core, &header, *src_port, *dst_port, &payload),
@@ -59,7 +60,13 @@ fn accepts(host: &Host, core: &Core, header: &PacketHeader) -> bool {
             .any(|c| c.addr == header.dst || c.broadcast() == header.dst)
 }
 
-fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeader, payload: &[u8]) {
+fn tcp_input(
+    host: &mut Host,
+    core: &mut Core,
+    (ip, link): (&PacketHeader, Option<LinkId>),
+    seg: &TcpHeader,
+    payload: &[u8],
+) {
     let tuple: FourTuple = (
         SocketAddrV4::new(ip.dst, seg.dst_port),
         SocketAddrV4::new(ip.src, seg.src_port),
@@ -78,7 +85,7 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
         && !seg.flags.has(TcpFlags::RST)
     {
         match host.binds.listener_for(seg.dst_port, ip.dst) {
-            Some(listener) => passive_open(host, core, listener, tuple, (seg, payload)),
+            Some(listener) => passive_open(host, core, (listener, link), tuple, (seg, payload)),
             None => reset_closed(host, core, tuple, seg, "reset: no listener"),
         }
     } else {
@@ -92,7 +99,7 @@ fn tcp_input(host: &mut Host, core: &mut Core, ip: &PacketHeader, seg: &TcpHeade
 fn passive_open(
     host: &mut Host,
     core: &mut Core,
-    listener: u32,
+    (listener, link): (u32, Option<LinkId>),
     tuple: FourTuple,
     (syn, payload): (&TcpHeader, &[u8]),
 ) {
@@ -114,15 +121,17 @@ fn passive_open(
         super::held::hold(host, core, listener, tuple, (syn, payload));
         return;
     }
-    open_passive(host, core, listener, tuple, (syn, payload));
+    open_passive(host, core, (listener, link), tuple, (syn, payload));
 }
 
 /// Answers a SYN with SYN,ACK: a new connection in SYN_RECEIVED, counted
-/// as half open on its listener.
+/// as half open on its listener. `link` is the one the SYN came over, if
+/// it just did: the reply's route may be read off it
+/// ([`crate::net::routing::hop_back`]).
 pub(super) fn open_passive(
     host: &mut Host,
     core: &mut Core,
-    listener: u32,
+    (listener, link): (u32, Option<LinkId>),
     tuple: FourTuple,
     (syn, payload): (&TcpHeader, &[u8]),
 ) {
@@ -137,7 +146,7 @@ pub(super) fn open_passive(
     } else {
         payload
     };
-    let (now, cfg) = (core.now(), host.tcp);
+    let (now, cfg, node) = (core.now(), host.tcp, host.node);
     let listener_sock = host.socket_mut(listener);
     let listener_handle = listener_sock.handle;
     if let Some(l) = listener_sock.listener.as_mut() {
@@ -149,6 +158,7 @@ pub(super) fn open_passive(
     if let Some(slot) = host.slot(conn) {
         slot.listener = Some(listener_handle);
         slot.holds_port = true;
+        slot.route = link.and_then(|l| hop_back(&core.topo, node, l, *tuple.1.ip()));
         if let Some(tcb) = slot.tcb.as_mut() {
             // What `Tcb::accept_syn_with_data` does, in the slot.
             tcb.open_passive(now, (syn, stream), callee, &cfg, &mut out);

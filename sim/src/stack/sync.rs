@@ -226,9 +226,7 @@ fn enter_time_wait(host: &mut Host, core: &mut Core, conn: ConnId) {
 fn on_closed(host: &mut Host, core: &mut Core, conn: ConnId) {
     let Some(tcb) = host.tcb(conn) else { return };
     let (tuple, error) = ((tcb.local, tcb.remote), tcb.error);
-    if host.conns.get(&tuple) == Some(&conn) {
-        host.conns.remove(&tuple);
-    }
+    host.conns.remove_if_eq(tuple, &conn);
     let Some(slot) = host.slot(conn) else { return };
     if let Some(index) = slot.socket {
         let sock = host.socket_mut(index);
