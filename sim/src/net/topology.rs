@@ -3,6 +3,7 @@
 
 use std::hash::BuildHasher;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 use hashbrown::HashTable;
 use indexmap::IndexMap;
@@ -38,8 +39,13 @@ pub enum NodeKind {
 /// One node of the graph.
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// Its name in the scenario, unique among nodes.
-    pub name: String,
+    /// Its name in the scenario, unique among nodes; a host's stack
+    /// shares it (`stack::Host::name`).
+    ///
+    /// Memory and performance (issue 18, x1 sizes): as a `String` the
+    /// host's stack kept a copy of its own, an allocation per host made
+    /// and freed with every world.
+    pub name: Rc<str>,
     /// Its interface addresses with their prefixes, in declaration order
     /// (none for a switch); the first is its default source address.
     pub addrs: NodeAddrs,
@@ -132,7 +138,7 @@ impl Topology {
     /// the scenario validator before).
     pub fn add_node(
         &mut self,
-        name: String,
+        name: Rc<str>,
         addrs: impl IntoIterator<Item = Ipv4Cidr>,
         kind: NodeKind,
     ) -> NodeId {
@@ -218,7 +224,7 @@ impl Topology {
         let nodes = &self.nodes;
         let found = self
             .by_name
-            .find(hash, |n| nodes[n.0 as usize].name == name);
+            .find(hash, |n| *nodes[n.0 as usize].name == *name);
         found.copied()
     }
 
