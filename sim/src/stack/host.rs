@@ -204,7 +204,7 @@ pub struct Host {
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
     /// The host's name in the scenario, shared with its node in the
-    /// topology ([`crate::net::Node::name`]; issue 18, x1 sizes: a copy of
+    /// topology ([`crate::net::topology::Node::name`]; issue 18, x1 sizes: a copy of
     /// its own was an allocation per host and world).
     pub name: Rc<str>,
     /// The name of each slot, as the scenario wrote it.
