@@ -175,7 +175,7 @@ impl Sim {
     pub fn world(self) -> World {
         let mut world = build(&self.scenario, &self.options);
         for t in self.threads {
-            let Some(host) = world.hosts.iter_mut().find(|h| h.name == t.host) else {
+            let Some(host) = world.hosts.iter_mut().find(|h| *h.name == *t.host) else {
                 panic!(
                     "Sim::thread `{}`: the scenario has no host `{}`",
                     t.name, t.host

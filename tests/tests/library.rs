@@ -224,7 +224,7 @@ fn closure_program_reacts_to_results() {
     let client = world
         .hosts
         .iter()
-        .position(|h| h.name == "client")
+        .position(|h| &*h.name == "client")
         .expect("client host");
     let s = world.hosts[client].slot_named("s");
     let to = addr("10.0.0.2:80");

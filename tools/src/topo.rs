@@ -143,7 +143,7 @@ impl Plan {
                 .collect();
             let node = world.topology().node(id);
             nodes.push(NodeView {
-                name: node.name.clone(),
+                name: node.name.to_string(),
                 router: node.kind == NodeKind::Router,
                 switch: node.kind == NodeKind::Switch,
                 addrs: node.addrs.iter().map(ToString::to_string).collect(),
@@ -157,7 +157,7 @@ impl Plan {
             .filter(|l| l.ends[0] != l.ends[1]) // a host's loopback `lo`: not a cable
             .map(|l| LinkView {
                 name: l.name.to_string(),
-                ends: l.ends.map(|n| topo.node(n).name.clone()),
+                ends: l.ends.map(|n| topo.node(n).name.to_string()),
                 settings: format!(
                     "latency {}  jitter {}  loss {} ppm",
                     l.latency, l.jitter, l.loss_ppm
@@ -345,14 +345,14 @@ fn route(world: &mut World, node: NodeId, net: Ipv4Net) -> Route {
         } => {
             let to = beyond_switches(world, neighbour, Ipv4Addr::from(net.base));
             let topo = world.topology();
-            let switch = (to != neighbour).then(|| topo.node(neighbour).name.clone());
+            let switch = (to != neighbour).then(|| topo.node(neighbour).name.to_string());
             let theirs = &topo.node(to).addrs;
             let addr = theirs
                 .iter()
                 .find(|t| mine.iter().any(|m| m.contains(t.addr)))
                 .map(|t| t.addr);
             Route::Via {
-                node: topo.node(to).name.clone(),
+                node: topo.node(to).name.to_string(),
                 addr,
                 link: topo.links[link.0 as usize].name.to_string(),
                 switch,

@@ -180,7 +180,7 @@ impl Sim {
             let inner = self.inner.take().expect(STARTED);
             let mut world = inner.world();
             world.record_calls = self.record_calls;
-            self.names = world.hosts.iter().map(|h| h.name.clone()).collect();
+            self.names = world.hosts.iter().map(|h| h.name.to_string()).collect();
             let topo = world.topology();
             self.topology = (topo.nodes.clone(), topo.links.clone());
             let names = &self.names;

@@ -325,6 +325,30 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// `link_between` answers, in either order of the pair, the first
+    /// link declared between two nodes, whichever way that link was
+    /// declared, and nothing for nodes with no link between them: as the
+    /// table with an entry each way did, now with one entry a pair.
+    #[test]
+    fn the_link_between_two_nodes_is_the_first_declared_either_way() {
+        let mut t = Topology::default();
+        let n: Vec<NodeId> = (0..4)
+            .map(|i| node(&mut t, &format!("n{i}"), &[], NodeKind::Router))
+            .collect();
+        let declared = [(1, 0), (0, 1), (2, 1), (1, 2), (3, 3)];
+        let links: Vec<LinkId> = (declared.iter())
+            .map(|&(a, b)| link(&mut t, n[a], n[b], 1))
+            .collect();
+        for a in 0..4 {
+            for b in 0..4 {
+                let first = (declared.iter().zip(&links))
+                    .find(|((x, y), _)| (*x, *y) == (a, b) || (*x, *y) == (b, a))
+                    .map(|(_, l)| *l);
+                assert_eq!(t.link_between(n[a], n[b]), first, "n{a} - n{b}");
+            }
+        }
+    }
+
     /// A host's address and link are held in its node record, no heap
     /// (issue 18, x1 sizes), a node with more keeps them all in order, and
     /// a node record is at most 16 bytes bigger than with `Vec`s (80

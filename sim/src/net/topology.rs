@@ -3,6 +3,7 @@
 
 use std::hash::BuildHasher;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 use hashbrown::HashTable;
 use indexmap::IndexMap;
@@ -38,8 +39,13 @@ pub enum NodeKind {
 /// One node of the graph.
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// Its name in the scenario, unique among nodes.
-    pub name: String,
+    /// Its name in the scenario, unique among nodes; a host's stack
+    /// shares it (`stack::Host::name`).
+    ///
+    /// Memory and performance (issue 18, x1 sizes): as a `String` the
+    /// host's stack kept a copy of its own, an allocation per host made
+    /// and freed with every world.
+    pub name: Rc<str>,
     /// Its interface addresses with their prefixes, in declaration order
     /// (none for a switch); the first is its default source address.
     pub addrs: NodeAddrs,
@@ -85,6 +91,11 @@ pub struct Topology {
     pub nodes: Vec<Node>,
     /// The links, by [`LinkId`], loopback interfaces included.
     pub links: Vec<Link>,
+    /// The first link declared between two nodes, by the pair's
+    /// [`unordered`] key: one entry a link, where an entry each way was
+    /// two inserts per host's link at every world's build (issue 18, x1
+    /// sizes: about 54 instructions a host in callgrind) and twice the
+    /// table.
     adjacency: LookupOnly<(NodeId, NodeId), LinkId>,
     owners: LookupOnly<Ipv4Addr, NodeId>,
     subnets: FxIndexMap<Ipv4Net, SubnetId>,
@@ -126,6 +137,11 @@ fn name_hash(name: &str) -> u64 {
     FxBuildHasher.hash_one(name)
 }
 
+/// The key of the pair `a`, `b` in either order: the lower id first.
+fn unordered(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+    if a.0 <= b.0 { (a, b) } else { (b, a) }
+}
+
 /// The address a host's loopback interface answers from: 127.0.0.1 of
 /// 127.0.0.0/8 (RFC 1122 §3.2.1.3 (g): "addresses of this form MUST NOT
 /// appear outside a host").
@@ -136,7 +152,7 @@ impl Topology {
     /// the scenario validator before).
     pub fn add_node(
         &mut self,
-        name: String,
+        name: Rc<str>,
         addrs: impl IntoIterator<Item = Ipv4Cidr>,
         kind: NodeKind,
     ) -> NodeId {
@@ -188,7 +204,7 @@ impl Topology {
         self.by_name
             .reserve(nodes, |n| name_hash(&self.nodes[n.0 as usize].name));
         self.links.reserve_exact(links + loopbacks);
-        self.adjacency.reserve(2 * links);
+        self.adjacency.reserve(links);
     }
 
     /// Makes room for `links` declared links at `node`, so that a node
@@ -222,7 +238,7 @@ impl Topology {
         let nodes = &self.nodes;
         let found = self
             .by_name
-            .find(hash, |n| nodes[n.0 as usize].name == name);
+            .find(hash, |n| *nodes[n.0 as usize].name == *name);
         found.copied()
     }
 
@@ -235,8 +251,7 @@ impl Topology {
             NodeIndex::new(b.0 as usize),
             id,
         );
-        let first = *self.adjacency.entry((a, b)).or_insert(id);
-        self.adjacency.entry((b, a)).or_insert(id);
+        let first = *self.adjacency.entry(unordered(a, b)).or_insert(id);
         self.parallel_links |= first != id;
         push_exact(&mut self.nodes[a.0 as usize].links, id);
         push_exact(&mut self.nodes[b.0 as usize].links, id);
@@ -301,7 +316,7 @@ impl Topology {
 
     /// The first link declared between two nodes, if they are neighbours.
     pub fn link_between(&self, a: NodeId, b: NodeId) -> Option<LinkId> {
-        self.adjacency.get(&(a, b)).copied()
+        self.adjacency.get(&unordered(a, b)).copied()
     }
 
     /// The node that owns an address.

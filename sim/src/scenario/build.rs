@@ -9,7 +9,7 @@ use simsock_model::scenario::Scenario;
 use simsock_model::{HostProfile, SimTime};
 
 use crate::engine::{Core, Event};
-use crate::net::NodeId;
+use crate::net::{NodeId, Topology};
 use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
 use crate::trace::{Trace, TraceMode};
@@ -209,7 +209,15 @@ fn compile_scripts(s: &Scenario, thread_hosts: &[u32]) -> (Vec<Script>, Vec<(u32
     for &host in thread_hosts {
         if at[host as usize] == u32::MAX {
             at[host as usize] = scratch.len() as u32;
-            scratch.push(new_host(s, host as usize, NodeId(host), &mut profile, 0));
+            let name = s.hosts[host as usize].name.as_str();
+            let node = NodeId(host);
+            scratch.push(new_host(
+                s,
+                host as usize,
+                (node, name.into()),
+                &mut profile,
+                0,
+            ));
         }
     }
     crate::winsock::overlapped::prepare(s, &mut scratch); // ConnectEx: completion labels
@@ -247,7 +255,7 @@ fn build_with(
     let seed = opts.seed.unwrap_or(s.seed);
     let topo = network::topology(s, p, seed, None, link_names);
     let mut hosts = Vec::with_capacity(s.hosts.len());
-    push_hosts(s, opts, seed, &mut hosts);
+    push_hosts(s, opts, seed, &topo, &mut hosts);
     let mut threads = Vec::with_capacity(s.threads.len());
     build_threads(s, p, &mut hosts, &mut threads);
     let mut trace = Trace::new(opts.trace);
@@ -303,7 +311,7 @@ fn renew(world: &mut World, s: &Scenario, p: &Prepared, opts: &RunOptions) {
     let kept = Some(std::mem::take(&mut core.topo));
     let topo = network::topology(s, p, seed, kept, std::iter::empty());
     hosts.clear();
-    push_hosts(s, opts, seed, hosts);
+    push_hosts(s, opts, seed, &topo, hosts);
     threads.clear();
     build_threads(s, p, hosts, threads);
     core.renew(topo, opts.trace);
@@ -325,12 +333,15 @@ fn renew(world: &mut World, s: &Scenario, p: &Prepared, opts: &RunOptions) {
 }
 
 /// Host `i` of `s` for each `i`, in order, pushed onto `hosts` (host `i`
-/// is node `i`: `network::topology`).
-fn push_hosts(s: &Scenario, opts: &RunOptions, seed: u64, hosts: &mut Vec<Host>) {
+/// is node `i` of `topo`: `network::topology`), each sharing its node's
+/// name.
+fn push_hosts(s: &Scenario, opts: &RunOptions, seed: u64, topo: &Topology, hosts: &mut Vec<Host>) {
     // Hosts with the same profile as the host before share it.
     let mut profile: Option<Rc<HostProfile>> = None;
     for i in 0..s.hosts.len() {
-        let mut host = new_host(s, i, NodeId(i as u32), &mut profile, seed);
+        let node = NodeId(i as u32);
+        let name = Rc::clone(&topo.node(node).name);
+        let mut host = new_host(s, i, (node, name), &mut profile, seed);
         host.tcp.audit = opts.invariants;
         hosts.push(host);
     }
@@ -358,12 +369,13 @@ fn start(world: &mut World, s: &Scenario) {
     world.start();
 }
 
-/// Host `i` of `s` on `node`, with its random streams drawn from `seed`;
-/// `profile` is the previous host's, shared when it is the same.
+/// Host `i` of `s` on `node`, named `name` (its name in `s`), with its
+/// random streams drawn from `seed`; `profile` is the previous host's,
+/// shared when it is the same.
 fn new_host(
     s: &Scenario,
     i: usize,
-    node: NodeId,
+    (node, name): (NodeId, Rc<str>),
     profile: &mut Option<Rc<HostProfile>>,
     seed: u64,
 ) -> Host {
@@ -374,7 +386,7 @@ fn new_host(
     };
     *profile = Some(Rc::clone(&shared));
     let mut host = Host::new(crate::stack::Host::new(
-        spec.name.clone(),
+        name,
         node,
         shared,
         seed,

@@ -14,6 +14,7 @@ use super::binds::BindTable;
 use super::cold::Cold;
 use super::lookup::LookupMap;
 use super::ports::PortTable;
+use super::slots::{SlotEntry, SlotTable};
 use super::socket::Socket;
 use super::tcp::{FourTuple, Tcb, TcpConfig, TimeWaitTable};
 use crate::engine::buffers::BufferPool;
@@ -99,34 +100,15 @@ pub fn push_compact<T>(table: &mut Vec<T>, item: T) {
 
 /// [`push_compact`] for a [`ThinVec`] (whose first allocation is also 4
 /// slots).
+///
+/// Inlined: out of line (as `PortTable::allocate` grew) the call cost
+/// ~40 instructions per connection at 100 x 200 (callgrind, issue 18).
+#[inline]
 pub fn push_thin<T>(table: &mut ThinVec<T>, item: T) {
     if table.len() == table.capacity() {
         table.reserve_exact(table.len().max(1));
     }
     table.push(item);
-}
-
-/// A socket variable of a host's threads.
-///
-/// Memory: the handle and its hint side by side in one list, where two
-/// lists were two allocations and two pointers in every host with a
-/// socket variable (issue 18, small sizes: each client's first call).
-#[derive(Clone, Copy, Debug)]
-struct SlotEntry {
-    /// The socket handle the variable holds, 0 for none. A closed
-    /// socket's handle stays, so using it gives WSAENOTSOCK.
-    handle: u32,
-    /// The socket index `handle` had when it was set: a hint that spares
-    /// the handle lookup, checked before use (see [`Host::slot_socket`]).
-    hint: u32,
-}
-
-impl SlotEntry {
-    /// A variable that names no socket.
-    const EMPTY: SlotEntry = SlotEntry {
-        handle: 0,
-        hint: u32::MAX,
-    };
 }
 
 /// First socket handle value; handles go up by 4 as Winsock's do.
@@ -181,8 +163,9 @@ pub struct Host {
     /// datagram sockets that incoming packets reach. Allocated at the
     /// first bind.
     pub binds: Cold<BindTable>,
-    /// The socket variables of the host's threads, by slot.
-    slots: ThinVec<SlotEntry>,
+    /// The socket variables of the host's threads, by slot (as many as
+    /// `slot_names`), the first inline.
+    slots: SlotTable,
     /// Open sockets by handle (never iterated).
     handles: LookupMap<u32, u32, 1>,
     /// The freed socket indices, reused last freed first; the last one
@@ -220,8 +203,10 @@ pub struct Host {
     /// Initial sequence numbers (RFC 9293 §3.4.1 asks for unpredictable
     /// ones; here they come from the stream `isn/<host>`).
     pub isn: Stream,
-    /// The host's name in the scenario.
-    pub name: String,
+    /// The host's name in the scenario, shared with its node in the
+    /// topology ([`crate::net::topology::Node::name`]; issue 18, x1 sizes: a copy of
+    /// its own was an allocation per host and world).
+    pub name: Rc<str>,
     /// The name of each slot, as the scenario wrote it.
     pub slot_names: ThinVec<String>,
     /// Gracefully closed connections (only while `tcp.audit`).
@@ -242,7 +227,7 @@ impl Host {
     /// A host named `name` on `node` with no sockets, its ISNs drawn from
     /// the stream `isn/<name>` of `seed`.
     pub fn new(
-        name: String,
+        name: Rc<str>,
         node: NodeId,
         profile: Rc<HostProfile>,
         seed: u64,
@@ -268,7 +253,7 @@ impl Host {
             handles: LookupMap::new(),
             next_handle: FIRST_HANDLE,
             max_sockets,
-            slots: ThinVec::new(),
+            slots: SlotTable::default(),
             slot_names: ThinVec::new(),
             closed: ThinVec::new(),
             violations: ThinVec::new(),
@@ -539,9 +524,9 @@ impl Host {
         match self.slot_names.iter().position(|n| n == name) {
             Some(i) => i as u32,
             None => {
+                self.slots.push(self.slot_names.len());
                 push_thin(&mut self.slot_names, name.to_string());
-                push_thin(&mut self.slots, SlotEntry::EMPTY);
-                (self.slots.len() - 1) as u32
+                (self.slot_names.len() - 1) as u32
             }
         }
     }
@@ -557,8 +542,8 @@ impl Host {
     /// world, about 210 instructions each in `ThinVec::reallocate`, per
     /// callgrind).
     pub fn reserve_slots(&mut self, slots: usize) {
+        self.slots.reserve(self.slot_names.len(), slots);
         self.slot_names.reserve_exact(slots);
-        self.slots.reserve_exact(slots);
     }
 
     /// Points a socket variable at a socket handle.
@@ -571,17 +556,17 @@ impl Host {
     /// the hint is the index, with no lookup.
     #[inline]
     pub fn set_slot_at(&mut self, slot: u32, handle: u32, index: u32) {
-        self.slots[slot as usize] = SlotEntry {
+        let entry = SlotEntry {
             handle,
             hint: index,
         };
+        self.slots.set(slot, entry);
     }
 
     /// The last slot that holds `handle`, if any (GetMessage names a
     /// message's socket by it).
     pub fn slot_holding(&self, handle: u32) -> Option<u32> {
-        let slot = self.slots.iter().rposition(|s| s.handle == handle);
-        slot.map(|s| s as u32)
+        (self.slots).rposition(self.slot_names.len(), |s| s.handle == handle)
     }
 
     /// The socket index a socket variable names; WSAENOTSOCK if none (CB-C7).
@@ -594,7 +579,7 @@ impl Host {
     /// time), the lookup is not ([`Host::slot_socket_by_handle`]).
     #[inline]
     pub fn slot_socket(&self, slot: u32) -> Result<u32, WsaError> {
-        if let Some(entry) = self.slots.get(slot as usize)
+        if let Some(entry) = self.slots.get(slot)
             && let Some(Some(sock)) = self.sockets.get(entry.hint as usize)
             && sock.handle == entry.handle
         {
@@ -607,7 +592,7 @@ impl Host {
     /// lookup (WSAENOTSOCK for a slot never set, whose handle is 0).
     #[inline(never)]
     fn slot_socket_by_handle(&self, slot: u32) -> Result<u32, WsaError> {
-        let handle = self.slots.get(slot as usize).map_or(0, |e| e.handle);
+        let handle = self.slots.get(slot).map_or(0, |e| e.handle);
         self.socket_index(handle)
     }
 
@@ -640,17 +625,16 @@ impl Host {
             time_wait: self.time_wait.iter().count(),
         };
         let fresh = Host::new(
-            String::new(),
+            Rc::clone(&self.name),
             self.node,
             self.profile.clone(),
             0,
             self.max_sockets,
         );
         let old = std::mem::replace(self, fresh);
-        self.name = old.name;
         self.tcp = old.tcp;
         self.isn = old.isn;
-        self.slots = std::iter::repeat_n(SlotEntry::EMPTY, old.slot_names.len()).collect();
+        self.slots = SlotTable::empty(old.slot_names.len());
         self.slot_names = old.slot_names;
         self.closed = old.closed;
         self.violations = old.violations;

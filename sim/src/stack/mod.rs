@@ -9,6 +9,7 @@ pub mod input;
 pub mod lookup;
 pub mod ports;
 pub mod report;
+mod slots;
 pub mod socket;
 pub mod sync;
 pub mod tcp;

@@ -28,13 +28,20 @@ use super::lookup::LookupMap;
 /// hash table that keeps growing with its TIME_WAIT records. Every other
 /// port (well-known, explicitly bound beyond the frontier) is in `holds`.
 ///
-/// Memory: 32 bytes in every host (144 before issue 18): `dense` is one
-/// pointer until the first ephemeral port; the other ports' holds and the
+/// Memory: 32 bytes in every host (144 before issue 18): the first
+/// ephemeral port's count is inline (in what was padding) and the others'
+/// list is one pointer until the second; the other ports' holds and the
 /// released ports are allocated at the first explicit bind or release.
+///
+/// Performance (issue 18, x1 sizes): a client that connects once takes
+/// one ephemeral port; with every count in the list, its first port was an
+/// allocation (`ThinVec::reallocate` from `allocate`, about 100
+/// instructions per connection at 100 x 1 in callgrind, and its free).
 #[derive(Debug)]
 pub struct PortTable {
-    /// Holder counts of `first..next_fresh`, by `port - first`.
-    dense: ThinVec<u32>,
+    /// Holder counts of `first + 1..next_fresh`, by `port - first - 1`
+    /// (`dense_first` is `first`'s): with it, the dense array.
+    dense_rest: ThinVec<u32>,
     /// Holder counts of the other ports, and the released ephemeral
     /// ports: allocated at the first explicit bind or release.
     cold: Cold<Rare>,
@@ -44,6 +51,8 @@ pub struct PortTable {
     next_fresh: u32,
     first: u16,
     last: u16,
+    /// Holder count of `first`, once handed out (see `dense_rest`).
+    dense_first: u32,
 }
 
 /// What a port table holds besides its ephemeral ports' counts.
@@ -71,7 +80,8 @@ impl PortTable {
     /// A table whose ephemeral range is `first..=last`.
     pub fn new((first, last): (u16, u16)) -> Self {
         PortTable {
-            dense: ThinVec::new(),
+            dense_rest: ThinVec::new(),
+            dense_first: 0,
             dense_held: 0,
             cold: Cold::default(),
             first,
@@ -80,17 +90,44 @@ impl PortTable {
         }
     }
 
-    /// The index of `port` in `dense`, if it has one.
+    /// The index of `port` in the dense array, if it has one.
     fn dense_index(&self, port: u16) -> Option<usize> {
         let i = usize::from(port.checked_sub(self.first)?);
-        (i < self.dense.len()).then_some(i)
+        (i < self.dense_len()).then_some(i)
+    }
+
+    /// The ports the dense array counts, `first..next_fresh`.
+    fn dense_len(&self) -> usize {
+        (self.next_fresh - u32::from(self.first)) as usize
+    }
+
+    /// The holder count at `i` of the dense array, `i < dense_len()`.
+    fn dense_mut(&mut self, i: usize) -> &mut u32 {
+        match i.checked_sub(1) {
+            None => &mut self.dense_first,
+            Some(i) => &mut self.dense_rest[i],
+        }
+    }
+
+    /// The holder counts of the dense array, by `port - first`.
+    fn dense(&self) -> impl Iterator<Item = u32> + '_ {
+        let first = (self.dense_len() > 0).then_some(self.dense_first);
+        first.into_iter().chain(self.dense_rest.iter().copied())
+    }
+
+    /// [`PortTable::dense_mut`], to read.
+    fn dense_at(&self, i: usize) -> u32 {
+        match i.checked_sub(1) {
+            None => self.dense_first,
+            Some(i) => self.dense_rest[i],
+        }
     }
 
     /// Whether anything holds `port` (a bound socket, a closed socket's
     /// connection, a TIME_WAIT record).
     pub fn is_held(&self, port: u16) -> bool {
         match self.dense_index(port) {
-            Some(i) => self.dense[i] > 0,
+            Some(i) => self.dense_at(i) > 0,
             None => self.cold.holds.contains_key(&port),
         }
     }
@@ -98,7 +135,7 @@ impl PortTable {
     /// How many holders `port` has.
     pub fn holders(&self, port: u16) -> u32 {
         match self.dense_index(port) {
-            Some(i) => self.dense[i],
+            Some(i) => self.dense_at(i),
             None => self.cold.holds.get(&port).copied().unwrap_or(0),
         }
     }
@@ -107,8 +144,9 @@ impl PortTable {
     pub fn hold(&mut self, port: u16) {
         match self.dense_index(port) {
             Some(i) => {
-                self.dense_held += u32::from(self.dense[i] == 0);
-                self.dense[i] += 1;
+                let count = self.dense_mut(i);
+                *count += 1;
+                self.dense_held += u32::from(*count == 1);
             }
             None => *self.cold.holds.get_or_insert_with(port, || 0) += 1,
         }
@@ -118,7 +156,7 @@ impl PortTable {
     pub fn release(&mut self, port: u16) {
         let dense = self.dense_index(port);
         let count = match dense {
-            Some(i) => Some(&mut self.dense[i]),
+            Some(i) => Some(self.dense_mut(i)),
             None => self.cold.holds.get_mut(&port),
         };
         let Some(count) = count.filter(|c| **c > 0) else {
@@ -153,7 +191,11 @@ impl PortTable {
             } else {
                 0
             };
-            super::host::push_thin(&mut self.dense, count);
+            if port == self.first {
+                self.dense_first = count;
+            } else {
+                super::host::push_thin(&mut self.dense_rest, count);
+            }
             self.dense_held += u32::from(count > 0);
             if count == 0 {
                 self.hold(port);
@@ -173,9 +215,9 @@ impl PortTable {
 
     /// Each held port and its number of holders, by port.
     pub fn holds(&self) -> impl Iterator<Item = (u16, u32)> + '_ {
-        let dense = (self.dense.iter().enumerate())
-            .filter(|(_, count)| **count > 0)
-            .map(|(i, count)| (self.first + i as u16, *count));
+        let dense = (self.dense().enumerate())
+            .filter(|(_, count)| *count > 0)
+            .map(|(i, count)| (self.first + i as u16, count));
         let mut all: Vec<(u16, u32)> = dense.chain(self.cold.holds.sorted()).collect();
         all.sort_unstable_by_key(|&(port, _)| port);
         all.into_iter()
@@ -239,5 +281,31 @@ mod tests {
         assert_eq!(t.allocate(), Some(100));
         assert_eq!(t.allocate(), None);
         assert_eq!(t.held_count(), 5);
+    }
+
+    /// The first port's count is inline: one port allocates nothing, and
+    /// the first port counts holds, releases and a bind ahead of the
+    /// allocator as the others do.
+    #[test]
+    fn the_first_port_is_inline_and_counts_as_the_others() {
+        let mut t = PortTable::new((100, 102));
+        assert_eq!(t.allocate(), Some(100));
+        assert_eq!(t.dense_rest.capacity(), 0, "one port allocates nothing");
+        t.hold(100);
+        assert_eq!((t.holders(100), t.held_count()), (2, 1));
+        assert_eq!(t.allocate(), Some(101));
+        assert_eq!(t.holds().collect::<Vec<_>>(), [(100, 2), (101, 1)]);
+        t.release(100);
+        t.release(100);
+        assert!(!t.is_held(100) && t.is_held(101));
+        assert_eq!(t.allocate(), Some(102));
+        assert_eq!(t.allocate(), Some(100), "the released first port");
+
+        let mut ahead = PortTable::new((100, 101));
+        ahead.hold(100); // bound before the allocator got there
+        assert_eq!(ahead.allocate(), Some(101), "100 is held");
+        assert_eq!(ahead.holders(100), 1);
+        ahead.release(100);
+        assert_eq!(ahead.allocate(), Some(100));
     }
 }

@@ -162,7 +162,7 @@ fn label<'a>(uses: impl Iterator<Item = &'a (ExtensionFunction, String)>) -> Rc<
 /// and port name of each host serves (the completion calls' labels).
 pub fn prepare(s: &Scenario, hosts: &mut [Host]) {
     for thread in &s.threads {
-        let Some(host) = hosts.iter_mut().find(|h| h.name == thread.host) else {
+        let Some(host) = hosts.iter_mut().find(|h| *h.name == *thread.host) else {
             continue;
         };
         scan(&thread.steps, &mut host.ex);

@@ -807,7 +807,7 @@ impl World {
         };
         let expect = pending.step.expect();
         self.calls.push(CallRecord {
-            host: host.name.clone(),
+            host: host.name.to_string(),
             thread: thread.name.clone(),
             call,
             result: result_name.to_string(),

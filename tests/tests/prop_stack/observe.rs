@@ -109,7 +109,7 @@ pub fn execute(scenario: &Scenario) -> Run {
         .iter()
         .flat_map(|h| {
             h.closed.iter().map(|c| Graceful {
-                host: h.name.clone(),
+                host: h.name.to_string(),
                 local: c.local,
                 remote: c.remote,
             })
@@ -129,7 +129,7 @@ fn record_threads(world: &mut World) -> Vec<Rc<RefCell<ThreadLog>>> {
     let mut logs = Vec::new();
     for thread in &mut world.threads {
         let log = Rc::new(RefCell::new(ThreadLog {
-            host: world.hosts[thread.host as usize].name.clone(),
+            host: world.hosts[thread.host as usize].name.to_string(),
             thread: thread.name.clone(),
             ..ThreadLog::default()
         }));

@@ -91,7 +91,7 @@ pub fn capture(scenario: &Scenario, seed: Option<u64>) -> Capture {
 
 fn node_info(node: &Node) -> NodeInfo {
     NodeInfo {
-        name: node.name.clone(),
+        name: node.name.to_string(),
         addrs: node.addrs.iter().map(|c| c.addr).collect(),
         cidrs: node.addrs.to_vec(),
         switch: node.kind == NodeKind::Switch,

@@ -113,7 +113,7 @@ pub fn partition(core: &mut Core, groups: &[Vec<NodeId>]) -> (NodeId, String) {
     let names: Vec<String> = groups
         .iter()
         .map(|g| {
-            let names: Vec<&str> = g.iter().map(|n| core.topo.node(*n).name.as_str()).collect();
+            let names: Vec<&str> = g.iter().map(|n| core.topo.node(*n).name.as_ref()).collect();
             format!("[{}]", names.join(", "))
         })
         .collect();
@@ -143,7 +143,7 @@ pub fn link_set(
     state.reshape(seed, dirs, change);
     let ends = state
         .ends
-        .map(|n| core.topo.nodes[n.0 as usize].name.as_str());
+        .map(|n| core.topo.nodes[n.0 as usize].name.as_ref());
     let mut what = format!("link {}", state.name);
     for (dir, _) in dirs.iter().enumerate().filter(|(_, on)| **on) {
         let s = state.shape(dir);

@@ -49,17 +49,17 @@ fn build(
     topo.reserve(nodes, s.links.len(), s.hosts.len());
     for (i, spec) in s.hosts.iter().enumerate() {
         let kind = NodeKind::Host(i as u32);
-        topo.add_node(spec.name.clone(), spec.addrs.iter().copied(), kind);
+        topo.add_node(spec.name.as_str().into(), spec.addrs.iter().copied(), kind);
     }
     for spec in &s.routers {
         topo.add_node(
-            spec.name.clone(),
+            spec.name.as_str().into(),
             spec.addrs.iter().copied(),
             NodeKind::Router,
         );
     }
     for spec in &s.switches {
-        topo.add_node(spec.name.clone(), [], NodeKind::Switch);
+        topo.add_node(spec.name.as_str().into(), [], NodeKind::Switch);
     }
     let ends = link_ends(&mut topo, s);
     for ((i, spec), ends) in s.links.iter().enumerate().zip(ends) {

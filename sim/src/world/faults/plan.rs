@@ -36,7 +36,7 @@ fn node(topo: &Topology, name: &str) -> NodeId {
     let index = topo
         .nodes
         .iter()
-        .position(|n| n.name == name)
+        .position(|n| *n.name == *name)
         .expect("checked node name");
     NodeId(index as u32)
 }
