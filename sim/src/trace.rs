@@ -6,11 +6,11 @@
 //! the events, one line each (`<time ns> <node> <what>`), so equal digests
 //! mean byte-for-byte equal traces on every build and machine.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::SocketAddrV4;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use sha2::{Digest, Sha256};
 use simsock_model::{PacketHeader, SimTime, TcpState};
 
@@ -152,39 +152,44 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+/// A name of a node, link or thread: up to 24 bytes are held inline, a
+/// longer one on the heap. The same text as a `String`.
+///
+/// Performance (issue 18, per-world cost): the storm at 10 hosts x 1
+/// allocated and freed a string per node, link and thread name for each
+/// world (two per spawned thread: its own and the trace's); scenario names
+/// (`client3-server`, `w15`) fit inline.
+pub type Name = CompactString;
+
 /// The names the canonical text uses for nodes, links and threads.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     /// Node names (hosts, routers, switches), by [`NodeId`]; shared by
     /// every world of a scenario (`scenario::Prepared`), whatever the seed.
-    pub nodes: Arc<[String]>,
-    /// Link names, by [`LinkId`]; shared as the node names are. A
-    /// loopback's `lo` is borrowed (issue 18, small sizes: a string of its
-    /// own was an allocation per host and world).
-    pub links: Arc<[Cow<'static, str>]>,
+    pub nodes: Arc<[Name]>,
+    /// Link names, by [`LinkId`]; shared as the node names are.
+    pub links: Arc<[Name]>,
     /// Thread names, by thread index (those spawned after the build
     /// included, [`Trace::push_thread_name`]).
-    pub threads: Vec<String>,
+    pub threads: Vec<Name>,
 }
 
 impl Names {
     /// The name of `node`; `?` for an index with no name.
     pub fn node(&self, node: NodeId) -> &str {
-        self.nodes.get(node.0 as usize).map_or("?", String::as_str)
+        self.nodes.get(node.0 as usize).map_or("?", Name::as_str)
     }
 
     /// The name of `link`; `-` for none (a packet on no interface) and
     /// for an index with no name.
     pub fn link(&self, link: Option<LinkId>) -> &str {
         link.and_then(|l| self.links.get(l.0 as usize))
-            .map_or("-", |name| name)
+            .map_or("-", Name::as_str)
     }
 
     /// The name of thread `thread`; `?` for an index with no name.
     pub fn thread(&self, thread: u32) -> &str {
-        self.threads
-            .get(thread as usize)
-            .map_or("?", String::as_str)
+        self.threads.get(thread as usize).map_or("?", Name::as_str)
     }
 
     /// Appends the canonical text of one event (no newline) to `line`:
@@ -363,12 +368,7 @@ impl Trace {
 
     /// Sets the names of nodes, links and threads, by index (the scenario
     /// build does, before the first event).
-    pub fn set_names(
-        &mut self,
-        nodes: Arc<[String]>,
-        links: Arc<[Cow<'static, str>]>,
-        threads: Vec<String>,
-    ) {
+    pub fn set_names(&mut self, nodes: Arc<[Name]>, links: Arc<[Name]>, threads: Vec<Name>) {
         self.names = Names {
             nodes,
             links,
@@ -377,7 +377,7 @@ impl Trace {
     }
 
     /// Names a thread added after the world was built (`World::spawn`).
-    pub fn push_thread_name(&mut self, name: String) {
+    pub fn push_thread_name(&mut self, name: Name) {
         self.names.threads.push(name);
     }
 

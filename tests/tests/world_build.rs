@@ -8,6 +8,8 @@
 use simsock_model::scenario::Scenario;
 use simsock_sim::net::{LinkId, NodeId};
 use simsock_sim::scenario::{RunOptions, build};
+use simsock_sim::thread::Completed;
+use simsock_sim::winsock::Op;
 
 /// `clients` hosts, each linked to `server`, declared after a first
 /// client-to-client link, so the hub's links are not its node's first
@@ -67,4 +69,31 @@ fn reserved_slots_are_the_slots_named_without() {
     assert_eq!(reserved, grown);
     assert_eq!(reserved, [0, 1, 0, 2, 3, 1, 4]);
     assert_eq!(world.hosts[1].slot_names, ["l", "c0", "c1", "c2", "s"]);
+}
+
+/// Thread, node and link names read back whole, as given, from the
+/// threads and from the trace; a name of up to 24 bytes is held inline
+/// (issue 18, per-world cost: no allocation per name), a longer one on
+/// the heap.
+#[test]
+fn names_read_back_whole_and_short_ones_are_inline() {
+    let mut world = build(&star(2), &RunOptions::default());
+    let long = "a-thread-name-longer-than-twenty-four-bytes";
+    for (name, inline) in [("w15", true), ("main", true), (long, false)] {
+        let program = Box::new(|_: Option<&Completed<'_>>| -> Option<Op> { None });
+        let index = world.spawn_on(1, name, program);
+        let thread = &world.threads[index as usize];
+        assert_eq!(thread.name, name);
+        assert_eq!(world.trace().names.thread(index), name);
+        assert_eq!(thread.name.is_heap_allocated(), !inline, "{name}");
+        let traced = &world.trace().names.threads[index as usize];
+        assert_eq!(traced.is_heap_allocated(), !inline, "{name}");
+    }
+    let names = &world.trace().names;
+    assert_eq!(names.node(NodeId(0)), "server");
+    assert_eq!(names.node(NodeId(2)), "client1");
+    assert_eq!(names.link(Some(LinkId(0))), "client0-client1");
+    let stored = names.nodes.iter().chain(names.links.iter());
+    assert!(stored.clone().all(|n| !n.is_heap_allocated()));
+    assert_eq!(stored.count(), 3 + 3 + 3);
 }

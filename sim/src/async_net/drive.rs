@@ -103,9 +103,10 @@ impl World {
     /// and counts as finished, so reports never call it blocked.
     pub(crate) fn add_proxy(&mut self, host: u32, name: &str) -> u32 {
         let index = self.threads.len() as u32;
-        self.core.trace.push_thread_name(name.to_string());
+        let name = crate::trace::Name::from(name);
+        self.core.trace.push_thread_name(name.clone());
         let program = |_: Option<&Completed<'_>>| -> Option<Op> { None };
-        let mut thread = Thread::new(name.to_string(), host, self.core.now(), Box::new(program));
+        let mut thread = Thread::new(name, host, self.core.now(), Box::new(program));
         thread.finished = true;
         self.threads.push(thread);
         index

@@ -76,6 +76,10 @@ pub struct EventQueue<E> {
     now: SimTime,
     /// `Some` when same-time events pop in a seeded random order.
     shuffle: Option<Shuffle<E>>,
+    /// Entries a bucket's first allocation holds: [`FIRST_BUCKET`], or
+    /// more for a world that said how many events it holds at once
+    /// ([`EventQueue::reserve_buckets`]).
+    first_bucket: usize,
 }
 
 /// A seeded shuffle of the events at `now` (`Scenario::shuffle_ties`).
@@ -112,6 +116,10 @@ impl<E> Shuffle<E> {
 /// Entries a bucket's first allocation holds.
 const FIRST_BUCKET: usize = 16;
 
+/// The most entries a bucket's first allocation holds when a world sizes
+/// it ([`EventQueue::reserve_buckets`]): 24 KB of 24-byte entries.
+const MAX_FIRST_BUCKET: usize = 1024;
+
 /// A split bucket of at most this many entries keeps its storage; a
 /// bigger one gives it to [`EventQueue::spare`] (a small world's buckets
 /// never get there, and keep the allocations they made once).
@@ -128,6 +136,7 @@ impl<E> Default for EventQueue<E> {
             len: 0,
             now: SimTime::ZERO,
             shuffle: None,
+            first_bucket: FIRST_BUCKET,
         }
     }
 }
@@ -149,6 +158,19 @@ impl<E> EventQueue<E> {
     /// only: the order of events does not change.
     pub fn reserve_now(&mut self, events: usize) {
         self.current.reserve(events);
+    }
+
+    /// Makes each bucket's first allocation room for `events` (at most
+    /// [`MAX_FIRST_BUCKET`]; never less than it had): a world that holds
+    /// that many events at once fills a bucket without reallocating it.
+    /// Capacity only: the order of events does not change.
+    ///
+    /// Performance (issue 18, per-world cost): the storm at 10 hosts x 1
+    /// reallocated its buckets from 16 entries eight times a world, about
+    /// 450 instructions each in jemalloc's `realloc` (callgrind); a first
+    /// allocation of any small size costs what one of 16 entries does.
+    pub fn reserve_buckets(&mut self, events: usize) {
+        self.first_bucket = self.first_bucket.max(events.min(MAX_FIRST_BUCKET));
     }
 
     /// Schedules `event` at `at`; a time in the past is moved to now, which
@@ -214,7 +236,14 @@ impl<E> EventQueue<E> {
 
     /// Drops the dead events of the full bucket `i` (keeping the order of
     /// the rest) if it is big enough to be worth a scan, and grows it
-    /// unless that freed a quarter of it.
+    /// unless that freed a quarter of it; a bucket with no storage yet gets
+    /// its first allocation.
+    ///
+    /// Performance (issue 18, per-world cost): a bucket with no storage
+    /// (0 of 0 entries: not "three quarters full") was left to `Vec::push`,
+    /// which allocated 4 entries, so [`EventQueue::grow`]'s first
+    /// allocation was always a `realloc` (eight a world in the storm at 10
+    /// hosts x 1, about 450 instructions each in jemalloc, callgrind).
     #[cold]
     #[inline(never)]
     fn make_room(&mut self, i: usize, live: &impl Fn(&E) -> bool) {
@@ -224,7 +253,7 @@ impl<E> EventQueue<E> {
             bucket.retain(|(_, event)| live(event));
             self.len -= before - bucket.len();
         }
-        if bucket.len() * 4 > bucket.capacity() * 3 {
+        if bucket.capacity() == 0 || bucket.len() * 4 > bucket.capacity() * 3 {
             self.grow(i);
         }
     }
@@ -244,7 +273,7 @@ impl<E> EventQueue<E> {
     #[inline(never)]
     fn grow(&mut self, i: usize) {
         let bucket = &mut self.buckets[i];
-        let wanted = bucket.len() + bucket.len().max(FIRST_BUCKET);
+        let wanted = bucket.len() + bucket.len().max(self.first_bucket);
         if self.spare.capacity() >= wanted {
             let mut storage = std::mem::take(&mut self.spare);
             storage.append(bucket);
@@ -430,6 +459,7 @@ impl<E> EventQueue<E> {
             len,
             now,
             shuffle,
+            first_bucket: _, // a capacity hint, kept with the capacity
         } = self;
         current.clear();
         buckets.iter_mut().for_each(Vec::clear);
@@ -633,6 +663,43 @@ mod tests {
         assert!(q.pop(|_| true).is_none() && q.is_empty());
     }
 
+    /// A bucket's first allocation is [`FIRST_BUCKET`] entries, or the
+    /// room a world asked for ([`EventQueue::reserve_buckets`]), whichever
+    /// way the event is scheduled; a bucket sized for its events never
+    /// grows, and the events pop as from a queue never sized.
+    #[test]
+    fn a_buckets_first_allocation_is_the_room_asked_for() {
+        let live = |_: &u32| true;
+        let far = |e: u32| SimTime(1_000_000 + u64::from(e % 5));
+        let capacity = |q: &EventQueue<u32>| q.buckets.iter().map(Vec::capacity).max();
+        let (mut plain, mut sized) = (EventQueue::default(), EventQueue::default());
+        sized.reserve_buckets(100);
+        sized.reserve_buckets(50); // never less
+        plain.schedule_live(far(0), 0, live);
+        sized.schedule_live(far(0), 0, live);
+        assert_eq!(capacity(&plain), Some(FIRST_BUCKET));
+        assert_eq!(capacity(&sized), Some(100));
+        for e in 1..100 {
+            plain.schedule_live(far(e), e, live);
+            match e % 2 {
+                0 => sized.schedule_live(far(e), e, live),
+                _ => sized.schedule(far(e), e),
+            }
+        }
+        assert_eq!(capacity(&sized), Some(100), "a sized bucket grew");
+        loop {
+            let (a, b) = (plain.pop(live), sized.pop(live));
+            assert_eq!(a, b);
+            if a.is_none() {
+                break;
+            }
+        }
+        let mut huge = EventQueue::<u32>::default();
+        huge.reserve_buckets(usize::MAX);
+        huge.schedule(far(0), 0);
+        assert_eq!(capacity(&huge), Some(MAX_FIRST_BUCKET));
+    }
+
     /// Dropping the dead events of a full bucket changes nothing anyone
     /// sees: the same live events pop at the same times in the same order,
     /// and the time bound reads the same, as from a queue that kept them;
@@ -657,7 +724,11 @@ mod tests {
         }
         let bucket_capacity =
             |q: &EventQueue<u32>| -> usize { q.buckets.iter().map(Vec::capacity).sum::<usize>() };
-        assert!(bucket_capacity(&dropped) * 2 <= bucket_capacity(&kept));
+        // 3,008 of 5,568 entries: both grow 16, 32, 64 ... from their
+        // first allocation (before the first one went through
+        // `make_room`, `dropped` grew 4, 20, 40 ... and held 2,688); one
+        // that kept its dead events would hold as many as `kept`.
+        assert!(bucket_capacity(&dropped) * 5 <= bucket_capacity(&kept) * 3);
         loop {
             let (a, b) = (kept.pop(live), dropped.pop(live));
             assert_eq!(a, b);

@@ -1,6 +1,5 @@
 //! Building a [`World`] from a checked scenario.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use crate::engine::{Core, Event};
 use crate::net::{NodeId, Topology};
 use crate::rng::{Stream, stream_id};
 use crate::thread::{Script, Thread};
-use crate::trace::{Trace, TraceMode};
+use crate::trace::{Name, Trace, TraceMode};
 use crate::winsock::Host;
 
 mod network;
@@ -101,8 +100,8 @@ pub struct Prepared {
     /// The trace's names of nodes (hosts, routers, switches) and links
     /// (declared, then each host's `lo`), in the topology's order
     /// (`network::topology`): each world's trace shares them.
-    trace_nodes: Arc<[String]>,
-    trace_links: Arc<[Cow<'static, str>]>,
+    trace_nodes: Arc<[Name]>,
+    trace_links: Arc<[Name]>,
     /// The last world built from this, once it has run ([`Prepared::keep`]):
     /// the next seed's world is made from it in place ([`Prepared::world`]).
     kept: Cell<Option<Box<World>>>,
@@ -183,18 +182,23 @@ impl Prepared {
 }
 
 /// The names of `s`'s nodes in the order its topology numbers them.
-fn trace_node_names(s: &Scenario) -> Arc<[String]> {
+///
+/// Performance (issue 18, per-world cost): names of up to 24 bytes are
+/// copied inline ([`Name`]); the storm's `build` at 10 hosts x 1 allocated
+/// and freed a string per node and per link for each world.
+fn trace_node_names(s: &Scenario) -> Arc<[Name]> {
     let hosts = s.hosts.iter().map(|h| &h.name);
     let routers = s.routers.iter().map(|r| &r.name);
     let switches = s.switches.iter().map(|w| &w.name);
-    hosts.chain(routers).chain(switches).cloned().collect()
+    let names = hosts.chain(routers).chain(switches);
+    names.map(|n| Name::from(n.as_str())).collect()
 }
 
 /// The names of `s`'s links in the order its topology numbers them: the
 /// declared links (`declared`, their names), then each host's loopback.
-fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[Cow<'static, str>]> {
-    let declared = declared.iter().map(|n| Cow::Owned(n.clone()));
-    let loopbacks = s.hosts.iter().map(|_| Cow::Borrowed("lo"));
+fn trace_link_names(s: &Scenario, declared: &[String]) -> Arc<[Name]> {
+    let declared = declared.iter().map(|n| Name::from(n.as_str()));
+    let loopbacks = s.hosts.iter().map(|_| Name::const_new("lo"));
     declared.chain(loopbacks).collect()
 }
 
@@ -440,7 +444,8 @@ fn build_threads(s: &Scenario, p: &Prepared, hosts: &mut [Host], threads: &mut V
             .zip(&p.thread_hosts)
             .map(|((spec, script), &host)| {
                 let start = SimTime(spec.start.as_nanos());
-                Thread::new(spec.name.clone(), host, start, Box::new(script.clone()))
+                let name = spec.name.as_str().into();
+                Thread::new(name, host, start, Box::new(script.clone()))
             });
     threads.extend(new);
 }

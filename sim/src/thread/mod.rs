@@ -187,8 +187,9 @@ pub struct Pending {
 
 /// One simulated thread.
 pub struct Thread {
-    /// Its name, unique on its host (`ThreadSpec::name`).
-    pub name: String,
+    /// Its name, unique on its host (`ThreadSpec::name`); held inline up
+    /// to 24 bytes ([`crate::trace::Name`]).
+    pub name: crate::trace::Name,
     /// The host it runs on, by index into the world's hosts.
     pub host: u32,
     /// When it starts (`ThreadSpec::start`; default 0).
@@ -232,7 +233,12 @@ pub struct Thread {
 impl Thread {
     /// A thread named `name` on host `host` that starts at `start` and
     /// runs `program`, with no call made yet.
-    pub fn new(name: String, host: u32, start: SimTime, program: Box<dyn Program>) -> Thread {
+    pub fn new(
+        name: crate::trace::Name,
+        host: u32,
+        start: SimTime,
+        program: Box<dyn Program>,
+    ) -> Thread {
         Thread {
             name,
             host,

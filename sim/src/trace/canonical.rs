@@ -198,8 +198,8 @@ mod tests {
 
     fn names() -> Names {
         Names {
-            nodes: ["client".to_string(), "server".to_string()].into(),
-            links: [std::borrow::Cow::from("client-server")].into(),
+            nodes: ["client".into(), "server".into()].into(),
+            links: ["client-server".into()].into(),
             threads: vec!["main".into()],
         }
     }

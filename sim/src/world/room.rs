@@ -33,9 +33,15 @@ impl World {
     /// many connections at once, see
     /// [`stack::Host::reserve_connections`](crate::stack::Host::reserve_connections);
     /// for threads, [`World::reserve_threads`].
+    ///
+    /// The event queue's buckets are sized for every packet and timer at
+    /// once (each is an event), so that one fills without reallocating
+    /// (the engine's `EventQueue::reserve_buckets`).
     pub fn reserve(&mut self, room: Room) {
         self.core.packets.reserve(room.packets);
         self.core.timers.reserve(room.timers);
+        let events = room.packets.saturating_add(room.timers);
+        self.core.queue.reserve_buckets(events);
     }
 
     /// The most the run has held at once so far (slots and entries ever

@@ -130,7 +130,7 @@ fn record_threads(world: &mut World) -> Vec<Rc<RefCell<ThreadLog>>> {
     for thread in &mut world.threads {
         let log = Rc::new(RefCell::new(ThreadLog {
             host: world.hosts[thread.host as usize].name.to_string(),
-            thread: thread.name.clone(),
+            thread: thread.name.to_string(),
             ..ThreadLog::default()
         }));
         let inner = std::mem::replace(
