@@ -188,6 +188,13 @@ pub struct Host {
     /// report: nothing would act on it (issue 18: the storm at 100 x 200,
     /// 514,605,753 -> 493,679,106 instructions, ~1,050 a connection,
     /// callgrind).
+    ///
+    /// The rule for new Winsock features: anything that reacts to
+    /// `Report::Stepped` must set this flag on the host before its first
+    /// step can matter, or it will never see a step.
+    /// `tests/tests/watched_steps.rs` runs every bundled scenario with every
+    /// host watching and compares, so it catches a missed flag only if a
+    /// bundled scenario uses the feature: add one with the feature.
     pub steps_watched: bool,
     /// The last freed socket index, reused first, if it is below
     /// [`NO_SOCKET_TOP`] and was not reused yet: the top of the stack of
