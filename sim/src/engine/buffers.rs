@@ -37,6 +37,21 @@ impl BufferPool {
         }
     }
 
+    /// [`BufferPool::reclaim`] for a TCB's two buffers, after each of its
+    /// steps.
+    ///
+    /// Performance (issue 18): most steps find both buffers without
+    /// storage (it is given back the moment a buffer empties), and one
+    /// test of both capacities tells; the two full checks took ~17
+    /// instructions a step, 16 steps a connection of the storm.
+    #[inline]
+    pub fn reclaim_pair(&mut self, (a, b): (&mut VecDeque<u8>, &mut VecDeque<u8>)) {
+        if a.capacity() | b.capacity() != 0 {
+            self.reclaim(a);
+            self.reclaim(b);
+        }
+    }
+
     /// Takes an empty buffer's storage for reuse, unless the pool is full
     /// or it grew large; a buffer that holds data keeps it.
     #[inline]
@@ -99,5 +114,53 @@ mod tests {
         let mut b = VecDeque::new();
         pool.provide(&mut b);
         assert_eq!(b.capacity(), 0);
+    }
+
+    /// A buffer in each of the states `reclaim` tells apart: no storage,
+    /// empty storage, data, storage too large to keep.
+    fn buffer(kind: usize) -> VecDeque<u8> {
+        match kind {
+            0 => VecDeque::new(),
+            1 => VecDeque::with_capacity(64),
+            2 => VecDeque::from(vec![3u8; 5]),
+            _ => VecDeque::with_capacity(MAX_SPARE_CAPACITY + 1),
+        }
+    }
+
+    /// The shape of a buffer: its length, and whether it has storage.
+    fn shape(buf: &VecDeque<u8>) -> (usize, bool) {
+        (buf.len(), buf.capacity() != 0)
+    }
+
+    /// `reclaim_pair`'s one test of both capacities skips only what
+    /// `reclaim` would leave: the same buffers and the same pool, for every
+    /// pair of buffer states and a full pool or not.
+    #[test]
+    fn reclaim_pair_is_reclaim_of_each() {
+        for (a, b, full) in
+            (0..4).flat_map(|a| (0..4).flat_map(move |b| [(a, b, false), (a, b, true)]))
+        {
+            let mut pools = [BufferPool::default(), BufferPool::default()];
+            if full {
+                for pool in &mut pools {
+                    pool.spare = (0..MAX_SPARES)
+                        .map(|_| VecDeque::with_capacity(8))
+                        .collect();
+                }
+            }
+            let (mut a1, mut b1, mut a2, mut b2) = (buffer(a), buffer(b), buffer(a), buffer(b));
+            pools[0].reclaim_pair((&mut a1, &mut b1));
+            pools[1].reclaim(&mut a2);
+            pools[1].reclaim(&mut b2);
+            let case = (a, b, full);
+            assert_eq!(
+                (shape(&a1), shape(&b1)),
+                (shape(&a2), shape(&b2)),
+                "{case:?}"
+            );
+            assert_eq!(pools[0].spare.len(), pools[1].spare.len(), "{case:?}");
+            let caps = |p: &BufferPool| p.spare.iter().map(VecDeque::capacity).collect::<Vec<_>>();
+            assert_eq!(caps(&pools[0]), caps(&pools[1]), "{case:?}");
+        }
     }
 }

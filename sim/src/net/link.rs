@@ -209,7 +209,11 @@ impl Link {
 
     /// Puts a packet on the link at `now`; returns when it arrives at the
     /// other end, or why it never will.
-    #[inline]
+    ///
+    /// Performance: always inlined into the engine's transmit (issue 18:
+    /// with `#[inline]` alone it became a call of its own once that was
+    /// inlined into `Core::send_segment_via`).
+    #[inline(always)]
     pub fn transmit(&mut self, now: SimTime, from: NodeId) -> Result<Arrival, LinkDrop> {
         if !self.up {
             return Err(LinkDrop::Down);

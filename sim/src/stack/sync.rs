@@ -59,9 +59,7 @@ pub fn after_tcb(host: &mut Host, core: &mut Core, conn: ConnId, out: &TcpOutput
     let Some(slot) = host.slot(conn) else { return };
     let Some(tcb) = slot.tcb.as_mut() else { return };
     let (local, remote, state) = (tcb.local, tcb.remote, tcb.state);
-    let (send_buf, recv_buf) = tcb.buffers_mut();
-    core.buffers.reclaim(send_buf);
-    core.buffers.reclaim(recv_buf);
+    core.buffers.reclaim_pair(tcb.buffers_mut());
     // Who may wait on this connection: its socket, or the listener it is
     // queued on (reported to the layer above: notifications, AcceptEx).
     let watch = (slot.socket, slot.listener);
