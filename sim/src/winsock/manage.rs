@@ -148,12 +148,7 @@ fn listen(cx: &mut CallCx<'_>, index: u32, backlog: u32) -> CallResult {
     let backlog = backlog.clamp(1, cap);
     match sock.listener.as_mut() {
         Some(l) => l.backlog = backlog,
-        None => {
-            sock.listener = Some(Box::new(Listener {
-                backlog,
-                ..Default::default()
-            }))
-        }
+        None => sock.listener = Some(Box::new(Listener::new(backlog))),
     }
     let conditional = cx.host.socket_ex(index).conditional_accept;
     if let Some(l) = cx.host.socket_mut(index).listener.as_mut() {

@@ -47,6 +47,9 @@ fn build(
     let mut topo = Topology::default();
     let nodes = s.hosts.len() + s.routers.len() + s.switches.len();
     topo.reserve(nodes, s.links.len(), s.hosts.len());
+    let host_addrs = s.hosts.iter().flat_map(|h| h.addrs.iter());
+    let router_addrs = s.routers.iter().flat_map(|r| r.addrs.iter());
+    topo.reserve_members(host_addrs.chain(router_addrs).copied());
     for (i, spec) in s.hosts.iter().enumerate() {
         let kind = NodeKind::Host(i as u32);
         topo.add_node(spec.name.as_str().into(), spec.addrs.iter().copied(), kind);
