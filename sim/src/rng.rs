@@ -46,10 +46,16 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a of `h`'s input followed by `more`: the hash runs byte by byte,
 /// so hashing the parts of a name one after another is hashing the name.
-fn fnv1a_from(h: u64, more: &str) -> u64 {
-    more.bytes().fold(h, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// A `const fn`, so that a constant prefix is hashed at compile time
+/// ([`stream_prefix`]).
+const fn fnv1a_from(mut h: u64, more: &str) -> u64 {
+    let bytes = more.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        h = (h ^ bytes[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
 }
 
 /// The stream number of the name that is `parts` joined (`["isn/", host]`
@@ -59,19 +65,13 @@ fn fnv1a_from(h: u64, more: &str) -> u64 {
 /// `format!` was about 700 instructions a name, a tenth of the world
 /// build in the storm at 10 hosts (issue 18, small sizes).
 pub fn stream_id(parts: &[&str]) -> u64 {
-    parts.iter().fold(FNV_OFFSET, |h, part| fnv1a_from(h, part))
+    stream_id_after(FNV_OFFSET, parts)
 }
 
 /// FNV-1a of `prefix` from the start, computed at compile time for a
 /// constant: the state [`stream_id_after`] continues from.
 pub const fn stream_prefix(prefix: &str) -> u64 {
-    let bytes = prefix.as_bytes();
-    let (mut h, mut i) = (FNV_OFFSET, 0);
-    while i < bytes.len() {
-        h = (h ^ bytes[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
-        i += 1;
-    }
-    h
+    fnv1a_from(FNV_OFFSET, prefix)
 }
 
 /// The stream number of the name that is a prefix hashed into `prefix`
